@@ -1,0 +1,25 @@
+"""The `rivalwatch` command line: one module per command group, wired here."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli import anomaly, extract_listing, extract_product, extract_serp
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rivalwatch")
+def main() -> None:
+    """rivalwatch: watch competitors' prices, stock, listings, pages and search rankings."""
+
+
+@main.group()
+def extract() -> None:
+    """Run an extractor on saved pages and print JSON Lines (no network, no store)."""
+
+
+extract.add_command(extract_product.command, "product")
+extract.add_command(extract_listing.command, "listing")
+extract.add_command(extract_serp.command, "serp")
+
+main.add_command(anomaly.group, "anomaly")
