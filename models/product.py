@@ -1,0 +1,28 @@
+"""What a product page said: one row per good observation whose content was new."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+
+class ProductState(Base):
+    __tablename__ = "product_states"
+    __table_args__ = (Index("ix_product_states_watch_time", "watch_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    price: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(10))
+    availability: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(Text)
+    sku: Mapped[str | None] = mapped_column(String(200))
+    brand: Mapped[str | None] = mapped_column(String(200))
+    sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
