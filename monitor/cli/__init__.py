@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import anomaly, extract_listing, extract_product, extract_serp
+from monitor.cli import anomaly, extract_listing, extract_product, extract_serp, watch_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +23,7 @@ extract.add_command(extract_listing.command, "listing")
 extract.add_command(extract_serp.command, "serp")
 
 main.add_command(anomaly.group, "anomaly")
+main.add_command(watch_commands.check)
+main.add_command(watch_commands.run)
+main.add_command(watch_commands.status)
+main.add_command(watch_commands.db)

@@ -1,0 +1,69 @@
+"""What every command shares: finding the watchlist, opening the store, printing errors plainly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from monitor.config import ConfigError, Watchlist, load_watchlist
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DEFAULT_CONFIG = "watchlist.yaml"
+
+config_option = click.option(
+    "--config",
+    "-c",
+    "config_path",
+    default=lambda: os.environ.get("RIVALWATCH_CONFIG", DEFAULT_CONFIG),
+    show_default="watchlist.yaml or $RIVALWATCH_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="The watchlist YAML file.",
+)
+
+
+def load_or_exit(path: str) -> Watchlist:
+    try:
+        return load_watchlist(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True)
+        raise SystemExit(2) from None
+
+
+def open_store_or_exit(watchlist: Watchlist | None = None):  # noqa: ANN201
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.db import database_url, open_store
+
+    url = database_url(watchlist.settings.database_url if watchlist else None)
+    try:
+        return open_store(url)
+    except SQLAlchemyError as exc:
+        err_console.print(
+            f"[red]error[/red] cannot open the store at {_safe_url(url)}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        )
+        raise SystemExit(2) from None
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "<database url>"
+
+
+def store_location(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).resolve())
+    return _safe_url(url)

@@ -1,0 +1,202 @@
+"""`rivalwatch check`, `run`, `status` and `db upgrade`: the commands a user runs by hand."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.cli.common import config_option, console, err_console, load_or_exit, open_store_or_exit
+
+
+@click.command()
+@click.argument("config_file", type=click.Path(dir_okay=False), required=False)
+@config_option
+def check(config_file: str | None, config_path: str) -> None:
+    """Validate a watchlist and print what it watches, or every error with file, line and field."""
+    import os
+
+    from monitor.config.loader import load_secrets_file, missing_env_refs
+
+    path = config_file or config_path
+    watchlist = load_or_exit(path)
+    env = dict(os.environ) | load_secrets_file(watchlist.settings.secrets_file)
+    problems = []
+    for i, ch in enumerate(watchlist.channels):
+        for name in missing_env_refs(ch.url, env):
+            problems.append(
+                f"{path}: channels[{i}].url: environment variable {name} is not set (channel {ch.name!r})"
+            )
+    table = Table(title=f"{path}: {len(watchlist.products)} product watches", show_lines=False)
+    for col in ("competitor", "url", "schedule", "render", "selectors", "our price"):
+        table.add_column(col)
+    for p in watchlist.products:
+        schedule = p.cron or f"every {_human(p.interval or watchlist.settings.default_interval)}"
+        table.add_row(
+            watchlist.competitor_for(p),
+            p.url,
+            schedule,
+            p.render,
+            ", ".join(p.selectors) or "-",
+            str(p.our_price) if p.our_price is not None else "-",
+        )
+    console.print(table)
+    console.print(f"competitors: {', '.join(c.name for c in watchlist.competitors) or '-'}")
+    console.print(
+        f"channels: {', '.join(f'{c.name} ({c.mode}, {c.locale})' for c in watchlist.channels) or '-'}"
+    )
+    console.print(f"rules: {', '.join(f'{r.name} ({r.when})' for r in watchlist.rules) or '-'}")
+    for problem in problems:
+        err_console.print(f"[red]error[/red] {problem}")
+    if problems:
+        raise SystemExit(2)
+    console.print("[green]watchlist OK[/green]")
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+@click.command()
+@config_option
+@click.option("--all", "force", is_flag=True, help="Check every watch now, not only those that are due.")
+@click.option("--no-alerts", is_flag=True, help="Store changes but do not queue or send alerts.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
+def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
+    """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
+    from monitor.crawl_engine import quiet_scrapy_logs
+    from monitor.runner import run_cycle
+
+    quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
+    watchlist = load_or_exit(config_path)
+    _engine, factory = open_store_or_exit(watchlist)
+    with Progress(
+        TextColumn("[bold]crawling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("crawl", total=None, note="")
+        counts = {"failed": 0}
+
+        def on_outcome(outcome) -> None:  # noqa: ANN001
+            counts["failed"] += outcome.status == "failed"
+            progress.update(task, advance=1, note=f"{counts['failed']} failed" if counts["failed"] else "")
+
+        summary = run_cycle(
+            watchlist,
+            factory,
+            force=force,
+            send_alerts=not no_alerts,
+            on_start=lambda n: progress.update(task, total=n),
+            on_outcome=on_outcome,
+        )
+    print_summary(summary)
+
+
+def print_summary(summary, title: str | None = None) -> None:  # noqa: ANN001
+    s = summary.stats
+    console.print(
+        title
+        or f"run {summary.run_id}: {summary.due} watches checked in {summary.seconds:.1f}s: "
+        f"{s.ok} ok ({s.unchanged} unchanged), {s.failed} failed, {len(summary.changes)} changes"
+    )
+    for change in summary.changes:
+        console.print(f"  • {change.summary}")
+    failed = [o for o in s.outcomes if o.status == "failed"]
+    for o in failed[:10]:
+        console.print(f"  [yellow]✗[/yellow] {o.url}: {o.reason}")
+    if len(failed) > 10:
+        console.print(f"  … and {len(failed) - 10} more failures (see `rivalwatch status`)")
+    if summary.alerts_queued or summary.alerts_sent or summary.alerts_failed:
+        console.print(
+            f"  alerts: {summary.alerts_queued} queued, {summary.alerts_sent} sent, "
+            f"{summary.alerts_failed} failed"
+        )
+    for error in summary.alert_errors[:5]:
+        console.print(f"  [red]alert error[/red] {error}")
+
+
+@click.command()
+@config_option
+@click.option("--failing", is_flag=True, help="Only watches whose last check failed.")
+def status(config_path: str, failing: bool) -> None:
+    """Each watch: last check, last good value, last error, next run; plus the alert backlog."""
+    from pathlib import Path
+
+    from monitor.status import health, watch_rows
+
+    watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
+    _engine, factory = open_store_or_exit(watchlist)
+    now = datetime.now(UTC)
+    with factory() as session:
+        rows = watch_rows(session)
+        h = health(session, now)
+    table = Table(title="watches")
+    for col in ("competitor", "watch", "last check", "last good value", "next", "last error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        if failing and not r.last_error:
+            continue
+        table.add_row(
+            r.competitor,
+            r.label,
+            _ago(r.last_checked_at, now),
+            r.value or "-",
+            _ago(r.next_due_at, now),
+            f"[red]{r.last_error}[/red] ({r.failures}x)" if r.last_error else "",
+        )
+    console.print(table)
+    console.print(
+        f"{h.watches} active watches, {h.failing} failing, {h.due} due now; last run: "
+        f"{_ago(h.last_run_at, now)}; outbox: {h.pending} pending, {h.failed_alerts} failed, {h.sent} sent"
+    )
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never" if True else ""
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    text = (
+        f"{int(seconds)}s"
+        if seconds < 90
+        else f"{int(seconds // 60)}m"
+        if seconds < 5400
+        else f"{seconds / 3600:.1f}h"
+        if seconds < 172800
+        else f"{seconds / 86400:.1f}d"
+    )
+    return f"in {text}" if future else f"{text} ago"
+
+
+@click.group()
+def db() -> None:
+    """The store's schema."""
+
+
+@db.command()
+@config_option
+def upgrade(config_path: str) -> None:
+    """Apply database migrations (also done automatically on start)."""
+    from pathlib import Path
+
+    from models.db import database_url
+    from monitor.cli.common import store_location
+
+    watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
+    open_store_or_exit(watchlist)
+    console.print(
+        f"store at {store_location(database_url(watchlist.settings.database_url if watchlist else None))}"
+        " is up to date"
+    )

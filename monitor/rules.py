@@ -1,0 +1,284 @@
+"""Alert rules: which changes matter, how much, and who hears about them. Pure: data in, data out.
+
+`match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record the outbox
+builds from the store) and returns, per channel that should hear about it, the rules that fired and
+the highest severity among them. Time-based noise control that needs no store lives here too:
+`quiet_until` (quiet hours in a time zone) and `retry_delay` (exponential backoff).
+
+Rule semantics worth knowing:
+- price rules look at changes of the ``price`` field (``price_down``/``price_up``); thresholds
+  (`threshold_pct`, `threshold_abs`) must all be met; `below`/`above` fire when the price *crosses*
+  the bound, not on every move beyond it (cooldowns are for the rest);
+- `undercut` fires when the competitor's new price is below the watch's ``our_price`` and it either
+  just went below or went further down; a rise that stays below does not fire. `below_map` is the
+  same against ``map_price``. Their `threshold_pct` is the gap to our price / the MAP, in percent;
+- rank rules read old and new positions from the change (``old``/``new``, empty when not ranked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.config.alerting import SEVERITY_ORDER, AlertRule, Channel, QuietHours
+
+PRICE_KINDS = frozenset({"price_down", "price_up"})
+META_FIELDS = frozenset({"description", "meta_description", "keywords", "meta_keywords", "h1", "meta"})
+# Change kinds that each simple rule stands for (the detectors of other watch kinds use these names).
+SIMPLE_KINDS: dict[str, frozenset[str]] = {
+    "out_of_stock": frozenset({"out_of_stock"}),
+    "back_in_stock": frozenset({"back_in_stock"}),
+    "product_gone": frozenset({"product_gone"}),
+    "listing_item_added": frozenset({"listing_item_added"}),
+    "listing_item_removed": frozenset({"listing_item_removed"}),
+    "listing_price_changed": frozenset({"listing_price_changed", "listing_item_price_changed"}),
+    "listing_item_moved": frozenset({"listing_item_moved", "listing_position_changed"}),
+    "listing_count_changed": frozenset({"listing_count_changed"}),
+    "page_added": frozenset({"page_added"}),
+    "page_removed": frozenset({"page_removed"}),
+    "title_changed": frozenset({"title_changed"}),
+    "content_changed": frozenset({"content_changed"}),
+    "trigger_text_appeared": frozenset({"trigger_text_appeared", "trigger_text"}),
+}
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """What a rule may look at: the change plus its watch and competitor."""
+
+    kind: str
+    summary: str = ""
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    magnitude: float | None = None
+    anomaly_score: float | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    change_id: int | None = None
+    watch_id: int | None = None
+    watch_kind: str = "product"
+    watch_label: str | None = None
+    watch_url: str | None = None
+    watch_tags: tuple[str, ...] = ()
+    competitor: str | None = None
+    competitor_tags: tuple[str, ...] = ()
+    our_price: Decimal | None = None
+    map_price: Decimal | None = None
+    detected_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChannelMatch:
+    """One channel that should hear about one change: the rules that fired and their top severity."""
+
+    channel: Channel
+    change: ChangeFacts
+    rules: tuple[AlertRule, ...]
+    severity: str
+
+
+def to_decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _to_rank(value: object) -> int | None:
+    number = to_decimal(value)
+    return int(number) if number is not None and number >= 1 else None
+
+
+def _relative(old: Decimal | None, new: Decimal | None, magnitude: float | None) -> float | None:
+    if magnitude is not None:
+        return magnitude
+    if old is None or new is None or old == 0:
+        return None
+    return float((new - old) / old)
+
+
+def _price_thresholds(rule: AlertRule, old: Decimal | None, new: Decimal, magnitude: float | None) -> bool:
+    if rule.threshold_pct is not None:
+        rel = _relative(old, new, magnitude)
+        if rel is None or abs(rel) * 100 < rule.threshold_pct - 1e-9:
+            return False
+    if rule.threshold_abs is not None and (old is None or abs(new - old) < rule.threshold_abs):
+        return False
+    if rule.below is None and rule.above is None:
+        return True
+    crossed_below = rule.below is not None and new < rule.below and (old is None or old >= rule.below)
+    crossed_above = rule.above is not None and new > rule.above and (old is None or old <= rule.above)
+    return crossed_below or crossed_above
+
+
+def _is_price(change: ChangeFacts) -> bool:
+    return change.kind in PRICE_KINDS or change.field == "price"
+
+
+def _under_reference(rule: AlertRule, change: ChangeFacts, reference: Decimal | None) -> bool:
+    if reference is None or reference <= 0 or not _is_price(change):
+        return False
+    old, new = to_decimal(change.old), to_decimal(change.new)
+    if new is None or new >= reference:
+        return False
+    if old is not None and old < reference and new >= old:
+        return False  # already below and not going further down
+    if rule.threshold_pct is not None and (reference - new) / reference * 100 < Decimal(
+        str(rule.threshold_pct)
+    ):
+        return False
+    return rule.threshold_abs is None or reference - new >= rule.threshold_abs
+
+
+def _is_rank(change: ChangeFacts) -> bool:
+    return (
+        change.field == "rank"
+        or change.kind.startswith("rank_")
+        or change.kind in ("entered_top_n", "left_top_n")
+    )
+
+
+def _top_n(rule: AlertRule, change: ChangeFacts) -> int:
+    if rule.top_n is not None:
+        return rule.top_n
+    for key in ("top_n", "n"):
+        if isinstance(change.details.get(key), int):
+            return int(change.details[key])
+    return 10
+
+
+def _rank_rule(rule: AlertRule, change: ChangeFacts) -> bool:
+    if rule.when == "new_domain_in_top":
+        if not change.kind.startswith("new_domain"):
+            return False
+        rank = _to_rank(change.details.get("rank", change.new))
+        return rule.top_n is None or rank is None or rank <= rule.top_n
+    if not _is_rank(change):
+        return False
+    old, new = _to_rank(change.old), _to_rank(change.new)
+    n = _top_n(rule, change)
+    if rule.when == "rank_moved":
+        if old is None or new is None:
+            return old != new  # entered or left the depth we track: a move of unknown size
+        return abs(old - new) >= (rule.min_positions or 1)
+    if old is None and new is None:  # positions not given: trust the detector's kind and its N
+        n_given = change.details.get("top_n", change.details.get("n"))
+        return change.kind == rule.when and (rule.top_n is None or n_given == rule.top_n)
+    if rule.when == "entered_top_n":
+        return new is not None and new <= n and (old is None or old > n)
+    return old is not None and old <= n and (new is None or new > n)  # left_top_n
+
+
+def rule_fires(rule: AlertRule, change: ChangeFacts) -> bool:
+    """Does this change meet the rule's condition and thresholds (filters aside)?"""
+    when = rule.when
+    if rule.kinds and change.kind not in rule.kinds:
+        return False
+    if rule.min_anomaly is not None and (
+        change.anomaly_score is None or change.anomaly_score < rule.min_anomaly
+    ):
+        return False
+    if when in ("price_drop", "price_rise", "price_change"):
+        old, new = to_decimal(change.old), to_decimal(change.new)
+        if not _is_price(change) or new is None:
+            return False
+        down = change.kind == "price_down" if old is None else new < old
+        if when == "price_drop" and not down or when == "price_rise" and (down or old == new):
+            return False
+        return _price_thresholds(rule, old, new, change.magnitude)
+    if when == "undercut":
+        return _under_reference(rule, change, change.our_price)
+    if when == "below_map":
+        return _under_reference(rule, change, change.map_price)
+    if when in ("rank_moved", "entered_top_n", "left_top_n", "new_domain_in_top"):
+        return _rank_rule(rule, change)
+    if when == "meta_changed":
+        return change.kind == "meta_changed" or (
+            change.kind.endswith("_changed") and change.field in META_FIELDS
+        )
+    if when in ("anomaly", "any"):
+        return True
+    if change.kind not in SIMPLE_KINDS[when]:
+        return False
+    if rule.threshold_pct is not None:  # count shifts, listing price moves, share of content changed
+        return change.magnitude is not None and abs(change.magnitude) * 100 >= rule.threshold_pct
+    return True
+
+
+def rule_applies(rule: AlertRule, change: ChangeFacts) -> bool:
+    """The rule's filters (competitor, watch kind, tags) and its condition."""
+    if rule.competitors and change.competitor not in rule.competitors:
+        return False
+    if rule.watch_kinds and change.watch_kind not in rule.watch_kinds:
+        return False
+    if rule.tags and not set(rule.tags) & (set(change.watch_tags) | set(change.competitor_tags)):
+        return False
+    return rule_fires(rule, change)
+
+
+def rule_channels(
+    rule: AlertRule, severity: str, change: ChangeFacts, channels: Sequence[Channel]
+) -> list[Channel]:
+    """Channels a fired rule routes to: named or tagged ones (all when neither), then each channel's filters."""
+    if rule.channels or rule.channel_tags:
+        chosen = [c for c in channels if c.name in rule.channels or set(c.tags) & set(rule.channel_tags)]
+    else:
+        chosen = list(channels)
+    return [
+        c
+        for c in chosen
+        if SEVERITY_ORDER[severity] >= SEVERITY_ORDER[c.min_severity]
+        and (not c.competitors or change.competitor in c.competitors)
+        and (not c.watch_kinds or change.watch_kind in c.watch_kinds)
+    ]
+
+
+def match_change(
+    change: ChangeFacts, rules: Iterable[AlertRule], channels: Sequence[Channel]
+) -> list[ChannelMatch]:
+    """Every channel that should hear about this change, in channel order, with the rules that fired."""
+    fired: dict[str, list[AlertRule]] = {}
+    for rule in rules:
+        if rule_applies(rule, change):
+            for channel in rule_channels(rule, rule.severity, change, channels):
+                fired.setdefault(channel.name, []).append(rule)
+    out = []
+    for channel in channels:
+        if channel.name in fired:
+            hits = tuple(fired[channel.name])
+            top = max((r.severity for r in hits), key=SEVERITY_ORDER.__getitem__)
+            out.append(ChannelMatch(channel, change, hits, top))
+    return out
+
+
+def quiet_until(quiet: QuietHours | None, now: datetime, severity: str = "info") -> datetime | None:
+    """When `now` falls in the quiet hours (and the severity is not let through): the UTC time they end."""
+    if quiet is None or severity in quiet.allow:
+        return None
+    zone = ZoneInfo(quiet.timezone)
+    local = now.astimezone(zone)
+    t = local.time().replace(tzinfo=None)
+    if quiet.start < quiet.end:
+        inside, end_day = quiet.start <= t < quiet.end, local.date()
+    else:  # the window spans midnight
+        inside = t >= quiet.start or t < quiet.end
+        end_day = local.date() if t < quiet.end else local.date() + timedelta(days=1)
+    if not inside:
+        return None
+    return datetime.combine(end_day, quiet.end, tzinfo=zone).astimezone(UTC)
+
+
+def retry_delay(channel: Channel, attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failed attempt: backoff doubling, capped."""
+    return min(channel.retry_backoff * (2 ** max(attempts - 1, 0)), channel.retry_max_delay)
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER.get(severity, 1)

@@ -1,0 +1,252 @@
+"""The observation sink: the crawl's one path into the store.
+
+Each fetched page is turned into an outcome (monitor.observe, pure) and written in batches: an
+observation, its body once per distinct content, the product state and its changes go in the same
+transaction, and the watch's schedule and validators are updated with them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Body, Change, ProductState, Watch
+from models.crawl import Observation
+from monitor.changes.product import ProductSnapshot
+from monitor.observe import Outcome, WatchMemory, observe, remember
+from spiders.fetch import FetchedPage
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SinkStats:
+    ok: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    changes: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def _snapshot_of(state: ProductState | None) -> ProductSnapshot | None:
+    if state is None:
+        return None
+    return ProductSnapshot(
+        state.price, state.currency, state.availability, state.name, state.sku, state.brand
+    )
+
+
+def load_memories(session: Session, watch_ids: Iterable[int], gone_after: int) -> dict[int, WatchMemory]:
+    """One query per table for all watches of the crawl, not one per page."""
+    ids = list(watch_ids)
+    memories: dict[int, WatchMemory] = {}
+    if not ids:
+        return memories
+    watches = session.scalars(select(Watch).where(Watch.id.in_(ids))).all()
+    latest = {
+        s.watch_id: s
+        for s in session.scalars(
+            select(ProductState)
+            .where(ProductState.watch_id.in_(ids))
+            .order_by(ProductState.watch_id, ProductState.id)
+        )
+    }
+    priced = {
+        s.watch_id: s
+        for s in session.scalars(
+            select(ProductState)
+            .where(ProductState.watch_id.in_(ids), ProductState.price.is_not(None))
+            .order_by(ProductState.watch_id, ProductState.id)
+        )
+    }
+    for w in watches:
+        memories[w.id] = WatchMemory(
+            watch_id=w.id,
+            label=w.label or w.url,
+            selectors=dict(w.options.get("selectors") or {}),
+            last=_snapshot_of(latest.get(w.id)),
+            last_priced=_snapshot_of(priced.get(w.id)),
+            body_hash=w.last_body_hash,
+            consecutive_gone=w.consecutive_gone,
+            consecutive_failures=w.consecutive_failures,
+            gone_reported=w.consecutive_gone >= gone_after,
+        )
+    return memories
+
+
+class ObservationSink:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        run_id: int | None,
+        memories: dict[int, WatchMemory],
+        intervals: dict[int, float],
+        competitor_of: dict[int, int | None],
+        extract: Callable[..., object],
+        gone_after: int = 3,
+        clock: Clock = utc_now,
+        batch_size: int = 200,
+        keep_outcomes: bool = True,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.on_outcome = on_outcome
+        self.session_factory = session_factory
+        self.run_id = run_id
+        self.memories = memories
+        self.intervals = intervals
+        self.competitor_of = competitor_of
+        self.extract = extract
+        self.gone_after = gone_after
+        self.clock = clock
+        self.batch_size = batch_size
+        self.keep_outcomes = keep_outcomes
+        self.pending: list[Outcome] = []
+        self.stats = SinkStats()
+        self.write_seconds = 0.0
+
+    def accept(self, page: FetchedPage) -> Outcome:
+        memory = self.memories[page.job.watch_id]
+        outcome = observe(page, memory, self.clock(), self.gone_after, self.extract)
+        remember(memory, outcome)
+        self.pending.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return outcome
+
+    def _next_due(self, outcome: Outcome, failures: int) -> datetime:
+        interval = self.intervals.get(outcome.watch_id, 6 * 3600)
+        if outcome.status == "failed" and not outcome.gone_hit:
+            # Retry a failing page sooner than its interval, backing off: 5 min, 10, 20 ... up to the interval.
+            interval = min(interval, 300 * 2 ** min(failures - 1, 8))
+        jitter = 1 + random.uniform(-0.05, 0.05)  # spread watches so they do not bunch up over time
+        return outcome.fetched_at + timedelta(seconds=interval * jitter)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        started = time.perf_counter()
+        with self.session_factory.begin() as session:
+            self._write(session, batch)
+        self.write_seconds += time.perf_counter() - started
+
+    def _write(self, session: Session, batch: list[Outcome]) -> None:
+        hashes = {o.body_hash for o in batch if o.body is not None and o.body_hash}
+        shots = {}
+        for o in batch:
+            if o.screenshot:
+                shots[Body.hash_of(o.screenshot)] = o.screenshot
+        wanted = hashes | set(shots)
+        known = set(session.scalars(select(Body.hash).where(Body.hash.in_(wanted)))) if wanted else set()
+        for o in batch:
+            if o.body is not None and o.body_hash and o.body_hash not in known:
+                session.add(
+                    Body(
+                        hash=o.body_hash,
+                        size=len(o.body),
+                        content_type=o.content_type,
+                        data=Body.compress(o.body),
+                    )
+                )
+                known.add(o.body_hash)
+        for h, raw in shots.items():
+            if h not in known:
+                session.add(Body(hash=h, size=len(raw), content_type="image/png", data=Body.compress(raw)))
+                known.add(h)
+        observations = []
+        for o in batch:
+            obs = Observation(
+                watch_id=o.watch_id,
+                run_id=self.run_id,
+                fetched_at=o.fetched_at,
+                status=o.status,
+                http_status=o.http_status,
+                elapsed_ms=o.elapsed_ms,
+                error_reason=o.reason,
+                content_hash=o.body_hash if o.body_hash in known else None,
+                unchanged=o.unchanged,
+                final_url=o.url,
+                screenshot_hash=Body.hash_of(o.screenshot) if o.screenshot else None,
+            )
+            observations.append(obs)
+        session.add_all(observations)
+        session.flush()
+        watch_updates = []
+        for o, obs in zip(batch, observations, strict=True):
+            if o.snapshot is not None:
+                s = o.snapshot
+                session.add(
+                    ProductState(
+                        watch_id=o.watch_id,
+                        observation_id=obs.id,
+                        observed_at=o.fetched_at,
+                        price=s.price,
+                        currency=s.currency,
+                        availability=s.availability,
+                        name=s.name,
+                        sku=s.sku,
+                        brand=s.brand,
+                        sources=s.sources,
+                    )
+                )
+            for c in o.changes:
+                session.add(
+                    Change(
+                        watch_id=o.watch_id,
+                        observation_id=obs.id,
+                        competitor_id=self.competitor_of.get(o.watch_id),
+                        run_id=self.run_id,
+                        detected_at=o.fetched_at,
+                        kind=c.kind,
+                        summary=c.summary,
+                        field=c.field,
+                        old=c.old,
+                        new=c.new,
+                        magnitude=c.magnitude,
+                        details=c.details,
+                    )
+                )
+            memory = self.memories[o.watch_id]
+            values = {
+                "id": o.watch_id,
+                "last_checked_at": o.fetched_at,
+                "consecutive_failures": memory.consecutive_failures,
+                "consecutive_gone": memory.consecutive_gone,
+                "next_due_at": self._next_due(o, memory.consecutive_failures),
+            }
+            if o.status == "ok":
+                values.update(last_good_at=o.fetched_at, last_error=None, last_body_hash=memory.body_hash)
+                if o.etag or o.last_modified:
+                    values.update(etag=o.etag, last_modified=o.last_modified)
+            else:
+                values["last_error"] = o.reason
+            watch_updates.append(values)
+            self.stats.ok += o.status == "ok"
+            self.stats.failed += o.status == "failed"
+            self.stats.unchanged += o.unchanged
+            self.stats.changes += len(o.changes)
+            if self.keep_outcomes:
+                o.body = None  # the store has it; keep memory flat over a long crawl
+                o.screenshot = None
+                self.stats.outcomes.append(o)
+        # Watches of one batch are distinct rows; ORM bulk UPDATE by primary key.
+        session.execute(update(Watch), _dedupe_last(watch_updates))
+
+
+def _dedupe_last(rows: list[dict]) -> list[dict]:
+    by_id: dict[int, dict] = {}
+    for row in rows:
+        by_id.setdefault(row["id"], {}).update(row)
+    return list(by_id.values())

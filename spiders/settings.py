@@ -1,0 +1,55 @@
+"""Scrapy settings for rivalwatch's spiders (`scrapy list`, `scrapy crawl products -a config=FILE`).
+
+Watchlist settings (user agent, timeouts, caps) override these per crawl; see spiders.crawl_settings.
+"""
+
+BOT_NAME = "rivalwatch"
+SPIDER_MODULES = ["spiders.product_spider"]
+NEWSPIDER_MODULE = "spiders"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "WARNING"
+
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+COOKIES_ENABLED = False
+HTTPCACHE_ENABLED = False
+# Conditional requests are ours (ETag / Last-Modified per watch), so 304s must reach the spider.
+HTTPERROR_ALLOW_ALL = True
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.middlewares.AddressGuardMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "spiders.pipelines.ObservationPipeline": 300,
+}
+
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
