@@ -18,7 +18,7 @@ from spiders.extract.blocked import block_reason_from_title, block_reason_when_e
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 KEEP_FAILED_BODY_BYTES = 1_000_000
 
 
@@ -106,7 +106,7 @@ def observe(
     if not body.strip():
         return replace(base, reason="empty page (200 with no content)")
     ctype = (page.content_type or "").split(";")[0].strip().lower()
-    if not ctype.startswith(HTML_TYPES):
+    if ctype and not ctype.startswith(HTML_TYPES):
         return replace(base, reason=f"not an HTML page ({ctype})")
     etag = page.headers.get("etag")
     last_modified = page.headers.get("last-modified")

@@ -1,0 +1,25 @@
+"""`rivalwatch demo`: the whole product on the bundled demo market, SQLite and a local mailbox."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--days", default=7, show_default=True, help="Simulated days to run.")
+@click.option(
+    "--seed", default=7, show_default=True, help="The market's random seed (same seed, same story)."
+)
+@click.option("--products", "n_products", default=50, show_default=True, help="Products per shop.")
+@click.option("--workdir", default="var/demo", show_default=True, type=click.Path(file_okay=False))
+def demo(days: int, seed: int, n_products: int, workdir: str) -> None:
+    """Run rivalwatch over several simulated days against the demo market and show what it found."""
+    from monitor.cli.common import console
+    from monitor.crawl_engine import quiet_scrapy_logs
+    from monitor.demo_session import run_demo
+
+    quiet_scrapy_logs(logging.CRITICAL)
+    run_demo(days=days, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)
