@@ -32,22 +32,21 @@ class DemoResult:
     summaries: list[RunSummary]
 
 
-def demo_watchlist(market, mail_url: str, our_prices: dict[str, dict[str, Decimal]]) -> dict:  # noqa: ANN001
+def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
     """The watchlist a user would write for the demo market: one competitor per shop."""
-    from monitor.demo import selectors_for
-
+    our_prices: dict[str, dict[str, Decimal]] = {shop: market.our_prices(shop) for shop in market.base_urls}
     competitors, products = [], []
     for shop, base in market.base_urls.items():
         netloc = base.split("://", 1)[1]
         competitors.append({"name": shop.capitalize(), "domains": [netloc], "tags": ["demo"]})
     for shop, product_id, url in market.product_urls():
         watch = {"url": url, "competitor": shop.capitalize(), "label": f"{shop.capitalize()} · {product_id}"}
-        selectors = selectors_for(shop)
+        selectors = market.selectors(shop)
         if selectors:
             watch["selectors"] = dict(selectors)
         ours = our_prices.get(shop, {}).get(product_id)
         if ours is not None:
-            watch["our_price"] = float(ours)
+            watch["our_price"] = str(ours)
         products.append(watch)
     return {
         "settings": {"allow_private_addresses": True, "default_interval": "1d", "timezone": "Asia/Shanghai"},
@@ -92,7 +91,7 @@ def run_demo(
     summaries: list[RunSummary] = []
     try:
         watchlist_path = workdir / "watchlist.yaml"
-        data = demo_watchlist(market, mailbox.apprise_url(), market.our_prices())
+        data = demo_watchlist(market, mailbox.apprise_url())
         data["settings"]["database_url"] = db_url
         watchlist_path.write_text(
             "# The watchlist `rivalwatch demo` used against the demo market (ports change every run).\n"

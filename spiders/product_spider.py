@@ -64,7 +64,7 @@ class ProductSpider(scrapy.Spider):
             headers["If-None-Match"] = job.etag
         if job.last_modified:
             headers["If-Modified-Since"] = job.last_modified
-        meta: dict = {"job": job, "handle_httpstatus_all": True, "dont_obey_robotstxt": not job.obey_robots}
+        meta: dict = {"job": job, "dont_obey_robotstxt": not job.obey_robots}
         if job.render == "browser":
             from monitor.browser import playwright_meta
 
