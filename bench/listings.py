@@ -1,0 +1,148 @@
+"""Benchmark: automatic listing extraction against real shop search pages.
+
+    python bench/listings.py [--verbose]
+
+Reads `<repo>/../shared/corpora/listings/<shop>/<name>.html` with `<name>.truth.json` (env
+RIVALWATCH_SHARED overrides the shared dir), runs `extract_listing` with no selectors on each page
+(URL = the truth file's `original_url`), and prints item-URL precision and recall per shop and
+overall, plus timing.
+
+Comparison rule (the same for truth and prediction, written here independently of the extractor):
+a URL is compared by host (lower case, without `www.` and default ports) and path, after unwrapping
+a click-tracking redirect (a query parameter `url`/`u`/... whose value is a URL or a site path) and
+dropping the fragment, the query string, `name=value` path segments (position trackers such as
+`/ref=sr_1_3`) and a trailing slash. Shops add search ids, positions and timestamps to result links,
+so the raw strings differ between any two visits of the same item. Per page both sides are sets of
+such keys; counts are summed over pages (micro average). Pages whose truth is empty add their
+predictions to the false positives, so extra items shown on no-result pages cost precision.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import lxml.html  # noqa: E402
+from w3lib.encoding import html_to_unicode  # noqa: E402
+
+from spiders.extract.listing import extract_listing  # noqa: E402
+
+SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpora" / "listings"
+_WRAPPER_PARAMS = {"url", "u", "q", "dest", "destination", "target", "to", "redirect", "ru"}
+
+
+def compare_key(url: str, base: str) -> str:
+    """The comparison key described in the module docstring."""
+    url = urljoin(base, url.strip())
+    parts = urlsplit(url)
+    for name, value in parse_qsl(parts.query):
+        if name.lower() in _WRAPPER_PARAMS and (
+            value.startswith(("http://", "https://")) or value.startswith("/")
+        ):
+            parts = urlsplit(urljoin(url, value))
+            break
+    host = parts.netloc.lower()
+    host = host.removeprefix("www.")
+    for port in (":80", ":443"):
+        host = host.removesuffix(port)
+    segments = [s for s in unquote(parts.path).split("/") if s and "=" not in s]
+    return host + "/" + "/".join(segments)
+
+
+def load_pages() -> list[tuple[str, Path, dict]]:
+    pages = []
+    for truth_path in sorted(CORPUS.glob("*/*.truth.json")):
+        html = truth_path.with_name(truth_path.name.replace(".truth.json", ".html"))
+        if html.exists():
+            pages.append((truth_path.parent.name, html, json.loads(truth_path.read_text())))
+    return pages
+
+
+def evaluate(verbose: bool = False) -> dict[str, dict[str, float]]:
+    """Run the benchmark; returns per-shop and overall figures (also used by the corpus test)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # tp, pred, truth, empty_ok, empty
+    seconds = parse_seconds = 0.0
+    n_bytes = 0
+    for shop, html, truth in load_pages():
+        url = truth.get("original_url") or truth.get("wayback_url") or "http://unknown/"
+        body = html.read_bytes()
+        n_bytes += len(body)
+        t0 = time.perf_counter()
+        page = extract_listing(body, url)
+        seconds += time.perf_counter() - t0
+        # Baseline in the same run: decoding and parsing the page alone (lxml), no extraction.
+        t0 = time.perf_counter()
+        lxml.html.document_fromstring(html_to_unicode(None, body)[1])
+        parse_seconds += time.perf_counter() - t0
+        want = {compare_key(r["url"], url) for r in truth.get("results", [])}
+        got = {compare_key(item.url, url) for item in page.items}
+        tp = len(want & got)
+        for bucket in (shop, "overall"):
+            c = counts[bucket]
+            c[0] += tp
+            c[1] += len(got)
+            c[2] += len(want)
+            if not want:
+                c[4] += 1
+                c[3] += int(not got)
+        if verbose and (tp < len(want) or tp < len(got)):
+            print(f"  {shop}/{html.name[:60]}: truth {len(want)} got {len(got)} tp {tp} reason={page.reason}")
+            for k in sorted(got - want)[:5]:
+                print("     extra  ", k[:120])
+            for k in sorted(want - got)[:5]:
+                print("     missing", k[:120])
+    results = {}
+    for bucket, (tp, pred, true, empty_ok, empty) in counts.items():
+        results[bucket] = {
+            "precision": tp / pred if pred else (1.0 if not true else 0.0),
+            "recall": tp / true if true else 1.0,
+            "tp": tp,
+            "predicted": pred,
+            "truth": true,
+            "empty_pages_ok": empty_ok,
+            "empty_pages": empty,
+        }
+    results["overall"]["seconds"] = seconds
+    results["overall"]["parse_seconds"] = parse_seconds
+    results["overall"]["bytes"] = n_bytes
+    return results
+
+
+def main() -> int:
+    if not CORPUS.is_dir():
+        print(f"listings corpus not found at {CORPUS} (set RIVALWATCH_SHARED)")
+        return 2
+    verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    results = evaluate(verbose)
+    print("Listing extraction, automatic card detection (no per-shop rules)")
+    print("Comparison: host+path after unwrapping redirect wrappers; query, fragment, name=value path")
+    print("segments and trailing slash dropped; per-page URL sets, counts summed over pages.")
+    print(f"{'shop':<12}{'precision':>10}{'recall':>8}{'tp':>6}{'pred':>6}{'truth':>7}{'empty pages ok':>16}")
+    for bucket in sorted(results, key=lambda b: (b == "overall", b)):
+        r = results[bucket]
+        print(
+            f"{bucket:<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['tp']:>6}{r['predicted']:>6}"
+            f"{r['truth']:>7}{r['empty_pages_ok']:>10}/{r['empty_pages']}"
+        )
+    o = results["overall"]
+    print(
+        f"time: {o['seconds']:.2f} s for {o['bytes'] / 1e6:.1f} MB ({o['bytes'] / 1e6 / o['seconds']:.1f} MB/s); "
+        f"baseline decode+parse only {o['parse_seconds']:.2f} s; ratio extract/parse "
+        f"{o['seconds'] / o['parse_seconds']:.1f}x"
+    )
+    ok = o["precision"] >= 0.9 and o["recall"] >= 0.9
+    print("bar (>= 0.90 precision and recall overall):", "met" if ok else "NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
