@@ -1,0 +1,177 @@
+"""The generic result-page parser every engine module configures with an `EngineSpec`.
+
+An engine is described by data, not code: XPaths that pick the title link of each organic
+result (a union over the layout eras the engine has shipped), what marks ads and special
+blocks, what a no-results page, a captcha or a JavaScript shell looks like. `parse_with`
+applies a spec to a page. Rules are structural (tags, stable class names, link shapes),
+never tied to one saved page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lxml import etree
+
+from spiders.extract.serp.common import (
+    absolute_url,
+    clean_text,
+    decode_body,
+    element_text,
+    parse_html,
+)
+from spiders.extract.serp.page import (
+    BLOCKED,
+    NEEDS_RENDER,
+    NO_RESULTS,
+    RESULTS,
+    SerpPage,
+    SerpResult,
+)
+
+SNIPPET_MAX = 500
+
+
+def cls(name: str) -> str:
+    """XPath predicate body: the element's class list contains `name` exactly."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+@lru_cache(maxsize=512)
+def xpath(expr: str) -> etree.XPath:
+    """Compiled XPath, cached: specs are module constants, so each compiles once."""
+    return etree.XPath(expr)
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to read one engine's result pages (all XPaths are XPath 1.0)."""
+
+    name: str
+    base_url: str  # resolves relative links when the page URL is unknown
+    organic: str  # selects the title link of every organic result, any era
+    block: str = "ancestor::*[self::li or self::div][1]"  # from a title link to its result block
+    snippet: str = ""  # from a block to its snippet element(s); '' = block text minus title
+    title: str = ""  # from a title link to its title element or text nodes; '' = the link itself
+    exclude: str = ""  # boolean, from a title link: true inside ads or special blocks
+    ads: str = ""  # selects the title link of every ad
+    skip_url: re.Pattern[str] | None = None  # engine-internal links that are never results
+    no_results: str = ""  # boolean on the document: the engine says it found nothing
+    no_results_text: tuple[str, ...] = ()
+    blocked: str = ""  # boolean on the document: captcha, consent or block wall
+    blocked_text: tuple[str, ...] = ()
+    render_text: tuple[str, ...] = ()  # markers of a page whose results load by JavaScript
+    features: Mapping[str, str] = field(default_factory=dict)  # feature -> boolean XPath
+    result_count: str = ""  # selects the element(s) holding the "About N results" text
+    charset_fallback: str = "utf-8"
+    refine: Callable[[list[SerpResult]], list[SerpResult]] | None = None
+
+
+def _title_of(spec: EngineSpec, anchor: etree._Element) -> str:
+    if spec.title:
+        found = xpath(spec.title)(anchor)
+        if found and all(isinstance(f, str) for f in found):
+            return clean_text(" ".join(found))  # the title XPath picked text nodes
+        if found:
+            return element_text(found[0])
+    return element_text(anchor)
+
+
+def _snippet_of(spec: EngineSpec, anchor: etree._Element, title: str) -> str:
+    blocks = xpath(spec.block)(anchor)
+    block = blocks[0] if blocks else anchor.getparent()
+    if block is None:
+        return ""
+    text = ""
+    if spec.snippet:
+        found = xpath(spec.snippet)(block)
+        text = clean_text(
+            " ".join(clean_text(el) if isinstance(el, str) else element_text(el) for el in found)
+        )
+    if not text:  # no snippet element in this era: the block's text after the title
+        text = element_text(block)
+        if title and text.startswith(title):
+            text = text[len(title) :].lstrip(" -–")
+    return text[:SNIPPET_MAX]
+
+
+def collect(
+    spec: EngineSpec, doc: etree._Element, selector: str, base: str, *, apply_exclude: bool
+) -> list[SerpResult]:
+    """Results for the links `selector` picks, in document order, ranked from 1."""
+    results: list[SerpResult] = []
+    excluded = xpath(spec.exclude) if (apply_exclude and spec.exclude) else None
+    seen: set[int] = set()
+    for anchor in xpath(selector)(doc):
+        if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+            continue
+        seen.add(id(anchor))
+        url = absolute_url(anchor.get("href"), base)
+        if url is None:
+            continue
+        # engine-internal links are never organic results, but ads do go through ad redirectors
+        if apply_exclude and spec.skip_url is not None and spec.skip_url.search(url):
+            continue
+        if excluded is not None and excluded(anchor):
+            continue
+        title = _title_of(spec, anchor)
+        results.append(SerpResult(len(results) + 1, url, title, _snippet_of(spec, anchor, title)))
+    if spec.refine is not None:
+        results = spec.refine(results)
+    return results
+
+
+def _has_text(text: str, markers: tuple[str, ...]) -> str | None:
+    for marker in markers:
+        if marker in text:
+            return marker
+    return None
+
+
+def _base_href(doc: etree._Element, fallback: str) -> str:
+    found = doc.xpath("//head/base/@href")
+    return str(found[0]).strip() if found and str(found[0]).startswith("http") else fallback
+
+
+def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None) -> SerpPage:
+    """Parse one result page with `spec`. Never raises on a bad page: it says what it saw."""
+    if not body:
+        return SerpPage(spec.name, BLOCKED, reason="empty response body")
+    text = decode_body(body, spec.charset_fallback)
+    doc = parse_html(text)
+    if doc is None:
+        return SerpPage(spec.name, BLOCKED, reason="unreadable page: no HTML document")
+    base = url or _base_href(doc, spec.base_url)
+    organic = collect(spec, doc, spec.organic, base, apply_exclude=True)
+    ads = collect(spec, doc, spec.ads, base, apply_exclude=False) if spec.ads else []
+    features = [name for name, test in spec.features.items() if xpath(test)(doc)]
+    count_text = None
+    if spec.result_count:
+        for el in xpath(spec.result_count)(doc):
+            count_text = element_text(el) if not isinstance(el, str) else clean_text(el)
+            if count_text:
+                break
+        count_text = count_text or None
+    if organic:
+        return SerpPage(spec.name, RESULTS, organic, ads, features, count_text)
+    if spec.blocked and xpath(spec.blocked)(doc):
+        return SerpPage(spec.name, BLOCKED, [], ads, features, count_text, "captcha or block page")
+    marker = _has_text(text, spec.blocked_text)
+    if marker:
+        return SerpPage(spec.name, BLOCKED, [], ads, features, count_text, f"block page ({marker!r})")
+    if spec.no_results and xpath(spec.no_results)(doc):
+        return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, "engine reports no results")
+    marker = _has_text(text, spec.no_results_text)
+    if marker:
+        return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, "engine reports no results")
+    marker = _has_text(text, spec.render_text)
+    if marker:
+        reason = f"results load by JavaScript ({marker!r}); fetch with a browser"
+        return SerpPage(spec.name, NEEDS_RENDER, [], ads, features, count_text, reason)
+    # Nothing recognised and no message saying so: the layout may be new to us. Callers
+    # should treat an unconfirmed empty page as a failed observation, not as "not ranked".
+    reason = "unconfirmed: no result blocks recognised and no no-results message"
+    return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, reason)
