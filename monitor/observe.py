@@ -41,7 +41,7 @@ class WatchMemory:
 class Outcome:
     watch_id: int
     fetched_at: datetime
-    status: str  # ok | failed
+    status: str  # ok | failed ("extract" only between precheck and conclude)
     url: str
     http_status: int | None = None
     elapsed_ms: float | None = None
@@ -73,9 +73,8 @@ def _snapshot(record: object) -> ProductSnapshot:
     )
 
 
-def observe(
-    page: FetchedPage, memory: WatchMemory, now: datetime, gone_after: int, extract: Extractor
-) -> Outcome:
+def precheck(page: FetchedPage, memory: WatchMemory, now: datetime, gone_after: int) -> Outcome:
+    """Everything decided without extraction. Returns a final outcome, or one with status 'extract'."""
     base = Outcome(
         watch_id=memory.watch_id,
         fetched_at=now,
@@ -118,12 +117,20 @@ def observe(
     blocked = block_reason_from_title(body)
     if blocked:
         return replace(base, reason=blocked, body=kept_body, body_hash=body_hash)
-    try:
-        record = extract(body, page.url, selectors=memory.selectors or None, content_type=page.content_type)
-    except Exception as exc:  # noqa: BLE001  (an extractor bug must not stop the crawl)
-        return replace(
-            base, reason=f"extractor error: {type(exc).__name__}: {exc}", body=kept_body, body_hash=body_hash
-        )
+    return replace(
+        base, status="extract", body=body, body_hash=body_hash, etag=etag, last_modified=last_modified
+    )
+
+
+def conclude(
+    pending: Outcome, memory: WatchMemory, record: object | None, error: BaseException | None
+) -> Outcome:
+    """Finish an outcome from the extractor's record (or its exception): failure, or state + changes."""
+    body = pending.body or b""
+    kept_body = body if len(body) <= KEEP_FAILED_BODY_BYTES else None
+    failed = replace(pending, status="failed", body=kept_body, etag=None, last_modified=None)
+    if error is not None:
+        return replace(failed, reason=f"extractor error: {type(error).__name__}: {error}")
     snap = _snapshot(record)
     if snap.price is None and snap.availability is None:
         reason = (
@@ -133,27 +140,29 @@ def observe(
         )
         if memory.last_priced is not None and not reason.startswith("blocked"):
             reason = f"no price found (was {memory.last_priced.price} before); page layout changed?"
-        return replace(base, reason=reason, body=kept_body, body_hash=body_hash)
+        return replace(failed, reason=reason)
     if snap.price is None and snap.availability == "InStock" and memory.last_priced is not None:
-        return replace(
-            base,
-            reason=f"no price found on an in-stock page (was {memory.last_priced.price})",
-            body=kept_body,
-            body_hash=body_hash,
-        )
+        return replace(failed, reason=f"no price found on an in-stock page (was {memory.last_priced.price})")
     changes = detect_product_changes(memory.last, snap, memory.label, memory.last_priced)
     if memory.gone_reported:
         changes.insert(0, returned_change(memory.label))
-    return replace(
-        base,
-        status="ok",
-        body=body,
-        body_hash=body_hash,
-        snapshot=snap,
-        changes=changes,
-        etag=etag,
-        last_modified=last_modified,
-    )
+    return replace(pending, status="ok", snapshot=snap, changes=changes)
+
+
+def observe(
+    page: FetchedPage, memory: WatchMemory, now: datetime, gone_after: int, extract: Extractor
+) -> Outcome:
+    """precheck -> extract -> conclude, in this thread (the sink may run the extraction elsewhere)."""
+    pending = precheck(page, memory, now, gone_after)
+    if pending.status != "extract":
+        return pending
+    try:
+        record = extract(
+            pending.body, page.url, selectors=memory.selectors or None, content_type=page.content_type
+        )
+    except Exception as exc:  # noqa: BLE001  (an extractor bug must not stop the crawl)
+        return conclude(pending, memory, None, exc)
+    return conclude(pending, memory, record, None)
 
 
 def remember(memory: WatchMemory, outcome: Outcome) -> None:

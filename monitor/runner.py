@@ -62,6 +62,10 @@ def prepare_sink(
         intervals = {w.id: w.interval_s or watchlist.settings.default_interval for w in watches}
         competitor_of = {w.id: w.competitor_id for w in watches}
         run_id = run.id
+    from monitor.extract_pool import MIN_PAGES_FOR_POOL, shared_pool
+
+    workers = watchlist.settings.extract_workers
+    pool = shared_pool(workers) if workers and len(jobs) >= MIN_PAGES_FOR_POOL else None
     sink = ObservationSink(
         session_factory,
         run_id,
@@ -71,6 +75,7 @@ def prepare_sink(
         _extractor(),
         gone_after=watchlist.settings.gone_after,
         clock=clock,
+        pool=pool,
     )
     return jobs, sink
 

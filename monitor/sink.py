@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Body, Change, ProductState, Watch
 from models.crawl import Observation
 from monitor.changes.product import ProductSnapshot
-from monitor.observe import Outcome, WatchMemory, observe, remember
+from monitor.observe import Outcome, WatchMemory, conclude, observe, precheck, remember
 from spiders.fetch import FetchedPage
 
 Clock = Callable[[], datetime]
@@ -98,7 +99,9 @@ class ObservationSink:
         batch_size: int = 200,
         keep_outcomes: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
+        pool: Executor | None = None,
     ) -> None:
+        self.pool = pool
         self.on_outcome = on_outcome
         self.session_factory = session_factory
         self.run_id = run_id
@@ -116,7 +119,36 @@ class ObservationSink:
 
     def accept(self, page: FetchedPage) -> Outcome:
         memory = self.memories[page.job.watch_id]
-        outcome = observe(page, memory, self.clock(), self.gone_after, self.extract)
+        return self._finish(memory, observe(page, memory, self.clock(), self.gone_after, self.extract))
+
+    async def accept_async(self, page: FetchedPage) -> Outcome:
+        """Like accept, with the extraction awaited from the process pool when there is one."""
+        if self.pool is None:
+            return self.accept(page)
+        import asyncio
+        from concurrent.futures.process import BrokenProcessPool
+
+        memory = self.memories[page.job.watch_id]
+        pending = precheck(page, memory, self.clock(), self.gone_after)
+        if pending.status != "extract":
+            return self._finish(memory, pending)
+        from monitor.extract_pool import extract_task, reset_pool
+
+        selectors = memory.selectors or None
+        try:
+            future = self.pool.submit(extract_task, pending.body, page.url, selectors, page.content_type)
+            record = await asyncio.wrap_future(future)
+            outcome = conclude(pending, memory, record, None)
+        except BrokenProcessPool:
+            # A worker died (out of memory on a monster page?): extract inline from now on.
+            reset_pool()
+            self.pool = None
+            return self.accept(page)
+        except Exception as exc:  # noqa: BLE001  (an extractor bug must not stop the crawl)
+            outcome = conclude(pending, memory, None, exc)
+        return self._finish(memory, outcome)
+
+    def _finish(self, memory: WatchMemory, outcome: Outcome) -> Outcome:
         remember(memory, outcome)
         self.pending.append(outcome)
         if self.on_outcome is not None:

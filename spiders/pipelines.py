@@ -21,10 +21,10 @@ class ObservationPipeline:
         # Looked up late: `scrapy crawl products -a config=...` creates its sink when the crawl starts.
         return getattr(self.crawler.spider, "sink", None)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
         sink = self._sink()
         if sink is not None and isinstance(item, FetchedPage):
-            sink.accept(item)
+            await sink.accept_async(item)
             return None
         return item
 

@@ -41,6 +41,12 @@ class Settings(_Strict):
     autothrottle: bool = True
     allow_private_addresses: bool = False
     secrets_file: str | None = None
+    extract_workers: int = Field(
+        default_factory=lambda: __import__("monitor.extract_pool", fromlist=["x"]).default_workers(),
+        ge=0,
+        le=64,
+        description="processes that extract pages beside the crawler (0 = extract in the crawler)",
+    )
     gone_after: int = Field(default=3, ge=1, description="404s in a row before a product is 'gone'")
 
 

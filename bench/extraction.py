@@ -1,0 +1,192 @@
+"""Product extraction benchmark on the Zyte product-extraction pages (72 real pages, human truth).
+
+Usage, from the repo root:  .venv/bin/python bench/extraction.py [--show-errors]
+
+Prints precision / recall / F1 of rivalwatch's extractor for price, availability and sku (and name
+when the truth has names) with the benchmark's matching rules, the same figures for an extruct +
+price-parser baseline measured in the same run, and the median / p95 milliseconds per page.
+Exits 0 with a note when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from spiders.extract.product import extract_product  # noqa: E402
+
+SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpora" / "products" / "zyte_benchmark"
+ATTRIBUTES = ("price", "availability", "sku", "name")
+
+
+def load_pages(corpus: Path = CORPUS) -> list[tuple[str, bytes, dict[str, Any]]]:
+    """(key, html bytes, truth) for every page of the benchmark."""
+    truth = json.loads((corpus / "ground-truth.json").read_text())
+    pages = []
+    for key in sorted(truth):
+        body = gzip.decompress((corpus / "html" / f"{key}.html.gz").read_bytes())
+        pages.append((key, body, truth[key]))
+    return pages
+
+
+def truth_values(truth: dict[str, Any], attribute: str) -> list[str]:
+    value = truth.get(attribute)
+    if value is None:
+        return []
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def matches(attribute: str, predicted: str, expected: list[str]) -> bool:
+    """The benchmark's equality: prices as Decimal, the rest exactly."""
+    if attribute == "price":
+        try:
+            got = Decimal(predicted.strip())
+            return any(got == Decimal(e.strip()) for e in expected)
+        except InvalidOperation:
+            return False
+    return predicted in expected
+
+
+def score(predictions: dict[str, dict[str, str | None]], truths: dict[str, dict[str, Any]], attribute: str):
+    """(tp, fp, fn) summed over pages with the benchmark's rules."""
+    tp = fp = fn = 0
+    for key, truth in truths.items():
+        expected = truth_values(truth, attribute)
+        predicted = predictions[key].get(attribute)
+        if predicted is None:
+            fn += bool(expected)
+        elif expected and matches(attribute, predicted, expected):
+            tp += 1
+        else:
+            fp += 1
+            fn += bool(expected)
+    return tp, fp, fn
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return precision, recall, f1
+
+
+def ours(body: bytes, url: str) -> dict[str, str | None]:
+    return extract_product(body, url).to_json()
+
+
+def baseline(body: bytes, url: str) -> dict[str, str | None]:
+    """extruct + price-parser as the benchmark's open-source baseline does: first product, its offer."""
+    import extruct
+    from price_parser import Price
+    from w3lib.encoding import html_to_unicode
+
+    _, text = html_to_unicode(None, body)
+    try:
+        data = extruct.extract(
+            text, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+        )
+    except Exception:  # the baseline is allowed to fail on a page; it then predicts nothing
+        return {}
+    out: dict[str, str | None] = {"price": None, "availability": None, "sku": None, "name": None}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        types = node.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if "Product" in types:
+            out["name"] = out["name"] or (node.get("name") if isinstance(node.get("name"), str) else None)
+            out["sku"] = out["sku"] or (str(node["sku"]) if node.get("sku") else None)
+            offers = node.get("offers")
+            offer = offers[0] if isinstance(offers, list) and offers else offers
+            if isinstance(offer, dict):
+                if out["price"] is None and offer.get("price") is not None:
+                    amount = Price.fromstring(str(offer.get("price"))).amount
+                    out["price"] = None if amount is None else str(amount)
+                avail = str(offer.get("availability") or "")
+                for term in ("InStock", "OutOfStock"):
+                    if avail.endswith(term) and out["availability"] is None:
+                        out["availability"] = term
+        for value in node.values():
+            if isinstance(value, dict | list):
+                visit(value)
+
+    visit(data.get("json-ld", []))
+    visit(data.get("microdata", []))
+    if out["price"] is None:
+        for og in data.get("opengraph", []):
+            raw = og.get("og:price:amount") or og.get("product:price:amount")
+            if raw:
+                amount = Price.fromstring(str(raw)).amount
+                out["price"] = None if amount is None else str(amount)
+    return out
+
+
+def run(pages, extractor) -> tuple[dict[str, dict[str, str | None]], list[float]]:
+    predictions: dict[str, dict[str, str | None]] = {}
+    times: list[float] = []
+    for key, body, truth in pages:
+        start = time.perf_counter()
+        predictions[key] = extractor(body, truth.get("url", ""))
+        times.append((time.perf_counter() - start) * 1000)
+    return predictions, times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-errors", action="store_true", help="list the pages each attribute gets wrong")
+    args = parser.parse_args()
+    if not (CORPUS / "ground-truth.json").is_file():
+        print(f"zyte_benchmark corpus not found at {CORPUS} (set RIVALWATCH_SHARED); nothing measured")
+        return 0
+    pages = load_pages()
+    truths = {key: truth for key, _, truth in pages}
+    run(pages[:3], ours)  # warm imports and caches before timing
+    mine, my_times = run(pages, ours)
+    base, base_times = run(pages, baseline)
+    attributes = [a for a in ATTRIBUTES if any(truth_values(t, a) for t in truths.values())]
+    print(f"product extraction on {len(pages)} pages of {CORPUS}")
+    print(f"{'attribute':<13}{'P':>7}{'R':>7}{'F1':>7}   {'baseline P':>10}{'R':>7}{'F1':>7}   ratio F1")
+    for attribute in attributes:
+        p, r, f = prf(*score(mine, truths, attribute))
+        bp, br, bf = prf(*score(base, truths, attribute))
+        ratio = f"{f / bf:.2f}" if bf else "n/a"
+        print(f"{attribute:<13}{p:>7.3f}{r:>7.3f}{f:>7.3f}   {bp:>10.3f}{br:>7.3f}{bf:>7.3f}   {ratio}")
+    p95 = statistics.quantiles(my_times, n=20)[-1]
+    bp95 = statistics.quantiles(base_times, n=20)[-1]
+    print(
+        f"ms/page       median {statistics.median(my_times):.1f}  p95 {p95:.1f}   "
+        f"baseline median {statistics.median(base_times):.1f}  p95 {bp95:.1f}"
+    )
+    if args.show_errors:
+        for attribute in attributes:
+            for key, truth in truths.items():
+                expected = truth_values(truth, attribute)
+                got = mine[key].get(attribute)
+                if (got is None and expected) or (
+                    got is not None and not (expected and matches(attribute, got, expected))
+                ):
+                    print(
+                        f"  {attribute:<12} {key[:8]} got {got!r:<24} want {expected}  {truth.get('url', '')[:60]}"
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

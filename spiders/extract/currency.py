@@ -1,0 +1,175 @@
+"""Currency text ("$", "zł", "руб", "EUR") to an ISO 4217 code, using what the page tells about itself.
+
+An unambiguous symbol maps directly ("€" -> EUR). An ambiguous one ("$", "kr", "¥") is settled by
+the page's country: the language tag ("en-CA"), then the domain's country-code TLD. When nothing
+settles it, the raw symbol is kept so nobody is told a wrong code.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ISO_CODES = frozenset(
+    "AED ARS AUD BAM BGN BHD BRL BYN CAD CHF CLP CNY COP CRC CZK DKK DZD EGP EUR GBP GEL HKD HRK HUF IDR "
+    "ILS INR IQD IRR ISK JOD JPY KES KRW KWD KZT LBP LKR MAD MDL MKD MXN MYR NGN NOK NZD OMR PEN PHP PKR "
+    "PLN PYG QAR RON RSD RUB SAR SEK SGD THB TND TRY TWD UAH USD UYU VND YER ZAR".split()
+)
+# Symbols and words that name one currency wherever they appear.
+_UNAMBIGUOUS = {
+    "€": "EUR",
+    "euro": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "rs.": "INR",
+    "₽": "RUB",
+    "руб": "RUB",
+    "руб.": "RUB",
+    "р.": "RUB",
+    "rur": "RUB",
+    "zł": "PLN",
+    "zl": "PLN",
+    "₩": "KRW",
+    "원": "KRW",
+    "₺": "TRY",
+    "tl": "TRY",
+    "₴": "UAH",
+    "грн": "UAH",
+    "₫": "VND",
+    "₪": "ILS",
+    'ש"ח': "ILS",
+    "฿": "THB",
+    "บาท": "THB",
+    "r$": "BRL",
+    "us$": "USD",
+    "usd": "USD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "nz$": "NZD",
+    "hk$": "HKD",
+    "s$": "SGD",
+    "nt$": "TWD",
+    "元": "CNY",
+    "rmb": "CNY",
+    "円": "JPY",
+    "yen": "JPY",
+    "kč": "CZK",
+    "kc": "CZK",
+    "ft": "HUF",
+    "lei": "RON",
+    "лв": "BGN",
+    "лв.": "BGN",
+    "kn": "HRK",
+    "chf": "CHF",
+    "fr.": "CHF",
+    "sfr": "CHF",
+    "rp": "IDR",
+    "rm": "MYR",
+    "₱": "PHP",
+    "din": "RSD",
+    "дин": "RSD",
+    "тг": "KZT",
+    "₸": "KZT",
+    "₦": "NGN",
+}
+# Symbols shared by several currencies, resolved by country.
+_BY_COUNTRY = {
+    "$": {
+        "US": "USD",
+        "CA": "CAD",
+        "AU": "AUD",
+        "NZ": "NZD",
+        "MX": "MXN",
+        "AR": "ARS",
+        "CL": "CLP",
+        "CO": "COP",
+        "SG": "SGD",
+        "HK": "HKD",
+        "TW": "TWD",
+        "UY": "UYU",
+        "BR": "BRL",
+    },
+    "kr": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
+    "kr.": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
+    "¥": {"JP": "JPY", "CN": "CNY"},
+    "rs": {"IN": "INR", "PK": "PKR", "LK": "LKR"},
+    "r": {"ZA": "ZAR"},
+    "s/": {"PE": "PEN"},
+}
+# Country when the page says no more: the currency of a country-code TLD.
+_COUNTRY_CURRENCY = {
+    "US": "USD",
+    "CA": "CAD",
+    "AU": "AUD",
+    "NZ": "NZD",
+    "MX": "MXN",
+    "AR": "ARS",
+    "CL": "CLP",
+    "CO": "COP",
+    "SG": "SGD",
+    "HK": "HKD",
+    "TW": "TWD",
+    "UY": "UYU",
+    "BR": "BRL",
+    "SE": "SEK",
+    "DK": "DKK",
+    "NO": "NOK",
+    "IS": "ISK",
+    "JP": "JPY",
+    "CN": "CNY",
+    "IN": "INR",
+    "PK": "PKR",
+    "LK": "LKR",
+    "ZA": "ZAR",
+    "PE": "PEN",
+    "GB": "GBP",
+    "PL": "PLN",
+    "RU": "RUB",
+    "KR": "KRW",
+    "CH": "CHF",
+    "CZ": "CZK",
+    "HU": "HUF",
+    "RO": "RON",
+}
+_TLD_COUNTRY = {"uk": "GB", "com": "US"}  # ".com" is mostly US-dollar shops when "$" is all we have
+
+
+def country_of(url: str = "", lang: str | None = None) -> str | None:
+    """The country a page addresses: region of its language tag ("de-CH"), else its ccTLD."""
+    if lang:
+        match = re.match(r"^[a-zA-Z]{2,3}[-_]([a-zA-Z]{2})\b", lang.strip())
+        if match:
+            return match.group(1).upper()
+    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if tld in _TLD_COUNTRY:
+        return _TLD_COUNTRY[tld]
+    return tld.upper() if len(tld) == 2 else None
+
+
+def to_iso(currency: str | None, url: str = "", lang: str | None = None) -> str | None:
+    """ISO 4217 code for a currency text when the page tells enough, else the text itself (or None)."""
+    if not currency:
+        return None
+    raw = currency.strip()
+    key = raw.lower()
+    if raw.upper() in _ISO_CODES:
+        return "RUB" if raw.upper() == "RUR" else raw.upper()
+    if key == "rur":
+        return "RUB"
+    if key in _UNAMBIGUOUS:
+        return _UNAMBIGUOUS[key]
+    options = _BY_COUNTRY.get(key)
+    if options:
+        country = country_of(url, lang)
+        if country in options:
+            return options[country]
+    return raw or None
+
+
+def currency_of_country(url: str = "", lang: str | None = None) -> str | None:
+    """The currency a page's country uses, for amounts shown without any symbol."""
+    country = country_of(url, lang)
+    return _COUNTRY_CURRENCY.get(country) if country else None

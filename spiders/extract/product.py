@@ -1,0 +1,141 @@
+"""The product extractor: page bytes + URL -> ProductRecord (name, price, currency, stock, SKU, brand).
+
+Pure: no network, no Scrapy. Every signal of the page proposes candidates (configured selectors,
+JSON-LD, microdata, OpenGraph/product meta tags, visible-page heuristics); per field the best
+candidate wins (see product_candidates). Pages that cannot be read (non-HTML, empty, undecodable)
+give a record of nulls with a reason instead of an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from spiders.extract.currency import currency_of_country, to_iso
+from spiders.extract.product_candidates import FIELDS, Candidates
+from spiders.extract.product_heuristics import add_heuristics, page_title, sku_from_url
+from spiders.extract.product_page import MAX_BODY_BYTES, PageError, parse_page
+from spiders.extract.product_selectors import SelectorSyntaxError, add_selectors
+from spiders.extract.product_structured import add_meta, add_structured, main_product, read_products
+from spiders.extract.structured import json_ld_blocks, meta_tags, microdata_items
+
+__all__ = ["MAX_BODY_BYTES", "ProductRecord", "SelectorSyntaxError", "extract_product"]
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """What a product page says about its product; `sources` tells where each field came from."""
+
+    name: str | None
+    price: Decimal | None
+    currency: str | None  # ISO 4217 when known, else raw symbol
+    availability: str | None  # schema.org term: InStock, OutOfStock, PreOrder, BackOrder, Discontinued
+    sku: str | None
+    brand: str | None
+    sources: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # why nothing could be read, else None
+    explanation: dict[str, Any] | None = field(default=None, compare=False)  # candidates, with explain=True
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data: price as a decimal string, absent fields as None."""
+        return {
+            "name": self.name,
+            "price": None if self.price is None else format(self.price, "f"),
+            "currency": self.currency,
+            "availability": self.availability,
+            "sku": self.sku,
+            "brand": self.brand,
+        }
+
+
+def _empty(reason: str) -> ProductRecord:
+    return ProductRecord(None, None, None, None, None, None, {}, reason)
+
+
+def extract_product(
+    body: bytes | str,
+    url: str = "",
+    selectors: Mapping[str, str] | None = None,
+    content_type: str | None = None,
+    explain: bool = False,
+) -> ProductRecord:
+    """Read the product of a page; never raises on page content (a reason is given instead)."""
+    try:
+        page = parse_page(body, url, content_type)
+    except PageError as exc:
+        return _empty(str(exc))
+    try:
+        cands = _collect(page.doc, url, selectors, page.meta_lang)
+    except SelectorSyntaxError:
+        raise  # a configuration error, not a page problem: the user must fix the selector
+    except (ValueError, TypeError, RecursionError, AttributeError) as exc:  # odd markup must not stop a crawl
+        return _empty(f"page could not be analysed: {type(exc).__name__}: {exc}")
+    record = _decide(cands, url, page.meta_lang, explain)
+    if all(getattr(record, f) is None for f in FIELDS):
+        reason = "no product data found on the page"
+        if page.truncated:
+            reason += f" (only the first {MAX_BODY_BYTES // 1_000_000} MB of the body were examined)"
+        return ProductRecord(*(None,) * 6, record.sources, reason, record.explanation)
+    return record
+
+
+def _collect(doc: Any, url: str, selectors: Mapping[str, str] | None, lang: str | None) -> Candidates:
+    cands = Candidates()
+    if selectors:
+        add_selectors(cands, doc, selectors)
+    meta = meta_tags(doc)
+    title, title_el = page_title(doc, meta)
+    add_structured(cands, main_product(read_products(json_ld_blocks(doc)), url, title), "json-ld")
+    add_structured(cands, main_product(read_products(microdata_items(doc, url)), url, title), "microdata")
+    add_meta(cands, meta)
+    add_heuristics(cands, doc, title_el, title)
+    cands.add("sku", sku_from_url(url), "url", detail="numeric id in the page URL")
+    cands.cross_check_prices()
+    if cands.by_field["price"] and not cands.by_field["availability"]:
+        # A product page showing a price and no stock statement sells the product.
+        cands.add(
+            "availability", "InStock", "heuristic", bonus=-4.0, detail="price shown, no stock statement"
+        )
+    return cands
+
+
+def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> ProductRecord:
+    winners = {f: cands.best(f) for f in FIELDS}
+    price_c = winners["price"]
+    currency_text = None
+    if winners["currency"] is not None:
+        currency_text = str(winners["currency"].value)
+    if (
+        price_c is not None
+        and price_c.currency
+        and (
+            currency_text is None or price_c.source == "selector" or winners["currency"].source != "selector"
+        )
+    ):
+        currency_text = price_c.currency
+    currency = to_iso(currency_text, url, lang) if currency_text else None
+    if currency is None and price_c is not None:
+        currency = currency_of_country(url, lang)
+    sources = {f: c.source for f, c in winners.items() if c is not None}
+    explanation = None
+    if explain:
+        explanation = {
+            f: {
+                "winner": None if winners[f] is None else winners[f].to_json(),
+                "candidates": [c.to_json() for c in cands.by_field[f]],
+            }
+            for f in FIELDS
+        }
+    value = {f: (None if c is None else c.value) for f, c in winners.items()}
+    return ProductRecord(
+        name=value["name"],
+        price=value["price"],
+        currency=currency,
+        availability=value["availability"],
+        sku=None if value["sku"] is None else str(value["sku"]),
+        brand=value["brand"],
+        sources=sources,
+        explanation=explanation,
+    )
