@@ -57,8 +57,8 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration not applied yet (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply every migration not applied yet (idempotent). "heads": each feature branch of migrations."""
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)

@@ -63,6 +63,31 @@ class CrawlEngine:
         blockingCallFromThread(self.reactor, start)
         return holder["crawler"].spider
 
+    def crawl_many(self, crawls: list[tuple[type, dict[str, Any], dict[str, Any]]]) -> list[Any]:
+        """Run several crawls at once (spider class, settings, spider kwargs) and wait for all of them."""
+        from twisted.internet.defer import DeferredList
+        from twisted.internet.threads import blockingCallFromThread
+
+        crawlers: list[Any] = []
+
+        def start():  # noqa: ANN202
+            deferreds = []
+            for spider_cls, settings, kwargs in crawls:
+                base = Settings()
+                base.setmodule("spiders.settings", priority="project")
+                base.update(settings, priority="cmdline")
+                runner = CrawlerRunner(base)
+                crawler = runner.create_crawler(spider_cls)
+                crawlers.append(crawler)
+                deferreds.append(runner.crawl(crawler, **kwargs))
+            return DeferredList(deferreds, consumeErrors=True)
+
+        results = blockingCallFromThread(self.reactor, start)
+        for ok, failure in results:
+            if not ok:
+                failure.raiseException()
+        return [c.spider for c in crawlers]
+
     def call(self, fn: Any, *args: Any) -> Any:
         from twisted.internet.threads import blockingCallFromThread
 

@@ -12,8 +12,10 @@ from monitor.config import Watchlist
 from spiders.fetch import FetchJob
 
 
-def due_watches(session: Session, now: datetime, force: bool = False, kind: str = "product") -> list[Watch]:
-    query = select(Watch).where(Watch.active.is_(True), Watch.kind == kind)
+def due_watches(session: Session, now: datetime, force: bool = False, kind: str | None = None) -> list[Watch]:
+    query = select(Watch).where(Watch.active.is_(True))
+    if kind is not None:
+        query = query.where(Watch.kind == kind)
     if not force:
         query = query.where(or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
     return list(session.scalars(query.order_by(Watch.next_due_at.is_not(None), Watch.next_due_at, Watch.id)))
@@ -59,7 +61,7 @@ def crawl_settings(watchlist: Watchlist, need_browser: bool) -> dict:
 
 
 def jobs_for_watchlist(path: str, spider) -> list[FetchJob]:  # noqa: ANN001
-    """`scrapy crawl products -a config=FILE`: sync the watchlist, crawl every active watch, store as usual."""
+    """`scrapy crawl products -a config=FILE`: sync the watchlist, crawl every product watch, store as usual."""
     from models.db import open_store
     from monitor.config import load_watchlist
     from monitor.runner import prepare_sink

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Change, CrawlRun
 from monitor.config import Watchlist
 from monitor.crawl_engine import CrawlEngine
-from monitor.jobs import crawl_settings, due_watches, jobs_for
-from monitor.sink import ObservationSink, SinkStats, load_memories, utc_now
+from monitor.jobs import due_watches
+from monitor.sink import ObservationSink, SinkStats, utc_now
 from monitor.sync import sync_watchlist
+from monitor.watch_kinds import KINDS, CycleContext, KindCrawl
 from spiders.fetch import FetchJob
 
 
@@ -29,55 +30,59 @@ class RunSummary:
     alerts_failed: int = 0
     alert_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    by_kind: dict[str, SinkStats] = field(default_factory=dict)
 
 
-def _extractor() -> Callable[..., object]:
-    from spiders.extract.product import extract_product
-
-    return extract_product
+def open_cycle(
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    *,
+    force: bool = False,
+    trigger: str = "run",
+    clock: Callable[[], datetime] = utc_now,
+    kinds: set[str] | None = None,
+    watch_ids: set[int] | None = None,
+    on_outcome: Callable[[object], None] | None = None,
+) -> tuple[int, list[KindCrawl]]:
+    """Sync the watchlist, open a crawl run and prepare each kind's crawl of its due watches."""
+    now = clock()
+    with session_factory.begin() as session:
+        sync_watchlist(session, watchlist)
+        watches = due_watches(session, now, force=force)
+        if watch_ids is not None:
+            watches = [w for w in watches if w.id in watch_ids]
+        if kinds is not None:
+            watches = [w for w in watches if w.kind in kinds]
+        run = CrawlRun(started_at=now, trigger=trigger, watches_due=len(watches))
+        session.add(run)
+        session.flush()
+        ctx = CycleContext(watchlist, session_factory, run.id, clock, on_outcome)
+        crawls = []
+        for name, kind in KINDS.items():
+            mine = [w for w in watches if w.kind == name]
+            if mine:
+                crawls.append(kind.prepare(ctx, session, mine))
+        return run.id, crawls
 
 
 def prepare_sink(
     watchlist: Watchlist,
     session_factory: sessionmaker[Session],
     *,
-    now: datetime | None = None,
     force: bool = False,
     trigger: str = "run",
     clock: Callable[[], datetime] = utc_now,
-    watch_ids: list[int] | None = None,
 ) -> tuple[list[FetchJob], ObservationSink]:
-    now = now or clock()
-    with session_factory.begin() as session:
-        sync_watchlist(session, watchlist)
-        watches = due_watches(session, now, force=force)
-        if watch_ids is not None:
-            wanted = set(watch_ids)
-            watches = [w for w in watches if w.id in wanted]
-        run = CrawlRun(started_at=now, trigger=trigger, watches_due=len(watches))
-        session.add(run)
-        session.flush()
-        jobs = jobs_for(session, watches)
-        memories = load_memories(session, [w.id for w in watches], watchlist.settings.gone_after)
-        intervals = {w.id: w.interval_s or watchlist.settings.default_interval for w in watches}
-        competitor_of = {w.id: w.competitor_id for w in watches}
-        run_id = run.id
-    from monitor.extract_pool import MIN_PAGES_FOR_POOL, shared_pool
-
-    workers = watchlist.settings.extract_workers
-    pool = shared_pool(workers) if workers and len(jobs) >= MIN_PAGES_FOR_POOL else None
-    sink = ObservationSink(
-        session_factory,
-        run_id,
-        memories,
-        intervals,
-        competitor_of,
-        _extractor(),
-        gone_after=watchlist.settings.gone_after,
-        clock=clock,
-        pool=pool,
+    """The product kind's jobs and sink for one cycle, without crawling (tests, `scrapy crawl products`)."""
+    run_id, crawls = open_cycle(
+        watchlist, session_factory, force=force, trigger=trigger, clock=clock, kinds={"product"}
     )
-    return jobs, sink
+    if not crawls:
+        from monitor.sink import ObservationSink as Sink
+
+        return [], Sink(session_factory, run_id, {}, {}, {}, lambda *a, **k: None, clock=clock)
+    crawl = crawls[0]
+    return crawl.spider_kwargs["jobs"], crawl.sink
 
 
 def run_cycle(
@@ -91,33 +96,49 @@ def run_cycle(
     trigger: str = "run",
     on_start: Callable[[int], None] | None = None,
     on_outcome: Callable[[object], None] | None = None,
+    kinds: set[str] | None = None,
+    watch_ids: set[int] | None = None,
 ) -> RunSummary:
-    from spiders.product_spider import ProductSpider
-
     started = datetime.now(UTC)
-    jobs, sink = prepare_sink(watchlist, session_factory, force=force, trigger=trigger, clock=clock)
-    sink.on_outcome = on_outcome
+    run_id, crawls = open_cycle(
+        watchlist,
+        session_factory,
+        force=force,
+        trigger=trigger,
+        clock=clock,
+        kinds=kinds,
+        watch_ids=watch_ids,
+        on_outcome=on_outcome,
+    )
     if on_start is not None:
-        on_start(len(jobs))
-    if jobs:
-        need_browser = any(j.render == "browser" for j in jobs)
-        (engine or CrawlEngine.shared()).crawl(
-            ProductSpider, crawl_settings(watchlist, need_browser), jobs=jobs, sink=sink
+        on_start(sum(c.jobs for c in crawls))
+    if crawls:
+        (engine or CrawlEngine.shared()).crawl_many(
+            [(c.spider_cls, c.settings, c.spider_kwargs) for c in crawls]
         )
-    sink.flush()
-    summary = RunSummary(run_id=sink.run_id or 0, due=len(jobs), stats=sink.stats)
+    total = SinkStats()
+    summary = RunSummary(run_id=run_id, due=sum(c.jobs for c in crawls), stats=total)
+    for c in crawls:
+        c.sink.flush()
+        s = c.sink.stats
+        summary.by_kind[c.kind] = s
+        total.ok += s.ok
+        total.failed += s.failed
+        total.unchanged += s.unchanged
+        total.changes += s.changes
+        total.outcomes.extend(s.outcomes)
     with session_factory.begin() as session:
-        run = session.get(CrawlRun, sink.run_id)
+        run = session.get(CrawlRun, run_id)
         run.finished_at = clock()
         run.status = "done"
-        run.ok, run.failed, run.changes = sink.stats.ok, sink.stats.failed, sink.stats.changes
+        run.ok, run.failed, run.changes = total.ok, total.failed, total.changes
         summary.changes = list(
-            session.scalars(select(Change).where(Change.run_id == run.id).order_by(Change.id))
+            session.scalars(select(Change).where(Change.run_id == run_id).order_by(Change.id))
         )
         if send_alerts and watchlist.channels:
             from alerts.outbox import enqueue_run_alerts
 
-            summary.alerts_queued = enqueue_run_alerts(session, run.id, watchlist, now=clock())
+            summary.alerts_queued = enqueue_run_alerts(session, run_id, watchlist, now=clock())
     if send_alerts and watchlist.channels:
         from alerts.dispatcher import dispatch_pending
 

@@ -21,6 +21,12 @@ class SyncReport:
     deactivated: int
 
 
+def watch_specs(watchlist: Watchlist) -> list:
+    from monitor.watch_kinds import KINDS
+
+    return [spec for kind in KINDS.values() for spec in kind.specs(watchlist)]
+
+
 def sync_watchlist(session: Session, watchlist: Watchlist) -> SyncReport:
     competitors = {c.name: c for c in session.scalars(select(Competitor))}
     for cfg in watchlist.competitors:
@@ -35,46 +41,39 @@ def sync_watchlist(session: Session, watchlist: Watchlist) -> SyncReport:
     existing = {(w.kind, w.url): w for w in session.scalars(select(Watch))}
     seen: set[tuple[str, str]] = set()
     added = updated = 0
-    for p in watchlist.products:
-        key = ("product", p.url)
+    for spec in watch_specs(watchlist):
+        key = (spec.kind, spec.url)
         seen.add(key)
-        comp_name = watchlist.competitor_for(p)
-        comp = competitors.get(comp_name)
-        if comp is None:
-            # A watch whose host matches no configured competitor gets one named after the host.
-            comp = Competitor(name=comp_name, domains=[comp_name], tags=[], robots="obey")
-            session.add(comp)
-            session.flush()
-            competitors[comp_name] = comp
-        options = {
-            "selectors": dict(p.selectors),
-            "our_price": str(p.our_price) if p.our_price is not None else None,
-            "map_price": str(p.map_price) if p.map_price is not None else None,
-            "render": p.render,
-            "wait_for": p.wait_for,
-            "screenshot": p.screenshot,
-        }
-        interval = p.interval if p.interval is not None or p.cron else watchlist.settings.default_interval
+        comp = None
+        if spec.competitor:
+            comp = competitors.get(spec.competitor)
+            if comp is None:
+                # A watch whose host matches no configured competitor gets one named after the host.
+                comp = Competitor(name=spec.competitor, domains=[spec.competitor], tags=[], robots="obey")
+                session.add(comp)
+                session.flush()
+                competitors[spec.competitor] = comp
+        comp_id = comp.id if comp else None
         row = existing.get(key)
         if row is None:
-            row = Watch(kind="product", url=p.url)
+            row = Watch(kind=spec.kind, url=spec.url)
             session.add(row)
             added += 1
         elif (row.options, row.label, row.interval_s, row.cron, row.competitor_id, row.tags, row.active) != (
-            options,
-            p.label,
-            interval,
-            p.cron,
-            comp.id,
-            list(p.tags),
+            spec.options,
+            spec.label,
+            spec.interval_s,
+            spec.cron,
+            comp_id,
+            list(spec.tags),
             True,
         ):
             updated += 1
-        row.label, row.options, row.tags = p.label, options, list(p.tags)
-        row.interval_s, row.cron, row.competitor_id, row.active = interval, p.cron, comp.id, True
+        row.label, row.options, row.tags = spec.label, dict(spec.options), list(spec.tags)
+        row.interval_s, row.cron, row.competitor_id, row.active = spec.interval_s, spec.cron, comp_id, True
     deactivated = 0
     for key, row in existing.items():
-        if key[0] == "product" and key not in seen and row.active:
+        if key not in seen and row.active:
             row.active = False
             deactivated += 1
     session.flush()
