@@ -70,6 +70,8 @@ def child_ours(config: str) -> None:
     t0 = time.perf_counter()
     summary = run_cycle(watchlist, factory, force=True, send_alerts=False)
     seconds = time.perf_counter() - t0
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"main process CPU {me.ru_utime + me.ru_stime:.2f}s", file=sys.stderr)
     print(json.dumps({"pages": summary.stats.ok, "failed": summary.stats.failed, "seconds": seconds,
                       "unchanged": summary.stats.unchanged, "changes": len(summary.changes)}))
 

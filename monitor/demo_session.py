@@ -34,6 +34,8 @@ class DemoResult:
 
 def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
     """The watchlist a user would write for the demo market: one competitor per shop."""
+    from monitor.demo.shops import SHOPS
+
     our_prices: dict[str, dict[str, Decimal]] = {shop: market.our_prices(shop) for shop in market.base_urls}
     competitors, products = [], []
     for shop, base in market.base_urls.items():
@@ -41,7 +43,7 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
         competitors.append({"name": shop.capitalize(), "domains": [netloc], "tags": ["demo"]})
     for shop, product_id, url in market.product_urls():
         watch = {"url": url, "competitor": shop.capitalize(), "label": f"{shop.capitalize()} · {product_id}"}
-        selectors = market.selectors(shop)
+        selectors = dict(SHOPS[shop].selectors)
         if selectors:
             watch["selectors"] = dict(selectors)
         ours = our_prices.get(shop, {}).get(product_id)
@@ -75,7 +77,6 @@ def run_demo(
     keep: bool = False,
 ) -> DemoResult:
     from alerts.mailbox import LocalMailbox
-
     from monitor.demo import DemoMarket
 
     console = console or Console(highlight=False)

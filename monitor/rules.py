@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,7 +58,7 @@ class ChangeFacts:
     new: str | None = None
     magnitude: float | None = None
     anomaly_score: float | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = dc_field(default_factory=dict)
     change_id: int | None = None
     watch_id: int | None = None
     watch_kind: str = "product"

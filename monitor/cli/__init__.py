@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import anomaly, demo, extract_listing, extract_product, extract_serp, watch_commands
+from monitor.cli import alerts, anomaly, demo, extract_listing, extract_product, extract_serp, watch_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,3 +28,4 @@ main.add_command(watch_commands.run)
 main.add_command(watch_commands.status)
 main.add_command(watch_commands.db)
 main.add_command(demo.demo)
+main.add_command(alerts.group, "alerts")
