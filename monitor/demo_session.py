@@ -41,8 +41,11 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
     for shop, base in market.base_urls.items():
         netloc = base.split("://", 1)[1]
         competitors.append({"name": shop.capitalize(), "domains": [netloc], "tags": ["demo"]})
+    opening = market.truth(0) if hasattr(market, "truth") else {}
+    names = {shop: {pid: t.name for pid, t in products.items()} for shop, products in opening.items()}
     for shop, product_id, url in market.product_urls():
-        watch = {"url": url, "competitor": shop.capitalize(), "label": f"{shop.capitalize()} · {product_id}"}
+        name = names.get(shop, {}).get(product_id, product_id)
+        watch = {"url": url, "competitor": shop.capitalize(), "label": f"{shop.capitalize()} · {name}"}
         selectors = dict(SHOPS[shop].selectors)
         if selectors:
             watch["selectors"] = dict(selectors)
@@ -135,7 +138,7 @@ def run_demo(
 def _print_day(console: Console, day: int, label: str | None, summary: RunSummary) -> None:
     s = summary.stats
     kinds = Counter(c.kind for c in summary.changes)
-    head = f"[bold]day {day}[/bold]" + (f" ({label})" if label else "")
+    head = f"[bold]{label or f'day {day}'}[/bold]"
     console.print(
         f"{head}: {summary.due} pages checked, {s.ok} ok ({s.unchanged} unchanged), {s.failed} failed; "
         + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes")
