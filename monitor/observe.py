@@ -90,7 +90,15 @@ def precheck(page: FetchedPage, memory: WatchMemory, now: datetime, gone_after: 
     status = page.status or 0
     if status == 304:
         # The server says nothing changed since our validators: the last good state still holds.
-        return replace(base, status="ok", unchanged=True, body_hash=memory.body_hash, reason=None)
+        return replace(
+            base,
+            status="ok",
+            unchanged=True,
+            body_hash=memory.body_hash,
+            reason=None,
+            etag=page.job.etag,
+            last_modified=page.job.last_modified,
+        )
     body = page.body or b""
     body_hash = hashlib.sha256(body).hexdigest()
     kept_body = body if len(body) <= KEEP_FAILED_BODY_BYTES else None
@@ -130,7 +138,8 @@ def conclude(
     kept_body = body if len(body) <= KEEP_FAILED_BODY_BYTES else None
     failed = replace(pending, status="failed", body=kept_body, etag=None, last_modified=None)
     if error is not None:
-        return replace(failed, reason=f"extractor error: {type(error).__name__}: {error}")
+        detail = str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        return replace(failed, reason=f"extractor error: {detail}")
     snap = _snapshot(record)
     if snap.price is None and snap.availability is None:
         reason = (

@@ -14,7 +14,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Body, Change, ProductState, Watch
@@ -102,6 +102,7 @@ class ObservationSink:
         pool: Executor | None = None,
     ) -> None:
         self.pool = pool
+        self._batcher = None
         self.on_outcome = on_outcome
         self.session_factory = session_factory
         self.run_id = run_id
@@ -125,19 +126,18 @@ class ObservationSink:
         """Like accept, with the extraction awaited from the process pool when there is one."""
         if self.pool is None:
             return self.accept(page)
-        import asyncio
         from concurrent.futures.process import BrokenProcessPool
 
         memory = self.memories[page.job.watch_id]
         pending = precheck(page, memory, self.clock(), self.gone_after)
         if pending.status != "extract":
             return self._finish(memory, pending)
-        from monitor.extract_pool import extract_task, reset_pool
+        from monitor.extract_pool import ExtractionBatcher, reset_pool
 
-        selectors = memory.selectors or None
+        if self._batcher is None:
+            self._batcher = ExtractionBatcher(self.pool)
         try:
-            future = self.pool.submit(extract_task, pending.body, page.url, selectors, page.content_type)
-            record = await asyncio.wrap_future(future)
+            record = await self._batcher.extract(pending.body, page.url, memory.selectors or None, page.content_type)
             outcome = conclude(pending, memory, record, None)
         except BrokenProcessPool:
             # A worker died (out of memory on a monster page?): extract inline from now on.
@@ -175,96 +175,107 @@ class ObservationSink:
         self.write_seconds += time.perf_counter() - started
 
     def _write(self, session: Session, batch: list[Outcome]) -> None:
-        hashes = {o.body_hash for o in batch if o.body is not None and o.body_hash}
-        shots = {}
+        # Core executemany inserts: a crawl writes thousands of rows a minute, and the ORM's unit of work
+        # costs more CPU than fetching the pages. Observations come back with their ids in batch order.
+        bodies: dict[str, tuple[bytes, str | None]] = {}
         for o in batch:
+            if o.body is not None and o.body_hash:
+                bodies.setdefault(o.body_hash, (o.body, o.content_type))
             if o.screenshot:
-                shots[Body.hash_of(o.screenshot)] = o.screenshot
-        wanted = hashes | set(shots)
-        known = set(session.scalars(select(Body.hash).where(Body.hash.in_(wanted)))) if wanted else set()
-        for o in batch:
-            if o.body is not None and o.body_hash and o.body_hash not in known:
-                session.add(
-                    Body(
-                        hash=o.body_hash,
-                        size=len(o.body),
-                        content_type=o.content_type,
-                        data=Body.compress(o.body),
-                    )
-                )
-                known.add(o.body_hash)
-        for h, raw in shots.items():
-            if h not in known:
-                session.add(Body(hash=h, size=len(raw), content_type="image/png", data=Body.compress(raw)))
-                known.add(h)
-        observations = []
-        for o in batch:
-            obs = Observation(
-                watch_id=o.watch_id,
-                run_id=self.run_id,
-                fetched_at=o.fetched_at,
-                status=o.status,
-                http_status=o.http_status,
-                elapsed_ms=o.elapsed_ms,
-                error_reason=o.reason,
-                content_hash=o.body_hash if o.body_hash in known else None,
-                unchanged=o.unchanged,
-                final_url=o.url,
-                screenshot_hash=Body.hash_of(o.screenshot) if o.screenshot else None,
-            )
-            observations.append(obs)
-        session.add_all(observations)
-        session.flush()
-        watch_updates = []
-        for o, obs in zip(batch, observations, strict=True):
+                bodies.setdefault(Body.hash_of(o.screenshot), (o.screenshot, "image/png"))
+        known = (
+            set(session.scalars(select(Body.hash).where(Body.hash.in_(list(bodies))))) if bodies else set()
+        )
+        new_bodies = [
+            {
+                "hash": h,
+                "size": len(raw),
+                "content_type": ctype,
+                "data": Body.compress(raw),
+                "created_at": batch[0].fetched_at,
+            }
+            for h, (raw, ctype) in bodies.items()
+            if h not in known
+        ]
+        if new_bodies:
+            session.execute(insert(Body), new_bodies)
+        stored = known | {b["hash"] for b in new_bodies}
+        rows = [
+            {
+                "watch_id": o.watch_id,
+                "run_id": self.run_id,
+                "fetched_at": o.fetched_at,
+                "status": o.status,
+                "http_status": o.http_status,
+                "elapsed_ms": o.elapsed_ms,
+                "error_reason": o.reason,
+                "content_hash": o.body_hash if o.body_hash in stored else None,
+                "unchanged": o.unchanged,
+                "final_url": o.url,
+                "screenshot_hash": Body.hash_of(o.screenshot) if o.screenshot else None,
+            }
+            for o in batch
+        ]
+        ids = session.scalars(
+            insert(Observation).returning(Observation.id, sort_by_parameter_order=True), rows
+        ).all()
+        states, changes, ok_updates, failed_updates = [], [], [], []
+        for o, obs_id in zip(batch, ids, strict=True):
             if o.snapshot is not None:
-                s = o.snapshot
-                session.add(
-                    ProductState(
-                        watch_id=o.watch_id,
-                        observation_id=obs.id,
-                        observed_at=o.fetched_at,
-                        price=s.price,
-                        currency=s.currency,
-                        availability=s.availability,
-                        name=s.name,
-                        sku=s.sku,
-                        brand=s.brand,
-                        sources=s.sources,
-                    )
+                snap = o.snapshot
+                states.append(
+                    {
+                        "watch_id": o.watch_id,
+                        "observation_id": obs_id,
+                        "observed_at": o.fetched_at,
+                        "price": snap.price,
+                        "currency": snap.currency,
+                        "availability": snap.availability,
+                        "name": snap.name,
+                        "sku": snap.sku,
+                        "brand": snap.brand,
+                        "sources": snap.sources,
+                    }
                 )
             for c in o.changes:
-                session.add(
-                    Change(
-                        watch_id=o.watch_id,
-                        observation_id=obs.id,
-                        competitor_id=self.competitor_of.get(o.watch_id),
-                        run_id=self.run_id,
-                        detected_at=o.fetched_at,
-                        kind=c.kind,
-                        summary=c.summary,
-                        field=c.field,
-                        old=c.old,
-                        new=c.new,
-                        magnitude=c.magnitude,
-                        details=c.details,
-                    )
+                changes.append(
+                    {
+                        "watch_id": o.watch_id,
+                        "observation_id": obs_id,
+                        "competitor_id": self.competitor_of.get(o.watch_id),
+                        "run_id": self.run_id,
+                        "detected_at": o.fetched_at,
+                        "kind": c.kind,
+                        "summary": c.summary,
+                        "field": c.field,
+                        "old": c.old,
+                        "new": c.new,
+                        "magnitude": c.magnitude,
+                        "details": c.details,
+                        "anomaly_score": c.details.get("anomaly_score"),
+                        "anomaly_explanation": c.details.get("anomaly_explanation"),
+                    }
                 )
             memory = self.memories[o.watch_id]
-            values = {
-                "id": o.watch_id,
+            update_row = {
+                "b_id": o.watch_id,
                 "last_checked_at": o.fetched_at,
                 "consecutive_failures": memory.consecutive_failures,
                 "consecutive_gone": memory.consecutive_gone,
                 "next_due_at": self._next_due(o, memory.consecutive_failures),
             }
             if o.status == "ok":
-                values.update(last_good_at=o.fetched_at, last_error=None, last_body_hash=memory.body_hash)
-                if o.etag or o.last_modified:
-                    values.update(etag=o.etag, last_modified=o.last_modified)
+                update_row.update(
+                    last_good_at=o.fetched_at,
+                    last_error=None,
+                    last_body_hash=memory.body_hash,
+                    etag=o.etag,
+                    last_modified=o.last_modified,
+                )
+                ok_updates.append(update_row)
             else:
-                values["last_error"] = o.reason
-            watch_updates.append(values)
+                update_row["last_error"] = o.reason
+                failed_updates.append(update_row)
             self.stats.ok += o.status == "ok"
             self.stats.failed += o.status == "failed"
             self.stats.unchanged += o.unchanged
@@ -273,12 +284,12 @@ class ObservationSink:
                 o.body = None  # the store has it; keep memory flat over a long crawl
                 o.screenshot = None
                 self.stats.outcomes.append(o)
-        # Watches of one batch are distinct rows; ORM bulk UPDATE by primary key.
-        session.execute(update(Watch), _dedupe_last(watch_updates))
-
-
-def _dedupe_last(rows: list[dict]) -> list[dict]:
-    by_id: dict[int, dict] = {}
-    for row in rows:
-        by_id.setdefault(row["id"], {}).update(row)
-    return list(by_id.values())
+        if states:
+            session.execute(insert(ProductState), states)
+        if changes:
+            session.execute(insert(Change), changes)
+        table = Watch.__table__
+        for group in (ok_updates, failed_updates):
+            if group:
+                values = {k: bindparam(k) for k in group[0] if k != "b_id"}
+                session.execute(update(table).where(table.c.id == bindparam("b_id")).values(values), group)

@@ -28,6 +28,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 COOKIES_ENABLED = False
+# Per-request work we do not need: byte counts of every request for Scrapy's stats, and Referer headers
+# (a watch is fetched on its own; sending a Referer would only leak where we came from).
+DOWNLOADER_STATS = False
+REFERER_ENABLED = False
 HTTPCACHE_ENABLED = False
 # Conditional requests are ours (ETag / Last-Modified per watch), so 304s must reach the spider.
 HTTPERROR_ALLOW_ALL = True

@@ -24,6 +24,8 @@ class ProductKind:
                 "wait_for": p.wait_for,
                 "screenshot": p.screenshot,
             }
+            if p.actions:
+                options["actions"] = [a.as_option() for a in p.actions]
             interval = p.interval if p.interval is not None or p.cron else watchlist.settings.default_interval
             out.append(
                 WatchSpec(
@@ -41,7 +43,6 @@ class ProductKind:
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         from monitor.extract_pool import MIN_PAGES_FOR_POOL, shared_pool
-        from spiders.extract.product import extract_product
         from spiders.product_spider import ProductSpider
 
         settings = ctx.watchlist.settings
@@ -55,7 +56,7 @@ class ProductKind:
             memories,
             {w.id: w.interval_s or settings.default_interval for w in watches},
             {w.id: w.competitor_id for w in watches},
-            extract_product,
+            _extract_inline,
             gone_after=settings.gone_after,
             clock=ctx.clock,
             pool=pool,
@@ -70,3 +71,10 @@ class ProductKind:
             crawl_settings(ctx.watchlist, need_browser),
             len(jobs),
         )
+
+
+def _extract_inline(body: bytes, url: str, selectors=None, content_type=None) -> object:  # noqa: ANN001
+    # Imported on first use: with an extraction pool the crawler process never needs the extractor.
+    from monitor.extract_pool import extract_task
+
+    return extract_task(body, url, selectors, content_type)
