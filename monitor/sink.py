@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Body, Change, ProductState, Watch
 from models.crawl import Observation
+from monitor.anomaly_feed import PriceAnomalyFeed
 from monitor.changes.product import ProductSnapshot
 from monitor.observe import Outcome, WatchMemory, conclude, observe, precheck, remember
 from spiders.fetch import FetchedPage
@@ -100,9 +101,11 @@ class ObservationSink:
         keep_outcomes: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
         pool: Executor | None = None,
+        anomaly: PriceAnomalyFeed | None = None,
     ) -> None:
         self.pool = pool
         self._batcher = None
+        self.anomaly = anomaly
         self.on_outcome = on_outcome
         self.session_factory = session_factory
         self.run_id = run_id
@@ -137,7 +140,9 @@ class ObservationSink:
         if self._batcher is None:
             self._batcher = ExtractionBatcher(self.pool)
         try:
-            record = await self._batcher.extract(pending.body, page.url, memory.selectors or None, page.content_type)
+            record = await self._batcher.extract(
+                pending.body, page.url, memory.selectors or None, page.content_type
+            )
             outcome = conclude(pending, memory, record, None)
         except BrokenProcessPool:
             # A worker died (out of memory on a monster page?): extract inline from now on.
@@ -149,6 +154,13 @@ class ObservationSink:
         return self._finish(memory, outcome)
 
     def _finish(self, memory: WatchMemory, outcome: Outcome) -> Outcome:
+        if self.anomaly is not None and outcome.status == "ok":
+            current = outcome.snapshot if outcome.snapshot is not None else memory.last
+            price = current.price if current is not None else None
+            score = self.anomaly.observe(
+                outcome.watch_id, outcome.fetched_at, float(price) if price is not None else None
+            )
+            outcome.changes = self.anomaly.annotate(outcome.changes, score)
         remember(memory, outcome)
         self.pending.append(outcome)
         if self.on_outcome is not None:
@@ -288,6 +300,8 @@ class ObservationSink:
             session.execute(insert(ProductState), states)
         if changes:
             session.execute(insert(Change), changes)
+        if self.anomaly is not None:
+            self.anomaly.write(session, batch[-1].fetched_at)
         table = Watch.__table__
         for group in (ok_updates, failed_updates):
             if group:

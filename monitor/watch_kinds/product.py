@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Watch
+from monitor.anomaly_feed import PriceAnomalyFeed
 from monitor.jobs import crawl_settings, jobs_for
 from monitor.sink import ObservationSink, load_memories
 from monitor.watch_kinds.base import CycleContext, KindCrawl, WatchSpec
@@ -61,6 +62,7 @@ class ProductKind:
             clock=ctx.clock,
             pool=pool,
             on_outcome=ctx.on_outcome,
+            anomaly=PriceAnomalyFeed.load(session, [w.id for w in watches]),
         )
         need_browser = any(j.render == "browser" for j in jobs)
         return KindCrawl(

@@ -1,0 +1,103 @@
+"""Feeds each product's price series to its streaming anomaly scorer and scores price changes.
+
+A price series is a step function checked many times a day; the scorer sees one point per day, plus a
+point whenever the price moves, so its windows mean days. States are loaded for a crawl's watches in
+one query and written back with the observations, so a restart resumes where it left off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from models.series import SeriesState
+from monitor.anomaly import AnomalyScore, SeriesScorer
+from monitor.changes.record import DetectedChange
+
+DAILY = timedelta(hours=20)
+PRICE_KINDS = frozenset({"price_down", "price_up"})
+
+
+def price_key(watch_id: int) -> str:
+    return f"price:{watch_id}"
+
+
+class PriceAnomalyFeed:
+    def __init__(self, states: dict[str, SeriesState]) -> None:
+        self._rows = states
+        self._scorers: dict[str, SeriesScorer] = {}
+        self._dirty: dict[str, dict] = {}
+
+    @classmethod
+    def load(cls, session: Session, watch_ids: list[int]) -> PriceAnomalyFeed:
+        keys = [price_key(w) for w in watch_ids]
+        rows = (
+            {r.key: r for r in session.scalars(select(SeriesState).where(SeriesState.key.in_(keys)))}
+            if keys
+            else {}
+        )
+        for row in rows.values():
+            session.expunge(row)
+        return cls(rows)
+
+    def observe(self, watch_id: int, at: datetime, price: float | None) -> AnomalyScore | None:
+        """Feed a good observation's price; returns the score of the point when one was fed."""
+        if price is None:
+            return None
+        key = price_key(watch_id)
+        last = self._dirty.get(key) or (
+            {"last_value": self._rows[key].last_value, "last_at": self._rows[key].last_at}
+            if key in self._rows
+            else None
+        )
+        if (
+            last is not None
+            and last["last_value"] == price
+            and last["last_at"]
+            and at - last["last_at"] < DAILY
+        ):
+            return None  # same price, same day: nothing new for a daily series
+        scorer = self._scorers.get(key)
+        if scorer is None:
+            scorer = (
+                SeriesScorer.from_state(self._rows[key].state)
+                if key in self._rows
+                else SeriesScorer(label="price")
+            )
+            self._scorers[key] = scorer
+        score = scorer.update(at, price)
+        self._dirty[key] = {"key": key, "watch_id": watch_id, "last_value": price, "last_at": at}
+        return score
+
+    def annotate(self, changes: list[DetectedChange], score: AnomalyScore | None) -> list[DetectedChange]:
+        """Price changes carry the anomaly score of the point that moved."""
+        if score is None:
+            return changes
+        return [
+            dataclasses.replace(
+                c,
+                details={
+                    **c.details,
+                    "anomaly_score": round(score.score, 4),
+                    "anomaly_explanation": score.explanation,
+                },
+            )
+            if c.kind in PRICE_KINDS
+            else c
+            for c in changes
+        ]
+
+    def write(self, session: Session, now: datetime) -> None:
+        if not self._dirty:
+            return
+        rows = []
+        for key, row in self._dirty.items():
+            rows.append({**row, "state": self._scorers[key].state_dict(), "updated_at": now})
+        session.execute(delete(SeriesState).where(SeriesState.key.in_(list(self._dirty))))
+        session.execute(insert(SeriesState), rows)
+        for row in rows:
+            self._rows[row["key"]] = SeriesState(**row)
+        self._dirty.clear()
