@@ -10,8 +10,8 @@ from rich.console import Console
 
 from monitor.config import ConfigError, Watchlist, load_watchlist
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_CONFIG = "watchlist.yaml"
 

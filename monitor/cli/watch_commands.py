@@ -26,10 +26,18 @@ def check(config_file: str | None, config_path: str) -> None:
     env = dict(os.environ) | load_secrets_file(watchlist.settings.secrets_file)
     problems = []
     for i, ch in enumerate(watchlist.channels):
-        for name in missing_env_refs(ch.url, env):
+        missing = missing_env_refs(ch.url, env)
+        for name in missing:
             problems.append(
                 f"{path}: channels[{i}].url: environment variable {name} is not set (channel {ch.name!r})"
             )
+        if not missing:
+            from alerts.channels import ChannelError, build
+
+            try:
+                build(ch, env)
+            except ChannelError as exc:
+                problems.append(f"{path}: channels[{i}].url: {exc}")
     table = Table(title=f"{path}: {len(watchlist.products)} product watches", show_lines=False)
     for col in ("competitor", "url", "schedule", "render", "selectors", "our price"):
         table.add_column(col)

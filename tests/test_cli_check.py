@@ -1,0 +1,45 @@
+"""`rivalwatch check`: a valid watchlist is printed; bad selectors, bad Apprise URLs and missing secrets are
+errors that name the place, and the exit code says so."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from monitor.cli import main
+
+GOOD = """
+products:
+  - url: https://shop.example.com/p/1
+    selectors: {price: ".price-now", availability: "//span[@class='stock']"}
+channels:
+  - name: hook
+    url: "json://127.0.0.1:9/hook"
+"""
+
+
+def _check(tmp_path, text: str, env: dict[str, str] | None = None):  # noqa: ANN001, ANN202
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text)
+    return CliRunner().invoke(main, ["check", str(path)], env=env or {}), str(path)
+
+
+def test_valid_watchlist_is_printed(tmp_path) -> None:  # noqa: ANN001
+    result, _ = _check(tmp_path, GOOD)
+    assert result.exit_code == 0, result.output
+    assert "1 product watches" in result.output and "watchlist OK" in result.output
+
+
+def test_bad_selector_names_line_and_field(tmp_path) -> None:  # noqa: ANN001
+    result, path = _check(tmp_path, GOOD.replace('".price-now"', '".price["'))
+    assert result.exit_code == 2
+    assert f"{path}:4: products[0].selectors: price: invalid selector '.price['" in result.output
+
+
+def test_bad_apprise_url_and_missing_secret_are_reported_per_channel(tmp_path) -> None:  # noqa: ANN001
+    text = GOOD + '  - name: broken\n    url: "nosuchscheme://abc"\n  - name: mail\n    url: "mailto://u:${SMTP_PW}@x.com"\n'
+    result, path = _check(tmp_path, text)
+    assert result.exit_code == 2
+    assert f"{path}: channels[1].url:" in result.output and "nosuchscheme" in result.output
+    assert "environment variable SMTP_PW is not set (channel 'mail')" in result.output
+    result, _ = _check(tmp_path, text.replace("nosuchscheme://abc", "json://127.0.0.1:9/x"), env={"SMTP_PW": "pw"})
+    assert result.exit_code == 0, result.output
