@@ -52,22 +52,32 @@ def zyte_results(corpora):
     return results
 
 
-@pytest.mark.parametrize(("attribute", "bar"), [("price", 0.88), ("availability", 0.96), ("sku", 0.74)])
+@pytest.mark.parametrize(("attribute", "bar"), [("price", 0.90), ("availability", 0.98), ("sku", 0.86)])
 def test_zyte_benchmark_f1(zyte_results, attribute, bar):
-    # Bars are what this extractor holds today; see bench/extraction.py for the figures and the
-    # issue's targets (price 0.93 is above the ceiling the truth allows: see the closing note).
+    # Bars are what this extractor reaches today (price 0.913, availability 1.000, sku 0.874 by
+    # bench/extraction.py) minus a small margin. Price 0.93 is above what the truth allows: five
+    # truth values read a thousands separator as a decimal mark ("$24.990" CLP as 24.99, and the
+    # page's own JSON-LD "23450" PKR as 23.450).
     pairs = [(rec.to_json()[attribute], _as_list(t.get(attribute))) for rec, t in zyte_results]
     assert _f1(pairs, attribute) >= bar
 
 
 def test_every_corpus_page_yields_a_record(corpora):
+    """Products, listings and every SERP page (old charsets, broken HTML): a record, never an exception."""
     pages = list((corpora / "products").rglob("*.html")) + list((corpora / "listings").rglob("*.html"))
-    pages += list((corpora / "serp").rglob("*.html"))[:60]
-    assert pages
-    for path in pages:
-        rec = extract_product(path.read_bytes(), "")
-        assert isinstance(rec, ProductRecord)
-        assert rec.price is not None or rec.reason is not None or rec.availability is not None or rec.name
+    pages += list((corpora / "serp").rglob("*.html"))
+    bodies = [(str(path), path.read_bytes()) for path in pages]
+    bodies += [(str(p), gzip.decompress(p.read_bytes())) for p in (corpora / "products").rglob("*.html.gz")]
+    assert len(bodies) > 250
+    for name, body in bodies:
+        for cut in (
+            body,
+            body[: len(body) // 3],
+        ):  # also the page cut short, as a dropped connection leaves it
+            rec = extract_product(cut, "")
+            assert isinstance(rec, ProductRecord), name
+            has_data = rec.price is not None or rec.availability is not None or rec.name
+            assert has_data or rec.reason, name
 
 
 def test_price_strings_accuracy(corpora):

@@ -51,7 +51,6 @@ _UNAMBIGUOUS = {
     "hk$": "HKD",
     "s$": "SGD",
     "nt$": "TWD",
-    "元": "CNY",
     "rmb": "CNY",
     "円": "JPY",
     "yen": "JPY",
@@ -73,11 +72,34 @@ _UNAMBIGUOUS = {
     "тг": "KZT",
     "₸": "KZT",
     "₦": "NGN",
+    "ر.س": "SAR",
+    "د.إ": "AED",
+    "ر.ي": "YER",
+    "ج.م": "EGP",
+    "د.ك": "KWD",
+    "ر.ق": "QAR",
+    "сом": "KGS",
+    "ман": "AZN",
+    "₼": "AZN",
+    "₾": "GEL",
+    "ден": "MKD",
+    "km": "BAM",
 }
 # Symbols shared by several currencies, resolved by country.
 _BY_COUNTRY = {
     "$": {
         "US": "USD",
+        "EC": "USD",
+        "SV": "USD",
+        "PR": "USD",
+        "PA": "USD",
+        "DO": "DOP",
+        "JM": "JMD",
+        "TT": "TTD",
+        "BS": "BSD",
+        "FJ": "FJD",
+        "NA": "NAD",
+        "LR": "LRD",
         "CA": "CAD",
         "AU": "AUD",
         "NZ": "NZD",
@@ -94,7 +116,10 @@ _BY_COUNTRY = {
     "kr": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
     "kr.": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
     "¥": {"JP": "JPY", "CN": "CNY"},
-    "rs": {"IN": "INR", "PK": "PKR", "LK": "LKR"},
+    "rs": {"IN": "INR", "PK": "PKR", "LK": "LKR", "NP": "NPR"},
+    "₨": {"IN": "INR", "PK": "PKR", "LK": "LKR", "NP": "NPR"},
+    "元": {"CN": "CNY", "TW": "TWD", "HK": "HKD"},
+    "円": {"JP": "JPY"},
     "r": {"ZA": "ZAR"},
     "s/": {"PE": "PEN"},
 }
@@ -132,8 +157,72 @@ _COUNTRY_CURRENCY = {
     "CZ": "CZK",
     "HU": "HUF",
     "RO": "RON",
+    "NP": "NPR",
+    "EC": "USD",
+    "SV": "USD",
+    "PR": "USD",
+    "PA": "USD",
+    "TH": "THB",
+    "VN": "VND",
+    "IL": "ILS",
+    "TR": "TRY",
+    "UA": "UAH",
+    "MY": "MYR",
+    "ID": "IDR",
+    "PH": "PHP",
+    "AE": "AED",
+    "SA": "SAR",
+    "EG": "EGP",
+    "NG": "NGN",
+    "KE": "KES",
+    "BG": "BGN",
+    "RS": "RSD",
+    "HR": "EUR",
+    "DE": "EUR",
+    "FR": "EUR",
+    "ES": "EUR",
+    "IT": "EUR",
+    "NL": "EUR",
+    "BE": "EUR",
+    "AT": "EUR",
+    "PT": "EUR",
+    "IE": "EUR",
+    "FI": "EUR",
+    "GR": "EUR",
+    "SK": "EUR",
+    "SI": "EUR",
+    "LT": "EUR",
+    "LV": "EUR",
+    "EE": "EUR",
+    "LU": "EUR",
 }
 _TLD_COUNTRY = {"uk": "GB", "com": "US"}  # ".com" is mostly US-dollar shops when "$" is all we have
+# Languages spoken (for shopping) in one country only: their tag settles "kr", "¥", "元" without a region.
+_LANGUAGE_COUNTRY = {
+    "ja": "JP",
+    "sv": "SE",
+    "da": "DK",
+    "nb": "NO",
+    "nn": "NO",
+    "no": "NO",
+    "is": "IS",
+    "ko": "KR",
+    "zh-hant": "TW",
+    "zh": "CN",
+    "cs": "CZ",
+    "pl": "PL",
+    "hu": "HU",
+    "ro": "RO",
+    "uk": "UA",
+    "th": "TH",
+    "vi": "VN",
+    "he": "IL",
+    "tr": "TR",
+}
+
+
+_ISO_CODES = _ISO_CODES | frozenset(_UNAMBIGUOUS.values()) | frozenset(_COUNTRY_CURRENCY.values())
+_ISO_CODES = _ISO_CODES | frozenset(code for options in _BY_COUNTRY.values() for code in options.values())
 
 
 def country_of(url: str = "", lang: str | None = None) -> str | None:
@@ -144,9 +233,16 @@ def country_of(url: str = "", lang: str | None = None) -> str | None:
             return match.group(1).upper()
     host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
     tld = host.rsplit(".", 1)[-1] if "." in host else ""
-    if tld in _TLD_COUNTRY:
-        return _TLD_COUNTRY[tld]
-    return tld.upper() if len(tld) == 2 else None
+    if len(tld) == 2 and tld.isalpha():
+        return _TLD_COUNTRY.get(tld, tld.upper())
+    if lang:
+        low = lang.strip().lower().replace("_", "-")
+        country = _LANGUAGE_COUNTRY.get(low) or _LANGUAGE_COUNTRY.get(low.split("-", 1)[0])
+        if country:
+            return country
+    if lang and not lang.lower().startswith("en"):
+        return None  # a Spanish ".com" page with "$" may be Chilean or Mexican: do not guess
+    return _TLD_COUNTRY.get(tld)
 
 
 def to_iso(currency: str | None, url: str = "", lang: str | None = None) -> str | None:
@@ -167,6 +263,13 @@ def to_iso(currency: str | None, url: str = "", lang: str | None = None) -> str 
         if country in options:
             return options[country]
     return raw or None
+
+
+def iso_options(symbol: str | None) -> set[str]:
+    """The ISO codes an ambiguous symbol can stand for ("$" -> USD, CAD, ...); empty when not ambiguous."""
+    if not symbol:
+        return set()
+    return set(_BY_COUNTRY.get(symbol.strip().lower(), {}).values())
 
 
 def currency_of_country(url: str = "", lang: str | None = None) -> str | None:

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from spiders.extract.currency import currency_of_country, to_iso
+from spiders.extract.currency import currency_of_country, iso_options, to_iso
+from spiders.extract.microdata import microdata_items, rdfa_items
 from spiders.extract.product_candidates import FIELDS, Candidates
+from spiders.extract.product_explain import why_won
 from spiders.extract.product_heuristics import add_heuristics, page_title, sku_from_url
-from spiders.extract.product_page import MAX_BODY_BYTES, PageError, parse_page
+from spiders.extract.product_page import MAX_BODY_BYTES, Page, PageError, parse_page
+from spiders.extract.product_platforms import add_platforms
 from spiders.extract.product_selectors import SelectorSyntaxError, add_selectors
 from spiders.extract.product_structured import add_meta, add_structured, main_product, read_products
-from spiders.extract.structured import json_ld_blocks, meta_tags, microdata_items
+from spiders.extract.structured import json_ld_blocks, meta_tags
 
 __all__ = ["MAX_BODY_BYTES", "ProductRecord", "SelectorSyntaxError", "extract_product"]
 
@@ -67,7 +70,7 @@ def extract_product(
     except PageError as exc:
         return _empty(str(exc))
     try:
-        cands = _collect(page.doc, url, selectors, page.meta_lang)
+        cands = _collect(page, url, selectors)
     except SelectorSyntaxError:
         raise  # a configuration error, not a page problem: the user must fix the selector
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:  # odd markup must not stop a crawl
@@ -81,16 +84,23 @@ def extract_product(
     return record
 
 
-def _collect(doc: Any, url: str, selectors: Mapping[str, str] | None, lang: str | None) -> Candidates:
+def _collect(page: Page, url: str, selectors: Mapping[str, str] | None) -> Candidates:
     cands = Candidates()
+    doc = page.doc
     if selectors:
         add_selectors(cands, doc, selectors)
     meta = meta_tags(doc)
     title, title_el = page_title(doc, meta)
     add_structured(cands, main_product(read_products(json_ld_blocks(doc)), url, title), "json-ld")
-    add_structured(cands, main_product(read_products(microdata_items(doc, url)), url, title), "microdata")
+    if page.has_microdata:
+        add_structured(cands, main_product(read_products(microdata_items(doc)), url, title), "microdata")
+    if page.has_rdfa:
+        add_structured(cands, main_product(read_products(rdfa_items(doc)), url, title), "rdfa")
     add_meta(cands, meta)
     add_heuristics(cands, doc, title_el, title)
+    add_platforms(
+        cands, doc, url, title, page.text
+    )  # after the heuristics: it checks amounts against shown prices
     cands.add("sku", sku_from_url(url), "url", detail="numeric id in the page URL")
     cands.cross_check_prices()
     if cands.by_field["price"] and not cands.by_field["availability"]:
@@ -99,6 +109,19 @@ def _collect(doc: Any, url: str, selectors: Mapping[str, str] | None, lang: str 
             "availability", "InStock", "heuristic", bonus=-4.0, detail="price shown, no stock statement"
         )
     return cands
+
+
+def _currency(cands: Candidates, text: str | None, url: str, lang: str | None) -> str | None:
+    """ISO code of the price's currency text; an ambiguous symbol ("$", "kr", "¥") is settled first
+    by a code the page's structured data states among the symbol's options, then by its country."""
+    if not text:
+        return None
+    options = iso_options(text)
+    if options:
+        stated = {to_iso(str(c.value)) for c in cands.by_field["currency"]} & options
+        if len(stated) == 1:
+            return stated.pop()
+    return to_iso(text, url, lang)
 
 
 def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> ProductRecord:
@@ -115,19 +138,17 @@ def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> Pro
         )
     ):
         currency_text = price_c.currency
-    currency = to_iso(currency_text, url, lang) if currency_text else None
+    currency = _currency(cands, currency_text, url, lang)
     if currency is None and price_c is not None:
         currency = currency_of_country(url, lang)
     sources = {f: c.source for f, c in winners.items() if c is not None}
     explanation = None
     if explain:
-        explanation = {
-            f: {
-                "winner": None if winners[f] is None else winners[f].to_json(),
-                "candidates": [c.to_json() for c in cands.by_field[f]],
-            }
-            for f in FIELDS
-        }
+        explanation = {}
+        for f in FIELDS:
+            listed = [c.to_json() for c in cands.by_field[f]]
+            winner = None if winners[f] is None else winners[f].to_json()
+            explanation[f] = {"winner": winner, "why": why_won(winner, listed), "candidates": listed}
     value = {f: (None if c is None else c.value) for f, c in winners.items()}
     return ProductRecord(
         name=value["name"],

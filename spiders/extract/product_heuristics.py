@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -38,7 +39,7 @@ _BAD = re.compile(
 # Blocks holding other products' prices: strong words cost more than layout words.
 _CONTEXT_BAD = re.compile(
     r"related|carousel|recommend|similar|upsell|up-sell|cross-?sell|also|recent|viewed|sponsor|"
-    r"frequently|together|more-?from|bought|compare|accessor|bundle|review|mini-?cart|"
+    r"frequently|together|more-?from|bought|compar(?:e|ison)|accessor|bundle|review|mini-?cart|"
     r"cookie|popup|modal|newsletter",
     re.I,
 )
@@ -52,7 +53,11 @@ _SKU_WORDS = (
 )
 # The code itself: 3 to 31 characters with at least one digit ("B07C8KMQQ6", "466/7999", "VE900").
 _SKU_LABEL = re.compile(_SKU_WORDS + r"\s*[:#.]?\s*(?=[A-Z./_-]*\d)([A-Z0-9][A-Z0-9./_-]{2,30})\b", re.I)
-_SKU_LABEL_ONLY = re.compile(r"^\s*" + _SKU_WORDS + r"\s*[:#.]?\s*$", re.I)
+# Literal beginnings of the label words, to find where a label may start without the full pattern.
+_SKU_HINT = re.compile(
+    r"sku|art|best|item|product|model|cat|r[eé]f|c[oó]d|kód|šifra|numer|kod|артикул|код|货号|商品|型号|"
+    r"asin|post|varenummer|tuotenumero|ürün",
+)
 _SKU_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./_-]{2,30}")
 _SKU_ATTR = re.compile(
     r"sku|product[-_]?(?:code|id|ref|number)|reference|item[-_]?(?:number|id)|art(?:icle)?[-_]?n", re.I
@@ -77,6 +82,13 @@ _BUY_TEXT = re.compile(
 )
 _MIN_PRICE_SCORE = 0.0  # weaker visible prices (carousel, no currency, far from the title) are not proposed
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# Classes that hide an element until a script shows it (the other stock message, a variant's price).
+_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:hidden|hide|d-none|invisible)(?:$|\s)", re.I)
+# "From $89", "ab 99,12 €", "à partir de", "desde": the lowest of several prices, not a firm one.
+_FROM_TEXT = re.compile(
+    r"^\W*(?:from|starting at|as low as|ab|von|à partir de|a partir de|desde|da|vanaf|od|от|від)\b|起",
+    re.I,
+)
 _INSTALMENT_TEXT = re.compile(
     r"\b(?:fois|raten|mois|monat(?:lich)?|months?|monthly|/\s*mo|installments?|"
     r"instalments?|cuotas|rate|meses|x\s*\d|\d\s*x\b|per\s+(?:kg|l|m|unit)|/\s*(?:kg|l|m²|m2|100\s*g))",
@@ -96,6 +108,83 @@ _SKIP_TAGS = {
     "select",
 }
 _STRIKE_TAGS = {"del", "s", "strike"}
+# Tags whose elements can show a price, a stock statement, a buy button or a code.
+_SCAN_TAGS = (
+    "div",
+    "span",
+    "p",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "ins",
+    "del",
+    "s",
+    "strike",
+    "small",
+    "big",
+    "font",
+    "bdi",
+    "sup",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "li",
+    "label",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "button",
+    "input",
+    "a",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "footer",
+    "nav",
+    "header",
+    "form",
+    "ul",
+    "dl",
+    "table",
+    "tr",
+    "tbody",
+    "abbr",
+    "data",
+    "output",
+    "meta",
+)
+# What an element's attribute vocabulary speaks of, as bits.
+_PRICE, _BUY, _STOCK, _SKU = 1, 2, 4, 8
+
+
+# Case-sensitive copies for lower-cased text: re.IGNORECASE makes every comparison slower.
+_ANY_LOW, _PRICE_LOW, _BUY_LOW, _STOCK_LOW, _SKU_LOW = (
+    re.compile(p.pattern) for p in (_ANY_ATTR, _PRICE_ATTR, _BUY_ATTR, _STOCK_ATTR, _SKU_ATTR)
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(attr: str) -> int:
+    """The _PRICE/_BUY/_STOCK/_SKU bits of an element's class, id or itemprop (0: none).
+
+    Memoised across pages: a shop's pages share their class names, and the crawler reads
+    thousands of pages of the same shops.
+    """
+    low = attr.lower()
+    if not _ANY_LOW.search(low):
+        return 0
+    return (
+        _PRICE * bool(_PRICE_LOW.search(low))
+        | _BUY * bool(_BUY_LOW.search(low))
+        | _STOCK * bool(_STOCK_LOW.search(low))
+        | _SKU * bool(_SKU_LOW.search(low))
+    )
 
 
 @dataclass
@@ -151,6 +240,15 @@ def _in_strike(el: etree._Element, depth: int = 3) -> bool:
     return False
 
 
+def _hidden(el: etree._Element) -> bool:
+    """Whether the element itself is hidden (inline style, `hidden` attribute or a hiding class)."""
+    style = el.get("style")
+    if (style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None:
+        return True
+    cls = el.get("class")
+    return bool(cls and _HIDDEN_CLASS.search(cls))
+
+
 def _bad_context(el: etree._Element, memo: dict[etree._Element, str | None], depth: int = 14) -> str | None:
     """Why an element sits in a block that is not the product's own (carousel, footer...), else None."""
     path: list[etree._Element] = []
@@ -163,8 +261,7 @@ def _bad_context(el: etree._Element, memo: dict[etree._Element, str | None], dep
             found = memo[node]
             break
         path.append(node)
-        style = node.get("style")
-        if (style and _HIDDEN_STYLE.search(style)) or node.get("hidden") is not None:
+        if _hidden(node):
             found = "~hidden"
             break
         if node.tag in ("footer", "nav", "header", "aside"):
@@ -268,37 +365,37 @@ def add_heuristics(
     buy_els: list[etree._Element] = []
     stock_els: list[etree._Element] = []
     sku_els: list[etree._Element] = []
-    kinds_of: dict[str, tuple[bool, bool, bool, bool]] = {}  # attribute strings repeat a lot: classify once
-    for pos, el in enumerate(doc.iter()):
-        tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
-            continue
+    classify = _classify
+    body = doc.find("body")
+    root = body if body is not None else doc
+    # Only tags that can show text are visited (lxml filters them in C): svg paths, images, scripts
+    # and option lists cost no Python step. This loop is the extractor's hot path.
+    for pos, el in enumerate(root.iter(_SCAN_TAGS)):
         if el is title_el:
             title_pos = pos
-        attrs = _attrs(el)
-        if not attrs and tag not in ("button", "input"):
+        kinds = 0
+        cls = el.get("class")
+        if cls:
+            kinds = classify(cls)
+        ident = el.get("id")
+        if ident:
+            kinds |= classify(ident)
+        prop = el.get("itemprop")
+        if prop:
+            kinds |= classify(prop)
+        if not kinds:
+            if el.tag == "button" or el.tag == "input":
+                positions[el] = pos
+                buy_els.append(el)
             continue
         positions[el] = pos
-        kinds = kinds_of.get(attrs)
-        if kinds is None:
-            low = attrs.lower()
-            if _ANY_ATTR.search(low):
-                kinds = (
-                    bool(_PRICE_ATTR.search(low)),
-                    bool(_BUY_ATTR.search(low)),
-                    bool(_STOCK_ATTR.search(low)),
-                    bool(_SKU_ATTR.search(low)),
-                )
-            else:
-                kinds = (False, False, False, False)
-            kinds_of[attrs] = kinds
-        if kinds[0]:
+        if kinds & _PRICE:
             price_els.append(el)
-        if kinds[1] or tag in ("button", "input"):
+        if kinds & _BUY or el.tag == "button" or el.tag == "input":
             buy_els.append(el)
-        if kinds[2]:
+        if kinds & _STOCK:
             stock_els.append(el)
-        if kinds[3]:
+        if kinds & _SKU:
             sku_els.append(el)
     memo: dict[etree._Element, str | None] = {}
     _add_price(cands, price_els, positions, title_pos, memo)
@@ -328,6 +425,9 @@ def _add_price(
         if _INSTALMENT_TEXT.search(text):
             score -= 3.0
             notes.append("instalment or unit price text")
+        elif _FROM_TEXT.search(text):
+            score -= 1.0
+            notes.append("'from' price")
         if parsed.currency:
             score += 1.5
         else:
@@ -410,11 +510,19 @@ def _add_availability(
     """
     statements: list[tuple[str, str]] = []
     for el in stock_els[:200]:
-        if el.tag in ("img", "script", "a") or _bad_context(el, memo, 8):
+        if el.tag in ("img", "script", "a") or _hidden(el) or _bad_context(el, memo, 8):
             continue
         text = _text(el, 100)
-        if not text or len(text) > 60:
+        if not text:
             continue
+        if len(text) > 60:
+            # A stock block with an explanation after the statement ("Currently unavailable. We
+            # don't know when..."): the statement is the first short piece inside it.
+            text = next(
+                (t for t in (_text(c, 100) for c in el.iterdescendants(_SCAN_TAGS)) if t and len(t) <= 60), ""
+            )
+            if not text:
+                continue
         term = availability_from_text(text)
         if term and (term, text) not in statements:
             statements.append((term, text))
@@ -472,40 +580,31 @@ def _add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Elemen
         if 3 <= len(text) <= 30 and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9./_-]*\d[A-Za-z0-9./_-]*", text):
             cands.add("sku", text, "heuristic", bonus=-0.5, detail="sku-named element")
             return
-    # Labels in plain text ("Bestellnummer: 106606") outside any sku-named element: a slower walk,
-    # done only when the structured data gave no SKU.
+    # Labels in plain text ("Bestellnummer: 106606", "<b>SKU:</b> 9470") outside any sku-named
+    # element, looked for only when the structured data gave no SKU. The visible text is joined
+    # once; a cheap literal scan finds where a label may start and the full pattern runs there only
+    # (running it over the whole text costs more than the rest of the extraction).
     body = doc.find("body")
     if body is None or cands.by_field["sku"]:
         return
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+    joined = "\n".join([t for t in body.itertext(*_SCAN_TAGS) if len(t) <= 120])
+    low = joined.lower()
+    if len(low) != len(joined):
+        return  # a few characters change length when lower-cased: offsets would not line up
+    for hint in _SKU_HINT.finditer(low):
+        start = hint.start()
+        if start and low[start - 1].isalpha():
+            continue  # inside a word ("cart", "start")
+        match = _SKU_LABEL.search(joined, max(0, start - 1), start + 160)
+        if match is None or match.start() > start + 1:
             continue
-        for piece in (el.text, el.tail):
-            if not piece or len(piece) > 120 or piece.isspace():
-                continue
-            if _SKU_LABEL.search(piece):
-                match = _SKU_LABEL.search(piece)
-                assert match is not None
-                cands.add(
-                    "sku",
-                    match.group(1).rstrip("."),
-                    "heuristic",
-                    bonus=-1.0,
-                    detail=f"labelled code {piece.strip()[:40]!r}",
-                )
-                return
-            if piece and len(piece) < 40 and _SKU_LABEL_ONLY.match(piece):
-                if piece is el.text and not len(el) and el.tail and el.tail.strip():
-                    value = el.tail.strip()  # <strong>SKU:</strong> 9470
-                else:
-                    nxt = el.getnext() if piece is el.tail else (el[0] if len(el) else el.getnext())
-                    value = _text(nxt, 40) if nxt is not None else ""
-                if _SKU_VALUE.fullmatch(value or "") and re.search(r"\d", value):
-                    cands.add(
-                        "sku",
-                        value,
-                        "heuristic",
-                        bonus=-1.0,
-                        detail=f"value after label {piece.strip()[:30]!r}",
-                    )
-                    return
+        if match.start() > 0 and joined[match.start() - 1].isalpha():
+            continue  # inside a word ("Part Number" is no "Art.-Nr.")
+        cands.add(
+            "sku",
+            match.group(1).rstrip("."),
+            "heuristic",
+            bonus=-1.0,
+            detail=f"labelled code {' '.join(match.group(0).split())[:40]!r}",
+        )
+        return

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
@@ -26,6 +25,7 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
 }
 _HTML_TYPES = ("html", "xml", "text/plain")
+_RDFA_MARK = re.compile(r"typeof\s*=")  # the attribute, not JavaScript's "typeof x"
 
 
 class PageError(ValueError):
@@ -37,6 +37,9 @@ class Page:
     doc: etree._Element
     meta_lang: str | None
     truncated: bool
+    has_microdata: bool = True  # "itemscope" occurs in the text: worth looking for microdata items
+    has_rdfa: bool = True  # a typeof= attribute occurs in the text: worth looking for RDFa items
+    text: str | None = None  # the decoded source, for cheap "does the page mention X" tests
 
 
 def parse_page(body: bytes | str, url: str = "", content_type: str | None = None) -> Page:
@@ -64,8 +67,10 @@ def parse_page(body: bytes | str, url: str = "", content_type: str | None = None
     if "<" not in text[:100_000]:
         raise PageError("not an HTML page (no markup)")
     try:
-        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-        doc = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        # Plain lxml elements, not lxml.html's: its per-element Python class lookup costs more than
+        # the whole heuristic scan, and nothing here needs the HtmlElement helpers.
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        doc = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"unparseable HTML: {exc}") from exc
     if doc is None:
@@ -80,4 +85,4 @@ def parse_page(body: bytes | str, url: str = "", content_type: str | None = None
                 break
     if lang:
         lang = re.sub(r"[^A-Za-z_-]", "", lang)[:12] or None
-    return Page(doc, lang, truncated)
+    return Page(doc, lang, truncated, "itemscope" in text, bool(_RDFA_MARK.search(text)), text)

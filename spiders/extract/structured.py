@@ -1,9 +1,9 @@
-"""Structured data of a parsed page: JSON-LD, microdata, meta tags, as plain JSON-LD-like dicts.
+"""Structured data of a parsed page: JSON-LD blocks, meta tags, and walking JSON-LD-like trees.
 
 JSON-LD is parsed here rather than through extruct because real pages break it in many small ways
 (HTML comments, trailing commas, raw newlines, several objects in one script) and one bad block
-must not hide the others. Microdata goes through extruct's extractor on the already-parsed tree,
-then is reshaped to the JSON-LD form ({"@type": ..., property: value}) so one reader serves both.
+must not hide the others. Microdata and RDFa are read by spiders.extract.microdata into the same
+JSON-LD shape, so one product reader serves all three.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml import etree
 
-_MICRODATA = LxmlMicrodataExtractor()
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # /* ... */ wrappers and // comment lines around the JSON (CDATA guards, commented-out fields)
 _JS_COMMENT = re.compile(r"/\*.*?\*/|^\s*//[^\n]*$", re.S | re.M)
@@ -60,34 +58,6 @@ def loads_lenient(text: str) -> Any:
         except ValueError:
             continue
     return None
-
-
-def microdata_items(doc: etree._Element, url: str) -> list[dict[str, Any]]:
-    """Top-level microdata items of the page in JSON-LD shape; [] when the markup is unreadable."""
-    try:
-        items = _MICRODATA.extract_items(doc, url)
-    except Exception:  # extruct raises on odd markup; microdata is one signal among several
-        return []
-    return [_reshape_microdata(item) for item in items]
-
-
-def _reshape_microdata(item: Any) -> Any:
-    if isinstance(item, list):
-        return [_reshape_microdata(x) for x in item]
-    if not isinstance(item, dict) or "properties" not in item:
-        return item
-    out: dict[str, Any] = {}
-    types = item.get("type")
-    if types:
-        types = types if isinstance(types, list) else [types]
-        out["@type"] = [t.rsplit("/", 1)[-1] for t in types]
-        if len(out["@type"]) == 1:
-            out["@type"] = out["@type"][0]
-    for key, value in item["properties"].items():
-        out[key] = _reshape_microdata(value)
-    if item.get("value") is not None and "value" not in out:
-        out["@value"] = item["value"]
-    return out
 
 
 def meta_tags(doc: etree._Element) -> dict[str, list[str]]:

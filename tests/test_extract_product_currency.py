@@ -1,0 +1,69 @@
+"""Currency to ISO 4217: symbol, structured data, page language and domain country together."""
+
+from __future__ import annotations
+
+import pytest
+
+from spiders.extract.currency import to_iso
+from spiders.extract.product import extract_product
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "lang", "want"),
+    [
+        ("€", "", None, "EUR"),
+        ("zł", "", None, "PLN"),
+        ("$", "https://shop.example.com.au/p/1", None, "AUD"),
+        ("$", "https://tienda.example.cl/p/1", "es", "CLP"),
+        ("$", "https://shop.example.io/p/1", "en-CA", "CAD"),
+        ("kr", "https://shop.example.com/p/1", "sv", "SEK"),
+        ("kr", "https://shop.example.dk/p/1", None, "DKK"),
+        ("¥", "https://shop.example.com/p/1", "ja", "JPY"),
+        ("¥", "https://shop.example.com/p/1", "zh-CN", "CNY"),
+        ("元", "https://shop.example.tw/p/1", None, "TWD"),
+        ("Rs", "https://www.example.com.pk/item/1", None, "PKR"),
+        ("usd", "", None, "USD"),
+    ],
+)
+def test_symbol_to_iso(text, url, lang, want):
+    assert to_iso(text, url, lang) == want
+
+
+def test_ambiguous_symbol_is_kept_when_nothing_settles_it():
+    assert to_iso("$", "https://shop.example.io/p/1", "en") == "$"
+    assert to_iso("kr", "https://shop.example.io/p/1", None) == "kr"
+
+
+def _page(body: str, lang: str = "en", head: str = "") -> str:
+    return (
+        f"<html lang='{lang}'><head><title>Lamp</title>{head}</head><body><h1>Lamp</h1>{body}</body></html>"
+    )
+
+
+def test_structured_code_settles_a_visible_dollar():
+    head = (
+        '<script type=\'application/ld+json\'>{"@type": "Product", "name": "Lamp", '
+        '"offers": {"price": "29.00", "priceCurrency": "CAD"}}</script>'
+    )
+    rec = extract_product(
+        _page("<span class='price'>$29.00</span>", head=head), "https://lamps.example.com/p/1"
+    )
+    assert rec.currency == "CAD"
+
+
+def test_visible_symbol_resolved_by_page_language_and_domain():
+    body = "<span class='product-price'>1 299 kr</span><button class='add-to-cart'>Lägg i varukorg</button>"
+    assert extract_product(_page(body, lang="sv"), "https://lampor.example.com/p/1").currency == "SEK"
+    body = "<span class='product-price'>$ 24.990</span>"
+    rec = extract_product(_page(body, lang="es"), "https://tienda.example.cl/p/1")
+    assert rec.currency == "CLP"
+
+
+def test_unsettled_symbol_stays_raw():
+    rec = extract_product(_page("<span class='product-price'>$19.99</span>"), "https://lamps.example.io/p/1")
+    assert rec.currency == "$"
+
+
+def test_dot_com_means_dollars_only_for_english_pages():
+    assert to_iso("$", "https://www.example.com/p/1", "en") == "USD"
+    assert to_iso("$", "https://www.example.com/p/1", "es") == "$"
