@@ -55,7 +55,11 @@ def _jobs_from_manifest(manifest: Path) -> list[tuple[str, Path | None, str, str
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON Lines manifest of {"file": ..., "url": ...}; files relative to the manifest.',
 )
-@click.option("--explain", is_flag=True, help="Add the candidates of each field and why one won.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Add the candidates of each field and why one won (readable text on stderr, data in the JSON line).",
+)
 def command(files: tuple[Path, ...], url: str, manifest: Path | None, explain: bool) -> None:
     """Extract name, price, currency, availability, SKU and brand from saved product pages."""
     if not files and manifest is None:
@@ -83,6 +87,11 @@ def command(files: tuple[Path, ...], url: str, manifest: Path | None, explain: b
                 out["sources"] = record.sources
                 out["explain"] = record.explanation
         click.echo(json.dumps(out, ensure_ascii=False))
+        if explain and error is None:
+            from spiders.extract.product_explain import explain_text
+
+            # Stdout stays JSON Lines for scripts; people read the candidates on the terminal.
+            click.echo(f"── {shown}\n{explain_text(record.explanation)}", err=True)
     sys.stdout.flush()
     if failed:
         raise SystemExit(1)

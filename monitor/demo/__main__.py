@@ -42,15 +42,16 @@ def serve(args: argparse.Namespace) -> int:
         ports[SEARCH] = args.base_port + len(args.shops)
     market = DemoMarket(args.seed, args.products, shops=args.shops, day=args.day, host=args.host, ports=ports)
     market.set_day(args.day)
+    # Handlers first: whoever reads the port file may send SIGTERM at once.
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     market.start()
     if args.engine_port_file:
         _write_atomically(Path(args.engine_port_file), json.dumps({"search": market.search_url}))
     if args.port_file:
         _write_atomically(Path(args.port_file), json.dumps(market.base_urls))
     print(json.dumps(market.base_urls), flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     try:
         while not stop.wait(args.advance_every or 3600):
             if args.advance_every:
