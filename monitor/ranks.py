@@ -101,18 +101,30 @@ class Visibility:
     keywords_failed: int
 
 
-def host_of(url: str) -> str:
+def _host_port(url: str) -> tuple[str, int | None]:
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
-        return ""
-    return host[4:] if host.startswith("www.") else host
+        return "", None
+    return (host[4:] if host.startswith("www.") else host), port
+
+
+def host_of(url: str) -> str:
+    """The site a result is on: its host without ``www.``, with the port when the URL names one
+    (sites told apart only by port, such as local stand-ins on 127.0.0.1, stay apart)."""
+    host, port = _host_port(url)
+    return f"{host}:{port}" if host and port is not None else host
 
 
 def matches_domain(url: str, domain: str) -> bool:
-    """True when `url` is on `domain` or one of its subdomains (``www.`` ignored)."""
-    host, domain = host_of(url), domain.lower().removeprefix("www.")
-    return host == domain or host.endswith("." + domain)
+    """True when `url` is on `domain` or one of its subdomains (``www.`` ignored). A domain
+    written with a port (``127.0.0.1:8001``) matches that port only."""
+    host, port = _host_port(url)
+    want, want_port = _host_port("//" + domain.strip().lower())
+    if want_port is not None and port != want_port:
+        return False
+    return bool(want) and (host == want or host.endswith("." + want))
 
 
 def rank_of(obs: RankObservation, domain: str, depth: int | None = None) -> RankPoint:

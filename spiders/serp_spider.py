@@ -1,0 +1,224 @@
+"""The result-page spider: fetches each due keyword's result pages 1..depth, politely, engine by engine.
+
+Each engine is one download slot (its own delay, jitter and concurrency), and the spider feeds it one
+keyword check at a time from a queue, so the slot's pace is the engine's pace. A check's pages share
+one user agent and one proxy, rotated between checks. Pages are parsed here (pure `parse_serp`) only to
+know whether to go on: a page that is not ``results`` ends the check. A block page (captcha, HTTP 429)
+also pauses the engine for the rest of the crawl: the checks still queued for it are handed on as
+skipped, to be stored as failed observations and retried after the backoff.
+
+Every check becomes one `SerpFetch` item; the sink (monitor.rank_sink) decides what it means.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from spiders.extract.serp import BLOCKED, RESULTS, SerpPage, build_query_url, parse_serp
+from spiders.product_spider import describe_failure
+
+BLOCK_STATUSES = frozenset({429})
+
+
+@dataclass(frozen=True)
+class SerpJob:
+    """One keyword check to run now: what to ask, where, and how to look while asking."""
+
+    watch_id: int
+    keyword: str
+    engine: str
+    slot: str  # the engine's download slot (its origin, so stand-ins do not share a real engine's)
+    device: str = "desktop"
+    country: str | None = None
+    language: str | None = None
+    depth: int = 1  # pages
+    per_page: int = 10
+    base_url: str | None = None
+    user_agent: str | None = None
+    proxy: str | None = None
+    render: str = "http"
+    wait_for: str | None = None
+    obey_robots: bool = False
+    problem: str | None = None  # a check that cannot be run as configured (e.g. a proxy secret unset)
+
+    def page_url(self, page: int) -> str:
+        return build_query_url(
+            self.engine,
+            self.keyword,
+            page=page,
+            per_page=self.per_page,
+            country=self.country,
+            language=self.language,
+            device=self.device,
+            base_url=self.base_url,
+        )
+
+
+@dataclass
+class SeenPage:
+    """One result page as fetched and parsed."""
+
+    number: int
+    url: str
+    status: int
+    body: bytes
+    content_type: str
+    elapsed_ms: float
+    parsed: SerpPage
+
+
+@dataclass
+class SerpFetch:
+    """A finished check: the pages seen in order, and why it stopped when not for lack of pages."""
+
+    job: SerpJob
+    pages: list[SeenPage] = field(default_factory=list)
+    error: str | None = None  # transport failure on the next page
+    error_url: str | None = None
+    skipped: str | None = None  # never asked: the engine was paused in this crawl
+
+
+def blocked_status(status: int) -> bool:
+    return status in BLOCK_STATUSES
+
+
+class SerpSpider(scrapy.Spider):
+    name = "serp"
+    custom_settings: dict = {}
+
+    def __init__(
+        self, jobs: Iterable[SerpJob] | None = None, concurrency: dict[str, int] | None = None, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        self.queues: dict[str, deque[SerpJob]] = {}
+        self.unrunnable: list[SerpJob] = []
+        for job in sorted(jobs or [], key=lambda j: (j.slot, j.watch_id)):
+            if job.problem:
+                self.unrunnable.append(job)
+            else:
+                self.queues.setdefault(job.slot, deque()).append(job)
+        self.concurrency = dict(concurrency or {})
+        self.paused: dict[str, str] = {}  # slot -> why
+
+    async def start(self) -> AsyncIterator[scrapy.Request | SerpFetch]:
+        for job in self.unrunnable:
+            yield SerpFetch(job, skipped=job.problem)
+        for slot, queue in self.queues.items():
+            for _ in range(min(self.concurrency.get(slot, 1), len(queue))):
+                yield self.request_for(queue.popleft(), 1, [])
+
+    def request_for(self, job: SerpJob, page: int, seen: list[SeenPage]) -> scrapy.Request:
+        url = job.page_url(page)
+        meta: dict = {
+            "serp_job": job,
+            "serp_page": page,
+            "serp_seen": seen,
+            "download_slot": job.slot,
+            "dont_obey_robotstxt": not job.obey_robots,
+            "dont_merge_cookies": True,
+        }
+        if job.proxy:
+            meta["proxy"] = job.proxy
+        if job.render == "browser":
+            from monitor.browser import playwright_meta
+            from spiders.fetch import FetchJob
+
+            meta.update(playwright_meta(FetchJob(job.watch_id, url, "keyword", "browser", job.wait_for)))
+        headers = {}
+        if job.user_agent:
+            headers["User-Agent"] = job.user_agent
+        if job.language:
+            headers["Accept-Language"] = f"{job.language},en;q=0.5"
+        return scrapy.Request(
+            url, headers=headers, meta=meta, callback=self.parse, errback=self.failed, dont_filter=True
+        )
+
+    def _next_of(self, slot: str) -> Iterable[scrapy.Request | SerpFetch]:
+        """The slot's next check, or, when the slot is paused, every check still queued as skipped."""
+        queue = self.queues.get(slot)
+        if not queue:
+            return []
+        if slot in self.paused:
+            skipped = [SerpFetch(job, skipped=self.paused[slot]) for job in queue]
+            queue.clear()
+            return skipped
+        return [self.request_for(queue.popleft(), 1, [])]
+
+    async def parse(self, response: Response) -> AsyncIterator[scrapy.Request | SerpFetch]:
+        job: SerpJob = response.meta["serp_job"]
+        number: int = response.meta["serp_page"]
+        pw_page = response.meta.get("playwright_page")
+        if pw_page is not None:
+            await pw_page.close()
+        parsed = parse_serp(response.body, job.engine, response.url)
+        content_type = response.headers.get(b"content-type", b"").decode("latin-1", "replace")
+        seen = [
+            *response.meta["serp_seen"],
+            SeenPage(
+                number,
+                response.url,
+                response.status,
+                response.body,
+                content_type,
+                (response.meta.get("download_latency") or 0) * 1000,
+                parsed,
+            ),
+        ]
+        if response.status < 400 and parsed.kind == RESULTS and number < job.depth:
+            yield self.request_for(job, number + 1, seen)
+            return
+        if parsed.kind == BLOCKED or blocked_status(response.status):
+            self.paused.setdefault(
+                job.slot,
+                f"not checked: {job.engine} answered with a block page earlier in this crawl; backing off",
+            )
+        yield SerpFetch(job, seen)
+        for item in self._next_of(job.slot):
+            yield item
+
+    async def failed(self, failure: Failure) -> AsyncIterator[scrapy.Request | SerpFetch]:
+        request = failure.request  # type: ignore[attr-defined]
+        job: SerpJob = request.meta["serp_job"]
+        pw_page = request.meta.get("playwright_page")
+        if pw_page is not None:
+            await pw_page.close()
+        reason = describe_failure(failure)
+        # Retries are behind us (RetryMiddleware): an engine we cannot reach is left alone this crawl.
+        self.paused.setdefault(
+            job.slot, f"not checked: {job.engine} unreachable earlier in this crawl ({reason})"
+        )
+        yield SerpFetch(job, list(request.meta["serp_seen"]), reason, request.url)
+        for item in self._next_of(job.slot):
+            yield item
+
+
+class SerpSinkPipeline:
+    """Hands each finished check to the crawl's sink (`spider.sink`, a monitor.rank_sink.RankSink)."""
+
+    def __init__(self, crawler) -> None:  # noqa: ANN001
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> SerpSinkPipeline:  # noqa: ANN001
+        return cls(crawler)
+
+    def _sink(self):  # noqa: ANN202
+        return getattr(self.crawler.spider, "sink", None)
+
+    async def process_item(self, item, spider=None):  # noqa: ANN001, ANN201
+        sink = self._sink()
+        if sink is not None and isinstance(item, SerpFetch):
+            sink.accept(item)
+            return None
+        return item
+
+    def close_spider(self, spider=None) -> None:  # noqa: ANN001
+        sink = self._sink()
+        if sink is not None:
+            sink.flush()
