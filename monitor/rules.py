@@ -166,6 +166,8 @@ def _rank_rule(rule: AlertRule, change: ChangeFacts) -> bool:
     old, new = _to_rank(change.old), _to_rank(change.new)
     n = _top_n(rule, change)
     if rule.when == "rank_moved":
+        if change.kind in ("entered_top_n", "left_top_n"):
+            return False  # the same move is also its own rank_moved change: alert it once
         if old is None or new is None:
             return old != new  # entered or left the depth we track: a move of unknown size
         return abs(old - new) >= (rule.min_positions or 1)
