@@ -1,0 +1,280 @@
+"""Query results -> the report model. Pure: `ReportData` (and the alert rules, for severities) in,
+`Report` out; no store, no clock, no language.
+
+The executive summary ranks the period's movements by severity (the highest severity of the alert
+rules that match the change, as the alerts would have said), then anomaly score, then size. Several
+changes of one kind at one competitor (a price campaign, a batch of new listing items) become one line.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.config.alerting import SEVERITY_ORDER, AlertRule
+from monitor.report import keywords as kw
+from monitor.report.model import AnomalyLine, CompetitorReport, Report, Series, SummaryLine
+from monitor.report.prices import (
+    Timeline,
+    assortment_section,
+    competitor_indexes,
+    price_moves,
+    price_section,
+    stock_section,
+    timelines,
+)
+from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, StateRow, WatchRow
+from monitor.report.site import site_section
+from monitor.rules import ChangeFacts, rule_applies
+
+ANOMALY_MIN = 0.5  # anomaly scores from here on are listed with their explanations
+SUMMARY_LINES = 12
+GROUP_AT = 3  # this many changes of one kind at one competitor become one summary line
+MOVERS_CHARTED = 3  # price history charts per competitor
+MAX_ANOMALIES = 10
+PRODUCT_KINDS = ("price_down", "price_up")
+
+
+def severity_of(
+    change: ChangeRow, watch: WatchRow | None, competitor: str | None, rules: Sequence[AlertRule]
+) -> str | None:
+    """The highest severity among the alert rules this change meets (None when no rule covers it)."""
+    if not rules:
+        return None
+    facts = ChangeFacts(
+        kind=change.kind,
+        summary=change.summary,
+        field=change.field,
+        old=change.old,
+        new=change.new,
+        magnitude=change.magnitude,
+        anomaly_score=change.anomaly_score,
+        details=change.details,
+        change_id=change.id,
+        watch_id=change.watch_id,
+        watch_kind=watch.kind if watch else "product",
+        watch_label=watch.label if watch else None,
+        watch_url=watch.url if watch else None,
+        competitor=competitor,
+        our_price=watch.our_price if watch else None,
+        detected_at=change.at,
+    )
+    fired = [r.severity for r in rules if rule_applies(r, facts)]
+    return max(fired, key=SEVERITY_ORDER.__getitem__) if fired else None
+
+
+def _competitor_of(
+    change: ChangeRow, data: ReportData, by_id: dict[int, CompetitorRow]
+) -> CompetitorRow | None:
+    cid = change.competitor_id
+    if cid is None:
+        w = data.watches.get(change.watch_id)
+        cid = w.competitor_id if w else None
+    if cid is not None:
+        return by_id.get(cid)
+    domain = change.details.get("domain") if change.kind in kw.POSITION_KINDS else None
+    return kw.owner_of(str(domain), data.competitors) if domain else None
+
+
+def _rank_key(line: SummaryLine) -> tuple:
+    return (
+        -(SEVERITY_ORDER.get(line.severity, -1) if line.severity else -1),
+        -(line.score or 0.0),
+        -abs(line.magnitude or 0.0),
+        -line.count,
+        line.competitor or "",
+        line.subject,
+    )
+
+
+def _subject(change: ChangeRow, watch: WatchRow | None) -> str:
+    d = change.details
+    if d.get("keyword"):
+        return f"{d.get('domain') or change.field or ''} · {d['keyword']}"
+    return str(d.get("title") or (watch.label if watch else None) or d.get("url") or "")
+
+
+def executive_summary(
+    data: ReportData,
+    rules: Sequence[AlertRule],
+    by_id: dict[int, CompetitorRow],
+    wanted: set[int] | None,
+) -> list[SummaryLine]:
+    groups: dict[tuple[str | None, str], list[tuple[ChangeRow, str | None]]] = defaultdict(list)
+    for c in data.changes:
+        if c.at < data.period.start:
+            continue
+        comp = _competitor_of(c, data, by_id)
+        if wanted is not None and (comp is None or comp.id not in wanted):
+            continue
+        name = comp.name if comp else None
+        groups[(name, c.kind)].append((c, severity_of(c, data.watches.get(c.watch_id), name, rules)))
+    lines: list[SummaryLine] = []
+    for (name, kind), items in groups.items():
+        if len(items) >= GROUP_AT:
+            lines.append(_grouped(name, kind, items, data))
+            continue
+        for c, severity in items:
+            w = data.watches.get(c.watch_id)
+            lines.append(
+                SummaryLine(
+                    severity, c.anomaly_score, name, c.kind, _subject(c, w), c.summary, c.old, c.new,
+                    c.magnitude, 1, c.anomaly_explanation,
+                )
+            )  # fmt: skip
+    lines.sort(key=_rank_key)
+    return lines[:SUMMARY_LINES]
+
+
+def _grouped(
+    name: str | None, kind: str, items: list[tuple[ChangeRow, str | None]], data: ReportData
+) -> SummaryLine:
+    severities = [s for _, s in items if s]
+    scores = [c.anomaly_score for c, _ in items if c.anomaly_score is not None]
+    mags = [c.magnitude for c, _ in items if c.magnitude is not None]
+    biggest = max(items, key=lambda it: (abs(it[0].magnitude or 0), it[0].anomaly_score or 0))[0]
+    top = max(items, key=lambda it: it[0].anomaly_score or 0)[0]
+    subject = _subject(biggest, data.watches.get(biggest.watch_id))
+    median = statistics.median(mags) if mags else None
+    text = f"{name or 'market'}: {len(items)} × {kind.replace('_', ' ')}"
+    if median is not None:
+        text += f" (median {median:+.1%}, largest {biggest.magnitude:+.1%}: {subject})"
+    return SummaryLine(
+        severity=max(severities, key=SEVERITY_ORDER.__getitem__) if severities else None,
+        score=max(scores) if scores else None,
+        competitor=name,
+        kind=kind,
+        subject=subject,
+        text=text,
+        magnitude=median,
+        count=len(items),
+        explanation=top.anomaly_explanation if top.anomaly_score is not None else None,
+    )
+
+
+def top_movers(
+    data: ReportData, wanted: Sequence[str] | None = None, per_competitor: int = MOVERS_CHARTED
+) -> list[int]:
+    """Watch ids of each competitor's biggest price moves of the period (for their history charts)."""
+    lines = timelines(data)
+    names = set(wanted or ())
+    out = []
+    for comp in data.competitors:
+        if names and comp.name not in names:
+            continue
+        mine = [w for w in data.watches.values() if w.kind == "product" and w.competitor_id == comp.id]
+        out += [
+            m.watch_id for m in price_moves(mine, lines, data.period.start, data.period.end)[:per_competitor]
+        ]
+    return out
+
+
+def build_report(
+    data: ReportData,
+    *,
+    rules: Sequence[AlertRule] = (),
+    wanted: Sequence[str] | None = None,
+    history: dict[int, list[StateRow]] | None = None,
+    generated_at: datetime | None = None,
+    charts: bool = True,
+) -> Report:
+    p = data.period
+    by_id = {c.id: c for c in data.competitors}
+    names = set(wanted or ())
+    unknown = names - {c.name for c in data.competitors}
+    if unknown:
+        raise ValueError(f"unknown competitor(s): {', '.join(sorted(unknown))}")
+    chosen = [c for c in data.competitors if not names or c.name in names]
+    lines = timelines(data)
+    products: dict[int, list[WatchRow]] = defaultdict(list)
+    for w in data.watches.values():
+        if w.kind == "product" and w.competitor_id is not None:
+            products[w.competitor_id].append(w)
+    indexes = (competitor_indexes(products, lines, p.start), competitor_indexes(products, lines, p.end))
+    changes_of: dict[int, list[ChangeRow]] = defaultdict(list)
+    for c in data.changes:
+        if c.at >= p.prev_start:
+            comp = _competitor_of(c, data, by_id)
+            if comp is not None:
+                changes_of[comp.id].append(c)
+    book = kw.rank_book(data)
+    sections: set[str] = set()
+    reports = []
+    for comp in chosen:
+        mine, changes = products.get(comp.id, []), changes_of.get(comp.id, [])
+        r = CompetitorReport(comp.name, list(comp.domains))
+        r.prices = price_section(data, mine, lines, changes, indexes, comp.id)
+        r.stock = stock_section(data, mine, lines, changes)
+        r.assortment = assortment_section(data, mine, lines, changes)
+        r.site = site_section(data, changes)
+        r.keywords = kw.keyword_section(book, comp, data.competitors, p.start, p.end) if book else None
+        r.anomalies = _anomalies(changes, data)
+        if charts and history and r.prices:
+            r.price_history = [
+                _price_series(m.label, m.currency, history.get(m.watch_id, []), data)
+                for m in r.prices.moves[:MOVERS_CHARTED]
+            ]
+        for name in ("prices", "stock", "assortment", "keywords", "site", "anomalies"):
+            if getattr(r, name):
+                sections.add(name)
+        reports.append(r)
+    report = Report(
+        period_label=p.label,
+        timezone=p.timezone,
+        first_day=p.first_day,
+        last_day=p.last_day,
+        previous_first_day=p.first_day - timedelta(days=p.days),
+        generated_at=generated_at or p.end,
+        summary=executive_summary(data, rules, by_id, {c.id for c in chosen} if names else None),
+        competitors=reports,
+    )
+    if book:
+        report.share_of_voice = kw.share_of_voice(book, data.competitors, p.start, p.end)
+        if charts:
+            report.rank_history = kw.rank_charts(book, chosen, data.history_start, p.end, p.timezone)
+    report.new_domains_top10 = kw.new_domain_events(data)
+    if report.share_of_voice or report.new_domains_top10:
+        sections.add("search")
+    report.sections = [
+        s
+        for s in ("prices", "stock", "assortment", "keywords", "search", "site", "anomalies")
+        if s in sections
+    ]
+    return report
+
+
+def _anomalies(changes: list[ChangeRow], data: ReportData) -> list[AnomalyLine]:
+    out = [
+        AnomalyLine(
+            c.kind,
+            _subject(c, data.watches.get(c.watch_id)),
+            c.summary,
+            c.anomaly_score,
+            c.anomaly_explanation,
+            c.at,
+        )
+        for c in changes
+        if c.at >= data.period.start and c.anomaly_score is not None and c.anomaly_score >= ANOMALY_MIN
+    ]
+    out.sort(key=lambda a: (-a.score, a.at))
+    return out[:MAX_ANOMALIES]
+
+
+def _price_series(label: str, currency: str | None, states: list[StateRow], data: ReportData) -> Series:
+    """One point per local day: the last known price at the end of the day, over the history window."""
+    tz = ZoneInfo(data.period.timezone)
+    line = Timeline([], [], [], currency, None)
+    last = None
+    for s in sorted(states, key=lambda s: s.at):
+        last = s.price if s.price is not None else last
+        line.times.append(s.at)
+        line.prices.append(last)
+    points = []
+    for day, moment in kw.local_days(data.history_start, data.period.end, tz):
+        price = line.price_before(moment)
+        if price is not None:
+            points.append((day, float(price)))
+    return Series(label, currency, points)

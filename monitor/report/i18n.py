@@ -1,0 +1,228 @@
+"""The report's words in each supported locale (en, zh-CN), and the number formats they use.
+
+Change kinds reuse the alert labels (alerts.i18n) so a change is called the same in an alert and in
+the report. Everything a renderer prints goes through `t(locale)` or the formatters here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from alerts.i18n import kind_label
+
+LOCALES = ("en", "zh-CN")
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Weekly competitor report",
+        "period": "Week {label}: {first} to {last} ({tz}), against {prev} onwards",
+        "generated": "Generated {at}",
+        "summary": "Executive summary",
+        "no_movements": "No movements this week.",
+        "competitor": "Competitor",
+        "this_week": "this week",
+        "last_week": "last week",
+        "prices": "Prices",
+        "products_priced": "Products with a price",
+        "prices_up": "Prices up",
+        "prices_down": "Prices down",
+        "price_changes": "Price changes",
+        "index_ours": "Price index vs our prices",
+        "index_min": "Index vs market minimum",
+        "index_median": "Index vs market median",
+        "below_ours": "Products below our price",
+        "biggest_moves": "Biggest moves",
+        "product": "Product",
+        "before": "Before",
+        "after": "After",
+        "change": "Change",
+        "our_price": "Our price",
+        "stock": "Stock",
+        "stock_outs": "Stock-outs",
+        "restocks": "Restocks",
+        "out_now": "Out of stock at the end",
+        "assortment": "Products and listings",
+        "products_added": "Products added",
+        "products_removed": "Products removed",
+        "products_returned": "Products back",
+        "listing_added": "Listing items added",
+        "listing_removed": "Listing items removed",
+        "keywords": "Keywords",
+        "keyword": "Keyword",
+        "engine": "Engine",
+        "domain": "Domain",
+        "position": "Position",
+        "visibility": "Visibility",
+        "share_of_voice": "Share of voice",
+        "gained_top10": "Gained the top 10",
+        "lost_top10": "Lost the top 10",
+        "search": "Search: share of voice by domain",
+        "new_domains": "New domains in the top 10",
+        "site": "Site and pages",
+        "pages_added": "Pages added",
+        "pages_removed": "Pages removed",
+        "titles_changed": "Titles changed",
+        "descriptions_changed": "Descriptions changed",
+        "content_changed": "Content changes",
+        "anomalies": "Anomalies",
+        "score": "Score",
+        "explanation": "Why",
+        "price_history": "Price history of the top movers",
+        "rank_history": "Rank history of the main keywords",
+        "events": "What happened",
+        "when": "When",
+        "severity": "Severity",
+        "quiet": "Nothing moved at this competitor this week.",
+        "more": "… and {n} more",
+        "none": "—",
+        "metric": "Metric",
+        "info": "info",
+        "warning": "warning",
+        "critical": "critical",
+        "digest_title": "rivalwatch weekly report {label}",
+        "digest_full": "The full report is attached to the email edition.",
+        "sections": "Sections",
+        "x": "×",
+    },
+    "zh-CN": {
+        "title": "竞争对手周报",
+        "period": "{label} 周：{first} 至 {last}（{tz}），对比自 {prev} 起的上一周",
+        "generated": "生成于 {at}",
+        "summary": "摘要",
+        "no_movements": "本周没有变化。",
+        "competitor": "竞争对手",
+        "this_week": "本周",
+        "last_week": "上周",
+        "prices": "价格",
+        "products_priced": "有价格的商品",
+        "prices_up": "涨价商品",
+        "prices_down": "降价商品",
+        "price_changes": "价格变动次数",
+        "index_ours": "相对我方价格指数",
+        "index_min": "相对市场最低指数",
+        "index_median": "相对市场中位数指数",
+        "below_ours": "低于我方价格的商品",
+        "biggest_moves": "最大变动",
+        "product": "商品",
+        "before": "之前",
+        "after": "之后",
+        "change": "变化",
+        "our_price": "我方价格",
+        "stock": "库存",
+        "stock_outs": "缺货",
+        "restocks": "恢复有货",
+        "out_now": "期末缺货商品",
+        "assortment": "商品与列表",
+        "products_added": "新增商品",
+        "products_removed": "下架商品",
+        "products_returned": "重新上架",
+        "listing_added": "列表新增",
+        "listing_removed": "列表移除",
+        "keywords": "关键词",
+        "keyword": "关键词",
+        "engine": "搜索引擎",
+        "domain": "域名",
+        "position": "排名",
+        "visibility": "可见度",
+        "share_of_voice": "声量份额",
+        "gained_top10": "进入前 10",
+        "lost_top10": "跌出前 10",
+        "search": "搜索：各域名声量份额",
+        "new_domains": "前 10 新出现的域名",
+        "site": "网站与页面",
+        "pages_added": "新增页面",
+        "pages_removed": "移除页面",
+        "titles_changed": "标题变化",
+        "descriptions_changed": "描述变化",
+        "content_changed": "内容变化",
+        "anomalies": "异常",
+        "score": "分数",
+        "explanation": "原因",
+        "price_history": "主要变动商品的价格走势",
+        "rank_history": "主要关键词的排名走势",
+        "events": "事件",
+        "when": "时间",
+        "severity": "级别",
+        "quiet": "本周该竞争对手没有变化。",
+        "more": "……另有 {n} 项",
+        "none": "—",
+        "metric": "指标",
+        "info": "提示",
+        "warning": "警告",
+        "critical": "严重",
+        "digest_title": "rivalwatch 竞争对手周报 {label}",
+        "digest_full": "完整报告见邮件附件。",
+        "sections": "栏目",
+        "x": "×",
+    },
+}
+
+ARROWS = {"up": "▲", "down": "▼", "same": "=", "new": "★", "lost": "✕"}
+
+
+def t(locale: str) -> Mapping[str, str]:
+    return WORDS.get(locale, WORDS["en"])
+
+
+def kind(name: str, locale: str) -> str:
+    labels = {
+        "product_added": ("New product", "新增商品"),
+        "new_domain_top10": ("New domain in the top 10", "新域名进入前 10"),
+    }
+    if name in labels:
+        return labels[name][0 if locale == "en" else 1]
+    return kind_label(name, locale)
+
+
+def pct(value: float | None, signed: bool = True) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1%}" if signed else f"{value:.1%}"
+
+
+def number(value: float | int | Decimal | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{float(value):,.{digits}f}"
+
+
+def money(value: Decimal | float | None, currency: str | None = None) -> str:
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)):,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def rank(value: int | None) -> str:
+    return "—" if value is None else f"#{value}"
+
+
+def delta(value: float | int | None, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:+,d}" if value else "±0"
+    return f"{value:+,.{digits}f}" if abs(value) >= 10**-digits / 2 else "±0"
+
+
+def summary_text(line, locale: str) -> str:  # noqa: ANN001  (model.SummaryLine)
+    """The summary line in the report's language: the detector's sentence in English, else built."""
+    if locale == "en":
+        return line.text
+    words = t(locale)
+    who = f"{line.competitor}：" if line.competitor else ""
+    text = f"{who}{kind(line.kind, locale)}"
+    if line.count > 1:
+        text += f" {words['x']}{line.count}"
+        if line.magnitude is not None:
+            text += f"（中位 {pct(line.magnitude)}，最大：{line.subject}）"
+        return text
+    text += f" {line.subject}"
+    if line.old is not None or line.new is not None:
+        text += f" {line.old or '—'} → {line.new or '—'}"
+    if line.magnitude is not None and line.kind in ("price_down", "price_up"):
+        text += f"（{pct(line.magnitude)}）"
+    return text

@@ -1,0 +1,216 @@
+"""The report model: what a weekly report says, as plain dataclasses, before any language or format.
+
+Every renderer (HTML, Markdown, CSV, JSON) and the delivery digest read this one model, so they all
+carry the same numbers. Numbers are kept raw (Decimal prices, float ratios); words come at render time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A number this period and the period before (None: not measurable then)."""
+
+    this_week: float | int | None
+    last_week: float | int | None
+
+    @property
+    def delta(self) -> float | int | None:
+        if self.this_week is None or self.last_week is None:
+            return None
+        return self.this_week - self.last_week
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One movement of the week in the executive summary (one change, or several grouped)."""
+
+    severity: str | None  # info | warning | critical | None when no alert rule covers it
+    score: float | None  # highest anomaly score among the changes it stands for
+    competitor: str | None
+    kind: str
+    subject: str  # product, keyword, page... the line is about
+    text: str  # the detector's own (English) sentence
+    old: str | None = None
+    new: str | None = None
+    magnitude: float | None = None
+    count: int = 1
+    explanation: str | None = None
+
+
+@dataclass(frozen=True)
+class PriceMove:
+    watch_id: int
+    label: str
+    url: str
+    currency: str | None
+    before: Decimal
+    after: Decimal
+    change: float  # relative: -0.2 for a 20% cut
+    our_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PriceSection:
+    products: int  # watched products with a known price at the end of the period
+    up: Compare  # products whose price ended the period higher than it started
+    down: Compare
+    changes: Compare  # price change events (price_up + price_down rows)
+    moves: list[PriceMove]
+    index_vs_ours: Compare  # 100 x median(price / our price); < 100 = cheaper than us
+    index_vs_market_min: Compare  # 100 x index / the cheapest competitor's index
+    index_vs_market_median: Compare  # 100 x index / the median competitor's index
+    below_our_price: Compare  # products priced under ours at the end of the period
+    compared: int  # products with our price, used for the indexes
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """A dated thing that happened to one watch (stock-out, new listing item, page added...)."""
+
+    kind: str
+    subject: str
+    url: str | None
+    at: datetime
+    text: str
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True)
+class StockSection:
+    stock_outs: Compare
+    restocks: Compare
+    out_of_stock_now: Compare  # products out of stock at the end of each period
+    events: list[EventLine]
+
+
+@dataclass(frozen=True)
+class AssortmentSection:
+    products_added: Compare
+    products_removed: Compare
+    products_returned: Compare
+    listing_added: Compare
+    listing_removed: Compare
+    events: list[EventLine]
+
+
+@dataclass(frozen=True)
+class KeywordPosition:
+    keyword: str
+    engine: str
+    domain: str
+    previous: int | None  # position at the end of the previous period (None: not in the depth checked)
+    current: int | None
+
+    @property
+    def arrow(self) -> str:
+        """up, down, same, new (entered the results), lost (left them)."""
+        if self.previous is None:
+            return "new" if self.current is not None else "same"
+        if self.current is None:
+            return "lost"
+        return "up" if self.current < self.previous else "down" if self.current > self.previous else "same"
+
+
+@dataclass(frozen=True)
+class KeywordSection:
+    positions: list[KeywordPosition]
+    visibility: Compare  # click-through-weighted visibility of the competitor's domains, 0..1
+    share_of_voice: Compare  # its share of all tracked domains' visibility, 0..1
+    gained_top10: list[str]
+    lost_top10: list[str]
+    source: str  # "ranks" (rank history tables) or "changes" (reconstructed from rank changes)
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    subject: str
+    url: str | None
+    at: datetime
+    added: list[str]
+    removed: list[str]
+    added_count: int
+    removed_count: int
+
+
+@dataclass(frozen=True)
+class SiteSection:
+    pages_added: Compare
+    pages_removed: Compare
+    titles_changed: Compare
+    descriptions_changed: Compare
+    content_changed: Compare
+    events: list[EventLine]  # pages added/removed, titles and descriptions changed
+    content: list[ContentChange]
+
+
+@dataclass(frozen=True)
+class AnomalyLine:
+    kind: str
+    subject: str
+    text: str
+    score: float
+    explanation: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Series:
+    """A line for a chart: (day, value) points; `unit` is a currency or "rank"."""
+
+    label: str
+    unit: str | None
+    points: list[tuple[date, float]]
+
+
+@dataclass(frozen=True)
+class RankChart:
+    keyword: str
+    engine: str
+    series: list[Series]  # one per domain
+
+
+@dataclass(frozen=True)
+class VoiceShare:
+    domain: str
+    competitor: str | None
+    visibility: Compare
+    share: Compare
+
+
+@dataclass
+class CompetitorReport:
+    name: str
+    domains: list[str]
+    prices: PriceSection | None = None
+    stock: StockSection | None = None
+    assortment: AssortmentSection | None = None
+    keywords: KeywordSection | None = None
+    site: SiteSection | None = None
+    anomalies: list[AnomalyLine] = field(default_factory=list)
+    price_history: list[Series] = field(default_factory=list)  # the competitor's top movers
+
+    @property
+    def quiet(self) -> bool:
+        return not any((self.prices, self.stock, self.assortment, self.keywords, self.site, self.anomalies))
+
+
+@dataclass
+class Report:
+    period_label: str
+    timezone: str
+    first_day: date
+    last_day: date
+    previous_first_day: date
+    generated_at: datetime
+    summary: list[SummaryLine]
+    competitors: list[CompetitorReport]
+    share_of_voice: list[VoiceShare] = field(default_factory=list)
+    rank_history: list[RankChart] = field(default_factory=list)
+    new_domains_top10: list[EventLine] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)  # which kinds of data the store held this period

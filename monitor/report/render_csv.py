@@ -1,0 +1,106 @@
+"""The report as one tidy CSV: one row per number (section, competitor, subject, metric, this week,
+last week), so a spreadsheet can pivot it; the same numbers as the HTML, Markdown and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from monitor.report.model import Compare, Report
+
+COLUMNS = ("section", "competitor", "subject", "metric", "this_week", "last_week")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    # Text from competitors' pages must not become a spreadsheet formula (CSV injection).
+    if isinstance(value, str) and value.startswith(_FORMULA) and not _is_number(value):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _num(value: object) -> object:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def rows(report: Report) -> Iterator[tuple]:
+    for i, line in enumerate(report.summary, 1):
+        yield ("summary", line.competitor, line.text, f"{i}:{line.kind}", line.count, None)
+    for c in report.competitors:
+        compare_fields: list[tuple[str, object]] = []
+        if c.prices:
+            p = c.prices
+            yield ("prices", c.name, "", "products_priced", p.products, None)
+            compare_fields += [(f"prices.{k}", getattr(p, k)) for k in (
+                "up", "down", "changes", "index_vs_ours", "index_vs_market_min", "index_vs_market_median",
+                "below_our_price",
+            )]  # fmt: skip
+            for m in p.moves:
+                yield (
+                    "price_moves",
+                    c.name,
+                    m.label,
+                    f"price ({m.currency or ''})",
+                    str(m.after),
+                    str(m.before),
+                )
+        if c.stock:
+            compare_fields += [
+                (f"stock.{k}", getattr(c.stock, k)) for k in ("stock_outs", "restocks", "out_of_stock_now")
+            ]
+        if c.assortment:
+            compare_fields += [(f"assortment.{k}", getattr(c.assortment, k)) for k in (
+                "products_added", "products_removed", "products_returned", "listing_added", "listing_removed",
+            )]  # fmt: skip
+        if c.keywords:
+            k = c.keywords
+            compare_fields += [
+                ("keywords.visibility", k.visibility),
+                ("keywords.share_of_voice", k.share_of_voice),
+            ]
+            for pos in k.positions:
+                yield ("keyword_positions", c.name, f"{pos.keyword} ({pos.engine}) {pos.domain}", "position",
+                       pos.current, pos.previous)  # fmt: skip
+            for label in k.gained_top10:
+                yield ("keywords", c.name, label, "gained_top10", 1, None)
+            for label in k.lost_top10:
+                yield ("keywords", c.name, label, "lost_top10", 1, None)
+        if c.site:
+            compare_fields += [(f"site.{k}", getattr(c.site, k)) for k in (
+                "pages_added", "pages_removed", "titles_changed", "descriptions_changed", "content_changed",
+            )]  # fmt: skip
+        for name, value in compare_fields:
+            assert isinstance(value, Compare)
+            section, metric = name.split(".", 1)
+            yield (section, c.name, "", metric, _num(value.this_week), _num(value.last_week))
+        for a in c.anomalies:
+            yield ("anomalies", c.name, a.subject, a.kind, round(a.score, 4), None)
+    for v in report.share_of_voice:
+        yield (
+            "share_of_voice",
+            v.competitor,
+            v.domain,
+            "share",
+            _num(v.share.this_week),
+            _num(v.share.last_week),
+        )
+        yield ("share_of_voice", v.competitor, v.domain, "visibility", _num(v.visibility.this_week),
+               _num(v.visibility.last_week))  # fmt: skip
+
+
+def render_csv(report: Report, locale: str = "en") -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows(report):
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()

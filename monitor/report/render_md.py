@@ -1,0 +1,198 @@
+"""The report as Markdown (mail bodies, chat, wikis), and the short digest sent to chat channels.
+
+Competitor text is escaped so a product name cannot turn into a link, emphasis or a table cell break.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.report import i18n
+from monitor.report.model import Compare, Report
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+DIGEST_LINES = 5
+
+
+def esc(value: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _cmp(label: str, c: Compare, words, digits: int | None = None) -> str:  # noqa: ANN001
+    def fmt(v):  # noqa: ANN001, ANN202
+        return i18n.number(v, digits) if digits is not None and v is not None else i18n.number(v)
+
+    change = f" ({i18n.delta(c.delta, digits or 1)})" if c.delta is not None else ""
+    return f"| {label} | {fmt(c.this_week)} | {fmt(c.last_week)}{change} |"
+
+
+def _table(rows: list[str], words) -> list[str]:  # noqa: ANN001
+    return [
+        f"| {words['metric']} | {words['this_week']} | {words['last_week']} |",
+        "|---|---:|---:|",
+        *rows,
+        "",
+    ]
+
+
+def render_md(report: Report, locale: str = "en") -> str:
+    w = i18n.t(locale)
+    out = [
+        f"# {w['title']} {report.period_label}",
+        "",
+        w["period"].format(
+            label=report.period_label,
+            first=report.first_day,
+            last=report.last_day,
+            tz=report.timezone,
+            prev=report.previous_first_day,
+        ),
+        "",
+        f"## {w['summary']}",
+        "",
+    ]
+    for line in report.summary:
+        sev = w[line.severity] if line.severity else w["none"]
+        score = f" · {line.score:.2f}" if line.score is not None else ""
+        out.append(f"- **{sev}**{score} {esc(i18n.summary_text(line, locale))}")
+    if not report.summary:
+        out.append(w["no_movements"])
+    out.append("")
+    if report.share_of_voice:
+        out += [f"## {w['search']}", "", f"| {w['domain']} | {w['competitor']} | {w['visibility']} | "
+                f"{w['share_of_voice']} | {w['last_week']} |", "|---|---|---:|---:|---:|"]  # fmt: skip
+        for v in report.share_of_voice[:20]:
+            out.append(
+                f"| {esc(v.domain)} | {esc(v.competitor or w['none'])} | {i18n.pct(v.visibility.this_week, False)} | "
+                f"{i18n.pct(v.share.this_week, False)} | {i18n.pct(v.share.last_week, False)} |"
+            )
+        out.append("")
+    for e in report.new_domains_top10:
+        out.append(f"- {esc(e.text)}")
+    for c in report.competitors:
+        out += [f"## {esc(c.name)}", ""]
+        if c.quiet:
+            out += [w["quiet"], ""]
+        if c.prices:
+            p = c.prices
+            out += [f"### {w['prices']}", ""]
+            out += _table(
+                [
+                    _cmp(w["prices_up"], p.up, w),
+                    _cmp(w["prices_down"], p.down, w),
+                    _cmp(w["price_changes"], p.changes, w),
+                    _cmp(w["index_ours"], p.index_vs_ours, w, 1),
+                    _cmp(w["index_min"], p.index_vs_market_min, w, 1),
+                    _cmp(w["index_median"], p.index_vs_market_median, w, 1),
+                    _cmp(w["below_ours"], p.below_our_price, w),
+                ],
+                w,
+            )
+            if p.moves:
+                out += [
+                    f"| {w['product']} | {w['before']} | {w['after']} | {w['change']} |",
+                    "|---|---:|---:|---:|",
+                ]
+                for m in p.moves:
+                    out.append(
+                        f"| {esc(m.label)} | {i18n.money(m.before, m.currency)} | {i18n.money(m.after, m.currency)} "
+                        f"| {i18n.pct(m.change)} |"
+                    )
+                out.append("")
+        if c.stock:
+            s = c.stock
+            out += [f"### {w['stock']}", ""]
+            out += _table(
+                [
+                    _cmp(w["stock_outs"], s.stock_outs, w),
+                    _cmp(w["restocks"], s.restocks, w),
+                    _cmp(w["out_now"], s.out_of_stock_now, w),
+                ],
+                w,
+            )
+        if c.assortment:
+            a = c.assortment
+            out += [f"### {w['assortment']}", ""]
+            out += _table(
+                [
+                    _cmp(w["products_added"], a.products_added, w),
+                    _cmp(w["products_removed"], a.products_removed, w),
+                    _cmp(w["products_returned"], a.products_returned, w),
+                    _cmp(w["listing_added"], a.listing_added, w),
+                    _cmp(w["listing_removed"], a.listing_removed, w),
+                ],
+                w,
+            )
+        if c.keywords:
+            k = c.keywords
+            out += [f"### {w['keywords']}", ""]
+            out.append(
+                f"{w['visibility']}: {i18n.pct(k.visibility.this_week, False)} ({w['last_week']} "
+                f"{i18n.pct(k.visibility.last_week, False)}); {w['share_of_voice']}: "
+                f"{i18n.pct(k.share_of_voice.this_week, False)} ({w['last_week']} {i18n.pct(k.share_of_voice.last_week, False)})"
+            )
+            out.append("")
+            if k.gained_top10:
+                out.append(f"- {w['gained_top10']}: {esc(', '.join(k.gained_top10))}")
+            if k.lost_top10:
+                out.append(f"- {w['lost_top10']}: {esc(', '.join(k.lost_top10))}")
+            out += ["", f"| {w['keyword']} | {w['engine']} | {w['domain']} | {w['last_week']} | {w['this_week']} | |",
+                    "|---|---|---|---:|---:|---|"]  # fmt: skip
+            for pos in k.positions[:30]:
+                out.append(
+                    f"| {esc(pos.keyword)} | {esc(pos.engine)} | {esc(pos.domain)} | {i18n.rank(pos.previous)} | "
+                    f"{i18n.rank(pos.current)} | {i18n.ARROWS[pos.arrow]} |"
+                )
+            if len(k.positions) > 30:
+                out.append(f"\n{w['more'].format(n=len(k.positions) - 30)}")
+            out.append("")
+        if c.site:
+            st = c.site
+            out += [f"### {w['site']}", ""]
+            out += _table(
+                [
+                    _cmp(w["pages_added"], st.pages_added, w),
+                    _cmp(w["pages_removed"], st.pages_removed, w),
+                    _cmp(w["titles_changed"], st.titles_changed, w),
+                    _cmp(w["descriptions_changed"], st.descriptions_changed, w),
+                    _cmp(w["content_changed"], st.content_changed, w),
+                ],
+                w,
+            )
+            for e in st.events:
+                out.append(f"- {i18n.kind(e.kind, locale)}: {esc(e.subject)}")
+            for d in st.content:
+                out += ["", f"**{esc(d.subject)}** (+{d.added_count} / -{d.removed_count})", "", "```diff"]
+                out += [f"- {line}".replace("```", "'''") for line in d.removed]
+                out += [f"+ {line}".replace("```", "'''") for line in d.added]
+                out.append("```")
+            out.append("")
+        if c.anomalies:
+            out += [f"### {w['anomalies']}", ""]
+            for a in c.anomalies:
+                why = f" — {esc(a.explanation)}" if a.explanation else ""
+                out.append(f"- **{a.score:.2f}** {esc(a.text)}{why}")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_digest(report: Report, locale: str = "en", lines: int = DIGEST_LINES) -> tuple[str, str]:
+    """(title, body) of the short Markdown digest for Slack and WeChat channels."""
+    w = i18n.t(locale)
+    title = w["digest_title"].format(label=report.period_label)
+    body = []
+    for line in report.summary[:lines]:
+        sev = w[line.severity] if line.severity else w["none"]
+        body.append(f"- [{sev}] {esc(i18n.summary_text(line, locale))}")
+    if not report.summary:
+        body.append(w["no_movements"])
+    for c in report.competitors:
+        if c.prices:
+            p = c.prices
+            body.append(
+                f"- {esc(c.name)}: {w['prices_down']} {p.down.this_week}, {w['prices_up']} {p.up.this_week}, "
+                f"{w['index_ours']} {i18n.number(p.index_vs_ours.this_week)}"
+            )
+    body.append("")
+    body.append(w["digest_full"])
+    return title, "\n".join(body)

@@ -1,0 +1,62 @@
+"""A competitor's site and watched pages this period: pages added and removed, titles and
+descriptions changed, content changes with short diffs. Built from the change rows, so it works
+with whatever site and page tables the store keeps. Pure."""
+
+from __future__ import annotations
+
+from monitor.report.model import ContentChange, EventLine, SiteSection
+from monitor.report.prices import MAX_EVENTS, _count
+from monitor.report.queries import ChangeRow, ReportData
+
+PAGE_ADDED = {"page_added", "new_content_published"}
+PAGE_REMOVED = {"page_removed"}
+TITLE = {"title_changed"}
+DESCRIPTION = {"description_changed", "meta_changed", "h1_changed"}
+CONTENT = {"content_changed", "trigger_text_appeared"}
+SITE_KINDS = PAGE_ADDED | PAGE_REMOVED | TITLE | DESCRIPTION | CONTENT
+DIFF_LINES = 6  # lines of a content diff shown in the report
+LINE_CHARS = 160
+
+
+def _clip(line: object) -> str:
+    text = " ".join(str(line).split())
+    return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
+
+
+def site_section(data: ReportData, changes: list[ChangeRow]) -> SiteSection | None:
+    p = data.period
+    mine = [c for c in changes if c.kind in SITE_KINDS]
+    if not mine:
+        return None
+    events, content = [], []
+    for c in mine:
+        if c.at < p.start:
+            continue
+        w = data.watches.get(c.watch_id)
+        url = c.details.get("url") or (w.url if w else None)
+        subject = str(c.details.get("title") or (w.label if w else None) or url or "")
+        if c.kind == "content_changed":
+            added = [_clip(x) for x in (c.details.get("added_lines") or [])[:DIFF_LINES]]
+            removed = [_clip(x) for x in (c.details.get("removed_lines") or [])[:DIFF_LINES]]
+            content.append(
+                ContentChange(
+                    subject,
+                    url,
+                    c.at,
+                    added,
+                    removed,
+                    int(c.details.get("added_count", len(added))),
+                    int(c.details.get("removed_count", len(removed))),
+                )
+            )
+        else:
+            events.append(EventLine(c.kind, subject, url, c.at, c.summary, c.old, c.new))
+    return SiteSection(
+        pages_added=_count(mine, PAGE_ADDED, p.start),
+        pages_removed=_count(mine, PAGE_REMOVED, p.start),
+        titles_changed=_count(mine, TITLE, p.start),
+        descriptions_changed=_count(mine, DESCRIPTION, p.start),
+        content_changed=_count(mine, CONTENT, p.start),
+        events=events[:MAX_EVENTS],
+        content=content[:MAX_EVENTS],
+    )
