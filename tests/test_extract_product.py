@@ -297,4 +297,5 @@ def test_cli_files_batch_and_errors(tmp_path):
     assert set(lines[0]) >= {"file", "name", "price", "currency", "availability", "sku", "brand"}
     assert "error" in lines[1]
     result = runner.invoke(cli, ["extract", "product", "--explain", str(tmp_path / "a.html.gz")])
-    assert result.exit_code == 0 and "explain" in json.loads(result.output)
+    assert result.exit_code == 0 and "explain" in json.loads(result.stdout)
+    assert "won:" in result.stderr  # the readable candidates go to the terminal
