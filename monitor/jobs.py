@@ -33,6 +33,7 @@ def job_for(watch: Watch, robots: str) -> FetchJob:
         obey_robots=robots != "ignore",
         etag=watch.etag,
         last_modified=watch.last_modified,
+        actions=tuple(opts.get("actions") or ()),
     )
 
 

@@ -18,6 +18,7 @@ class FetchJob:
     obey_robots: bool = True
     etag: str | None = None
     last_modified: str | None = None
+    actions: tuple[dict, ...] = ()  # browser page actions (monitor.config.page_actions)
 
 
 @dataclass

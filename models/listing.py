@@ -1,0 +1,53 @@
+"""What a listing page showed: one snapshot per good observation of a listing watch, and its cards.
+
+A listing watch is one observation per crawl however many pages it read; the snapshot holds the
+merged, ordered cards of all of them, so "what did the category look like on Tuesday" is one query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class ListingSnapshot(Base):
+    __tablename__ = "listing_snapshots"
+    __table_args__ = (Index("ix_listing_snapshots_watch_time", "watch_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    item_count: Mapped[int] = mapped_column(default=0)
+    pages_fetched: Mapped[int] = mapped_column(default=1)
+    # Why the crawl stopped: last_page, max_pages, no_results, ... (max_pages: there may be more).
+    stop_reason: Mapped[str | None] = mapped_column(String(40))
+    # SHA-256 of each page body read, in order (the bodies themselves are in `bodies`).
+    page_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    items: Mapped[list[ListingSnapshotItem]] = relationship(
+        back_populates="snapshot", order_by="ListingSnapshotItem.position"
+    )
+
+
+class ListingSnapshotItem(Base):
+    """One product card, in page order across all pages (`position` starts at 1)."""
+
+    __tablename__ = "listing_snapshot_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("listing_snapshots.id"), index=True)
+    position: Mapped[int]
+    url: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(10))
+    sponsored: Mapped[bool] = mapped_column(default=False)
+
+    snapshot: Mapped[ListingSnapshot] = relationship(back_populates="items")

@@ -1,0 +1,61 @@
+"""Browser page actions a watch with `render: browser` may run before the page is read.
+
+One action per list entry, each a one-key mapping (plus its own options):
+
+    actions:
+      - click: "button.accept-cookies"
+      - fill: "input[name=q]"
+        value: "usb hub"
+        submit: true            # press Enter in the field afterwards
+      - wait_for: ".results"
+      - scroll: 3               # to the bottom, three times, waiting for new content each time
+      - wait: 2s
+
+They run in order after the page loaded (and after the watch's `wait_for`, if any).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from monitor.config.durations import Duration
+
+ACTION_KEYS = ("click", "fill", "wait_for", "scroll", "wait")
+
+
+class PageAction(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    click: str | None = Field(default=None, description="CSS selector to click (skipped when absent)")
+    fill: str | None = Field(default=None, description="CSS selector of a field to type `value` into")
+    value: str | None = None
+    submit: bool = False
+    wait_for: str | None = Field(default=None, description="CSS selector to wait for")
+    scroll: int | None = Field(default=None, ge=1, le=200, description="scroll to the bottom N times")
+    wait: Duration | None = Field(default=None, description="pause: 2s, or seconds (0.5)")
+
+    @model_validator(mode="after")
+    def _one_action(self) -> PageAction:
+        given = [k for k in ACTION_KEYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"each action needs exactly one of {', '.join(ACTION_KEYS)} (got {given or 'none'})"
+            )
+        if self.fill is not None and self.value is None:
+            raise ValueError("a fill action needs a value")
+        if self.fill is None and (self.value is not None or self.submit):
+            raise ValueError("value and submit belong to a fill action")
+        if self.wait is not None and self.wait > 60:
+            raise ValueError("a wait action may pause at most 60s")
+        return self
+
+    def as_option(self) -> dict:
+        """The action as stored in the watch's options (JSON) and handed to the browser."""
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+def check_browser_only(render: str, actions: list[PageAction], **extra: object) -> None:
+    """Browser-only options on an HTTP watch would silently do nothing: refuse them."""
+    used = [name for name, value in extra.items() if value] + (["actions"] if actions else [])
+    if render != "browser" and used:
+        raise ValueError(f"{', '.join(used)} need render: browser")

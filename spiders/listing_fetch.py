@@ -1,0 +1,81 @@
+"""The records that cross the crawl boundary for listing watches: what to read, and what came back.
+
+A listing watch is read as a chain of pages (next links, a page parameter, or one browser page that
+was scrolled and clicked); the spider hands the sink ONE `ListingFetch` per watch with every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spiders.extract.listing import ListingPage, ListingSelectors
+from spiders.fetch import FetchedPage, FetchJob
+
+
+@dataclass(frozen=True)
+class ListingJob:
+    """One listing watch to read now."""
+
+    watch_id: int
+    url: str
+    selectors: ListingSelectors | None = None
+    max_pages: int = 5
+    pagination: str = "next_link"  # next_link | page_param | none
+    page_param: str = "page"
+    render: str = "http"  # http | browser
+    wait_for: str | None = None
+    scroll: int = 0
+    load_more: str | None = None
+    actions: tuple[dict[str, Any], ...] = ()
+    screenshot: bool = False
+    obey_robots: bool = True
+
+    @classmethod
+    def from_options(cls, watch_id: int, url: str, options: dict[str, Any], obey_robots: bool) -> ListingJob:
+        sel = options.get("selectors") or None
+        return cls(
+            watch_id=watch_id,
+            url=url,
+            selectors=ListingSelectors(**sel) if sel else None,
+            max_pages=int(options.get("max_pages") or 5),
+            pagination=options.get("pagination") or "next_link",
+            page_param=options.get("page_param") or "page",
+            render=options.get("render") or "http",
+            wait_for=options.get("wait_for"),
+            scroll=int(options.get("scroll") or 0),
+            load_more=options.get("load_more"),
+            actions=tuple(options.get("actions") or ()),
+            screenshot=bool(options.get("screenshot")),
+            obey_robots=obey_robots,
+        )
+
+    def fetch_job(self, url: str, first: bool) -> FetchJob:
+        """The page request as the shared fetch code sees it (browser options apply to page 1 only
+        where they are about one page: the screenshot)."""
+        return FetchJob(
+            watch_id=self.watch_id,
+            url=url,
+            kind="listing",
+            render=self.render,
+            wait_for=self.wait_for,
+            screenshot=self.screenshot and first,
+            obey_robots=self.obey_robots,
+        )
+
+
+@dataclass
+class ListingFetch:
+    """Everything read for one listing watch in one crawl. `parsed[i]` is the extraction of
+    `pages[i]` for every page that was read as a listing (a failed last page has none)."""
+
+    job: ListingJob
+    pages: list[FetchedPage] = field(default_factory=list)
+    parsed: list[ListingPage] = field(default_factory=list)
+    stop: str = "last_page"  # last_page | max_pages | no_results | repeated | error
+    notes: list[str] = field(default_factory=list)  # browser steps that did not happen (timeouts)
+    learned: ListingSelectors | None = None  # the card pattern of page 1, for pages too small to detect
+
+    @property
+    def url(self) -> str:
+        return self.job.url

@@ -1,0 +1,149 @@
+"""The listing spider: reads each due listing watch across its pages and hands on ONE result per watch.
+
+Pages of one watch are read one after the other (the next URL is on the page just read); watches run
+in parallel. With `render: browser` a page is loaded in Chromium and scrolled or clicked there
+(infinite scroll, "load more") before its HTML is read; next links are then followed the same way.
+Everything read (or the error that stopped it) becomes a `ListingFetch` item, which the
+ObservationPipeline hands to the listing sink. Decisions about pages live in `listing_follow` (pure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from spiders.fetch import FetchedPage
+from spiders.listing_fetch import ListingFetch, ListingJob
+from spiders.listing_follow import (
+    empty_page_blocked,
+    learn_card_selector,
+    next_page,
+    page_problem,
+    read_page,
+)
+from spiders.pipelines import ObservationPipeline
+from spiders.product_spider import describe_failure
+
+
+class ListingPipeline(ObservationPipeline):
+    """Hands each watch's `ListingFetch` to the listing sink (monitor.listing_sink.ListingSink)."""
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        sink = self._sink()
+        if sink is not None and isinstance(item, ListingFetch):
+            await sink.accept_async(item)
+            return None
+        return item
+
+
+class ListingSpider(scrapy.Spider):
+    name = "listings"
+    custom_settings: dict = {"ITEM_PIPELINES": {"spiders.listing_spider.ListingPipeline": 300}}
+
+    def __init__(self, jobs: Iterable[ListingJob] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.jobs = list(jobs or [])
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for job in self.jobs:
+            yield self.request_for(ListingFetch(job), job.url)
+
+    def request_for(self, fetch: ListingFetch, url: str) -> scrapy.Request:
+        job = fetch.job
+        first = not fetch.pages
+        meta: dict = {"fetch": fetch, "dont_obey_robotstxt": not job.obey_robots}
+        if job.render == "browser":
+            from monitor.browser import PagePlan, playwright_meta
+
+            # Scrolling and "load more" happen in the first page; next links are plain page loads.
+            plan = PagePlan(
+                wait_for=job.wait_for,
+                actions=job.actions if first else (),
+                scroll=job.scroll if first else 0,
+                load_more=job.load_more if first else None,
+                load_more_clicks=max(0, job.max_pages - 1) if first else 0,
+            )
+            meta.update(playwright_meta(job.fetch_job(url, first), plan))
+        return scrapy.Request(url, meta=meta, callback=self.parse, errback=self.failed, dont_filter=True)
+
+    async def parse(self, response: Response) -> AsyncIterator[ListingFetch | scrapy.Request]:
+        fetch: ListingFetch = response.meta["fetch"]
+        job = fetch.job
+        screenshot = None
+        page = response.meta.get("playwright_page")
+        if page is not None:
+            from monitor.browser import plan_notes
+
+            fetch.notes.extend(plan_notes(response.meta))
+            try:
+                if job.screenshot and not fetch.pages:
+                    screenshot = await page.screenshot(full_page=True, type="png")
+            finally:
+                await page.close()
+        headers = {
+            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1", "replace")
+            for k, v in response.headers.items()
+        }
+        fetched = FetchedPage(
+            job=job.fetch_job(response.url, not fetch.pages),
+            url=response.url,
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            elapsed_ms=(response.meta.get("download_latency") or 0) * 1000,
+            screenshot=screenshot,
+            rendered=job.render == "browser",
+        )
+        number = len(fetch.pages) + 1
+        fetch.pages.append(fetched)
+        if page_problem(fetched) is not None:
+            if job.pagination == "page_param" and number > 1 and fetched.status == 404:
+                # Asking for one page past the end of a numbered listing: the end, not an error.
+                fetch.pages.pop()
+                fetch.stop = "last_page"
+            else:
+                fetch.stop = "error"
+            yield fetch
+            return
+        if number == 1 and job.selectors is None:
+            fetch.learned = learn_card_selector(fetched.body, fetched.url)
+        listing = read_page(fetched, job.selectors, fetch.learned)
+        if not listing.items and listing.reason != "no_results":
+            if job.pagination == "page_param" and number > 1 and not empty_page_blocked(fetched):
+                # An empty grid past the last numbered page: the end of the listing.
+                fetch.pages.pop()
+                fetch.stop = "last_page"
+            else:
+                fetch.parsed.append(listing)
+                fetch.stop = "error"  # a page without cards: the sink says why (block, login, layout)
+            yield fetch
+            return
+        fetch.parsed.append(listing)
+        visited = {p.url for p in fetch.pages} | {job.url}
+        url, why = next_page(job.pagination, job.page_param, job.max_pages, fetch.parsed, visited)
+        if url is None:
+            fetch.stop = why
+            yield fetch
+            return
+        yield self.request_for(fetch, url)
+
+    async def failed(self, failure: Failure) -> AsyncIterator[ListingFetch]:
+        request = failure.request  # type: ignore[attr-defined]
+        fetch: ListingFetch = request.meta["fetch"]
+        page = request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        job = fetch.job
+        fetch.pages.append(
+            FetchedPage(
+                job=job.fetch_job(request.url, not fetch.pages),
+                url=request.url,
+                error=describe_failure(failure),
+            )
+        )
+        fetch.stop = "error"
+        yield fetch
