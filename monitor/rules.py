@@ -38,7 +38,7 @@ SIMPLE_KINDS: dict[str, frozenset[str]] = {
     "listing_item_removed": frozenset({"listing_item_removed"}),
     "listing_price_changed": frozenset({"listing_price_changed", "listing_item_price_changed"}),
     "listing_item_moved": frozenset({"listing_item_moved", "listing_position_changed"}),
-    "listing_count_changed": frozenset({"listing_count_changed"}),
+    "listing_count_changed": frozenset({"listing_count_changed", "listing_count_shift"}),
     "page_added": frozenset({"page_added"}),
     "page_removed": frozenset({"page_removed"}),
     "title_changed": frozenset({"title_changed"}),

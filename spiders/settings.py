@@ -4,7 +4,13 @@ Watchlist settings (user agent, timeouts, caps) override these per crawl; see sp
 """
 
 BOT_NAME = "rivalwatch"
-SPIDER_MODULES = ["spiders.product_spider"]
+SPIDER_MODULES = [
+    "spiders.product_spider",
+    "spiders.listing_spider",
+    "spiders.site_spider",
+    "spiders.page_spider",
+    "spiders.serp_spider",
+]
 NEWSPIDER_MODULE = "spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

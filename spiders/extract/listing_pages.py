@@ -48,7 +48,8 @@ _REPLACED_QUERY = re.compile(
 
 def find_no_results_message(root: lxml.html.HtmlElement) -> str | None:
     """The no-results message shown in the page's own text, if any (after invisible parts are gone)."""
-    text = " ".join(root.text_content().split())
+    # itertext, not text_content: neighbouring elements must not glue into one word ("0 productsMost popular").
+    text = " ".join(" ".join(root.itertext()).split())
     match = _NO_RESULTS.search(text)
     if not match:
         return None
