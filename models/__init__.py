@@ -4,8 +4,13 @@ from models.base import Base
 from models.catalog import Competitor, Watch
 from models.change import Change
 from models.crawl import Body, CrawlRun, Observation
+from models.listing import ListingSnapshot, ListingSnapshotItem  # noqa: F401
 from models.outbox import AlertDelivery
+from models.page_text import PageDiff, PageText  # noqa: F401
 from models.product import ProductState
+from models.rank import DomainRank, RankCheck, RankResult  # noqa: F401
+from models.series import SeriesState  # noqa: F401
+from models.site import SitePage, SiteSnapshotRow  # noqa: F401
 
 __all__ = [
     "AlertDelivery",

@@ -19,6 +19,9 @@ from rich.console import Console
 
 from models.db import open_store
 from monitor.config import load_watchlist
+from monitor.demo_content import CONTENT_KINDS, demo_content_watches, print_content_day
+from monitor.demo_listings import DEMO_LISTING_RULES, LISTING_KINDS, demo_listings, print_listing_day
+from monitor.demo_ranks import DEMO_RANK_RULES, RANK_KINDS, demo_keyword_groups, print_rank_day
 from monitor.runner import RunSummary, run_cycle
 
 
@@ -49,6 +52,8 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
         selectors = dict(SHOPS[shop].selectors)
         if selectors:
             watch["selectors"] = dict(selectors)
+        if SHOPS[shop].needs_browser:  # prices exist only after JavaScript ran
+            watch.update(render="browser", wait_for=selectors.get("price") or "body")
         ours = our_prices.get(shop, {}).get(product_id)
         if ours is not None:
             watch["our_price"] = str(ours)
@@ -97,6 +102,12 @@ def run_demo(
         watchlist_path = workdir / "watchlist.yaml"
         data = demo_watchlist(market, mailbox.apprise_url())
         data["settings"]["database_url"] = db_url
+        data["keywords"] = demo_keyword_groups(market, [c["name"] for c in data["competitors"]])
+        data["rules"] += DEMO_RANK_RULES
+        data["listings"] = demo_listings(market)
+        data["rules"] += DEMO_LISTING_RULES
+        for key, watches in demo_content_watches(market).items():
+            data.setdefault(key, []).extend(watches)
         watchlist_path.write_text(
             "# The watchlist `rivalwatch demo` used against the demo market (ports change every run).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
@@ -120,6 +131,9 @@ def run_demo(
             summary = run_cycle(watchlist, factory, force=True, clock=clock, trigger="demo")
             summaries.append(summary)
             _print_day(console, day, market.day_label(day) if hasattr(market, "day_label") else None, summary)
+            print_rank_day(console, factory, summary)
+            print_listing_day(console, summary, factory)
+            print_content_day(console, factory, summary)
         mails = len(mailbox.messages())
     finally:
         market.stop()
@@ -132,6 +146,9 @@ def run_demo(
         f"[bold]mailbox[/bold]   {workdir / 'mailbox'} ({mails} mails delivered over SMTP, one .eml each)"
     )
     console.print(f"[bold]watchlist[/bold] {watchlist_path}")
+    from monitor.report.demo import write_demo_report
+
+    write_demo_report(console, watchlist, factory, start, days, workdir / "reports")
     return DemoResult(workdir, db_url, watchlist_path, workdir / "mailbox", mails, summaries)
 
 
@@ -144,10 +161,12 @@ def _print_day(console: Console, day: int, label: str | None, summary: RunSummar
         + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes")
         + (f"; alerts: {summary.alerts_sent} sent" if summary.alerts_queued or summary.alerts_sent else "")
     )
-    for change in summary.changes[:12]:
+    apart = RANK_KINDS | CONTENT_KINDS | LISTING_KINDS  # printed by their own parts of the demo
+    others = [c for c in summary.changes if c.kind not in apart]
+    for change in others[:12]:
         console.print(f"   • {change.summary}")
-    if len(summary.changes) > 12:
-        console.print(f"   … and {len(summary.changes) - 12} more")
+    if len(others) > 12:
+        console.print(f"   … and {len(others) - 12} more")
     failures = Counter(o.reason for o in s.outcomes if o.status == "failed")
     for reason, n in failures.most_common(3):
         console.print(f"   [yellow]✗[/yellow] {n} failed: {reason}")

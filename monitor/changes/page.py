@@ -34,7 +34,7 @@ class TextDiff:
         return bool(self.added_lines or self.removed_lines)
 
 
-def _comparable(lines: list[str], ignore: Iterable[str]) -> tuple[list[str], list[int]]:
+def comparable_lines(lines: list[str], ignore: Iterable[str]) -> tuple[list[str], list[int]]:
     """Lines as compared (ignored text blanked, ignored lines dropped) and their original indexes."""
     rules = [(rule.strip().startswith("/"), compile_rule(rule)) for rule in ignore if rule.strip()]
     kept, index = [], []
@@ -59,8 +59,8 @@ def diff_text(old: str, new: str, ignore: Iterable[str] = ()) -> TextDiff:
     """Added and removed lines between `old` and `new`, ignoring what the ignore rules cover."""
     ignore = list(ignore)
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    a, a_index = _comparable(old_lines, ignore)
-    b, b_index = _comparable(new_lines, ignore)
+    a, a_index = comparable_lines(old_lines, ignore)
+    b, b_index = comparable_lines(new_lines, ignore)
     added, removed = [], []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -76,7 +76,7 @@ def empty_rendering(old: str, new: str) -> bool:
     return bool(old.strip()) and not new.strip()
 
 
-def _triggers_now(text: str, triggers: Iterable[str]) -> dict[str, str]:
+def triggers_found(text: str, triggers: Iterable[str]) -> dict[str, str]:
     """For each trigger rule found in `text`, the first line where it appears."""
     found = {}
     for rule in triggers:
@@ -112,8 +112,8 @@ def detect_page_changes(old: str, new: str, page_filter: PageFilter | None = Non
                 },
             )
         )
-    before = _triggers_now(old, page_filter.trigger)
-    for rule, line in _triggers_now(new, page_filter.trigger).items():
+    before = triggers_found(old, page_filter.trigger)
+    for rule, line in triggers_found(new, page_filter.trigger).items():
         if rule not in before:
             changes.append(
                 DetectedChange(

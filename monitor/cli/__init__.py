@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 
 from monitor.cli import alerts, anomaly, demo, extract_listing, extract_product, extract_serp, watch_commands
+from monitor.cli import page_commands
+from monitor.cli import ranks as ranks_cli
+from monitor.cli import serve as serve_cli
+from monitor.cli import report as report_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,3 +33,8 @@ main.add_command(watch_commands.status)
 main.add_command(watch_commands.db)
 main.add_command(demo.demo)
 main.add_command(alerts.group, "alerts")
+main.add_command(ranks_cli.ranks, "ranks")
+main.add_command(page_commands.diff)
+main.add_command(page_commands.preview)
+main.add_command(serve_cli.serve, "serve")
+main.add_command(report_cli.command, "report")

@@ -13,6 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from monitor.config.alerting import AlertRule, Channel
 from monitor.config.durations import Duration, parse_duration  # noqa: F401
+from monitor.config.keyword_watch import KeywordGroup
+from monitor.config.listing_watch import ListingWatch
+from monitor.config.page_actions import PageAction
+from monitor.config.page_watch import PageWatches
+from monitor.config.report_settings import ReportSettings
+from monitor.config.site_watch import SiteWatches
 
 
 class _Strict(BaseModel):
@@ -76,9 +82,23 @@ class ProductWatch(_Strict):
     render: Literal["http", "browser"] = "http"
     wait_for: str | None = None
     screenshot: bool = False
+    actions: list[PageAction] = Field(default_factory=list, description="browser page actions")
     tags: list[str] = Field(default_factory=list)
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: check_http_url(v)))
+
+    @field_validator("selectors")
+    @classmethod
+    def _selectors_compile(cls, selectors: dict[str, str]) -> dict[str, str]:
+        # A typo in a selector is a configuration error now, not a "no price found" at 3 a.m.
+        from spiders.extract.product_selectors import SelectorSyntaxError, compile_selector
+
+        for name, selector in selectors.items():
+            try:
+                compile_selector(selector)
+            except SelectorSyntaxError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return selectors
 
     @model_validator(mode="after")
     def _one_schedule(self) -> ProductWatch:
@@ -93,6 +113,11 @@ class Watchlist(_Strict):
     products: list[ProductWatch] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     rules: list[AlertRule] = Field(default_factory=list)
+    listings: list[ListingWatch] = Field(default_factory=list)
+    keywords: list[KeywordGroup] = Field(default_factory=list)
+    sites: SiteWatches = Field(default_factory=list)
+    pages: PageWatches = Field(default_factory=list)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @model_validator(mode="after")
     def _references(self) -> Watchlist:
@@ -115,6 +140,19 @@ class Watchlist(_Strict):
             for ch in r.channels:
                 if ch not in channel_names:
                     raise ValueError(f"rule {r.name!r}: unknown channel {ch!r}")
+        listing_urls = [w.url for w in self.listings]
+        dup = {u for u in listing_urls if listing_urls.count(u) > 1}
+        if dup:
+            raise ValueError(f"listing URL watched twice: {sorted(dup)[0]}")
+        for w in self.listings:
+            if w.competitor is not None and w.competitor not in names:
+                raise ValueError(f"listing {w.url}: unknown competitor {w.competitor!r}")
+        for ch in self.report.channels:
+            if ch not in channel_names:
+                raise ValueError(f"report.channels: unknown channel {ch!r}")
+        groups = [g.name for g in self.keywords]
+        if len(set(groups)) != len(groups):
+            raise ValueError("keyword group names must be unique")
         return self
 
     def competitor_for(self, watch: ProductWatch) -> str:

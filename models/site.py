@@ -1,0 +1,88 @@
+"""What a site watch saw: one snapshot per good crawl of a site, and the SEO facts of every page in it.
+
+A snapshot row also keeps the URLs the site listed (its sitemaps) or linked to without being
+fetched this time, so the next crawl can tell "removed" from "not reached".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class SiteSnapshotRow(Base):
+    __tablename__ = "site_snapshots"
+    __table_args__ = (Index("ix_site_snapshots_watch_time", "watch_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    pages_ok: Mapped[int] = mapped_column(default=0)
+    # True when max_pages stopped the crawl before every known page was fetched.
+    truncated: Mapped[bool] = mapped_column(default=False)
+    sections: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    known_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sitemap_urls: Mapped[int] = mapped_column(default=0)
+    robots_error: Mapped[str | None] = mapped_column(Text)
+    sitemap_errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    pages: Mapped[list[SitePage]] = relationship(
+        back_populates="snapshot", order_by="SitePage.id", cascade="all, delete-orphan"
+    )
+
+
+class SitePage(Base):
+    """One page of one site crawl. `status` 0 with `error` set: no usable answer (timeout, block page)."""
+
+    __tablename__ = "site_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("site_snapshots.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(default=0)
+    in_sitemap: Mapped[bool] = mapped_column(default=False)
+    section: Mapped[str] = mapped_column(String(300), default="/")
+    title: Mapped[str | None] = mapped_column(Text)
+    meta_description: Mapped[str | None] = mapped_column(Text)
+    meta_keywords: Mapped[str | None] = mapped_column(Text)
+    h1: Mapped[str | None] = mapped_column(Text)
+    h1_count: Mapped[int] = mapped_column(default=0)
+    canonical: Mapped[str | None] = mapped_column(Text)
+    hreflang: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    robots: Mapped[str | None] = mapped_column(String(300))
+    noindex: Mapped[bool] = mapped_column(default=False)
+    word_count: Mapped[int] = mapped_column(default=0)
+    internal_links: Mapped[int] = mapped_column(default=0)
+    outbound_links: Mapped[int] = mapped_column(default=0)
+    structured_data_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    snapshot: Mapped[SiteSnapshotRow] = relationship(back_populates="pages")
+
+    def facts_dict(self) -> dict[str, Any]:
+        """The columns a `spiders.extract.site.PageFacts` has."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "title": self.title,
+            "meta_description": self.meta_description,
+            "meta_keywords": self.meta_keywords,
+            "h1": self.h1,
+            "h1_count": self.h1_count,
+            "canonical": self.canonical,
+            "hreflang": dict(self.hreflang or {}),
+            "robots": self.robots,
+            "noindex": self.noindex,
+            "word_count": self.word_count,
+            "internal_links": self.internal_links,
+            "outbound_links": self.outbound_links,
+            "structured_data_types": list(self.structured_data_types or []),
+        }

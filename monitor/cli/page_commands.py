@@ -1,0 +1,247 @@
+"""`rivalwatch diff WATCH` and `rivalwatch preview WATCH`: the history and the filters of page and site watches.
+
+    rivalwatch diff "Rival pricing"              # the stored diffs of a page watch, newest first
+    rivalwatch diff https://rival.example/       # the last crawl's changes of a site watch
+    rivalwatch preview "Rival pricing"           # what the filters make of the page right now
+    rivalwatch preview --url https://rival.example/pricing --css main --ignore "/\\d+ online/"
+
+WATCH is a watch's id, label or URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from monitor.cli.common import config_option, console, err_console, load_or_exit, open_store_or_exit
+
+
+def find_watch(session, ref: str, kinds: tuple[str, ...] = ("page", "site")):  # noqa: ANN001, ANN201
+    """The watch `ref` names (id, label, or URL), preferring the given kinds; exits when none or many."""
+    from sqlalchemy import or_, select
+
+    from models import Watch
+
+    query = select(Watch).where(or_(Watch.label == ref, Watch.url == ref))
+    if ref.isdigit():
+        query = select(Watch).where(or_(Watch.id == int(ref), Watch.label == ref, Watch.url == ref))
+    found = list(session.scalars(query.order_by(Watch.active.desc(), Watch.id)))
+    preferred = [w for w in found if w.kind in kinds] or found
+    if not preferred:
+        err_console.print(f"[red]error[/red] no watch has the id, label or URL {ref!r}")
+        raise SystemExit(2)
+    active = [w for w in preferred if w.active] or preferred
+    if len(active) > 1:
+        names = ", ".join(f"{w.id} ({w.kind} {w.label or w.url})" for w in active[:5])
+        err_console.print(f"[red]error[/red] {ref!r} names several watches: {names}; give the id")
+        raise SystemExit(2)
+    return active[0]
+
+
+def _print_unified(text: str) -> None:
+    for line in text.splitlines():
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+        if line.startswith(("+++", "---", "@@")):
+            style = "bold"
+        console.print(f"[{style}]{escape(line)}[/{style}]")
+
+
+@click.command("diff")
+@click.argument("watch")
+@config_option
+@click.option("-n", "--limit", default=5, show_default=True, help="How many stored diffs to show.")
+def diff(watch: str, config_path: str, limit: int) -> None:
+    """Show the stored diffs of a page watch, or the last changes of a site watch."""
+    from sqlalchemy import select
+
+    from models import Change, Observation, PageDiff
+
+    watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
+    _engine, factory = open_store_or_exit(watchlist)
+    with factory() as session:
+        w = find_watch(session, watch)
+        console.print(f"[bold]{escape(w.label or w.url)}[/bold] ({w.kind} watch {w.id}, {escape(w.url)})")
+        if w.kind == "page":
+            diffs = session.scalars(
+                select(PageDiff).where(PageDiff.watch_id == w.id).order_by(PageDiff.id.desc()).limit(limit)
+            ).all()
+            if not diffs:
+                console.print("no content change stored yet")
+            for d in diffs:
+                console.print(
+                    f"\n[bold]{d.observed_at:%Y-%m-%d %H:%M} UTC[/bold]: "
+                    f"{len(d.added_lines)} lines added, {len(d.removed_lines)} removed"
+                )
+                _print_unified(
+                    d.unified
+                    or "\n".join(["+" + x for x in d.added_lines] + ["-" + x for x in d.removed_lines])
+                )
+            triggers = session.scalars(
+                select(Change)
+                .where(Change.watch_id == w.id, Change.kind == "trigger_text_appeared")
+                .order_by(Change.id.desc())
+                .limit(limit)
+            ).all()
+            for c in triggers:
+                console.print(f"[yellow]trigger[/yellow] {c.detected_at:%Y-%m-%d %H:%M}: {escape(c.summary)}")
+            return
+        last = session.scalars(
+            select(Change.observation_id).where(Change.watch_id == w.id).order_by(Change.id.desc()).limit(1)
+        ).first()
+        if last is None:
+            console.print("no change recorded yet")
+            return
+        obs = session.get(Observation, last)
+        changes = session.scalars(
+            select(Change).where(Change.observation_id == last).order_by(Change.id)
+        ).all()
+        console.print(f"last changes, found {obs.fetched_at:%Y-%m-%d %H:%M} UTC:")
+        for c in changes:
+            console.print(f"  • [bold]{c.kind.replace('_', ' ')}[/bold]: {escape(c.summary)}")
+
+
+def _configured_page(watchlist, ref: str) -> tuple[dict, str | None, int, str]:  # noqa: ANN001
+    """(options, last stored text, watch id, url) of the page watch `ref` names: from the watchlist
+    (so a watch can be previewed before its first run), else from the store by id, label or URL."""
+    from sqlalchemy import select
+
+    from models import Watch
+    from monitor.page_sink import load_page_memories
+    from monitor.watch_kinds.page import page_options
+
+    entry = next((p for p in watchlist.pages if ref in (p.label, p.url)), None)
+    _engine, factory = open_store_or_exit(watchlist)
+    with factory() as session:
+        if entry is not None:
+            row = session.scalars(select(Watch).where(Watch.kind == "page", Watch.url == entry.url)).first()
+            opts = page_options(entry)
+        else:
+            row = find_watch(session, ref, ("page",))
+            opts = dict(row.options or {})
+        memory = load_page_memories(session, [row.id]).get(row.id) if row is not None else None
+    url = entry.url if entry is not None else row.url
+    return opts, memory.last_text if memory else None, row.id if row is not None else 0, url
+
+
+def _filter_from(opts: dict, css, xpath, regex, remove, ignore, trigger):  # noqa: ANN001, ANN202
+    """The watch's filter, with any option given on the command line replacing the watch's own."""
+    from monitor.page_sink import page_filter_of
+    from spiders.extract.page import PageFilter
+
+    base = page_filter_of(opts)
+    return PageFilter(
+        css=css if css is not None else base.css,
+        xpath=xpath if xpath is not None else base.xpath,
+        regex=regex if regex is not None else base.regex,
+        remove=list(remove) or list(base.remove),
+        ignore=list(ignore) or list(base.ignore),
+        trigger=list(trigger) or list(base.trigger),
+    )
+
+
+@click.command("preview")
+@click.argument("watch", required=False)
+@config_option
+@click.option("--url", help="Preview this URL instead of (or for) a configured watch.")
+@click.option(
+    "--html", "html_file", type=click.Path(exists=True, dir_okay=False), help="Use this saved page; no fetch."
+)
+@click.option("--css", help="CSS selector of the part to keep.")
+@click.option("--xpath", help="XPath of the part to keep.")
+@click.option("--regex", help="Keep only the text this regex matches.")
+@click.option("--remove", multiple=True, help="CSS selector of elements to drop (repeatable).")
+@click.option("--ignore", multiple=True, help="Text or /regex/ to ignore when comparing (repeatable).")
+@click.option("--trigger", multiple=True, help="Text or /regex/ to alert on (repeatable).")
+@click.option("--render", type=click.Choice(["http", "browser"]), help="Fetch with Chromium.")
+@click.option("--allow-private", is_flag=True, help="Allow 127.0.0.1 and private addresses (no config).")
+def preview(  # noqa: PLR0913
+    watch: str | None,
+    config_path: str,
+    url: str | None,
+    html_file: str | None,
+    css: str | None,
+    xpath: str | None,
+    regex: str | None,
+    remove: tuple[str, ...],
+    ignore: tuple[str, ...],
+    trigger: tuple[str, ...],
+    render: str | None,
+    allow_private: bool,
+) -> None:
+    """Fetch a page now and show what the filters produce, before the watch runs for real."""
+    from monitor.config import Watchlist
+    from monitor.config.watch_fields import check_css, check_rule, check_xpath
+    from monitor.crawl_engine import quiet_scrapy_logs
+    from monitor.jobs import crawl_settings
+    from monitor.page_preview import fetch_once, preview_body
+    from spiders.fetch import FetchedPage, FetchJob
+
+    if not watch and not url:
+        raise click.UsageError("give a WATCH (id, label or URL) or --url")
+    try:  # the same checks as the watchlist's, so a filter that previews is one that loads
+        for value, check in ((css, check_css), (xpath, check_xpath)):
+            if value is not None:
+                check(value)
+        for rule in (
+            *ignore,
+            *trigger,
+            *([regex if regex.startswith("/") else f"/{regex}/"] if regex else []),
+        ):
+            check_rule(rule)
+        for selector in remove:
+            check_css(selector)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    quiet_scrapy_logs(logging.CRITICAL)
+    have_config = Path(config_path).exists()
+    watchlist = load_or_exit(config_path) if have_config else Watchlist()
+    if allow_private:
+        watchlist = watchlist.model_copy(
+            update={"settings": watchlist.settings.model_copy(update={"allow_private_addresses": True})}
+        )
+    opts, stored, watch_id = {}, None, 0
+    if watch and (have_config or not url):
+        opts, stored, watch_id, target = _configured_page(watchlist, watch)
+        url = url or target
+    elif watch:
+        url = url or watch
+    page_filter = _filter_from(opts, css, xpath, regex, remove, ignore, trigger)
+    target = url
+    job = FetchJob(
+        watch_id=watch_id,
+        url=target,
+        kind="page",
+        render=render or opts.get("render") or "http",
+        wait_for=opts.get("wait_for"),
+    )
+    if html_file:
+        page = FetchedPage(job=job, url=target, status=200, body=Path(html_file).read_bytes(), headers={})
+    else:
+        with console.status(f"fetching {target}"):
+            page = fetch_once(job, crawl_settings(watchlist, job.render == "browser"))
+    result = preview_body(page, page_filter, stored)
+    console.print(f"[bold]{escape(result.url)}[/bold] (HTTP {result.status or '-'})")
+    if result.error:
+        console.print(f"[red]✗ a check now would fail:[/red] {escape(result.error)}")
+    console.rule("text the watch stores")
+    console.print(escape(result.text) if result.text else "[dim](no text)[/dim]")
+    console.rule()
+    console.print(f"{len(result.text.splitlines())} lines")
+    for line in result.ignored_lines[:20]:
+        console.print(f"[dim]ignored when comparing:[/dim] {escape(line)}")
+    for rule, line in result.triggers.items():
+        console.print(f"[yellow]trigger {escape(rule)!s} present:[/yellow] {escape(line)}")
+    if result.compared_with_stored:
+        if result.added_lines or result.removed_lines:
+            console.print("[bold]a check now would report:[/bold]")
+            for line in result.removed_lines:
+                console.print(f"[red]- {escape(line)}[/red]")
+            for line in result.added_lines:
+                console.print(f"[green]+ {escape(line)}[/green]")
+        else:
+            console.print("same as the stored text: a check now would report no change")
+    if result.error:
+        raise SystemExit(1)
