@@ -21,6 +21,7 @@ class WatchRow:
     value: str | None
     last_error: str | None
     failures: int
+    last_good_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def watch_rows(session: Session) -> list[WatchRow]:
                 value,
                 w.last_error,
                 w.consecutive_failures,
+                last_good_at=w.last_good_at,
             )
         )
     return rows
@@ -85,3 +87,95 @@ def health(session: Session, now: datetime) -> Health:
         failed_alerts=outbox.get("failed", 0),
         sent=outbox.get("sent", 0),
     )
+
+
+# ---- the running service (`rivalwatch serve`) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceHealth:
+    """What `status` says about the service: running or not, its queue, failures and next runs."""
+
+    running: bool
+    pid: int | None
+    heartbeat_age: float | None
+    queue_depth: int  # due now and not yet crawled
+    in_flight: int
+    outbox: dict[str, int]
+    failing: list[tuple[str, str, int, datetime | None]]  # label, why, failures in a row, last good
+    next_runs: list[tuple[str, datetime]]  # label, when
+    lag_p50: float = 0.0
+    lag_p95: float = 0.0
+    last_reload_error: str | None = None
+
+
+def service_health(
+    session: Session, now: datetime, database_url: str | None, limit: int = 10
+) -> ServiceHealth:
+    from monitor.service.state import read_state, state_path
+
+    state = read_state(state_path(database_url))
+    alive = state is not None and state.alive(now)
+    active = Watch.active.is_(True)
+    due = session.scalar(
+        select(func.count())
+        .select_from(Watch)
+        .where(active, or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+    )
+    in_flight = state.in_flight if alive and state else 0
+    failing = [
+        (w.label or w.url, w.last_error or "", w.consecutive_failures, w.last_good_at)
+        for w in session.scalars(
+            select(Watch)
+            .where(active, Watch.last_error.is_not(None))
+            .order_by(Watch.consecutive_failures.desc(), Watch.id)
+            .limit(limit)
+        )
+    ]
+    next_runs = [
+        (label or url, when)
+        for label, url, when in session.execute(
+            select(Watch.label, Watch.url, Watch.next_due_at)
+            .where(active, Watch.next_due_at.is_not(None), Watch.next_due_at > now)
+            .order_by(Watch.next_due_at)
+            .limit(limit)
+        )
+    ]
+    outbox = dict(
+        session.execute(select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)).all()
+    )
+    return ServiceHealth(
+        running=alive,
+        pid=state.pid if state else None,
+        heartbeat_age=state.heartbeat_age(now) if state else None,
+        queue_depth=max(0, (due or 0) - in_flight),
+        in_flight=in_flight,
+        outbox=outbox,
+        failing=failing,
+        next_runs=next_runs,
+        lag_p50=state.lag_p50 if alive and state else 0.0,
+        lag_p95=state.lag_p95 if alive and state else 0.0,
+        last_reload_error=state.last_reload_error if alive and state else None,
+    )
+
+
+def service_lines(h: ServiceHealth, now: datetime) -> list[str]:
+    """Plain lines for the status command (no markup)."""
+    if h.running:
+        head = (
+            f"service: running (pid {h.pid}, heartbeat {h.heartbeat_age:.0f}s ago); queue {h.queue_depth} due, "
+            f"{h.in_flight} in flight; schedule lag p50 {h.lag_p50:.1f}s p95 {h.lag_p95:.1f}s"
+        )
+    else:
+        head = f"service: not running; {h.queue_depth} watches due"
+    lines = [head]
+    if h.last_reload_error:
+        lines.append(f"  last reload refused: {h.last_reload_error}")
+    pending = h.outbox.get("pending", 0) + h.outbox.get("sending", 0)
+    lines.append(f"outbox backlog: {pending} pending, {h.outbox.get('failed', 0)} failed")
+    for label, why, failures, last_good in h.failing:
+        good = f"last good {last_good:%Y-%m-%d %H:%M} UTC" if last_good else "never good"
+        lines.append(f"  failing: {label}: {why} ({failures}x; {good})")
+    for label, when in h.next_runs:
+        lines.append(f"  next: {label} in {max(0, (when - now).total_seconds()):.0f}s")
+    return lines

@@ -15,11 +15,26 @@ import click
 )
 @click.option("--products", "n_products", default=50, show_default=True, help="Products per shop.")
 @click.option("--workdir", default="var/demo", show_default=True, type=click.Path(file_okay=False))
-def demo(days: int, seed: int, n_products: int, workdir: str) -> None:
+@click.option(
+    "--serve", is_flag=True, help="Run the service instead, the market moving a day every --day-seconds."
+)
+@click.option(
+    "--day-seconds", default=30.0, show_default=True, help="With --serve: seconds per simulated day."
+)
+def demo(
+    days: int, seed: int, n_products: int, workdir: str, serve: bool = False, day_seconds: float = 30.0
+) -> None:
     """Run rivalwatch over several simulated days against the demo market and show what it found."""
     from monitor.cli.common import console
     from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.demo_session import run_demo
 
     quiet_scrapy_logs(logging.CRITICAL)
+    if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/service/demo.py)
+        from monitor.service.demo import serve_demo
+
+        serve_demo(
+            seed=seed, n_products=n_products, workdir=Path(workdir), day_seconds=day_seconds, console=console
+        )
+        return
     run_demo(days=days, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)

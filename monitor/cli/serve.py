@@ -1,0 +1,93 @@
+"""`rivalwatch serve`: run the service until stopped. SIGHUP reloads the watchlist, SIGTERM/SIGINT stop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import click
+
+from monitor.cli.common import config_option, err_console
+
+
+@click.command()
+@config_option
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the JSON-lines log here (e.g. var/service.log) instead of stderr.",
+)
+@click.option("--tick", default=1.0, show_default=True, help="Seconds between scheduling passes.")
+@click.option(
+    "--max-crawls", default=2, show_default=True, help="Crawls running at once (each holds its domains)."
+)
+@click.option("--batch", "batch_limit", default=2000, show_default=True, help="Watches per crawl at most.")
+@click.option(
+    "--spread-rate",
+    type=float,
+    default=None,
+    help="Watches per second that may come due after a (re)start  [default: settings.concurrent_requests].",
+)
+@click.option("--dispatch-every", default=10.0, show_default=True, help="Seconds between outbox passes.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings too.")
+def serve(
+    config_path: str,
+    log_file: str | None,
+    tick: float,
+    max_crawls: int,
+    batch_limit: int,
+    spread_rate: float | None,
+    dispatch_every: float,
+    verbose: bool,
+) -> None:
+    """Watch continuously: check each watch on its schedule, send alerts, until SIGTERM or Ctrl-C.
+
+    \b
+    kill -HUP  PID   reload the watchlist (a file with errors is refused; the old one keeps running)
+    kill -TERM PID   stop: crawls in flight finish, the rest stays due; a second signal exits at once
+    rivalwatch status   health of the watches and of the running service
+    """
+    from monitor.config import ConfigError
+    from monitor.crawl_engine import quiet_scrapy_logs
+    from monitor.service import Service, ServiceError, ServiceOptions
+    from monitor.service.logs import install
+
+    quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
+    install(log_file)
+    options = ServiceOptions(
+        tick=tick,
+        max_crawls=max_crawls,
+        batch_limit=batch_limit,
+        spread_rate=spread_rate,
+        dispatch_every=dispatch_every,
+    )
+    service = Service(config_path, options)
+    install_signals(service)  # before start: a signal during start-up is not lost (nor fatal, for SIGHUP)
+    try:
+        service.start()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error[/red] {problem}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except ServiceError as exc:
+        err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
+        raise SystemExit(2) from None
+    service.join()
+
+
+def install_signals(service) -> None:  # noqa: ANN001
+    """SIGTERM/SIGINT stop the service (a second one exits at once); SIGHUP reloads the watchlist."""
+    signals = {"stop": 0}
+
+    def on_stop(signum: int, _frame: object) -> None:
+        signals["stop"] += 1
+        if signals["stop"] > 1:
+            os._exit(128 + signum)  # the store rolls back whatever transaction was open
+        service.request_stop()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: service.request_reload())
