@@ -31,6 +31,10 @@ CONCURRENT_ITEMS = 1
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 AUTOTHROTTLE_ENABLED = True
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "spiders.throttle.ConditionalAwareThrottle": 0,
+}
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 COOKIES_ENABLED = False

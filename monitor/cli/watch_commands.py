@@ -146,9 +146,13 @@ def status(config_path: str, failing: bool) -> None:
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)
     now = datetime.now(UTC)
+    from models.db import database_url
+    from monitor.status import service_health, service_lines
+
     with factory() as session:
         rows = watch_rows(session)
         h = health(session, now)
+        service = service_health(session, now, database_url(watchlist.settings.database_url if watchlist else None))
     table = Table(title="watches")
     for col in ("competitor", "watch", "last check", "last good value", "next", "last error"):
         table.add_column(col, overflow="fold")
@@ -168,6 +172,8 @@ def status(config_path: str, failing: bool) -> None:
         f"{h.watches} active watches, {h.failing} failing, {h.due} due now; last run: "
         f"{_ago(h.last_run_at, now)}; outbox: {h.pending} pending, {h.failed_alerts} failed, {h.sent} sent"
     )
+    for line in service_lines(service, now):
+        console.print(line)
 
 
 def _ago(when: datetime | None, now: datetime) -> str:

@@ -145,3 +145,9 @@ def next_report_at(watchlist, after: datetime) -> datetime:  # noqa: ANN001
         if moment > local:
             return moment.astimezone(UTC)
         day += timedelta(days=7)
+
+
+def run_scheduled(watchlist, session_factory: sessionmaker[Session], now: datetime) -> ReportRun:  # noqa: ANN001
+    """The service's weekly hook (monitor/service/report_job.py): the last full week before `now`,
+    written to the report's folder and sent to its channels."""
+    return build_and_deliver(watchlist, session_factory, now=now)
