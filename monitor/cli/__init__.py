@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import alerts, anomaly, demo, extract_listing, extract_product, extract_serp, watch_commands
-from monitor.cli import page_commands
+from monitor.cli import (
+    alerts,
+    anomaly,
+    demo,
+    extract_listing,
+    extract_product,
+    extract_serp,
+    page_commands,
+    watch_commands,
+)
 from monitor.cli import ranks as ranks_cli
-from monitor.cli import serve as serve_cli
 from monitor.cli import report as report_cli
+from monitor.cli import serve as serve_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
