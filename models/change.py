@@ -30,3 +30,33 @@ class Change(Base):
     anomaly_score: Mapped[float | None]
     anomaly_explanation: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @classmethod
+    def from_detected(
+        cls,
+        change: Any,  # monitor.changes.record.DetectedChange
+        *,
+        watch_id: int,
+        observation_id: int,
+        competitor_id: int | None,
+        run_id: int | None,
+        detected_at: datetime,
+    ) -> Change:
+        """The row for a detected change; the anomaly score rides in its details when one was computed."""
+        details = dict(change.details)
+        return cls(
+            watch_id=watch_id,
+            observation_id=observation_id,
+            competitor_id=competitor_id,
+            run_id=run_id,
+            detected_at=detected_at,
+            kind=change.kind,
+            summary=change.summary,
+            field=change.field,
+            old=change.old,
+            new=change.new,
+            magnitude=change.magnitude,
+            anomaly_score=details.get("anomaly_score"),
+            anomaly_explanation=details.get("anomaly_explanation"),
+            details=details,
+        )

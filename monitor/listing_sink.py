@@ -7,9 +7,8 @@ with its ordered cards (good observations only), its changes, and the watch's sc
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -20,7 +19,7 @@ from models.crawl import Observation
 from models.listing import ListingSnapshot, ListingSnapshotItem
 from monitor.changes.listing import ListingDiffOptions
 from monitor.listing_observe import ListingMemory, ListingOutcome, observe_listing, remember_listing
-from monitor.sink import SinkStats, utc_now
+from monitor.sink import SinkStats, next_check_at, utc_now
 from spiders.extract.listing import ListingItem
 from spiders.listing_fetch import ListingFetch
 
@@ -128,9 +127,7 @@ class ListingSink:
 
     def _next_due(self, o: ListingOutcome, failures: int) -> datetime:
         interval = self.intervals.get(o.watch_id, 6 * 3600)
-        if o.status == "failed":
-            interval = min(interval, 300 * 2 ** min(failures - 1, 8))  # retry sooner, backing off
-        return o.fetched_at + timedelta(seconds=interval * (1 + random.uniform(-0.05, 0.05)))
+        return next_check_at(o.fetched_at, interval, o.status == "failed", failures)
 
     def _write(self, session: Session, o: ListingOutcome) -> None:
         blobs = dict(o.bodies)
@@ -183,19 +180,13 @@ class ListingSink:
             )
         for c in o.changes:
             session.add(
-                Change(
+                Change.from_detected(
+                    c,
                     watch_id=o.watch_id,
                     observation_id=obs.id,
                     competitor_id=self.competitor_of.get(o.watch_id),
                     run_id=self.run_id,
                     detected_at=o.fetched_at,
-                    kind=c.kind,
-                    summary=c.summary,
-                    field=c.field,
-                    old=c.old,
-                    new=c.new,
-                    magnitude=c.magnitude,
-                    details=c.details,
                 )
             )
         memory = self.memories[o.watch_id]

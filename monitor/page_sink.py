@@ -7,9 +7,8 @@ stored line diff (`page_diffs`) of a content change, and the watch's schedule an
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Body, Change, PageDiff, PageText, Watch
 from models.crawl import Observation
 from monitor.page_observe import PageMemory, PageOutcome, observe_page, remember_page
-from monitor.sink import SinkStats, utc_now
+from monitor.sink import SinkStats, next_check_at, utc_now
 from spiders.extract.page import PageFilter
 from spiders.fetch import FetchedPage
 
@@ -113,9 +112,7 @@ class PageSink:
 
     def _next_due(self, outcome: PageOutcome, failures: int) -> datetime:
         interval = self.intervals.get(outcome.watch_id, 6 * 3600)
-        if outcome.status == "failed":
-            interval = min(interval, 300 * 2 ** min(failures - 1, 8))  # retry sooner, backing off
-        return outcome.fetched_at + timedelta(seconds=interval * (1 + random.uniform(-0.05, 0.05)))
+        return next_check_at(outcome.fetched_at, interval, outcome.status == "failed", failures)
 
     def _store_bodies(
         self, session: Session, blobs: dict[str, tuple[bytes, str | None]], wanted: set[str]
@@ -174,19 +171,13 @@ class PageSink:
                     )
                 )
             for c in o.changes:
-                row = Change(
+                row = Change.from_detected(
+                    c,
                     watch_id=o.watch_id,
                     observation_id=obs.id,
                     competitor_id=self.competitor_of.get(o.watch_id),
                     run_id=self.run_id,
                     detected_at=o.fetched_at,
-                    kind=c.kind,
-                    summary=c.summary,
-                    field=c.field,
-                    old=c.old,
-                    new=c.new,
-                    magnitude=c.magnitude,
-                    details=c.details,
                 )
                 session.add(row)
                 if c.kind == "content_changed" and o.text_hash:

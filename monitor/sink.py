@@ -48,6 +48,17 @@ def _snapshot_of(state: ProductState | None) -> ProductSnapshot | None:
     )
 
 
+def next_check_at(fetched_at: datetime, interval: float, retry: bool, failures: int) -> datetime:
+    """When a watch is due again. Every kind's sink uses this one rule.
+
+    A failing watch is retried sooner than its interval, backing off: 5 min, 10, 20 ... up to the
+    interval. A ±5% jitter spreads watches so they do not bunch up over time.
+    """
+    if retry:
+        interval = min(interval, 300 * 2 ** min(max(failures, 1) - 1, 8))
+    return fetched_at + timedelta(seconds=interval * (1 + random.uniform(-0.05, 0.05)))
+
+
 def load_memories(session: Session, watch_ids: Iterable[int], gone_after: int) -> dict[int, WatchMemory]:
     """One query per table for all watches of the crawl, not one per page."""
     ids = list(watch_ids)
@@ -170,12 +181,10 @@ class ObservationSink:
         return outcome
 
     def _next_due(self, outcome: Outcome, failures: int) -> datetime:
-        interval = self.intervals.get(outcome.watch_id, 6 * 3600)
-        if outcome.status == "failed" and not outcome.gone_hit:
-            # Retry a failing page sooner than its interval, backing off: 5 min, 10, 20 ... up to the interval.
-            interval = min(interval, 300 * 2 ** min(failures - 1, 8))
-        jitter = 1 + random.uniform(-0.05, 0.05)  # spread watches so they do not bunch up over time
-        return outcome.fetched_at + timedelta(seconds=interval * jitter)
+        retry = outcome.status == "failed" and not outcome.gone_hit
+        return next_check_at(
+            outcome.fetched_at, self.intervals.get(outcome.watch_id, 6 * 3600), retry, failures
+        )
 
     def flush(self) -> None:
         if not self.pending:

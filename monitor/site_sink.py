@@ -7,9 +7,8 @@ schedule. The previous good snapshot is what the next crawl is compared with.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from models import Change, SitePage, SiteSnapshotRow, Watch
 from models.crawl import Observation
 from monitor.changes.site import SiteSnapshot
-from monitor.sink import SinkStats, utc_now
+from monitor.sink import SinkStats, next_check_at, utc_now
 from monitor.site_observe import SiteMemory, SiteOutcome, conclude_site, remember_site
 from spiders.extract.site import PageFacts, section_of
 from spiders.site_crawl import SiteCrawled
@@ -93,9 +92,7 @@ class SiteSink:
 
     def _next_due(self, outcome: SiteOutcome, failures: int) -> datetime:
         interval = self.intervals.get(outcome.watch_id, 24 * 3600)
-        if outcome.status == "failed":
-            interval = min(interval, 300 * 2 ** min(failures - 1, 8))
-        return outcome.fetched_at + timedelta(seconds=interval * (1 + random.uniform(-0.05, 0.05)))
+        return next_check_at(outcome.fetched_at, interval, outcome.status == "failed", failures)
 
     def _write(self, session: Session, o: SiteOutcome) -> None:
         crawl = o.crawl
@@ -142,19 +139,13 @@ class SiteSink:
             )
         for c in o.changes:
             session.add(
-                Change(
+                Change.from_detected(
+                    c,
                     watch_id=o.watch_id,
                     observation_id=obs.id,
                     competitor_id=self.competitor_of.get(o.watch_id),
                     run_id=self.run_id,
                     detected_at=o.fetched_at,
-                    kind=c.kind,
-                    summary=c.summary,
-                    field=c.field,
-                    old=c.old,
-                    new=c.new,
-                    magnitude=c.magnitude,
-                    details=c.details,
                 )
             )
         memory = self.memories[o.watch_id]
