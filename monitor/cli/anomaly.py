@@ -49,3 +49,58 @@ def nab(data_dir: Path, out_dir: Path) -> None:
     if not written:
         raise click.ClickException(f"{data_dir}: no <group>/<name>.csv files")
     click.echo(f"scored {len(written)} file(s) into {out_dir}")
+
+
+@group.command("scan")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    default="watchlist.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The watchlist YAML file (for the store's location).",
+)
+@click.option("--days", default=90, show_default=True, help="History to score, in days.")
+@click.option("--last", "last_days", default=7, show_default=True, help="Flag points of the last N days.")
+@click.option("--min-score", default=0.8, show_default=True, help="Flag points scoring at least this.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
+def scan(config_path: str, days: int, last_days: int, min_score: float, as_json: bool) -> None:
+    """Score the store's series (price level vs ours, change rate, competitor activity, listing sizes,
+    keyword ranks) and list the points that stand out."""
+    import json
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    from monitor.anomaly_scan import scan_store
+    from monitor.cli.common import console, load_or_exit, open_store_or_exit
+
+    watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
+    _engine, factory = open_store_or_exit(watchlist)
+    with factory() as session:
+        flags = scan_store(
+            session, datetime.now(UTC), history_days=days, last_days=last_days, min_score=min_score
+        )
+    if as_json:
+        for f in flags:
+            click.echo(
+                json.dumps(
+                    {
+                        "series": f.series,
+                        "label": f.label,
+                        "day": f.day.isoformat(),
+                        "value": f.value,
+                        "score": f.score,
+                        "explanation": f.explanation,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    table = Table(title=f"{len(flags)} points scoring >= {min_score} in the last {last_days} days")
+    for col in ("score", "day", "series", "what", "why"):
+        table.add_column(col, overflow="fold")
+    for f in flags:
+        table.add_row(f"{f.score:.2f}", f.day.isoformat(), f.series, f.label, f.explanation)
+    console.print(table)
