@@ -17,8 +17,7 @@ from datetime import datetime
 from monitor.changes.page import detect_page_changes, diff_text
 from monitor.changes.record import DetectedChange
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
-from spiders.extract.listing_html import decode_body
-from spiders.extract.page import FilterError, PageFilter, normalise_text, render_page_text
+from spiders.extract.page import FilterError, PageFilter, render_text
 from spiders.fetch import FetchedPage
 
 HTML_TYPES = ("text/html", "application/xhtml")
@@ -77,21 +76,6 @@ def filter_key(page_filter: PageFilter) -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def render_text(body: bytes, url: str, content_type: str, page_filter: PageFilter) -> str:
-    """The watch's text for a body: HTML through the filters and inscriptis; plain text, JSON and
-    XML as they are (the regex filter still applies). Raises FilterError for a filter that cannot run."""
-    ctype = content_type.split(";")[0].strip().lower()
-    if not ctype or ctype.startswith(HTML_TYPES):
-        return render_page_text(body, url, page_filter)
-    text = decode_body(body, content_type)
-    if page_filter.regex:
-        from spiders.extract.page import compile_rule
-
-        rule = page_filter.regex if page_filter.regex.startswith("/") else f"/{page_filter.regex}/"
-        text = "\n".join(m.group(0) for m in compile_rule(rule).finditer(text))
-    return normalise_text(text)
 
 
 def unified_diff(old: str, new: str) -> str:

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.changes.page import comparable_lines, diff_text, triggers_found
-from monitor.page_observe import PageMemory, filter_key, observe_page, render_text, text_hash
-from spiders.extract.page import PageFilter
+from monitor.page_observe import PageMemory, filter_key, observe_page, text_hash
+from spiders.extract.page import PageFilter, render_text
 from spiders.fetch import FetchedPage, FetchJob
 
 

@@ -24,7 +24,7 @@ import lxml.html
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 
-from spiders.extract.listing_html import parse_html
+from spiders.extract.listing_html import decode_body, parse_html
 
 _RULE_REGEX = re.compile(r"^/(.+)/([imsx]*)$", re.DOTALL)
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
@@ -129,3 +129,19 @@ def normalise_text(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(out).strip("\n")
+
+
+_HTML_TYPES = ("text/html", "application/xhtml")
+
+
+def render_text(body: bytes, url: str, content_type: str, page_filter: PageFilter) -> str:
+    """The watch's text for a body: HTML through the filters and inscriptis; plain text, JSON and
+    XML as they are (the regex filter still applies). Raises FilterError for a filter that cannot run."""
+    ctype = content_type.split(";")[0].strip().lower()
+    if not ctype or ctype.startswith(_HTML_TYPES):
+        return render_page_text(body, url, page_filter)
+    text = decode_body(body, content_type)
+    if page_filter.regex:
+        rule = page_filter.regex if page_filter.regex.startswith("/") else f"/{page_filter.regex}/"
+        text = "\n".join(m.group(0) for m in compile_rule(rule).finditer(text))
+    return normalise_text(text)
