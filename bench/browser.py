@@ -91,8 +91,8 @@ def child_ours(config: str) -> None:
 
     from models.db import open_store
     from monitor.config import load_watchlist
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.runner import run_cycle
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
     watchlist = load_watchlist(config)
@@ -156,9 +156,9 @@ def main() -> None:
 
     import yaml
 
-    from monitor.browser import chromium_available
     from monitor.demo.process import DemoProcess
     from monitor.demo.shops import DELTA_SELECTORS
+    from spiders.browser import chromium_available
 
     if not chromium_available():
         sys.exit("Chromium is not installed (/usr/bin/chromium): `apt-get install -y chromium`")

@@ -61,8 +61,8 @@ def child_ours(config: str) -> None:
 
     from models.db import open_store
     from monitor.config import load_watchlist
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.runner import run_cycle
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
     watchlist = load_watchlist(config)

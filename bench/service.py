@@ -74,11 +74,11 @@ def main() -> None:
     import yaml
 
     from monitor.config import load_watchlist
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.demo.process import DemoProcess
     from monitor.runner import run_cycle
     from monitor.service import Service, ServiceOptions
     from monitor.service.schedule import lag_percentiles
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
     interval = 600.0 / args.compress

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Competitor, Watch
 from monitor.config import Watchlist
+from spiders.crawl_settings import crawl_settings as spider_crawl_settings
 from spiders.fetch import FetchJob
 
 
@@ -43,22 +44,7 @@ def jobs_for(session: Session, watches: list[Watch]) -> list[FetchJob]:
 
 
 def crawl_settings(watchlist: Watchlist, need_browser: bool) -> dict:
-    s = watchlist.settings
-    settings = {
-        "USER_AGENT": s.user_agent,
-        "DOWNLOAD_TIMEOUT": s.download_timeout,
-        "DOWNLOAD_MAXSIZE": int(s.max_page_mb * 1024 * 1024),
-        "CONCURRENT_REQUESTS": s.concurrent_requests,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": s.concurrency_per_domain,
-        "RETRY_TIMES": s.retries,
-        "AUTOTHROTTLE_ENABLED": s.autothrottle,
-        "RIVALWATCH_ALLOW_PRIVATE_ADDRESSES": s.allow_private_addresses,
-    }
-    if need_browser:
-        from monitor.browser import browser_settings
-
-        settings.update(browser_settings())
-    return settings
+    return spider_crawl_settings(watchlist.settings.crawl_limits(), need_browser)
 
 
 def jobs_for_watchlist(path: str, spider) -> list[FetchJob]:  # noqa: ANN001

@@ -50,11 +50,11 @@ class _Catch:
 
 def fetch_once(job: FetchJob, settings: dict[str, Any]) -> FetchedPage:
     """Fetch one URL through the crawl engine (the one shared reactor), storing nothing."""
-    from monitor.crawl_engine import CrawlEngine
+    from spiders.engine import CrawlEngine
     from spiders.page_spider import PageSpider
 
     catch = _Catch()
-    CrawlEngine.shared().crawl(PageSpider, settings, jobs=[job], sink=catch)
+    CrawlEngine().crawl(PageSpider, settings, jobs=[job], sink=catch)
     if not catch.pages:
         return FetchedPage(job=job, url=job.url, error="no answer (the request was dropped)")
     return catch.pages[0]

@@ -27,7 +27,7 @@ from monitor.changes.record import DetectedChange
 from monitor.ranks import RankObservation, detect_changes, host_of, matches_domain, rank_of
 from monitor.sink import SinkStats, utc_now
 from spiders.extract.serp import BLOCKED, NEEDS_RENDER, NO_RESULTS, RESULTS, SerpResult
-from spiders.serp_spider import SerpFetch, blocked_status
+from spiders.serp_fetch import SerpFetch, blocked_status
 
 KEEP_BODY_BYTES = 2_000_000
 CHANGE_FIELD_MAX = 40  # changes.field is String(40); long hosts are cut, details keep them whole

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Change, CrawlRun
 from monitor.config import Watchlist
-from monitor.crawl_engine import CrawlEngine
 from monitor.jobs import due_watches
 from monitor.sink import ObservationSink, SinkStats, utc_now
 from monitor.sync import sync_watchlist
 from monitor.watch_kinds import KINDS, CycleContext, KindCrawl
+from spiders.engine import CrawlEngine, CrawlSpec
 from spiders.fetch import FetchJob
 
 
@@ -113,8 +113,8 @@ def run_cycle(
     if on_start is not None:
         on_start(sum(c.jobs for c in crawls))
     if crawls:
-        (engine or CrawlEngine.shared()).crawl_many(
-            [(c.spider_cls, c.settings, c.spider_kwargs) for c in crawls]
+        (engine or CrawlEngine()).crawl_many(
+            [CrawlSpec(c.spider_cls, c.settings, c.spider_kwargs) for c in crawls]
         )
     total = SinkStats()
     summary = RunSummary(run_id=run_id, due=sum(c.jobs for c in crawls), stats=total)

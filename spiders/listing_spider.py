@@ -57,7 +57,7 @@ class ListingSpider(scrapy.Spider):
         first = not fetch.pages
         meta: dict = {"fetch": fetch, "dont_obey_robotstxt": not job.obey_robots}
         if job.render == "browser":
-            from monitor.browser import PagePlan, playwright_meta
+            from spiders.browser import PagePlan, playwright_meta
 
             # Scrolling and "load more" happen in the first page; next links are plain page loads.
             plan = PagePlan(
@@ -76,7 +76,7 @@ class ListingSpider(scrapy.Spider):
         screenshot = None
         page = response.meta.get("playwright_page")
         if page is not None:
-            from monitor.browser import plan_notes
+            from spiders.browser import plan_notes
 
             fetch.notes.extend(plan_notes(response.meta))
             try:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from spiders.fetch import FetchedPage, FetchJob
@@ -54,8 +55,8 @@ class ProductSpider(scrapy.Spider):
             yield self.request_for(job)
 
     def _jobs_from_config(self, path: str) -> list[FetchJob]:
-        from monitor.jobs import jobs_for_watchlist
-
+        # The monitoring side owns watchlists and the store; it is named in settings, not imported.
+        jobs_for_watchlist = load_object(self.settings["RIVALWATCH_CONFIG_JOBS"])
         return jobs_for_watchlist(path, self)
 
     def request_for(self, job: FetchJob) -> scrapy.Request:
@@ -66,7 +67,7 @@ class ProductSpider(scrapy.Spider):
             headers["If-Modified-Since"] = job.last_modified
         meta: dict = {"job": job, "dont_obey_robotstxt": not job.obey_robots}
         if job.render == "browser":
-            from monitor.browser import playwright_meta
+            from spiders.browser import playwright_meta
 
             meta.update(playwright_meta(job))
         return scrapy.Request(

@@ -14,78 +14,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from spiders.extract.serp import BLOCKED, RESULTS, SerpPage, build_query_url, parse_serp
+from spiders.extract.serp import BLOCKED, RESULTS, parse_serp
 from spiders.product_spider import describe_failure
-
-BLOCK_STATUSES = frozenset({429})
-
-
-@dataclass(frozen=True)
-class SerpJob:
-    """One keyword check to run now: what to ask, where, and how to look while asking."""
-
-    watch_id: int
-    keyword: str
-    engine: str
-    slot: str  # the engine's download slot (its origin, so stand-ins do not share a real engine's)
-    device: str = "desktop"
-    country: str | None = None
-    language: str | None = None
-    depth: int = 1  # pages
-    per_page: int = 10
-    base_url: str | None = None
-    user_agent: str | None = None
-    proxy: str | None = None
-    render: str = "http"
-    wait_for: str | None = None
-    obey_robots: bool = False
-    problem: str | None = None  # a check that cannot be run as configured (e.g. a proxy secret unset)
-
-    def page_url(self, page: int) -> str:
-        return build_query_url(
-            self.engine,
-            self.keyword,
-            page=page,
-            per_page=self.per_page,
-            country=self.country,
-            language=self.language,
-            device=self.device,
-            base_url=self.base_url,
-        )
-
-
-@dataclass
-class SeenPage:
-    """One result page as fetched and parsed."""
-
-    number: int
-    url: str
-    status: int
-    body: bytes
-    content_type: str
-    elapsed_ms: float
-    parsed: SerpPage
-
-
-@dataclass
-class SerpFetch:
-    """A finished check: the pages seen in order, and why it stopped when not for lack of pages."""
-
-    job: SerpJob
-    pages: list[SeenPage] = field(default_factory=list)
-    error: str | None = None  # transport failure on the next page
-    error_url: str | None = None
-    skipped: str | None = None  # never asked: the engine was paused in this crawl
-
-
-def blocked_status(status: int) -> bool:
-    return status in BLOCK_STATUSES
+from spiders.serp_fetch import SeenPage, SerpFetch, SerpJob, blocked_status
 
 
 class SerpSpider(scrapy.Spider):
@@ -126,7 +62,7 @@ class SerpSpider(scrapy.Spider):
         if job.proxy:
             meta["proxy"] = job.proxy
         if job.render == "browser":
-            from monitor.browser import playwright_meta
+            from spiders.browser import playwright_meta
             from spiders.fetch import FetchJob
 
             meta.update(playwright_meta(FetchJob(job.watch_id, url, "keyword", "browser", job.wait_for)))

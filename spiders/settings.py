@@ -12,6 +12,9 @@ SPIDER_MODULES = [
     "spiders.serp_spider",
 ]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl products -a config=FILE`: what turns a watchlist into jobs and a sink (the monitoring
+# side, named here so that spiders/ never imports it).
+RIVALWATCH_CONFIG_JOBS = "monitor.jobs.jobs_for_watchlist"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ROBOTSTXT_OBEY = True

@@ -83,7 +83,7 @@ class SiteSpider(scrapy.Spider):
         site.outstanding += 1
         meta.update({"site": site.job.watch_id, "role": role, "depth": depth, "dont_obey_robotstxt": True})
         if role == "page" and site.job.render == "browser":
-            from monitor.browser import playwright_meta
+            from spiders.browser import playwright_meta
 
             meta.update(playwright_meta(site.job.fetch_job()))
         return scrapy.Request(

@@ -19,10 +19,10 @@ from models import Body, ProductState, Watch
 from models.crawl import Observation
 from models.listing import ListingSnapshot
 from monitor.config import load_watchlist_text
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
 from monitor.demo.shops import DELTA_SELECTORS, HTTP_SHOPS
 from monitor.runner import run_cycle
+from spiders.engine import quiet_scrapy_logs
 
 pytestmark = [
     pytest.mark.browser,

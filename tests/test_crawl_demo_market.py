@@ -14,10 +14,10 @@ from models import Change, ProductState, Watch
 from models.crawl import Observation
 from monitor.changes.product import stock_state
 from monitor.config import load_watchlist_text
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
 from monitor.demo_session import demo_watchlist
 from monitor.runner import run_cycle
+from spiders.engine import quiet_scrapy_logs
 
 DAYS = 5
 

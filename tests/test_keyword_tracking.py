@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 
 from models import Change, Watch
 from models.rank import DomainRank, RankCheck, RankResult
-from monitor.browser import chromium_available
 from monitor.config import load_watchlist_text
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
 from monitor.demo.search_engine import SORRY_HTML
 from monitor.demo_session import demo_watchlist
 from monitor.rank_report import rank_report
 from monitor.ranks import matches_domain
 from monitor.runner import run_cycle
+from spiders.browser import chromium_available
+from spiders.engine import quiet_scrapy_logs
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 OURS = "www.pricecompare.example"  # one of the engine's other sites plays "our" domain

@@ -15,7 +15,7 @@ from monitor.rank_sink import RankMemory, conclude_check
 from monitor.ranks import RankObservation
 from monitor.watch_kinds.keyword import KeywordKind, merged_access, slot_of, tracked_domains
 from spiders.extract.serp import parse_serp
-from spiders.serp_spider import SeenPage, SerpFetch, SerpJob
+from spiders.serp_fetch import SeenPage, SerpFetch, SerpJob
 
 NOW = datetime(2026, 11, 3, 8, tzinfo=UTC)
 

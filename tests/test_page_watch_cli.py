@@ -9,8 +9,8 @@ import yaml
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
+from spiders.engine import quiet_scrapy_logs
 
 
 @pytest.fixture(scope="module")

@@ -203,7 +203,7 @@ def _score_anomalies(factory) -> None:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):  # noqa: ANN201
-    from monitor.crawl_engine import quiet_scrapy_logs
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
     workdir = tmp_path_factory.mktemp("report")

@@ -25,11 +25,11 @@ from models import CrawlRun, Watch
 from models.crawl import Observation
 from models.db import open_store
 from monitor.config import load_watchlist
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
 from monitor.service import Service, ServiceOptions
 from monitor.service.logs import install, uninstall
 from monitor.status import service_health, service_lines
+from spiders.engine import quiet_scrapy_logs
 
 DAYS = 3
 

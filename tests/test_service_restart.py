@@ -34,10 +34,10 @@ from alerts.mailbox import LocalMailbox
 from models import Watch
 from models.db import open_store
 from monitor.config import load_watchlist
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.demo import DemoMarket
 from monitor.service.state import ServiceState, read_state, state_path
 from monitor.status import service_health
+from spiders.engine import quiet_scrapy_logs
 
 RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
 SLOW = 3  # watches of a page that answers after 1 s: the crawl is still running when SIGTERM comes

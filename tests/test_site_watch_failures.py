@@ -20,8 +20,8 @@ from sqlalchemy import select
 from models import Change, Watch
 from models.crawl import Observation
 from monitor.config import load_watchlist_text
-from monitor.crawl_engine import quiet_scrapy_logs
 from monitor.runner import run_cycle
+from spiders.engine import quiet_scrapy_logs
 
 PAGES = {f"/p/{i}": f"Product {i}" for i in range(8)} | {"/pricing": "Pricing", "/blog/": "Blog"}
 LOGIN = (

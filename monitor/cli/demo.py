@@ -26,8 +26,8 @@ def demo(
 ) -> None:
     """Run rivalwatch over several simulated days against the demo market and show what it found."""
     from monitor.cli.common import console
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.demo_session import run_demo
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
     if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/service/demo.py)

@@ -174,9 +174,9 @@ def preview(  # noqa: PLR0913
     """Fetch a page now and show what the filters produce, before the watch runs for real."""
     from monitor.config import Watchlist
     from monitor.config.watch_fields import check_css, check_rule, check_xpath
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.jobs import crawl_settings
     from monitor.page_preview import fetch_once, preview_body
+    from spiders.engine import quiet_scrapy_logs
     from spiders.fetch import FetchedPage, FetchJob
 
     if not watch and not url:

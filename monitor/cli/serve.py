@@ -50,9 +50,9 @@ def serve(
     rivalwatch status   health of the watches and of the running service
     """
     from monitor.config import ConfigError
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.service import Service, ServiceError, ServiceOptions
     from monitor.service.logs import install
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     install(log_file)

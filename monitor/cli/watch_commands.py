@@ -78,8 +78,8 @@ def _human(seconds: float) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
 def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
     """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
-    from monitor.crawl_engine import quiet_scrapy_logs
     from monitor.runner import run_cycle
+    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     watchlist = load_or_exit(config_path)

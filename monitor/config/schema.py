@@ -19,6 +19,7 @@ from monitor.config.page_actions import PageAction
 from monitor.config.page_watch import PageWatches
 from monitor.config.report_settings import ReportSettings
 from monitor.config.site_watch import SiteWatches
+from spiders.crawl_settings import CrawlLimits
 
 
 class _Strict(BaseModel):
@@ -54,6 +55,18 @@ class Settings(_Strict):
         description="processes that extract pages beside the crawler (0 = extract in the crawler)",
     )
     gone_after: int = Field(default=3, ge=1, description="404s in a row before a product is 'gone'")
+
+    def crawl_limits(self) -> CrawlLimits:
+        return CrawlLimits(
+            user_agent=self.user_agent,
+            download_timeout=self.download_timeout,
+            max_page_mb=self.max_page_mb,
+            concurrent_requests=self.concurrent_requests,
+            concurrency_per_domain=self.concurrency_per_domain,
+            retries=self.retries,
+            autothrottle=self.autothrottle,
+            allow_private_addresses=self.allow_private_addresses,
+        )
 
 
 class Competitor(_Strict):

@@ -34,11 +34,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import ConfigError, Watchlist, load_watchlist
 from monitor.service import store_ops
-from monitor.service.engine import StoppableEngine
 from monitor.service.logs import LOGGER, event
 from monitor.service.report_job import ReportHook, find_report_hook, report_due
 from monitor.service.schedule import lag_percentiles, pick_batch, validate_crons
 from monitor.service.state import ServiceState, read_state, state_path, write_state
+from spiders.engine import CrawlEngine
 
 Clock = Callable[[], datetime]
 
@@ -93,7 +93,7 @@ class Service:
         self.stats = ServiceStats()
         self.watchlist: Watchlist | None = None
         self.factory: sessionmaker[Session] | None = None
-        self.engine: StoppableEngine | None = None
+        self.engine: CrawlEngine | None = None
         self.state = ServiceState(config=str(self.config_path))
         self.state_file: Path | None = None
         self._lock = threading.Lock()  # in-flight watches, busy domains, running crawls, stats
@@ -130,7 +130,7 @@ class Service:
             )
         _engine, self.factory = open_store(database_url(watchlist.settings.database_url))
         self.watchlist = watchlist
-        self.engine = StoppableEngine()
+        self.engine = CrawlEngine()
         now = self.clock()
         self.state.started_at = now.isoformat()
         with self.factory.begin() as session:

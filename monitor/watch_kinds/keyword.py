@@ -136,7 +136,8 @@ class KeywordKind:
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         from monitor.config.loader import expand_env_refs, secret_values
         from monitor.rank_sink import RankMemory, RankSink
-        from spiders.serp_spider import SerpJob, SerpSpider
+        from spiders.serp_fetch import SerpJob
+        from spiders.serp_spider import SerpSpider
 
         watchlist = ctx.watchlist
         groups = {g.name: g for g in watchlist.keywords}

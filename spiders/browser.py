@@ -208,6 +208,6 @@ def browser_settings() -> dict:
             "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
             "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
         },
-        "PLAYWRIGHT_ABORT_REQUEST": "monitor.browser.should_abort",
-        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "monitor.browser.browser_headers",
+        "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
+        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
     }

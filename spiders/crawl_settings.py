@@ -1,0 +1,43 @@
+"""The Scrapy settings of one crawl, from the limits a user set in the watchlist.
+
+`spiders.settings` holds what every crawl shares; this turns the watchlist's per-crawl limits (user
+agent, timeouts, caps, politeness) into settings over those, plus the browser switch when a crawl
+has watches rendered in Chromium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spiders.browser import browser_settings
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    """What a crawl must respect, as the watchlist's `settings:` say (monitor.config.Settings)."""
+
+    user_agent: str
+    download_timeout: float = 30
+    max_page_mb: float = 10
+    concurrent_requests: int = 32
+    concurrency_per_domain: int = 4
+    retries: int = 2
+    autothrottle: bool = True
+    allow_private_addresses: bool = False
+
+
+def crawl_settings(limits: CrawlLimits, need_browser: bool) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "USER_AGENT": limits.user_agent,
+        "DOWNLOAD_TIMEOUT": limits.download_timeout,
+        "DOWNLOAD_MAXSIZE": int(limits.max_page_mb * 1024 * 1024),
+        "CONCURRENT_REQUESTS": limits.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": limits.concurrency_per_domain,
+        "RETRY_TIMES": limits.retries,
+        "AUTOTHROTTLE_ENABLED": limits.autothrottle,
+        "RIVALWATCH_ALLOW_PRIVATE_ADDRESSES": limits.allow_private_addresses,
+    }
+    if need_browser:
+        settings.update(browser_settings())
+    return settings
