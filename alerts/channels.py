@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import apprise
 
 from monitor.config.alerting import Channel
-from monitor.config.loader import expand_env_refs, load_secrets_file, mask_secrets, secret_values
+from monitor.config.secrets import expand_env_refs, mask_secrets, secret_values
 
 log = logging.getLogger("rivalwatch.alerts")
 
@@ -67,13 +67,6 @@ _FILTER = _SecretFilter()
 # request URL (which can hold a token, e.g. WeCom's ?key=) on "urllib3.connectionpool".
 for _name in ("apprise", "urllib3.connectionpool"):
     logging.getLogger(_name).addFilter(_FILTER)
-
-
-def resolve_env(env: Mapping[str, str] | None = None, secrets_file: str | None = None) -> dict[str, str]:
-    """Values for ${NAME}: the secrets file, overridden by the environment (or the mapping given)."""
-    values = load_secrets_file(secrets_file) if secrets_file else {}
-    values.update(os.environ if env is None else env)
-    return values
 
 
 # Schemes whose host is a server name rather than a token: their host stays visible in errors.

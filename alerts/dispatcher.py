@@ -27,14 +27,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.channels import ChannelError, ChannelResult, build, channel_secrets, message_format, resolve_env
+from alerts.channels import ChannelError, ChannelResult, build, channel_secrets, message_format
 from alerts.channels import send as send_message
 from alerts.templates import default_renderer
 from models.outbox import AlertDelivery
 from monitor.config.alerting import Channel
-from monitor.config.loader import mask_secrets
-from monitor.config.schema import Watchlist
+from monitor.config.secrets import mask_secrets, resolve_env
 from monitor.rules import quiet_until, retry_delay
+from monitor.watchlist import Watchlist
 
 log = logging.getLogger("rivalwatch.alerts")
 

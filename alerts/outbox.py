@@ -31,8 +31,8 @@ from models.catalog import Competitor, Watch
 from models.change import Change
 from models.outbox import AlertDelivery
 from monitor.config.alerting import AlertRule, Channel
-from monitor.config.schema import Watchlist
 from monitor.rules import ChangeFacts, ChannelMatch, match_change, quiet_until, severity_rank, to_decimal
+from monitor.watchlist import Watchlist
 
 
 def _short_hash(text: str, n: int = 10) -> str:

@@ -15,9 +15,9 @@ import apprise  # noqa: E402
 from test_outbox_helpers import T0, new_run, price_change, seed_watch, watchlist  # noqa: E402
 
 from alerts.dispatcher import dispatch_pending  # noqa: E402
-from alerts.impersonators import ServiceImpersonator, point_apprise_at  # noqa: E402
 from alerts.outbox import enqueue_run_alerts  # noqa: E402
 from models.db import open_store  # noqa: E402
+from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 with ServiceImpersonator() as fake, point_apprise_at(fake):

@@ -90,8 +90,8 @@ def child_ours(config: str) -> None:
     import logging
 
     from models.db import open_store
-    from monitor.config import load_watchlist
-    from monitor.runner import run_cycle
+    from monitor.crawl.runner import run_cycle
+    from monitor.watchlist import load_watchlist
     from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)

@@ -60,8 +60,8 @@ def child_ours(config: str) -> None:
     import logging
 
     from models.db import open_store
-    from monitor.config import load_watchlist
-    from monitor.runner import run_cycle
+    from monitor.crawl.runner import run_cycle
+    from monitor.watchlist import load_watchlist
     from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
@@ -96,7 +96,7 @@ def main() -> None:
     import yaml
 
     from monitor.demo.process import DemoProcess
-    from monitor.demo_session import demo_watchlist
+    from monitor.demo.session import demo_watchlist
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=500, help="products per shop (4 shops)")

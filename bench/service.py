@@ -73,11 +73,11 @@ def main() -> None:
 
     import yaml
 
-    from monitor.config import load_watchlist
+    from monitor.crawl.runner import run_cycle
     from monitor.demo.process import DemoProcess
-    from monitor.runner import run_cycle
     from monitor.service import Service, ServiceOptions
     from monitor.service.schedule import lag_percentiles
+    from monitor.watchlist import load_watchlist
     from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)

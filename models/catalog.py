@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 
@@ -25,7 +25,7 @@ class Competitor(Base):
 
 
 class Watch(Base):
-    """One thing checked on a schedule: a product page (later: listing, site, page, keyword)."""
+    """One thing checked on a schedule: a product page, a listing, a site, a page, a keyword on an engine."""
 
     __tablename__ = "watches"
     __table_args__ = (UniqueConstraint("kind", "url", name="uq_watches_kind_url"),)
@@ -54,3 +54,13 @@ class Watch(Base):
     last_body_hash: Mapped[str | None] = mapped_column(String(64))
 
     competitor: Mapped[Competitor | None] = relationship(back_populates="watches")
+
+
+def due_watches(session: Session, now: datetime, *, force: bool = False, kind: str | None = None) -> list[Watch]:
+    """Active watches due at `now` (all active ones when `force`), never-checked and oldest debt first."""
+    query = select(Watch).where(Watch.active.is_(True))
+    if kind is not None:
+        query = query.where(Watch.kind == kind)
+    if not force:
+        query = query.where(or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+    return list(session.scalars(query.order_by(Watch.next_due_at.is_not(None), Watch.next_due_at, Watch.id)))

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+FIELD_MAX = 40  # `field` is String(40): a long name (a domain) is cut; `details` keep it whole
+
+
+class DetectedLike(Protocol):
+    """What a detector's change record carries (monitor.changes.record.DetectedChange)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def old(self) -> str | None: ...
+    @property
+    def new(self) -> str | None: ...
+    @property
+    def magnitude(self) -> float | None: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
 
 
 class Change(Base):
@@ -31,32 +52,31 @@ class Change(Base):
     anomaly_explanation: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    @classmethod
-    def from_detected(
-        cls,
-        change: Any,  # monitor.changes.record.DetectedChange
+    @staticmethod
+    def values_of(
+        change: DetectedLike,
         *,
         watch_id: int,
         observation_id: int,
         competitor_id: int | None,
         run_id: int | None,
         detected_at: datetime,
-    ) -> Change:
+    ) -> dict[str, Any]:
         """The row for a detected change; the anomaly score rides in its details when one was computed."""
         details = dict(change.details)
-        return cls(
-            watch_id=watch_id,
-            observation_id=observation_id,
-            competitor_id=competitor_id,
-            run_id=run_id,
-            detected_at=detected_at,
-            kind=change.kind,
-            summary=change.summary,
-            field=change.field,
-            old=change.old,
-            new=change.new,
-            magnitude=change.magnitude,
-            anomaly_score=details.get("anomaly_score"),
-            anomaly_explanation=details.get("anomaly_explanation"),
-            details=details,
-        )
+        return {
+            "watch_id": watch_id,
+            "observation_id": observation_id,
+            "competitor_id": competitor_id,
+            "run_id": run_id,
+            "detected_at": detected_at,
+            "kind": change.kind,
+            "summary": change.summary,
+            "field": (change.field or "")[:FIELD_MAX] or None,
+            "old": change.old,
+            "new": change.new,
+            "magnitude": change.magnitude,
+            "anomaly_score": details.get("anomaly_score"),
+            "anomaly_explanation": details.get("anomaly_explanation"),
+            "details": details,
+        }

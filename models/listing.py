@@ -6,11 +6,12 @@ merged, ordered cards of all of them, so "what did the category look like on Tue
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 
@@ -51,3 +52,27 @@ class ListingSnapshotItem(Base):
     sponsored: Mapped[bool] = mapped_column(default=False)
 
     snapshot: Mapped[ListingSnapshot] = relationship(back_populates="items")
+
+
+def latest_items(session: Session, watch_ids: Iterable[int]) -> dict[int, list[ListingSnapshotItem]]:
+    """Each watch's cards of its latest snapshot, in order: one query for the snapshots, one for the cards."""
+    ids = list(watch_ids)
+    if not ids:
+        return {}
+    latest: dict[int, int] = {}
+    for watch_id, snap_id in session.execute(
+        select(ListingSnapshot.watch_id, ListingSnapshot.id)
+        .where(ListingSnapshot.watch_id.in_(ids))
+        .order_by(ListingSnapshot.watch_id, ListingSnapshot.id)
+    ):
+        latest[watch_id] = snap_id
+    items: dict[int, list[ListingSnapshotItem]] = {snap: [] for snap in latest.values()}
+    if latest:
+        rows = session.scalars(
+            select(ListingSnapshotItem)
+            .where(ListingSnapshotItem.snapshot_id.in_(list(latest.values())))
+            .order_by(ListingSnapshotItem.snapshot_id, ListingSnapshotItem.position)
+        )
+        for row in rows:
+            items[row.snapshot_id].append(row)
+    return {watch_id: items[snap] for watch_id, snap in latest.items()}

@@ -6,12 +6,14 @@ did not change costs one small row per check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
+from models.crawl import Body
 
 
 class PageText(Base):
@@ -44,3 +46,19 @@ class PageDiff(Base):
     added_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
     removed_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
     unified: Mapped[str] = mapped_column(Text, default="")
+
+
+def latest_texts(session: Session, watch_ids: Iterable[int]) -> dict[int, tuple[PageText, str]]:
+    """Each watch's latest text row and the text itself (one query per table for all watches)."""
+    ids = list(watch_ids)
+    if not ids:
+        return {}
+    latest: dict[int, PageText] = {
+        t.watch_id: t
+        for t in session.scalars(
+            select(PageText).where(PageText.watch_id.in_(ids)).order_by(PageText.watch_id, PageText.id)
+        )
+    }
+    hashes = {t.text_hash for t in latest.values()}
+    texts = {b.hash: b.raw().decode() for b in session.scalars(select(Body).where(Body.hash.in_(hashes)))}
+    return {w: (t, texts[t.text_hash]) for w, t in latest.items() if t.text_hash in texts}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
@@ -26,3 +27,17 @@ class ProductState(Base):
     sku: Mapped[str | None] = mapped_column(String(200))
     brand: Mapped[str | None] = mapped_column(String(200))
     sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+def latest_states(
+    session: Session, watch_ids: Iterable[int], *, priced: bool = False
+) -> dict[int, ProductState]:
+    """Each watch's latest state (with a price, when `priced`), one query for all of them."""
+    ids = list(watch_ids)
+    if not ids:
+        return {}
+    query = select(ProductState).where(ProductState.watch_id.in_(ids))
+    if priced:
+        query = query.where(ProductState.price.is_not(None))
+    rows = session.scalars(query.order_by(ProductState.watch_id, ProductState.id))
+    return {row.watch_id: row for row in rows}

@@ -6,11 +6,12 @@ fetched this time, so the next crawl can tell "removed" from "not reached".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
 
@@ -86,3 +87,17 @@ class SitePage(Base):
             "outbound_links": self.outbound_links,
             "structured_data_types": list(self.structured_data_types or []),
         }
+
+
+def latest_snapshots(session: Session, watch_ids: Iterable[int]) -> dict[int, SiteSnapshotRow]:
+    """Each watch's latest site snapshot with its pages (two queries for all watches)."""
+    ids = list(watch_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(SiteSnapshotRow.id)).where(SiteSnapshotRow.watch_id.in_(ids)).group_by(SiteSnapshotRow.watch_id)
+    )
+    rows = session.scalars(
+        select(SiteSnapshotRow).where(SiteSnapshotRow.id.in_(newest)).options(selectinload(SiteSnapshotRow.pages))
+    )
+    return {row.watch_id: row for row in rows}

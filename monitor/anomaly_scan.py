@@ -18,6 +18,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import Change, Competitor, ProductState, Watch
+from models.listing import ListingSnapshot
+from models.rank import DomainRank
 from monitor.anomaly import AnomalyScore, score_series
 from monitor.anomaly.multivariate import CompetitorDay, score_competitor_days
 
@@ -139,9 +142,6 @@ def scan_store(
     session: Session, until: datetime, history_days: int = 90, last_days: int = 7, min_score: float = 0.8
 ) -> list[AnomalyFlag]:
     """Every series the store holds, scored over `history_days`; flags in the last `last_days` days."""
-    from models import Change, Competitor, ProductState, Watch
-    from models.listing import ListingSnapshot
-    from models.rank import DomainRank
 
     since_dt = until - timedelta(days=history_days)
     since, end = since_dt.date(), until.date()

@@ -6,13 +6,15 @@ the highest severity among them. Time-based noise control that needs no store li
 `quiet_until` (quiet hours in a time zone) and `retry_delay` (exponential backoff).
 
 Rule semantics worth knowing:
-- price rules look at changes of the ``price`` field (``price_down``/``price_up``); thresholds
+- price rules look at product price changes (``price_down``/``price_up``); thresholds
   (`threshold_pct`, `threshold_abs`) must all be met; `below`/`above` fire when the price *crosses*
   the bound, not on every move beyond it (cooldowns are for the rest);
 - `undercut` fires when the competitor's new price is below the watch's ``our_price`` and it either
   just went below or went further down; a rise that stays below does not fire. `below_map` is the
   same against ``map_price``. Their `threshold_pct` is the gap to our price / the MAP, in percent;
-- rank rules read old and new positions from the change (``old``/``new``, empty when not ranked).
+- rank rules read old and new positions from the change (``old``/``new``, empty when not ranked);
+- which change kinds a `when:` matches is declared by each change kind (`monitor.kinds.RULE_KINDS`);
+  a rule without a severity takes its change kind's.
 """
 
 from __future__ import annotations
@@ -26,25 +28,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config.alerting import SEVERITY_ORDER, AlertRule, Channel, QuietHours
+from monitor.kinds import RULE_KINDS, change_kind
 
-PRICE_KINDS = frozenset({"price_down", "price_up"})
-META_FIELDS = frozenset({"description", "meta_description", "keywords", "meta_keywords", "h1", "meta"})
-# Change kinds that each simple rule stands for (the detectors of other watch kinds use these names).
-SIMPLE_KINDS: dict[str, frozenset[str]] = {
-    "out_of_stock": frozenset({"out_of_stock"}),
-    "back_in_stock": frozenset({"back_in_stock"}),
-    "product_gone": frozenset({"product_gone"}),
-    "listing_item_added": frozenset({"listing_item_added"}),
-    "listing_item_removed": frozenset({"listing_item_removed"}),
-    "listing_price_changed": frozenset({"listing_price_changed", "listing_item_price_changed"}),
-    "listing_item_moved": frozenset({"listing_item_moved", "listing_position_changed"}),
-    "listing_count_changed": frozenset({"listing_count_changed", "listing_count_shift"}),
-    "page_added": frozenset({"page_added"}),
-    "page_removed": frozenset({"page_removed"}),
-    "title_changed": frozenset({"title_changed"}),
-    "content_changed": frozenset({"content_changed"}),
-    "trigger_text_appeared": frozenset({"trigger_text_appeared", "trigger_text"}),
-}
+# What the rule families look at. Which change kinds each `when:` matches is declared by the change
+# kinds themselves (monitor.kinds.RULE_KINDS); these name the families with conditions of their own.
+PRICE_RULES = frozenset({"price_drop", "price_rise", "price_change"})
+REFERENCE_RULES = frozenset({"undercut", "below_map"})
+RANK_RULES = frozenset({"rank_moved", "entered_top_n", "left_top_n", "new_domain_in_top"})
 
 
 @dataclass(frozen=True)
@@ -119,12 +109,8 @@ def _price_thresholds(rule: AlertRule, old: Decimal | None, new: Decimal, magnit
     return crossed_below or crossed_above
 
 
-def _is_price(change: ChangeFacts) -> bool:
-    return change.kind in PRICE_KINDS or change.field == "price"
-
-
 def _under_reference(rule: AlertRule, change: ChangeFacts, reference: Decimal | None) -> bool:
-    if reference is None or reference <= 0 or not _is_price(change):
+    if reference is None or reference <= 0:
         return False
     old, new = to_decimal(change.old), to_decimal(change.new)
     if new is None or new >= reference:
@@ -138,14 +124,6 @@ def _under_reference(rule: AlertRule, change: ChangeFacts, reference: Decimal | 
     return rule.threshold_abs is None or reference - new >= rule.threshold_abs
 
 
-def _is_rank(change: ChangeFacts) -> bool:
-    return (
-        change.field == "rank"
-        or change.kind.startswith("rank_")
-        or change.kind in ("entered_top_n", "left_top_n")
-    )
-
-
 def _top_n(rule: AlertRule, change: ChangeFacts) -> int:
     if rule.top_n is not None:
         return rule.top_n
@@ -156,18 +134,13 @@ def _top_n(rule: AlertRule, change: ChangeFacts) -> int:
 
 
 def _rank_rule(rule: AlertRule, change: ChangeFacts) -> bool:
+    """A rank rule on a change its `when:` matches (the registry checked the kind already)."""
     if rule.when == "new_domain_in_top":
-        if not change.kind.startswith("new_domain"):
-            return False
         rank = _to_rank(change.details.get("rank", change.new))
         return rule.top_n is None or rank is None or rank <= rule.top_n
-    if not _is_rank(change):
-        return False
     old, new = _to_rank(change.old), _to_rank(change.new)
     n = _top_n(rule, change)
     if rule.when == "rank_moved":
-        if change.kind in ("entered_top_n", "left_top_n"):
-            return False  # the same move is also its own rank_moved change: alert it once
         if old is None or new is None:
             return old != new  # entered or left the depth we track: a move of unknown size
         return abs(old - new) >= (rule.min_positions or 1)
@@ -188,9 +161,13 @@ def rule_fires(rule: AlertRule, change: ChangeFacts) -> bool:
         change.anomaly_score is None or change.anomaly_score < rule.min_anomaly
     ):
         return False
-    if when in ("price_drop", "price_rise", "price_change"):
+    if when in ("anomaly", "any"):
+        return True
+    if change.kind not in RULE_KINDS.get(when, ()):
+        return False
+    if when in PRICE_RULES:
         old, new = to_decimal(change.old), to_decimal(change.new)
-        if not _is_price(change) or new is None:
+        if new is None:
             return False
         down = change.kind == "price_down" if old is None else new < old
         if when == "price_drop" and not down or when == "price_rise" and (down or old == new):
@@ -200,16 +177,8 @@ def rule_fires(rule: AlertRule, change: ChangeFacts) -> bool:
         return _under_reference(rule, change, change.our_price)
     if when == "below_map":
         return _under_reference(rule, change, change.map_price)
-    if when in ("rank_moved", "entered_top_n", "left_top_n", "new_domain_in_top"):
+    if when in RANK_RULES:
         return _rank_rule(rule, change)
-    if when == "meta_changed":
-        return change.kind == "meta_changed" or (
-            change.kind.endswith("_changed") and change.field in META_FIELDS
-        )
-    if when in ("anomaly", "any"):
-        return True
-    if change.kind not in SIMPLE_KINDS[when]:
-        return False
     if rule.threshold_pct is not None:  # count shifts, listing price moves, share of content changed
         return change.magnitude is not None and abs(change.magnitude) * 100 >= rule.threshold_pct
     return True
@@ -243,21 +212,27 @@ def rule_channels(
     ]
 
 
+def rule_severity(rule: AlertRule, change: ChangeFacts) -> str:
+    """The rule's own severity, or else the one its change kind declares."""
+    return rule.severity or change_kind(change.kind).severity
+
+
 def match_change(
     change: ChangeFacts, rules: Iterable[AlertRule], channels: Sequence[Channel]
 ) -> list[ChannelMatch]:
     """Every channel that should hear about this change, in channel order, with the rules that fired."""
-    fired: dict[str, list[AlertRule]] = {}
+    fired: dict[str, list[tuple[AlertRule, str]]] = {}
     for rule in rules:
         if rule_applies(rule, change):
-            for channel in rule_channels(rule, rule.severity, change, channels):
-                fired.setdefault(channel.name, []).append(rule)
+            severity = rule_severity(rule, change)
+            for channel in rule_channels(rule, severity, change, channels):
+                fired.setdefault(channel.name, []).append((rule, severity))
     out = []
     for channel in channels:
         if channel.name in fired:
-            hits = tuple(fired[channel.name])
-            top = max((r.severity for r in hits), key=SEVERITY_ORDER.__getitem__)
-            out.append(ChannelMatch(channel, change, hits, top))
+            hits = fired[channel.name]
+            top = max((sev for _, sev in hits), key=SEVERITY_ORDER.__getitem__)
+            out.append(ChannelMatch(channel, change, tuple(r for r, _ in hits), top))
     return out
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Competitor, CrawlRun, ProductState, Watch
+from monitor.service.state import read_state, state_path
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,6 @@ class ServiceHealth:
 def service_health(
     session: Session, now: datetime, database_url: str | None, limit: int = 10
 ) -> ServiceHealth:
-    from monitor.service.state import read_state, state_path
 
     state = read_state(state_path(database_url))
     alive = state is not None and state.alive(now)

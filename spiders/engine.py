@@ -33,6 +33,8 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import DeferredList
 from twisted.internet.threads import blockingCallFromThread
 
+from spiders.fetch import FetchedPage, FetchJob
+
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 STOP_RETRIES = 400  # x 50 ms: how long a stop waits for a crawl that is still starting
 
@@ -178,3 +180,30 @@ def _stop_when_started(reactor: Any, crawler: Crawler, tries: int = STOP_RETRIES
 def quiet_scrapy_logs(level: int = logging.ERROR) -> None:
     for name in ("scrapy", "scrapy_playwright", "twisted", "py.warnings", "asyncio", "protego"):
         logging.getLogger(name).setLevel(level)
+
+
+class _Collect:
+    """A sink that keeps what the spider fetched instead of storing it."""
+
+    item_type = FetchedPage
+
+    def __init__(self) -> None:
+        self.pages: list[FetchedPage] = []
+
+    def bind_stats(self, counters: Any) -> None:
+        pass
+
+    async def accept_async(self, page: FetchedPage) -> None:
+        self.pages.append(page)
+
+    def flush(self) -> None:
+        pass
+
+
+def fetch_page(job: FetchJob, settings: dict[str, Any], engine: CrawlEngine | None = None) -> FetchedPage:
+    """Fetch one URL through the crawl path (address guard, robots.txt, browser), storing nothing."""
+    collect = _Collect()
+    (engine or CrawlEngine()).crawl("spiders.page_spider.PageSpider", settings, jobs=[job], sink=collect)
+    if not collect.pages:
+        return FetchedPage(job=job, url=job.url, error="no answer (the request was dropped)")
+    return collect.pages[0]

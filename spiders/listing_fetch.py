@@ -31,25 +31,6 @@ class ListingJob:
     screenshot: bool = False
     obey_robots: bool = True
 
-    @classmethod
-    def from_options(cls, watch_id: int, url: str, options: dict[str, Any], obey_robots: bool) -> ListingJob:
-        sel = options.get("selectors") or None
-        return cls(
-            watch_id=watch_id,
-            url=url,
-            selectors=ListingSelectors(**sel) if sel else None,
-            max_pages=int(options.get("max_pages") or 5),
-            pagination=options.get("pagination") or "next_link",
-            page_param=options.get("page_param") or "page",
-            render=options.get("render") or "http",
-            wait_for=options.get("wait_for"),
-            scroll=int(options.get("scroll") or 0),
-            load_more=options.get("load_more"),
-            actions=tuple(options.get("actions") or ()),
-            screenshot=bool(options.get("screenshot")),
-            obey_robots=obey_robots,
-        )
-
     def fetch_job(self, url: str, first: bool) -> FetchJob:
         """The page request as the shared fetch code sees it (browser options apply to page 1 only
         where they are about one page: the screenshot)."""

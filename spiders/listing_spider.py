@@ -4,13 +4,12 @@ Pages of one watch are read one after the other (the next URL is on the page jus
 in parallel. With `render: browser` a page is loaded in Chromium and scrolled or clicked there
 (infinite scroll, "load more") before its HTML is read; next links are then followed the same way.
 Everything read (or the error that stopped it) becomes a `ListingFetch` item, which the
-ObservationPipeline hands to the listing sink. Decisions about pages live in `listing_follow` (pure).
+item pipeline hands to the sink. Decisions about pages live in `listing_follow` (pure).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -25,24 +24,12 @@ from spiders.listing_follow import (
     page_problem,
     read_page,
 )
-from spiders.pipelines import ObservationPipeline
 from spiders.product_spider import describe_failure
-
-
-class ListingPipeline(ObservationPipeline):
-    """Hands each watch's `ListingFetch` to the listing sink (monitor.listing_sink.ListingSink)."""
-
-    async def process_item(self, item: Any, spider: Any = None) -> Any:
-        sink = self._sink()
-        if sink is not None and isinstance(item, ListingFetch):
-            await sink.accept_async(item)
-            return None
-        return item
 
 
 class ListingSpider(scrapy.Spider):
     name = "listings"
-    custom_settings: dict = {"ITEM_PIPELINES": {"spiders.listing_spider.ListingPipeline": 300}}
+    custom_settings: dict = {}
 
     def __init__(self, jobs: Iterable[ListingJob] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -2,7 +2,7 @@
 
 A page watch is one page, fetched like a product page (conditional requests, browser rendering,
 screenshots); only what happens to the result differs, so this spider is the product spider under
-its own name, and its sink (monitor.page_sink.PageSink) filters, renders and compares the text.
+its own name, and the page kind filters, renders and compares the text.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The product spider: fetches the due watches' pages (HTTP or Chromium) and hands each result on.
 
 It does no extraction itself: every response or error becomes a `FetchedPage` item, and the
-ObservationPipeline turns it into an observation. Standalone use: `scrapy crawl products -a config=FILE`.
+item pipeline hands it to the sink.  Standalone use: `scrapy crawl products -a config=FILE`.
 """
 
 from __future__ import annotations

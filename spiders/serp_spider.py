@@ -7,7 +7,7 @@ know whether to go on: a page that is not ``results`` ends the check. A block pa
 also pauses the engine for the rest of the crawl: the checks still queued for it are handed on as
 skipped, to be stored as failed observations and retried after the backoff.
 
-Every check becomes one `SerpFetch` item; the sink (monitor.rank_sink) decides what it means.
+Every check becomes one `SerpFetch` item; the sink decides what it means.
 """
 
 from __future__ import annotations
@@ -132,29 +132,3 @@ class SerpSpider(scrapy.Spider):
         yield SerpFetch(job, list(request.meta["serp_seen"]), reason, request.url)
         for item in self._next_of(job.slot):
             yield item
-
-
-class SerpSinkPipeline:
-    """Hands each finished check to the crawl's sink (`spider.sink`, a monitor.rank_sink.RankSink)."""
-
-    def __init__(self, crawler) -> None:  # noqa: ANN001
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler) -> SerpSinkPipeline:  # noqa: ANN001
-        return cls(crawler)
-
-    def _sink(self):  # noqa: ANN202
-        return getattr(self.crawler.spider, "sink", None)
-
-    async def process_item(self, item, spider=None):  # noqa: ANN001, ANN201
-        sink = self._sink()
-        if sink is not None and isinstance(item, SerpFetch):
-            sink.accept(item)
-            return None
-        return item
-
-    def close_spider(self, spider=None) -> None:  # noqa: ANN001
-        sink = self._sink()
-        if sink is not None:
-            sink.flush()

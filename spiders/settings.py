@@ -14,7 +14,7 @@ SPIDER_MODULES = [
 NEWSPIDER_MODULE = "spiders"
 # `scrapy crawl products -a config=FILE`: what turns a watchlist into jobs and a sink (the monitoring
 # side, named here so that spiders/ never imports it).
-RIVALWATCH_CONFIG_JOBS = "monitor.jobs.jobs_for_watchlist"
+RIVALWATCH_CONFIG_JOBS = "monitor.crawl.standalone.jobs_for_watchlist"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ROBOTSTXT_OBEY = True
@@ -54,7 +54,7 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
 }
 ITEM_PIPELINES = {
-    "spiders.pipelines.ObservationPipeline": 300,
+    "spiders.pipelines.StorePipeline": 300,
 }
 
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

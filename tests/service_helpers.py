@@ -16,7 +16,7 @@ from models.crawl import Observation
 
 def write_watchlist(path: Path, market, mail_url: str, db: Path, **settings) -> dict:  # noqa: ANN001
     """The demo watchlist; mail in digest mode (Apprise spaces mails of one channel 5.5 s apart)."""
-    from monitor.demo_session import demo_watchlist
+    from monitor.demo.session import demo_watchlist
 
     data = demo_watchlist(market, mail_url)
     data["settings"].update(

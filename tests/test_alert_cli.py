@@ -6,12 +6,12 @@ from click.testing import CliRunner
 from test_outbox_helpers import T0, new_run, price_change, seed_watch
 
 from alerts.dispatcher import dispatch_pending
-from alerts.impersonators import ServiceImpersonator, point_apprise_at
-from alerts.mailbox import LocalMailbox
 from alerts.outbox import enqueue_run_alerts
 from models.db import open_store
 from monitor.cli.alerts import group
-from monitor.config import load_watchlist
+from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+from monitor.demo.mailbox import LocalMailbox
+from monitor.watchlist import load_watchlist
 
 SECRET = "wecom-cli-secret-77"
 

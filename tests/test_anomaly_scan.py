@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from monitor.anomaly_scan import competitor_days, daily_counts, daily_last, price_index, scan_store
-from monitor.config import load_watchlist_text
-from monitor.runner import prepare_sink
+from monitor.crawl.runner import prepare_sink
+from monitor.watchlist import load_watchlist_text
 from spiders.fetch import FetchedPage
 
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from models import Change
-from monitor.config import load_watchlist_text
-from monitor.runner import prepare_sink
+from monitor.crawl.runner import prepare_sink
+from monitor.watchlist import load_watchlist_text
 from spiders.fetch import FetchedPage
 
 WATCHLIST = 'products:\n  - {url: "http://shop.test/p/1", label: "one"}\n'

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from models import Body, ProductState, Watch
 from models.crawl import Observation
 from models.listing import ListingSnapshot
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
 from monitor.demo.shops import DELTA_SELECTORS, HTTP_SHOPS
-from monitor.runner import run_cycle
+from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 pytestmark = [
@@ -176,7 +176,7 @@ def test_load_more_and_page_actions(tmp_path) -> None:  # noqa: ANN001
         )
         outcome = summary.stats.outcomes[0]
         assert outcome.status == "ok", outcome.reason
-        assert [i.url for i in outcome.items] == [f"{url.rsplit('/', 1)[0]}/lamp/{n}" for n in range(1, 17)]
+        assert [i.url for i in outcome.value.items] == [f"{url.rsplit('/', 1)[0]}/lamp/{n}" for n in range(1, 17)]
         with factory() as s:
             obs = s.scalars(select(Observation)).one()
             assert b"searched lamp" in s.get(Body, obs.content_hash).raw()  # the actions ran, in order

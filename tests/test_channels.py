@@ -6,12 +6,13 @@ import logging
 
 import pytest
 
-from alerts.channels import DEDUP_HEADER, build, message_format, resolve_env, send
+from alerts.channels import DEDUP_HEADER, build, message_format, send
 from alerts.dispatcher import send_test_messages
-from alerts.impersonators import ServiceImpersonator, point_apprise_at
-from alerts.mailbox import LocalMailbox
-from monitor.config import load_watchlist_text
 from monitor.config.alerting import Channel
+from monitor.config.secrets import resolve_env
+from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+from monitor.demo.mailbox import LocalMailbox
+from monitor.watchlist import load_watchlist_text
 
 
 @pytest.fixture()

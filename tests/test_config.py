@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_watchlist, load_watchlist_text
-from monitor.config.loader import expand_env_refs, mask_secrets, missing_env_refs, secret_values
+from monitor.config.secrets import expand_env_refs, mask_secrets, missing_env_refs, secret_values
+from monitor.watchlist import ConfigError, load_watchlist, load_watchlist_text
 
 GOOD = """
 settings:

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from models import Change, ProductState, Watch
 from models.crawl import Observation
-from monitor.changes.product import stock_state
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
-from monitor.demo_session import demo_watchlist
-from monitor.runner import run_cycle
+from monitor.demo.session import demo_watchlist
+from monitor.kinds.product.changes import stock_state
+from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 DAYS = 5

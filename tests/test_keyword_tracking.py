@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 
 from models import Change, Watch
 from models.rank import DomainRank, RankCheck, RankResult
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
 from monitor.demo.search_engine import SORRY_HTML
-from monitor.demo_session import demo_watchlist
-from monitor.rank_report import rank_report
-from monitor.ranks import matches_domain
-from monitor.runner import run_cycle
+from monitor.demo.session import demo_watchlist
+from monitor.kinds.keyword.ranks import matches_domain
+from monitor.kinds.keyword.summary import rank_report
+from monitor.watchlist import load_watchlist_text
 from spiders.browser import chromium_available
 from spiders.engine import quiet_scrapy_logs
 
@@ -294,7 +294,7 @@ def test_demo_engine_captcha_keyword_is_blocked(market, store) -> None:  # noqa:
     wl = _watchlist(market, [_group(market, "trap", ["captcha headphones"], market.search_url)])
     summary = _run(wl, factory, 0)
     (outcome,) = summary.stats.outcomes
-    assert outcome.status == "failed" and outcome.page_kind == "blocked"
+    assert outcome.status == "failed" and outcome.value.page_kind == "blocked"
     assert "captcha" in outcome.reason or "block page" in outcome.reason
     assert summary.changes == []
 
@@ -313,7 +313,7 @@ def test_page_needing_a_browser_is_failed_with_its_reason(market, store) -> None
     finally:
         js_engine.close()
     (outcome,) = summary.stats.outcomes
-    assert outcome.status == "failed" and outcome.page_kind == "needs_render"
+    assert outcome.status == "failed" and outcome.value.page_kind == "needs_render"
     assert "JavaScript" in outcome.reason
     with factory() as s:
         check = s.scalars(select(RankCheck)).one()
@@ -347,4 +347,4 @@ def test_engine_rendered_in_a_browser_gives_the_same_ranks(market, store) -> Non
     (outcome,) = summary.stats.outcomes
     assert outcome.status == "ok", outcome.reason
     truth = market.serp_truth("smartwatches", 1)
-    assert [(r.rank, r.url) for r in outcome.results] == [(r.rank, r.url) for r in truth[:20]]
+    assert [(r.rank, r.url) for r in outcome.value.results] == [(r.rank, r.url) for r in truth[:20]]

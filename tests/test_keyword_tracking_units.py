@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 import yaml
 
-from monitor.config import ConfigError, load_watchlist_text
-from monitor.config.keyword_watch import MOBILE_AGENTS, EngineAccess, KeywordGroup, Locale
 from monitor.demo.search_engine import SORRY_HTML, SerpResult, render
-from monitor.rank_sink import RankMemory, conclude_check
-from monitor.ranks import RankObservation
-from monitor.watch_kinds.keyword import KeywordKind, merged_access, slot_of, tracked_domains
+from monitor.kinds.keyword.config import MOBILE_AGENTS, EngineAccess, KeywordGroup, Locale
+from monitor.kinds.keyword.kind import merged_access, slot_of, tracked_domains
+from monitor.kinds.keyword.observe import RankMemory, conclude_check
+from monitor.kinds.keyword.ranks import RankObservation
+from monitor.watchlist import ConfigError, load_watchlist_text
 from spiders.extract.serp import parse_serp
 from spiders.serp_fetch import SeenPage, SerpFetch, SerpJob
 
@@ -78,7 +78,7 @@ def test_tracked_domains_resolve_competitor_names_and_domains() -> None:
             }
         ]
     )
-    assert tracked_domains(wl.keywords[0], wl) == [
+    assert tracked_domains(wl.keywords[0], wl.competitors) == [
         ("ours.example", None),
         ("beta.example", "Beta"),
         ("beta-shop.example", "Beta"),
@@ -86,7 +86,7 @@ def test_tracked_domains_resolve_competitor_names_and_domains() -> None:
     ]
     wl = _wl([{"name": "g", "keywords": ["x"], "competitors": ["Nobody"]}])
     with pytest.raises(ValueError, match="neither a configured competitor nor a domain"):
-        KeywordKind().specs(wl)
+        wl.watch_specs("keyword")
 
 
 def test_one_watch_per_keyword_engine_locale_device_and_identity_ignores_base_url() -> None:
@@ -98,10 +98,10 @@ def test_one_watch_per_keyword_engine_locale_device_and_identity_ignores_base_ur
         "devices": ["desktop", "mobile"],
         "domains": ["o.example"],
     }
-    specs = KeywordKind().specs(_wl([group]))
+    specs = _wl([group]).watch_specs("keyword")
     assert len(specs) == 2 * 3 * 2 * 2 and len({s.url for s in specs}) == len(specs)
     assert all(s.interval_s == 86400 and s.kind == "keyword" for s in specs)
-    moved = KeywordKind().specs(_wl([{**group, "base_url": "http://127.0.0.1:8123"}]))
+    moved = _wl([{**group, "base_url": "http://127.0.0.1:8123"}]).watch_specs("keyword")
     assert [s.url for s in moved] == [s.url for s in specs]  # a stand-in engine keeps the history
     assert moved[0].options["base_url"] == "http://127.0.0.1:8123"
 
@@ -154,7 +154,18 @@ def _job(depth: int = 2) -> SerpJob:
 
 
 def _memory(last_good: RankObservation | None = None) -> RankMemory:
-    return RankMemory(1, "g", "kw", "google", "any", "desktop", list(DOMAINS), last_good=last_good)
+    return RankMemory(
+        1,
+        "kw",
+        86400,
+        group="g",
+        keyword="kw",
+        engine="google",
+        locale="any",
+        device="desktop",
+        domains=list(DOMAINS),
+        last_good=last_good,
+    )
 
 
 FILL = [f"site{i}.example" for i in range(10)]
@@ -164,8 +175,8 @@ def test_good_check_ranks_across_pages() -> None:
     page1 = _results_page(["shop-a.example", *FILL[:9]])
     page2 = _results_page([*FILL[:3], "shop-b.example", *FILL[3:9]], 2)
     outcome = conclude_check(SerpFetch(_job(), [page1, page2]), _memory(), NOW)
-    assert outcome.status == "ok" and outcome.page_kind == "results" and outcome.depth == 20
-    ranks = dict((u.split("/")[2], r) for r, u in reversed(outcome.observation.results))
+    assert outcome.status == "ok" and outcome.value.page_kind == "results" and outcome.value.depth == 20
+    ranks = dict((u.split("/")[2], r) for r, u in reversed(outcome.value.observation.results))
     assert ranks["shop-a.example"] == 1 and ranks["shop-b.example"] == 14
     assert outcome.changes == []  # nothing to compare with yet
 
@@ -210,8 +221,8 @@ def test_a_bad_later_page_fails_the_whole_check(second: SeenPage, kind: str, rea
     )
     page1 = _results_page(["shop-a.example", *FILL[:9]])
     outcome = conclude_check(SerpFetch(_job(), [page1, second]), _memory(previous), NOW)
-    assert outcome.status == "failed" and outcome.page_kind == kind and reason in outcome.reason
-    assert outcome.observation is None and outcome.changes == [] and outcome.results == []
+    assert outcome.status == "failed" and outcome.value.page_kind == kind and reason in outcome.reason
+    assert outcome.value.observation is None and outcome.changes == [] and outcome.value.results == ()
 
 
 def test_transport_failure_and_skip_are_failed_checks() -> None:
@@ -219,12 +230,12 @@ def test_transport_failure_and_skip_are_failed_checks() -> None:
     failed = conclude_check(
         SerpFetch(_job(), [page1], error="timed out", error_url="https://x/"), _memory(), NOW
     )
-    assert (failed.status, failed.page_kind, failed.reason) == ("failed", "error", "timed out (page 2)")
+    assert (failed.status, failed.value.page_kind, failed.reason) == ("failed", "error", "timed out (page 2)")
     skipped = conclude_check(SerpFetch(_job(), skipped="not checked: paused"), _memory(), NOW)
-    assert (skipped.status, skipped.page_kind, skipped.pages_checked) == ("failed", "skipped", 0)
+    assert (skipped.status, skipped.value.page_kind, skipped.value.pages_checked) == ("failed", "skipped", 0)
 
 
 def test_confirmed_no_results_is_a_good_check_where_nobody_ranks() -> None:
     empty = _page(1, render("kw", [], 0, 0, 0))
     outcome = conclude_check(SerpFetch(_job(1), [empty]), _memory(), NOW)
-    assert outcome.status == "ok" and outcome.page_kind == "no_results" and outcome.observation.results == ()
+    assert outcome.status == "ok" and outcome.value.page_kind == "no_results" and outcome.value.observation.results == ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from monitor.changes.listing import ListingDiffOptions, detect_listing_changes
+from monitor.kinds.listing.changes import ListingDiffOptions, detect_listing_changes
 from spiders.extract.listing import ListingItem, ListingPage
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from models import Change, Watch
 from models.crawl import Observation
 from models.listing import ListingSnapshot
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
 from monitor.demo.bad_pages import CAPTCHA_HTML, LOGIN_HTML
-from monitor.runner import run_cycle
+from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 DAYS = 4

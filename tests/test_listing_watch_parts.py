@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_watchlist_text
+from monitor.kinds.base import read_options, store_options
+from monitor.kinds.listing.config import ListingOptions
+from monitor.watchlist import ConfigError, load_watchlist_text
 from spiders.extract.listing import ListingItem, ListingPage
 from spiders.fetch import FetchedPage, FetchJob
 from spiders.listing_follow import learn_card_selector, next_page, page_problem, read_page, with_page_param
@@ -39,7 +41,8 @@ products:
         "http",
         None,
     )
-    opts = spa.options()
+    opts = store_options(spa.options())  # what the watch stores, read back by the same model
+    assert read_options(ListingOptions, opts) == spa.options()
     assert opts["selectors"] == {"card": "li.card", "price": ".amount"}
     assert opts["actions"] == [
         {"click": "#accept"},
@@ -52,8 +55,8 @@ products:
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ("{url: 'https://a.example/x', scroll: 3}", "need render: browser"),
-        ("{url: 'https://a.example/x', load_more: '.more'}", "need render: browser"),
+        ("{url: 'https://a.example/x', scroll: 3}", "scroll needs render: browser"),
+        ("{url: 'https://a.example/x', load_more: '.more'}", "load_more needs render: browser"),
         ("{url: 'https://a.example/x', render: browser, actions: [{click: a, scroll: 2}]}", "exactly one"),
         ("{url: 'https://a.example/x', render: browser, actions: [{fill: input}]}", "needs a value"),
         ("{url: 'https://a.example/x', pages: 3}", "pages"),

@@ -16,11 +16,11 @@ from test_outbox_helpers import T0, new_run, price_change, seed_watch, stock_cha
 
 from alerts.channels import DEDUP_HEADER
 from alerts.dispatcher import LEASE, dispatch_pending, force_due
-from alerts.impersonators import ServiceImpersonator, point_apprise_at
-from alerts.mailbox import LocalMailbox
 from alerts.outbox import enqueue_run_alerts
 from models import AlertDelivery
 from models.db import open_store
+from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+from monitor.demo.mailbox import LocalMailbox
 
 RULES = "  - {name: drops, when: price_drop}\n  - {name: stock, when: out_of_stock, severity: critical}\n"
 SECRET = "wecom-secret-key-42"
@@ -155,9 +155,9 @@ KILLED_DISPATCHER = """
 import os, signal, sys
 from datetime import datetime
 from alerts.dispatcher import claim_due, deliver
-from alerts.channels import resolve_env
+from monitor.config.secrets import resolve_env
 from models.db import open_store
-from monitor.config import load_watchlist
+from monitor.watchlist import load_watchlist
 _, factory = open_store(sys.argv[1])
 wl = load_watchlist(sys.argv[2])
 now = datetime.fromisoformat(sys.argv[3])

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Change, Competitor, CrawlRun, Observation, Watch
-from monitor.config import load_watchlist_text
-from monitor.config.schema import Watchlist
+from monitor.watchlist import Watchlist, load_watchlist_text
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC (18:00 in Shanghai)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.changes.page import detect_page_changes, diff_text, empty_rendering
+from monitor.kinds.page.changes import detect_page_changes, diff_text, empty_rendering
 from spiders.extract.page import FilterError, PageFilter, render_page_text
 
 HTML = """<html><head><title>T</title><style>p{}</style></head><body>

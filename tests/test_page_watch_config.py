@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_watchlist_text
-from monitor.watch_kinds import KINDS
+from monitor.watchlist import ConfigError, load_watchlist_text
 
 GOOD = """
 pages:
@@ -27,7 +26,7 @@ def test_good_watches_load_and_become_specs() -> None:
     page, site = wl.pages[0], wl.sites[0]
     assert page.remove == [".cookie-banner"] and page.trigger == ["Enterprise plan"]
     assert site.max_pages == 50 and site.max_depth == 3 and site.use_sitemap
-    specs = {k: KINDS[k].specs(wl) for k in ("page", "site")}
+    specs = {k: wl.watch_specs(k) for k in ("page", "site")}
     assert specs["page"][0].options["css"] == "main .plans"
     assert specs["page"][0].competitor == "rival.example"
     assert specs["site"][0].options["exclude"] == ["/cart*", "re:^/search"]

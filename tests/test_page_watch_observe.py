@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.page_observe import PageMemory, observe_page, remember_page
+from monitor.kinds.page.observe import PageMemory, observe_page, remember_page
 from spiders.extract.page import PageFilter
 from spiders.fetch import FetchedPage, FetchJob
 
@@ -33,9 +33,9 @@ def check(memory: PageMemory, fetched: FetchedPage):  # noqa: ANN201
 
 def test_only_ignored_text_changing_is_no_change_and_real_edits_are_diffed() -> None:
     f = PageFilter(css="main", ignore=["/\\d+ visitors online/"], trigger=["Enterprise"])
-    memory = PageMemory(1, "pricing", f)
+    memory = PageMemory(1, "pricing", 3600, page_filter=f)
     first = check(memory, page(html("<p>Basic 10 EUR</p>", visitors=5)))
-    assert first.status == "ok" and first.changes == [] and "Basic 10 EUR" in first.text
+    assert first.status == "ok" and first.changes == [] and "Basic 10 EUR" in first.value.text
     same = check(memory, page(html("<p>Basic 10 EUR</p>", banner="Other banner", visitors=93)))
     assert same.status == "ok" and same.changes == []
     moved = check(memory, page(html("<p>Basic 12 EUR</p><p>Enterprise on request</p>")))
@@ -44,13 +44,13 @@ def test_only_ignored_text_changing_is_no_change_and_real_edits_are_diffed() -> 
     details = moved.changes[0].details
     assert details["added_lines"] == ["Basic 12 EUR", "Enterprise on request"]
     assert details["removed_lines"] == ["Basic 10 EUR"]
-    assert "-Basic 10 EUR" in moved.unified_diff and "+Basic 12 EUR" in moved.unified_diff
+    assert "-Basic 10 EUR" in moved.value.diff and "+Basic 12 EUR" in moved.value.diff
     again = check(memory, page(html("<p>Basic 12 EUR</p><p>Enterprise on request</p>")))
     assert again.unchanged and again.changes == []  # same bytes: nothing to do
 
 
 def test_errors_are_failed_outcomes_and_keep_the_baseline() -> None:
-    memory = PageMemory(1, "pricing", PageFilter(css="main"))
+    memory = PageMemory(1, "pricing", 3600, page_filter=PageFilter(css="main"))
     check(memory, page(html("<p>Basic 10 EUR</p>")))
     baseline = memory.last_text
     cases = {
@@ -75,8 +75,8 @@ def test_errors_are_failed_outcomes_and_keep_the_baseline() -> None:
 
 
 def test_editing_the_filters_rebaselines_instead_of_reporting_a_change() -> None:
-    memory = PageMemory(1, "pricing", PageFilter(css="main"))
+    memory = PageMemory(1, "pricing", 3600, page_filter=PageFilter(css="main"))
     check(memory, page(html("<p>Basic 10 EUR</p>")))
     memory.page_filter = PageFilter(css="h1")
     outcome = check(memory, page(html("<p>Basic 10 EUR</p>")))
-    assert outcome.status == "ok" and outcome.changes == [] and outcome.text == "Plans"
+    assert outcome.status == "ok" and outcome.changes == [] and outcome.value.text == "Plans"

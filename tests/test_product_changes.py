@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from monitor.changes.product import ProductSnapshot, detect_product_changes
-from monitor.observe import WatchMemory, observe, remember
+from monitor.kinds.product.changes import ProductSnapshot, detect_product_changes
+from monitor.kinds.product.observe import ProductMemory, observe, remember
 from spiders.extract.product import extract_product
 from spiders.fetch import FetchedPage, FetchJob
 
@@ -66,10 +66,10 @@ def page(
     )
 
 
-def seen_memory() -> WatchMemory:
-    memory = WatchMemory(1, "Widget")
-    first = observe(page(JSONLD % "10.00"), memory, NOW, 3, extract_product)
-    assert first.status == "ok" and first.snapshot.price == Decimal("10.00")
+def seen_memory() -> ProductMemory:
+    memory = ProductMemory(1, "Widget", interval_s=3600, gone_after=3)
+    first = observe(page(JSONLD % "10.00"), memory, NOW, extract_product)
+    assert first.status == "ok" and first.value is not None and first.value.price == Decimal("10.00")
     remember(memory, first)
     return memory
 
@@ -90,26 +90,26 @@ def test_failures_are_failed_observations_without_changes() -> None:
         "no price found (was 10.00 before)": page("<html><body><h1>Widget</h1>Redesigned!</body></html>"),
     }
     for expected, fetched in cases.items():
-        outcome = observe(fetched, memory, NOW, 3, extract_product)
+        outcome = observe(fetched, memory, NOW, extract_product)
         assert outcome.status == "failed", expected
         assert expected in outcome.reason, (expected, outcome.reason)
-        assert outcome.changes == [] and outcome.snapshot is None
+        assert outcome.changes == [] and outcome.value is None and outcome.rows == []
         remember(memory, outcome)
     # After all those failures, the next good page is compared with the last GOOD state.
-    outcome = observe(page(JSONLD % "8.00"), memory, NOW, 3, extract_product)
+    outcome = observe(page(JSONLD % "8.00"), memory, NOW, extract_product)
     assert [c.kind for c in outcome.changes] == ["price_down"] and outcome.changes[0].old == "10.00"
 
 
 def test_unchanged_body_skips_extraction_and_404s_become_gone_once() -> None:
     memory = seen_memory()
-    same = observe(page(JSONLD % "10.00"), memory, NOW, 3, extract_product)
-    assert same.status == "ok" and same.unchanged and same.snapshot is None
+    same = observe(page(JSONLD % "10.00"), memory, NOW, extract_product)
+    assert same.status == "ok" and same.unchanged and same.rows == []  # no extraction, no new state
     kinds = []
     for _ in range(5):
-        outcome = observe(page("not found", status=404), memory, NOW, 3, extract_product)
+        outcome = observe(page("not found", status=404), memory, NOW, extract_product)
         assert outcome.status == "failed"
         kinds.append([c.kind for c in outcome.changes])
         remember(memory, outcome)
     assert kinds == [[], [], ["product_gone"], [], []]
-    back = observe(page(JSONLD % "10.00"), memory, NOW, 3, extract_product)
+    back = observe(page(JSONLD % "10.00"), memory, NOW, extract_product)
     assert [c.kind for c in back.changes] == ["product_returned"]

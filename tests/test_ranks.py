@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor.ranks import (
+from monitor.kinds.keyword.ranks import (
     CTR_CURVE,
     FAILED,
     NOT_FOUND,

@@ -23,16 +23,16 @@ from sqlalchemy import select
 from models import Change, Competitor, CrawlRun, Observation, ProductState, Watch
 from models.db import open_store
 from monitor.anomaly import SeriesScorer
-from monitor.changes.listing import detect_listing_changes
-from monitor.changes.page import detect_page_changes
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import open_cycle, sync_store
 from monitor.demo import DemoMarket
 from monitor.demo.catalogue import sim_date
-from monitor.demo_session import demo_watchlist
-from monitor.ranks import RankObservation, compare, host_of
+from monitor.demo.session import demo_watchlist
+from monitor.kinds.keyword.ranks import RankObservation, compare, host_of
+from monitor.kinds.listing.changes import detect_listing_changes
+from monitor.kinds.page.changes import detect_page_changes
 from monitor.report import build, build_and_deliver, iso_week
 from monitor.report.render_json import plain
-from monitor.runner import open_cycle
+from monitor.watchlist import load_watchlist_text
 from spiders.extract.listing import ListingItem
 from spiders.fetch import FetchedPage
 
@@ -54,12 +54,11 @@ def _crawl_products(market: DemoMarket, watchlist, factory, day: int) -> None:  
     def clock() -> datetime:
         return _moment(day) + timedelta(milliseconds=next(ticks))
 
-    run_id, crawls = open_cycle(
-        watchlist, factory, force=True, clock=clock, kinds={"product"}, trigger="test"
-    )
+    cycle = open_cycle(watchlist, factory, force=True, clock=clock, kinds={"product"}, trigger="test")
+    run_id = cycle.run_id
     shop_of = {urlsplit(b).netloc: s for s, b in market.base_urls.items()}
-    for crawl in crawls:
-        for job in crawl.spider_kwargs["jobs"]:
+    for crawl, sink in cycle.crawls:
+        for job in crawl.jobs:
             parts = urlsplit(job.url)
             reply = market.sites[shop_of[parts.netloc]].handle(
                 "GET", parts.path + (f"?{parts.query}" if parts.query else "")
@@ -67,8 +66,8 @@ def _crawl_products(market: DemoMarket, watchlist, factory, day: int) -> None:  
             page = FetchedPage(
                 job, job.url, reply.status, {"content-type": reply.content_type}, reply.body, 5.0
             )
-            crawl.sink.accept(page)
-        crawl.sink.flush()
+            sink.accept(page)
+        sink.flush()
     with factory.begin() as session:
         run = session.get(CrawlRun, run_id)
         run.finished_at, run.status = clock(), "done"
@@ -215,6 +214,7 @@ def seeded(tmp_path_factory):  # noqa: ANN201
     data["channels"] = []
     data["settings"].update(extract_workers=0, timezone=TZ)
     watchlist = load_watchlist_text(yaml.safe_dump(data))
+    sync_store(watchlist, factory)
     for day in range(DAYS):
         market.set_day(day)
         _crawl_products(market, watchlist, factory, day)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.config import load_watchlist_text
 from monitor.service.report_job import find_report_hook, report_due
+from monitor.watchlist import load_watchlist_text
 
 
 def test_service_hook_writes_the_last_full_week(store, tmp_path) -> None:  # noqa: ANN001

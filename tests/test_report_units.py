@@ -12,13 +12,13 @@ import yaml
 from click.testing import CliRunner
 
 from models import Change, Competitor, Observation, ProductState, Watch
-from monitor.config import load_watchlist_text
 from monitor.report import build, build_and_deliver, iso_week, last_full_week, next_report_at
 from monitor.report.charts import bar_chart, line_chart
 from monitor.report.model import Series
 from monitor.report.period import PeriodError, date_range
 from monitor.report.render_html import render_html
 from monitor.report.render_md import render_digest, render_md
+from monitor.watchlist import load_watchlist_text
 
 TZ = "Asia/Shanghai"
 WEEK = "2026-W10"  # Monday 2026-03-02
@@ -205,9 +205,9 @@ def test_cli_writes_the_files(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_email_carries_the_html_and_the_files(tmp_path) -> None:  # noqa: ANN001
-    from alerts.mailbox import LocalMailbox
     from models.db import open_store
-    from monitor.config import load_watchlist
+    from monitor.demo.mailbox import LocalMailbox
+    from monitor.watchlist import load_watchlist
 
     with LocalMailbox(tmp_path / "mailbox") as mailbox:
         watchlist = load_watchlist(_watchlist(tmp_path, mailbox.apprise_url()))

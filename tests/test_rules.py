@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from monitor.config import ConfigError, load_watchlist_text
 from monitor.config.alerting import AlertRule, Channel, QuietHours
 from monitor.rules import ChangeFacts, match_change, quiet_until, retry_delay, rule_applies, rule_fires
+from monitor.watchlist import ConfigError, load_watchlist_text
 
 
 def price(old: str, new: str, **kw) -> ChangeFacts:
@@ -66,7 +66,7 @@ def test_stock_listing_page_and_anomaly_rules() -> None:
     assert rule_fires(
         rule(when="listing_item_added"), ChangeFacts(kind="listing_item_added", watch_kind="listing")
     )
-    count = ChangeFacts(kind="listing_count_changed", magnitude=-0.3)
+    count = ChangeFacts(kind="listing_count_shift", magnitude=-0.3)  # what the listing diff emits
     assert rule_fires(rule(when="listing_count_changed", threshold_pct=25), count)
     assert not rule_fires(rule(when="listing_count_changed", threshold_pct=40), count)
     assert rule_fires(rule(when="page_added"), ChangeFacts(kind="page_added"))
@@ -91,7 +91,7 @@ def test_rank_rules_read_old_and_new_positions() -> None:
         rule(when="left_top_n", top_n=5), ChangeFacts(kind="rank_moved", field="rank", old="4", new=None)
     )
     assert not rule_fires(rule(when="left_top_n", top_n=5), moved)
-    domain = ChangeFacts(kind="new_domain_in_top", details={"rank": 7, "domain": "x.example"})
+    domain = ChangeFacts(kind="new_domain_top10", details={"rank": 7, "domain": "x.example"})
     assert rule_fires(rule(when="new_domain_in_top", top_n=10), domain)
     assert not rule_fires(rule(when="new_domain_in_top", top_n=5), domain)
 

@@ -19,16 +19,16 @@ import yaml
 from service_helpers import delivered, expected_alerts, mail_keys, outbox_settled, wait_for, write_watchlist
 from sqlalchemy import func, select, update
 
-from alerts.impersonators import ServiceImpersonator, point_apprise_at
-from alerts.mailbox import LocalMailbox
 from models import CrawlRun, Watch
 from models.crawl import Observation
 from models.db import open_store
-from monitor.config import load_watchlist
 from monitor.demo import DemoMarket
+from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+from monitor.demo.mailbox import LocalMailbox
 from monitor.service import Service, ServiceOptions
 from monitor.service.logs import install, uninstall
 from monitor.status import service_health, service_lines
+from monitor.watchlist import load_watchlist
 from spiders.engine import quiet_scrapy_logs
 
 DAYS = 3

@@ -30,13 +30,13 @@ from service_helpers import (
 )
 from sqlalchemy import update
 
-from alerts.mailbox import LocalMailbox
 from models import Watch
 from models.db import open_store
-from monitor.config import load_watchlist
 from monitor.demo import DemoMarket
+from monitor.demo.mailbox import LocalMailbox
 from monitor.service.state import ServiceState, read_state, state_path
 from monitor.status import service_health
+from monitor.watchlist import load_watchlist
 from spiders.engine import quiet_scrapy_logs
 
 RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))

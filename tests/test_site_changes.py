@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.changes.site import SiteSnapshot, diff_site, is_published_content, usable_snapshot
+from monitor.kinds.site.changes import SiteSnapshot, diff_site, is_published_content, usable_snapshot
 from spiders.extract.site import PageFacts
 
 BASE = "https://rival.example"

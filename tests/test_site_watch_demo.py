@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from models import PageDiff, PageText, SitePage, SiteSnapshotRow, Watch
 from models.crawl import Observation
-from monitor.config import load_watchlist_text
+from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
-from monitor.runner import run_cycle
+from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 SHOP = "alpha"

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from models import Change, Watch
 from models.crawl import Observation
-from monitor.config import load_watchlist_text
-from monitor.runner import run_cycle
+from monitor.crawl.runner import run_cycle
+from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 PAGES = {f"/p/{i}": f"Product {i}" for i in range(8)} | {"/pricing": "Pricing", "/blog/": "Blog"}

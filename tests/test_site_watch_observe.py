@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.site_observe import SiteMemory, conclude_site, remember_site
+from monitor.kinds.site.observe import SiteMemory, conclude_site, remember_site
 from spiders.extract.site import PageFacts
 from spiders.site_crawl import CrawledPage, SiteCrawlResult, SiteJob
 from spiders.site_scope import CrawlScope, crawl_key
@@ -33,7 +33,7 @@ def crawl(paths: list[str], *, sitemap=(), unfetched=(), truncated=False, errors
 
 
 def test_first_crawl_is_a_baseline_then_pages_and_posts_are_found() -> None:
-    memory = SiteMemory(1, "rival")
+    memory = SiteMemory(1, "rival", 86400)
     base = [f"/p/{i}" for i in range(6)]
     first = conclude_site(crawl(["/", *base]), memory, NOW)
     assert first.status == "ok" and first.changes == []
@@ -48,7 +48,7 @@ def test_first_crawl_is_a_baseline_then_pages_and_posts_are_found() -> None:
 
 
 def test_pages_listed_before_are_not_new_when_fetched_now() -> None:
-    memory = SiteMemory(1, "rival")
+    memory = SiteMemory(1, "rival", 86400)
     remember_site(
         memory, conclude_site(crawl(["/", "/a", "/b"], unfetched=["/c"], truncated=True), memory, NOW)
     )
@@ -57,7 +57,7 @@ def test_pages_listed_before_are_not_new_when_fetched_now() -> None:
 
 
 def test_failed_or_thin_crawls_are_failures_never_removals() -> None:
-    memory = SiteMemory(1, "rival")
+    memory = SiteMemory(1, "rival", 86400)
     remember_site(memory, conclude_site(crawl(["/", *(f"/p/{i}" for i in range(10))]), memory, NOW))
     down = crawl([])
     down.root_error = "HTTP 500"
@@ -68,7 +68,7 @@ def test_failed_or_thin_crawls_are_failures_never_removals() -> None:
 
 
 def test_section_counts_move_only_between_complete_crawls() -> None:
-    memory = SiteMemory(1, "rival")
+    memory = SiteMemory(1, "rival", 86400)
     remember_site(memory, conclude_site(crawl(["/", *(f"/p/{i}" for i in range(10))]), memory, NOW))
     grown = conclude_site(crawl(["/", *(f"/p/{i}" for i in range(14))]), memory, NOW)
     sections = [c for c in grown.changes if c.kind == "section_count_changed"]
@@ -90,7 +90,7 @@ def test_scope_same_site_patterns_and_files() -> None:
 
 
 def test_query_variants_of_kept_pages_are_not_pages_added_or_removed() -> None:
-    memory = SiteMemory(1, "rival")
+    memory = SiteMemory(1, "rival", 86400)
     remember_site(memory, conclude_site(crawl(["/", "/c/a", "/c/a?page=2", "/p/1"]), memory, NOW))
     later = conclude_site(crawl(["/", "/c/a", "/c/a?page=3", "/p/1"]), memory, NOW)
     assert later.changes == []

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from models import Body, Change, Competitor, ProductState, Watch
 from models.crawl import Observation
 from models.db import upgrade
-from monitor.config import load_watchlist_text
-from monitor.runner import prepare_sink
-from monitor.sync import sync_watchlist
+from monitor.crawl.runner import prepare_sink
+from monitor.crawl.sync import sync_watchlist
+from monitor.watchlist import load_watchlist_text
 from spiders.fetch import FetchedPage
 
 WATCHLIST = """

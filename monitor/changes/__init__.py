@@ -1,5 +1,6 @@
-"""Change detection: pure functions from the last good record and a new one to a list of changes."""
+"""Changes: the record every detector returns, and what a change kind declares."""
 
+from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
 
-__all__ = ["DetectedChange"]
+__all__ = ["ChangeKind", "DetectedChange"]

@@ -11,9 +11,11 @@ from typing import Any
 class DetectedChange:
     """One thing that moved between two good observations of a watch.
 
-    `kind` is a stable machine name (``price_down``, ``out_of_stock``, ``listing_item_added``,
-    ``rank_moved``, ``page_added``, ``content_changed`` ...); alert rules match on it.
-    `magnitude` is the signed relative move where one applies (-0.23 for a 23% drop).
+    `kind` is a registered change kind (`monitor.kinds.CHANGE_KINDS`: ``price_down``,
+    ``out_of_stock``, ``listing_item_added``, ``rank_moved``, ``page_added``, ``content_changed``...);
+    alert rules, labels and the report read what it means from there. `magnitude` is the signed
+    relative move where one applies (-0.23 for a 23% drop). `competitor_id` names the competitor the
+    change is about when that is not the watch's own (a competitor's domain on a result page).
     """
 
     kind: str
@@ -23,3 +25,4 @@ class DetectedChange:
     new: str | None = None
     magnitude: float | None = None
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    competitor_id: int | None = None

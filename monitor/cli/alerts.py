@@ -16,13 +16,12 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from alerts.channels import channel_secrets, resolve_env
+from alerts.channels import channel_secrets
 from alerts.dispatcher import backlog, dispatch_pending, force_due, send_test_messages
 from models.db import database_url, open_store
 from models.outbox import AlertDelivery
-from monitor.config import ConfigError, load_watchlist
-from monitor.config.loader import mask_secrets
-from monitor.config.schema import Watchlist
+from monitor.config.secrets import mask_secrets, resolve_env
+from monitor.watchlist import ConfigError, Watchlist, load_watchlist
 
 config_option = click.option(
     "--config", "config", type=click.Path(dir_okay=False), help="the watchlist YAML file", metavar="FILE"

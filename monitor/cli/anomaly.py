@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from monitor.anomaly import ScorerConfig, score_matrix
+from monitor.anomaly_scan import scan_store
+from monitor.cli.common import console, load_or_exit, open_store_or_exit
 
 
 @click.group()
@@ -73,8 +75,6 @@ def scan(config_path: str, days: int, last_days: int, min_score: float, as_json:
 
     from rich.table import Table
 
-    from monitor.anomaly_scan import scan_store
-    from monitor.cli.common import console, load_or_exit, open_store_or_exit
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)

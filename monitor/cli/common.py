@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from monitor.config import ConfigError, Watchlist, load_watchlist
+from models.db import database_url, open_store
+from monitor.watchlist import ConfigError, Watchlist, load_watchlist
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -38,7 +39,6 @@ def load_or_exit(path: str) -> Watchlist:
 def open_store_or_exit(watchlist: Watchlist | None = None):  # noqa: ANN201
     from sqlalchemy.exc import SQLAlchemyError
 
-    from models.db import database_url, open_store
 
     url = database_url(watchlist.settings.database_url if watchlist else None)
     try:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import click
 
+from monitor.cli.common import console
+from monitor.demo.session import run_demo
+from spiders.engine import quiet_scrapy_logs
+
 
 @click.command()
 @click.option("--days", default=7, show_default=True, help="Simulated days to run.")
@@ -25,13 +29,10 @@ def demo(
     days: int, seed: int, n_products: int, workdir: str, serve: bool = False, day_seconds: float = 30.0
 ) -> None:
     """Run rivalwatch over several simulated days against the demo market and show what it found."""
-    from monitor.cli.common import console
-    from monitor.demo_session import run_demo
-    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.CRITICAL)
-    if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/service/demo.py)
-        from monitor.service.demo import serve_demo
+    if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/demo/serve.py)
+        from monitor.demo.serve import serve_demo
 
         serve_demo(
             seed=seed, n_products=n_products, workdir=Path(workdir), day_seconds=day_seconds, console=console

@@ -15,16 +15,25 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from models import Change, Observation, PageDiff, Watch
+from models.page_text import latest_texts
 from monitor.cli.common import config_option, console, err_console, load_or_exit, open_store_or_exit
+from monitor.config.selectors import check_css, check_rule, check_xpath
+from monitor.kinds.base import read_options
+from monitor.kinds.page.config import PageOptions
+from monitor.kinds.page.preview import preview_body
+from monitor.watchlist import Watchlist
+from spiders.crawl_settings import crawl_settings
+from spiders.engine import fetch_page, quiet_scrapy_logs
+from spiders.extract.page import PageFilter
+from spiders.fetch import FetchedPage, FetchJob
 
 
-def find_watch(session, ref: str, kinds: tuple[str, ...] = ("page", "site")):  # noqa: ANN001, ANN201
+def find_watch(session: Session, ref: str, kinds: tuple[str, ...] = ("page", "site")) -> Watch:
     """The watch `ref` names (id, label, or URL), preferring the given kinds; exits when none or many."""
-    from sqlalchemy import or_, select
-
-    from models import Watch
-
     query = select(Watch).where(or_(Watch.label == ref, Watch.url == ref))
     if ref.isdigit():
         query = select(Watch).where(or_(Watch.id == int(ref), Watch.label == ref, Watch.url == ref))
@@ -55,10 +64,6 @@ def _print_unified(text: str) -> None:
 @click.option("-n", "--limit", default=5, show_default=True, help="How many stored diffs to show.")
 def diff(watch: str, config_path: str, limit: int) -> None:
     """Show the stored diffs of a page watch, or the last changes of a site watch."""
-    from sqlalchemy import select
-
-    from models import Change, Observation, PageDiff
-
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)
     with factory() as session:
@@ -103,35 +108,34 @@ def diff(watch: str, config_path: str, limit: int) -> None:
             console.print(f"  • [bold]{c.kind.replace('_', ' ')}[/bold]: {escape(c.summary)}")
 
 
-def _configured_page(watchlist, ref: str) -> tuple[dict, str | None, int, str]:  # noqa: ANN001
+def _configured_page(watchlist: Watchlist, ref: str) -> tuple[PageOptions, str | None, int, str]:
     """(options, last stored text, watch id, url) of the page watch `ref` names: from the watchlist
     (so a watch can be previewed before its first run), else from the store by id, label or URL."""
-    from sqlalchemy import select
-
-    from models import Watch
-    from monitor.page_sink import load_page_memories
-    from monitor.watch_kinds.page import page_options
-
     entry = next((p for p in watchlist.pages if ref in (p.label, p.url)), None)
     _engine, factory = open_store_or_exit(watchlist)
     with factory() as session:
         if entry is not None:
             row = session.scalars(select(Watch).where(Watch.kind == "page", Watch.url == entry.url)).first()
-            opts = page_options(entry)
+            opts = entry.options()
         else:
             row = find_watch(session, ref, ("page",))
-            opts = dict(row.options or {})
-        memory = load_page_memories(session, [row.id]).get(row.id) if row is not None else None
-    url = entry.url if entry is not None else row.url
-    return opts, memory.last_text if memory else None, row.id if row is not None else 0, url
+            opts = read_options(PageOptions, row.options)
+        last = latest_texts(session, [row.id]).get(row.id) if row is not None else None
+    url = entry.url if entry is not None else row.url if row is not None else ref
+    return opts, last[1] if last else None, row.id if row is not None else 0, url
 
 
-def _filter_from(opts: dict, css, xpath, regex, remove, ignore, trigger):  # noqa: ANN001, ANN202
+def _filter_from(
+    opts: PageOptions,
+    css: str | None,
+    xpath: str | None,
+    regex: str | None,
+    remove: tuple[str, ...],
+    ignore: tuple[str, ...],
+    trigger: tuple[str, ...],
+) -> PageFilter:
     """The watch's filter, with any option given on the command line replacing the watch's own."""
-    from monitor.page_sink import page_filter_of
-    from spiders.extract.page import PageFilter
-
-    base = page_filter_of(opts)
+    base = opts.page_filter()
     return PageFilter(
         css=css if css is not None else base.css,
         xpath=xpath if xpath is not None else base.xpath,
@@ -172,13 +176,6 @@ def preview(  # noqa: PLR0913
     allow_private: bool,
 ) -> None:
     """Fetch a page now and show what the filters produce, before the watch runs for real."""
-    from monitor.config import Watchlist
-    from monitor.config.watch_fields import check_css, check_rule, check_xpath
-    from monitor.jobs import crawl_settings
-    from monitor.page_preview import fetch_once, preview_body
-    from spiders.engine import quiet_scrapy_logs
-    from spiders.fetch import FetchedPage, FetchJob
-
     if not watch and not url:
         raise click.UsageError("give a WATCH (id, label or URL) or --url")
     try:  # the same checks as the watchlist's, so a filter that previews is one that loads
@@ -202,7 +199,7 @@ def preview(  # noqa: PLR0913
         watchlist = watchlist.model_copy(
             update={"settings": watchlist.settings.model_copy(update={"allow_private_addresses": True})}
         )
-    opts, stored, watch_id = {}, None, 0
+    opts, stored, watch_id = PageOptions(), None, 0
     if watch and (have_config or not url):
         opts, stored, watch_id, target = _configured_page(watchlist, watch)
         url = url or target
@@ -214,14 +211,14 @@ def preview(  # noqa: PLR0913
         watch_id=watch_id,
         url=target,
         kind="page",
-        render=render or opts.get("render") or "http",
-        wait_for=opts.get("wait_for"),
+        render=render or opts.render,
+        wait_for=opts.wait_for,
     )
     if html_file:
         page = FetchedPage(job=job, url=target, status=200, body=Path(html_file).read_bytes(), headers={})
     else:
         with console.status(f"fetching {target}"):
-            page = fetch_once(job, crawl_settings(watchlist, job.render == "browser"))
+            page = fetch_page(job, crawl_settings(watchlist.settings.crawl_limits(), job.render == "browser"))
     result = preview_body(page, page_filter, stored)
     console.print(f"[bold]{escape(result.url)}[/bold] (HTTP {result.status or '-'})")
     if result.error:

@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from monitor.cli.common import config_option, console, load_or_exit, open_store_or_exit
-from monitor.rank_report import GroupReport, move_text, rank_report, rank_text
+from monitor.kinds.keyword.summary import GroupReport, move_text, rank_report, rank_text
 
 
 def _label(domain: str, owner: str | None) -> str:

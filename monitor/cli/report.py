@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from monitor.cli.common import config_option, load_or_exit, open_store_or_exit
+from monitor.report import build_and_deliver
+from monitor.report.deliver import DeliveryError
 from monitor.report.period import PeriodError
 
 
@@ -44,8 +46,6 @@ def command(config_path, week, since, until, competitors, formats, out_dir, send
     rivalwatch report --week 2026-W47 --format html,md --out reports/
     rivalwatch report --since 2026-11-01 --until 2026-11-14 --competitor Alpha --send ops-mail
     """
-    from monitor.report import build_and_deliver
-    from monitor.report.deliver import DeliveryError
 
     watchlist = load_or_exit(config_path)
     fmts = [f.strip() for f in formats.split(",") if f.strip()] if formats else None

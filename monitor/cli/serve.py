@@ -9,6 +9,10 @@ import signal
 import click
 
 from monitor.cli.common import config_option, err_console
+from monitor.service import Service, ServiceError, ServiceOptions
+from monitor.service.logs import install
+from monitor.watchlist import ConfigError
+from spiders.engine import quiet_scrapy_logs
 
 
 @click.command()
@@ -49,10 +53,6 @@ def serve(
     kill -TERM PID   stop: crawls in flight finish, the rest stays due; a second signal exits at once
     rivalwatch status   health of the watches and of the running service
     """
-    from monitor.config import ConfigError
-    from monitor.service import Service, ServiceError, ServiceOptions
-    from monitor.service.logs import install
-    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     install(log_file)

@@ -9,7 +9,19 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.cli.common import config_option, console, err_console, load_or_exit, open_store_or_exit
+from models.db import database_url
+from monitor.cli.common import (
+    config_option,
+    console,
+    err_console,
+    load_or_exit,
+    open_store_or_exit,
+    store_location,
+)
+from monitor.config.secrets import load_secrets_file, missing_env_refs
+from monitor.crawl.runner import run_cycle
+from monitor.status import health, service_health, service_lines, watch_rows
+from spiders.engine import quiet_scrapy_logs
 
 
 @click.command()
@@ -19,7 +31,6 @@ def check(config_file: str | None, config_path: str) -> None:
     """Validate a watchlist and print what it watches, or every error with file, line and field."""
     import os
 
-    from monitor.config.loader import load_secrets_file, missing_env_refs
 
     path = config_file or config_path
     watchlist = load_or_exit(path)
@@ -78,8 +89,6 @@ def _human(seconds: float) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
 def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
     """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
-    from monitor.runner import run_cycle
-    from spiders.engine import quiet_scrapy_logs
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     watchlist = load_or_exit(config_path)
@@ -141,13 +150,10 @@ def status(config_path: str, failing: bool) -> None:
     """Each watch: last check, last good value, last error, next run; plus the alert backlog."""
     from pathlib import Path
 
-    from monitor.status import health, watch_rows
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)
     now = datetime.now(UTC)
-    from models.db import database_url
-    from monitor.status import service_health, service_lines
 
     with factory() as session:
         rows = watch_rows(session)
@@ -205,8 +211,6 @@ def upgrade(config_path: str) -> None:
     """Apply database migrations (also done automatically on start)."""
     from pathlib import Path
 
-    from models.db import database_url
-    from monitor.cli.common import store_location
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     open_store_or_exit(watchlist)

@@ -1,17 +1,5 @@
-"""The watchlist: YAML -> validated pydantic models, with errors that name the file, line and field."""
+"""The watchlist's own sections and the building blocks every kind's watch model uses.
 
-from monitor.config.loader import ConfigError, ConfigProblem, load_watchlist, load_watchlist_text
-from monitor.config.schema import AlertRule, Channel, Competitor, ProductWatch, Settings, Watchlist
-
-__all__ = [
-    "AlertRule",
-    "Channel",
-    "Competitor",
-    "ConfigError",
-    "ConfigProblem",
-    "ProductWatch",
-    "Settings",
-    "Watchlist",
-    "load_watchlist",
-    "load_watchlist_text",
-]
+The whole watchlist (every section, loaded from YAML with errors that name file, line and field)
+is `monitor.watchlist`; the models of each kind's watches live with the kind (`monitor.kinds`).
+"""

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from monitor.config.durations import Duration
+from monitor.config.settings import Strict, check_timezone
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
@@ -23,11 +23,7 @@ SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 WatchKind = Literal["product", "listing", "site", "page", "keyword"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _parse_clock(value: object) -> time:
+def parse_clock(value: object) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -43,7 +39,7 @@ def _parse_clock(value: object) -> time:
         raise ValueError(f"not a time of day: {value!r} (use HH:MM, e.g. 22:00)") from None
 
 
-class QuietHours(_Strict):
+class QuietHours(Strict):
     """A daily window in a time zone when a channel is not disturbed; held messages go out after it."""
 
     start: time
@@ -53,16 +49,9 @@ class QuietHours(_Strict):
         default_factory=list, description="severities that are sent even in quiet hours (e.g. critical)"
     )
 
-    _clock = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _parse_clock(v)))
+    _clock = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: parse_clock(v)))
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
-        return value
+    _zone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
 
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:
@@ -71,7 +60,7 @@ class QuietHours(_Strict):
         return self
 
 
-class Channel(_Strict):
+class Channel(Strict):
     name: str = Field(min_length=1)
     url: str = Field(min_length=3, description="an Apprise URL; ${ENV} placeholders are filled at send time")
     tags: list[str] = Field(default_factory=list)
@@ -94,45 +83,13 @@ class Channel(_Strict):
     )
 
 
-RuleKind = Literal[
-    # products
-    "price_drop",
-    "price_rise",
-    "price_change",
-    "undercut",
-    "below_map",
-    "out_of_stock",
-    "back_in_stock",
-    "product_gone",
-    # listings
-    "listing_item_added",
-    "listing_item_removed",
-    "listing_price_changed",
-    "listing_item_moved",
-    "listing_count_changed",
-    # keyword ranks
-    "rank_moved",
-    "entered_top_n",
-    "left_top_n",
-    "new_domain_in_top",
-    # sites and pages
-    "page_added",
-    "page_removed",
-    "title_changed",
-    "meta_changed",
-    "content_changed",
-    "trigger_text_appeared",
-    # any change whose anomaly score reaches min_anomaly
-    "anomaly",
-    # any change at all (narrow with `kinds`)
-    "any",
-]
-
-
-class AlertRule(_Strict):
+class AlertRule(Strict):
     name: str = Field(min_length=1)
-    when: RuleKind
-    severity: Severity = "warning"
+    when: str = Field(
+        description="what fires the rule: a change kind's rule name (price_drop, out_of_stock, rank_moved, "
+        "page_added ... see `rivalwatch check --keys`), anomaly, or any"
+    )
+    severity: Severity | None = Field(default=None, description="default: the change kind's own severity")
     # thresholds
     threshold_pct: float | None = Field(default=None, ge=0, description="price/count move of at least X %")
     threshold_abs: Decimal | None = Field(

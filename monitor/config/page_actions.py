@@ -19,6 +19,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from monitor.config.durations import Duration
+from monitor.config.selectors import check_css
 
 ACTION_KEYS = ("click", "fill", "wait_for", "scroll", "wait")
 
@@ -47,15 +48,11 @@ class PageAction(BaseModel):
             raise ValueError("value and submit belong to a fill action")
         if self.wait is not None and self.wait > 60:
             raise ValueError("a wait action may pause at most 60s")
+        for selector in (self.click, self.fill, self.wait_for):
+            if selector is not None:
+                check_css(selector)  # a typo fails `check`, not a page at 3 a.m.
         return self
 
     def as_option(self) -> dict:
         """The action as stored in the watch's options (JSON) and handed to the browser."""
         return self.model_dump(exclude_none=True, exclude_defaults=True)
-
-
-def check_browser_only(render: str, actions: list[PageAction], **extra: object) -> None:
-    """Browser-only options on an HTTP watch would silently do nothing: refuse them."""
-    used = [name for name, value in extra.items() if value] + (["actions"] if actions else [])
-    if render != "browser" and used:
-        raise ValueError(f"{', '.join(used)} need render: browser")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from datetime import time as clock_time
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from monitor.config.alerting import _parse_clock
+from monitor.config.alerting import parse_clock
+from monitor.config.settings import check_timezone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,18 +38,12 @@ class ReportSettings(BaseModel):
     competitors: list[str] = Field(default_factory=list, description="only these competitors (default: all)")
     out_dir: str = Field(default="var/reports", description="where report files are written")
 
-    _clock = field_validator("time", mode="before")(classmethod(lambda cls, v: _parse_clock(v)))
+    _clock = field_validator("time", mode="before")(classmethod(lambda cls, v: parse_clock(v)))
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
-        return value
+        return None if value is None else check_timezone(value)
 
     @field_validator("formats")
     @classmethod

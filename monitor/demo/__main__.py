@@ -16,6 +16,9 @@ import sys
 import threading
 from pathlib import Path
 
+from monitor.demo.catalogue import Catalogue
+from monitor.demo.loadtest import run_loadtest
+from monitor.demo.market import SEARCH, DemoMarket
 from monitor.demo.shops import HTTP_SHOPS, SHOPS
 
 
@@ -34,7 +37,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from monitor.demo.market import SEARCH, DemoMarket
 
     ports = {}
     if args.base_port:
@@ -63,7 +65,6 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def truth(args: argparse.Namespace) -> int:
-    from monitor.demo.catalogue import Catalogue
 
     cat = Catalogue(args.seed, args.products, args.shops)
     for shop, rows in cat.truth(args.day).items():
@@ -83,7 +84,6 @@ def truth(args: argparse.Namespace) -> int:
 
 
 def loadtest(args: argparse.Namespace) -> int:
-    from monitor.demo.loadtest import run_loadtest
 
     run_loadtest(args.products, args.seconds, args.connections, args.in_process)
     return 0

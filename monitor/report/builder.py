@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config.alerting import SEVERITY_ORDER, AlertRule
+from monitor.kinds import kinds_counted_as
 from monitor.report import keywords as kw
 from monitor.report.model import AnomalyLine, CompetitorReport, Report, Series, SummaryLine
 from monitor.report.prices import (
@@ -28,14 +29,14 @@ from monitor.report.prices import (
 )
 from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, StateRow, WatchRow
 from monitor.report.site import site_section
-from monitor.rules import ChangeFacts, rule_applies
+from monitor.rules import ChangeFacts, rule_applies, rule_severity
 
 ANOMALY_MIN = 0.5  # anomaly scores from here on are listed with their explanations
 SUMMARY_LINES = 12
 GROUP_AT = 3  # this many changes of one kind at one competitor become one summary line
 MOVERS_CHARTED = 3  # price history charts per competitor
 MAX_ANOMALIES = 10
-PRODUCT_KINDS = ("price_down", "price_up")
+PRODUCT_KINDS = kinds_counted_as("price_changes")
 
 
 def severity_of(
@@ -62,7 +63,7 @@ def severity_of(
         our_price=watch.our_price if watch else None,
         detected_at=change.at,
     )
-    fired = [r.severity for r in rules if rule_applies(r, facts)]
+    fired = [rule_severity(r, facts) for r in rules if rule_applies(r, facts)]
     return max(fired, key=SEVERITY_ORDER.__getitem__) if fired else None
 
 

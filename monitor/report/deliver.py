@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from alerts.channels import EMAIL_SCHEMES, ChannelResult, message_format, resolve_env, send
+from alerts.channels import EMAIL_SCHEMES, ChannelResult, message_format, send
 from monitor.config.alerting import Channel
+from monitor.config.secrets import resolve_env
 from monitor.report import i18n
 from monitor.report.model import Report
 from monitor.report.render_html import render_html

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from alerts.i18n import kind_label
+from monitor.kinds import kinds_counted_as
 
 LOCALES = ("en", "zh-CN")
 
@@ -165,13 +166,13 @@ def t(locale: str) -> Mapping[str, str]:
     return WORDS.get(locale, WORDS["en"])
 
 
+# Report lines that are not stored change kinds (a product's first appearance in the week).
+REPORT_EVENTS = {"product_added": ("New product", "新增商品")}
+
+
 def kind(name: str, locale: str) -> str:
-    labels = {
-        "product_added": ("New product", "新增商品"),
-        "new_domain_top10": ("New domain in the top 10", "新域名进入前 10"),
-    }
-    if name in labels:
-        return labels[name][0 if locale == "en" else 1]
+    if name in REPORT_EVENTS:
+        return REPORT_EVENTS[name][0 if locale == "en" else 1]
     return kind_label(name, locale)
 
 
@@ -223,6 +224,6 @@ def summary_text(line, locale: str) -> str:  # noqa: ANN001  (model.SummaryLine)
     text += f" {line.subject}"
     if line.old is not None or line.new is not None:
         text += f" {line.old or '—'} → {line.new or '—'}"
-    if line.magnitude is not None and line.kind in ("price_down", "price_up"):
+    if line.magnitude is not None and line.kind in kinds_counted_as("price_changes"):
         text += f"（{pct(line.magnitude)}）"
     return text

@@ -3,7 +3,7 @@
 Positions come from the rank history tables when the store has them (`RankRow`s), otherwise they are
 rebuilt from the rank changes (``rank_moved``, ``entered_top_n``, ``left_top_n``): a domain's position
 at a moment is the ``new`` of its last change before it, or the ``old`` of its first change after it.
-Visibility is click-through-weighted (monitor.ranks.CTR_CURVE): the sum over keywords of CTR(position)
+Visibility is click-through-weighted (monitor.kinds.keyword.ranks.CTR_CURVE): the sum over keywords of CTR(position)
 divided by what position 1 on every keyword would give; share of voice is a domain's part of the sum
 of all domains' visibility.
 """
@@ -18,7 +18,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from monitor.ranks import ctr
+from monitor.kinds import kinds_counted_as
+from monitor.kinds.keyword.ranks import ctr
 from monitor.report.model import (
     Compare,
     EventLine,
@@ -30,8 +31,8 @@ from monitor.report.model import (
 )
 from monitor.report.queries import ChangeRow, CompetitorRow, RankRow, ReportData
 
-POSITION_KINDS = frozenset({"rank_moved", "entered_top_n", "left_top_n"})
-NEW_DOMAIN_KINDS = frozenset({"new_domain_top10", "new_domain_in_top"})
+POSITION_KINDS = kinds_counted_as("keywords")  # changes that carry a tracked domain's positions
+NEW_DOMAIN_KINDS = kinds_counted_as("new_domains")
 MAIN_KEYWORDS = 4
 CHART_DOMAINS = 6
 

@@ -21,9 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from monitor.changes.product import stock_state
+from monitor.kinds import kinds_counted_as
+from monitor.kinds.product.changes import stock_state
 from monitor.report.model import AssortmentSection, Compare, EventLine, PriceMove, PriceSection, StockSection
 from monitor.report.queries import ChangeRow, ReportData, StateRow, WatchRow
+
+PRICE_CHANGES = kinds_counted_as("price_changes")
+STOCK_OUTS = kinds_counted_as("stock_outs")
+RESTOCKS = kinds_counted_as("restocks")
 
 TOP_MOVES = 10
 MAX_EVENTS = 25
@@ -155,8 +160,8 @@ def price_section(
     def market(at: dict[int, float], fn) -> float | None:  # noqa: ANN001
         return fn(list(at.values())) if at else None
 
-    this_events = sum(1 for c in changes if c.kind in ("price_up", "price_down") and c.at >= p.start)
-    last_events = sum(1 for c in changes if c.kind in ("price_up", "price_down") and c.at < p.start)
+    this_events = sum(1 for c in changes if c.kind in PRICE_CHANGES and c.at >= p.start)
+    last_events = sum(1 for c in changes if c.kind in PRICE_CHANGES and c.at < p.start)
     return PriceSection(
         products=known,
         up=Compare(*counts["up"]),
@@ -210,20 +215,22 @@ def stock_section(
             continue
         for slot, t in enumerate((p.end, p.start)):
             out_now[slot] += stock_state(line.availability_before(t)) == "out"
-    outs = _count(changes, {"out_of_stock"}, p.start)
-    ins = _count(changes, {"back_in_stock"}, p.start)
+    outs = _count(changes, STOCK_OUTS, p.start)
+    ins = _count(changes, RESTOCKS, p.start)
     if not (outs.this_week or outs.last_week or ins.this_week or ins.last_week or any(out_now)):
         return None
     return StockSection(
         stock_outs=outs,
         restocks=ins,
         out_of_stock_now=Compare(*out_now),
-        events=_events(changes, {"out_of_stock", "back_in_stock"}, data),
+        events=_events(changes, STOCK_OUTS | RESTOCKS, data),
     )
 
 
-LISTING_ADDED = {"listing_item_added"}
-LISTING_REMOVED = {"listing_item_removed"}
+LISTING_ADDED = kinds_counted_as("listing_added")
+LISTING_REMOVED = kinds_counted_as("listing_removed")
+PRODUCTS_REMOVED = kinds_counted_as("products_removed")
+PRODUCTS_RETURNED = kinds_counted_as("products_returned")
 
 
 def assortment_section(
@@ -245,13 +252,13 @@ def assortment_section(
             added[1] += 1
     section = AssortmentSection(
         products_added=Compare(*added),
-        products_removed=_count(changes, {"product_gone"}, p.start),
-        products_returned=_count(changes, {"product_returned"}, p.start),
+        products_removed=_count(changes, PRODUCTS_REMOVED, p.start),
+        products_returned=_count(changes, PRODUCTS_RETURNED, p.start),
         listing_added=_count(changes, LISTING_ADDED, p.start),
         listing_removed=_count(changes, LISTING_REMOVED, p.start),
         events=(
             new_events
-            + _events(changes, {"product_gone", "product_returned"} | LISTING_ADDED | LISTING_REMOVED, data)
+            + _events(changes, PRODUCTS_REMOVED | PRODUCTS_RETURNED | LISTING_ADDED | LISTING_REMOVED, data)
         )[:MAX_EVENTS],
     )
     numbers = [

@@ -17,9 +17,12 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import Change, Competitor, ProductState, Watch
+from monitor.kinds import kinds_of
+from monitor.report import rank_source
 from monitor.report.period import ReportPeriod
+from monitor.report.rank_source import RankRow
 
-RANK_KINDS = frozenset({"rank_moved", "entered_top_n", "left_top_n", "new_domain_top10", "new_domain_in_top"})
+RANK_KINDS = kinds_of("keyword")
 HISTORY_WEEKS = 8  # how far back charts (and rank positions rebuilt from changes) look
 
 
@@ -64,17 +67,6 @@ class ChangeRow:
     anomaly_explanation: str | None
     details: dict[str, Any]
     at: datetime
-
-
-@dataclass(frozen=True)
-class RankRow:
-    """One domain's position for one keyword check (rank None: not within the depth checked)."""
-
-    keyword: str
-    engine: str
-    domain: str
-    at: datetime
-    rank: int | None
 
 
 @dataclass
@@ -199,7 +191,6 @@ def table_names(session: Session) -> set[str]:
 
 def load_report_data(session: Session, period: ReportPeriod) -> ReportData:
     """The period's data for every competitor (the market comparison needs them all)."""
-    from monitor.report import rank_source
 
     history_start = period.start - timedelta(weeks=HISTORY_WEEKS)
     all_watches = watches(session)

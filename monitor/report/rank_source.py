@@ -7,14 +7,26 @@ rebuilds positions from the rank changes instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.report.queries import RankRow
+from models.rank import DomainRank, RankCheck, RankResult
 
 NEEDED = {"rank_checks", "domain_ranks", "rank_results"}
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One domain's position for one keyword check (rank None: not within the depth checked)."""
+
+    keyword: str
+    engine: str
+    domain: str
+    at: datetime
+    rank: int | None
 
 
 def load_ranks(
@@ -24,7 +36,6 @@ def load_ranks(
     check of each keyword before each cutoff, every domain in its top 20 (for share of voice)."""
     if not NEEDED <= tables:
         return None
-    from models.rank import DomainRank, RankCheck, RankResult
 
     rows = session.execute(
         select(RankCheck.keyword, RankCheck.engine, DomainRank.domain, RankCheck.checked_at, DomainRank.rank)

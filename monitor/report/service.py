@@ -18,6 +18,7 @@ from alerts.channels import ChannelResult
 from monitor.config.report_settings import WEEKDAYS
 from monitor.report import period as periods
 from monitor.report.builder import build_report, top_movers
+from monitor.report.deliver import deliver_report, pick_channels
 from monitor.report.model import Report
 from monitor.report.queries import load_report_data, price_history
 from monitor.report.render_csv import render_csv
@@ -110,7 +111,6 @@ def build_and_deliver(
 ) -> ReportRun:
     """Build the report, write its files, send it. Defaults come from the watchlist's `report:`
     section: the last full week before `now`, its formats, locale, folder and channels."""
-    from monitor.report.deliver import deliver_report, pick_channels
 
     cfg = watchlist.report
     started = _time.perf_counter()

@@ -4,15 +4,16 @@ with whatever site and page tables the store keeps. Pure."""
 
 from __future__ import annotations
 
+from monitor.kinds import kinds_counted_as
 from monitor.report.model import ContentChange, EventLine, SiteSection
 from monitor.report.prices import MAX_EVENTS, _count
 from monitor.report.queries import ChangeRow, ReportData
 
-PAGE_ADDED = {"page_added", "new_content_published"}
-PAGE_REMOVED = {"page_removed"}
-TITLE = {"title_changed"}
-DESCRIPTION = {"description_changed", "meta_changed", "h1_changed"}
-CONTENT = {"content_changed", "trigger_text_appeared"}
+PAGE_ADDED = kinds_counted_as("pages_added")
+PAGE_REMOVED = kinds_counted_as("pages_removed")
+TITLE = kinds_counted_as("titles_changed")
+DESCRIPTION = kinds_counted_as("descriptions_changed")
+CONTENT = kinds_counted_as("content_changed")
 SITE_KINDS = PAGE_ADDED | PAGE_REMOVED | TITLE | DESCRIPTION | CONTENT
 DIFF_LINES = 6  # lines of a content diff shown in the report
 LINE_CHARS = 160

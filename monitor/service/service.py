@@ -5,7 +5,7 @@ Threads, each with one job:
   due watches that are not in flight and whose domain no running crawl holds (`schedule.pick_batch`),
   hands each batch to a crawl worker, writes the heartbeat `rivalwatch status` reads, runs the weekly
   report when it is due;
-- crawl workers (`max_crawls`): `monitor.runner.run_cycle(..., watch_ids=batch, trigger="serve")` on
+- crawl workers (`max_crawls`): `monitor.crawl.runner.run_cycle(..., watch_ids=batch, trigger="serve")` on
   the one long-lived reactor, then the run's alerts are queued in the outbox (one transaction);
 - the dispatcher: sends what the outbox holds, on its own tick and right after a crawl queued alerts,
   so a slow or failing channel never holds up crawling.
@@ -32,12 +32,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import ConfigError, Watchlist, load_watchlist
+from alerts.dispatcher import backlog, dispatch_pending
+from alerts.outbox import enqueue_run_alerts
+from models import Watch
+from models.db import database_url, open_store
+from monitor.crawl.runner import run_cycle
+from monitor.crawl.sync import sync_watchlist
 from monitor.service import store_ops
 from monitor.service.logs import LOGGER, event
 from monitor.service.report_job import ReportHook, find_report_hook, report_due
 from monitor.service.schedule import lag_percentiles, pick_batch, validate_crons
 from monitor.service.state import ServiceState, read_state, state_path, write_state
+from monitor.watchlist import ConfigError, Watchlist, load_watchlist
 from spiders.engine import CrawlEngine
 
 Clock = Callable[[], datetime]
@@ -97,7 +103,6 @@ class Service:
         self.state = ServiceState(config=str(self.config_path))
         self.state_file: Path | None = None
         self._lock = threading.Lock()  # in-flight watches, busy domains, running crawls, stats
-        self._config_lock = threading.Lock()  # a reload never interleaves with a crawl opening its cycle
         self._in_flight: set[int] = set()
         self._busy_domains: set[str] = set()
         self._crawls: set[Future[None]] = set()
@@ -117,8 +122,6 @@ class Service:
     # ---- life cycle -----------------------------------------------------------------------------
     def start(self) -> None:
         """Load and check the watchlist, open the store, recover, spread due work, start the threads."""
-        from models.db import database_url, open_store
-        from monitor.sync import sync_watchlist
 
         watchlist = self._load()
         self.state_file = state_path(watchlist.settings.database_url)
@@ -281,7 +284,6 @@ class Service:
         self._wake.set()
 
     def _crawl(self, ids: set[int], domains: set[str], due_at: dict[int, datetime], picked: datetime) -> None:
-        from monitor.runner import run_cycle
 
         watchlist = self.watchlist
         fetch_lags: list[float] = []
@@ -291,16 +293,8 @@ class Service:
             if due is not None:
                 fetch_lags.append((outcome.fetched_at - due).total_seconds())
 
-        opened = threading.Event()
-
-        def on_start(_jobs: int) -> None:
-            if not opened.is_set():
-                opened.set()
-                self._config_lock.release()
-
         started = time.perf_counter()
         summary = error = None
-        self._config_lock.acquire()
         try:
             summary = run_cycle(
                 watchlist,
@@ -310,7 +304,7 @@ class Service:
                 send_alerts=False,
                 trigger="serve",
                 watch_ids=ids,
-                on_start=on_start,
+                sync=False,  # the watchlist was synced at start and on reload
                 on_outcome=on_outcome,
             )
             queued = self._close_run(
@@ -319,8 +313,6 @@ class Service:
         except Exception as exc:  # noqa: BLE001  (one bad crawl must not end the service)
             error, queued = f"{type(exc).__name__}: {exc}", 0
         finally:
-            if not opened.is_set():
-                self._config_lock.release()
             with self._lock:
                 self._in_flight -= ids
                 self._busy_domains -= domains
@@ -331,7 +323,6 @@ class Service:
 
     def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> int:
         """Queue the run's alerts and close it, in one transaction; cron watches get their next fire time."""
-        from alerts.outbox import enqueue_run_alerts
 
         watchlist, now = self.watchlist, self.clock()
         with self.factory.begin() as session:
@@ -400,7 +391,6 @@ class Service:
     # ---- reload ---------------------------------------------------------------------------------
     def reload(self) -> bool:
         """Load the watchlist again; apply it only when it is valid. Returns whether it was applied."""
-        from monitor.sync import sync_watchlist
 
         now = self.clock()
         self.state.last_reload_at = now.isoformat()
@@ -415,13 +405,12 @@ class Service:
             event(
                 self.log, "reload_warning", logging.WARNING, message="database_url changes apply on restart"
             )
-        with self._config_lock:
-            with self.factory.begin() as session:
-                sync = sync_watchlist(session, new)
-                moved = store_ops.reconcile_schedules(session, new.settings.timezone, now)
-                spread = store_ops.spread_due(session, now, self._spread_rate(new))
-                self._cron_ids = self._cron_watch_ids(session)
-            self.watchlist = new
+        with self.factory.begin() as session:
+            sync = sync_watchlist(session, new)
+            moved = store_ops.reconcile_schedules(session, new.settings.timezone, now)
+            spread = store_ops.spread_due(session, now, self._spread_rate(new))
+            self._cron_ids = self._cron_watch_ids(session)
+        self.watchlist = new
         self.state.last_reload_error = None
         event(
             self.log,
@@ -437,9 +426,7 @@ class Service:
 
     def _load(self) -> Watchlist:
         watchlist = load_watchlist(self.config_path)
-        from monitor.sync import watch_specs
-
-        crons = [(f"{w.kind} {w.label or w.url}", w.cron) for w in watch_specs(watchlist) if w.cron]
+        crons = [(f"{w.kind} {w.label or w.url}", w.cron) for w in watchlist.watch_specs() if w.cron]
         problems = validate_crons(crons, watchlist.settings.timezone)
         if problems:
             raise ServiceError(f"{self.config_path}: " + "; ".join(problems))
@@ -453,7 +440,6 @@ class Service:
     def _cron_watch_ids(session: Session) -> set[int]:
         from sqlalchemy import select
 
-        from models import Watch
 
         return set(session.scalars(select(Watch.id).where(Watch.active.is_(True), Watch.cron.is_not(None))))
 
@@ -467,7 +453,6 @@ class Service:
             self._dispatch_once(limit=self.options.dispatch_limit)
 
     def _dispatch_once(self, limit: int | None = None) -> None:
-        from alerts.dispatcher import dispatch_pending
 
         watchlist = self.watchlist
         if not watchlist.channels:
@@ -516,7 +501,6 @@ class Service:
         if not force and time.monotonic() - self._last_heartbeat < self.options.heartbeat_every:
             return
         self._last_heartbeat = time.monotonic()
-        from alerts.dispatcher import backlog
 
         now = self.clock()
         with self.factory() as session:

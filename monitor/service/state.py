@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models.db import database_url as resolve
+
 STALE_AFTER = 30.0
 
 
@@ -71,7 +73,6 @@ def state_path(database_url: str | None) -> Path:
         return Path(override)
     from sqlalchemy.engine import make_url
 
-    from models.db import database_url as resolve
 
     url = make_url(resolve(database_url))
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":

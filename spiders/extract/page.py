@@ -6,7 +6,7 @@
 Order: elements matching `remove` are dropped; then `css` and/or `xpath` select the parts to keep
 (all matches, in page order); the result is rendered to text by inscriptis (so tables and lists
 keep their layout); then `regex`, when given, keeps only the text its matches cover (one line per
-match). Ignore rules and trigger text are applied when comparing (`monitor.changes.page`), not here,
+match). Ignore rules and trigger text are applied when comparing (`monitor.kinds.page.changes`), not here,
 so a preview shows the text the watch really stores.
 
 Rules given as `/pattern/` (optionally `/pattern/i`) are regular expressions, anything else is

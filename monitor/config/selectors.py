@@ -1,0 +1,62 @@
+"""Checks that turn a bad URL, CSS selector, XPath or text rule into a config error.
+
+They call the same libraries the crawl uses (cssselect through lxml, lxml's XPath,
+`spiders.extract.page.compile_rule`), so a watch that loads is a watch whose selectors run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import lxml.etree
+from cssselect import GenericTranslator
+from cssselect.parser import SelectorError
+
+from spiders.extract.page import FilterError, compile_rule
+from spiders.extract.product_selectors import SelectorSyntaxError, compile_selector
+
+
+def check_http_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"only http and https URLs can be watched, not {url!r}")
+    if not parts.hostname:
+        raise ValueError(f"URL has no host: {url!r}")
+    return url.strip()
+
+
+def check_css(selector: str) -> str:
+    """A CSS selector lxml can apply, or ValueError with cssselect's reason."""
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ValueError(f"bad CSS selector {selector!r}: {exc}") from None
+    return selector
+
+
+def check_xpath(expression: str) -> str:
+    try:
+        lxml.etree.XPath(expression)
+    except lxml.etree.XPathSyntaxError as exc:
+        raise ValueError(f"bad XPath {expression!r}: {exc}") from None
+    return expression
+
+
+def check_rule(rule: str) -> str:
+    """A text-or-/regex/ rule (ignore, trigger, include, exclude) that compiles."""
+    if not rule.strip():
+        raise ValueError("an empty rule matches everything; remove it")
+    try:
+        compile_rule(rule)
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+    return rule
+
+
+def check_css_or_xpath(selector: str) -> str:
+    """A product field selector: CSS, or XPath when it starts with `/` (as the extractor reads it)."""
+    try:
+        compile_selector(selector)
+    except SelectorSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    return selector

@@ -1,0 +1,79 @@
+"""The watchlist's `settings:` and `competitors:` sections: crawl limits, schedule defaults, store."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from monitor.config.durations import Duration
+from spiders.crawl_settings import CrawlLimits
+
+
+class Strict(BaseModel):
+    """Every watchlist model: unknown keys are errors (a typo never silently disables a watch)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
+    return value
+
+
+def default_extract_workers() -> int:
+    """One extraction process per core beyond the first (the crawler's); none on a single core."""
+    return max(0, (os.cpu_count() or 1) - 1)
+
+
+class Settings(Strict):
+    user_agent: str = "Mozilla/5.0 (compatible; rivalwatch/0.1; +https://github.com/rivalwatch)"
+    database_url: str | None = None
+    timezone: str = "UTC"
+    default_interval: Duration = 6 * 3600
+    download_timeout: Duration = 30
+    max_page_mb: float = Field(default=10, gt=0, le=200)
+    concurrency_per_domain: int = Field(default=4, ge=1, le=64)
+    concurrent_requests: int = Field(default=32, ge=1, le=512)
+    retries: int = Field(default=2, ge=0, le=10)
+    autothrottle: bool = True
+    allow_private_addresses: bool = False
+    secrets_file: str | None = None
+    extract_workers: int = Field(
+        default_factory=default_extract_workers,
+        ge=0,
+        le=64,
+        description="processes that extract pages beside the crawler (0 = extract in the crawler)",
+    )
+    gone_after: int = Field(default=3, ge=1, description="404s in a row before a product is 'gone'")
+
+    _zone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
+
+    def crawl_limits(self) -> CrawlLimits:
+        return CrawlLimits(
+            user_agent=self.user_agent,
+            download_timeout=self.download_timeout,
+            max_page_mb=self.max_page_mb,
+            concurrent_requests=self.concurrent_requests,
+            concurrency_per_domain=self.concurrency_per_domain,
+            retries=self.retries,
+            autothrottle=self.autothrottle,
+            allow_private_addresses=self.allow_private_addresses,
+        )
+
+
+class Competitor(Strict):
+    name: str = Field(min_length=1)
+    domains: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    robots: Literal["obey", "ignore"] = "obey"
+
+    @field_validator("domains")
+    @classmethod
+    def _lower(cls, domains: list[str]) -> list[str]:
+        return [d.strip().lower() for d in domains if d.strip()]

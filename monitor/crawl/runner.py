@@ -1,0 +1,190 @@
+"""One monitoring cycle: crawl what is due, store, detect, alert. The `run` command, and the service's crawls.
+
+A cycle opens a crawl run and asks each kind for its crawl of its due watches (`WatchKind.prepare`),
+gives each crawl the one generic sink (`monitor.crawl.sink`), runs every kind's crawl together on
+the one reactor, then closes the run and queues its alerts. The watchlist is synced into the store
+when a process starts (`sync=True` here, for the `run` command) and when the service reloads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.dispatcher import dispatch_pending
+from alerts.outbox import enqueue_run_alerts
+from models import Change, CrawlRun
+from models.catalog import due_watches
+from monitor.config.secrets import resolve_env
+from monitor.crawl.pool import shared_pool
+from monitor.crawl.sink import KindSink, SinkStats, utc_now
+from monitor.crawl.sync import SyncReport, sync_watchlist
+from monitor.crawl.writer import StoreWriter
+from monitor.kinds import KINDS
+from monitor.kinds.base import CycleContext, KindCrawl
+from monitor.kinds.outcome import Outcome
+from monitor.watchlist import Watchlist
+from spiders.engine import CrawlEngine, CrawlSpec
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    due: int
+    stats: SinkStats
+    changes: list[Change] = field(default_factory=list)
+    alerts_queued: int = 0
+    alerts_sent: int = 0
+    alerts_failed: int = 0
+    alert_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    by_kind: dict[str, SinkStats] = field(default_factory=dict)
+
+
+@dataclass
+class Cycle:
+    """An opened crawl run: each kind's crawl with the sink its spider hands items to."""
+
+    run_id: int
+    crawls: list[tuple[KindCrawl, KindSink]]
+
+    @property
+    def jobs(self) -> int:
+        return sum(len(c.jobs) for c, _ in self.crawls)
+
+    def specs(self) -> list[CrawlSpec]:
+        return [CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.spider_kwargs}) for c, s in self.crawls]
+
+
+def sync_store(watchlist: Watchlist, session_factory: sessionmaker[Session]) -> SyncReport:
+    with session_factory.begin() as session:
+        return sync_watchlist(session, watchlist)
+
+
+def open_cycle(
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    *,
+    force: bool = False,
+    trigger: str = "run",
+    clock: Callable[[], datetime] = utc_now,
+    kinds: set[str] | None = None,
+    watch_ids: set[int] | None = None,
+    on_outcome: Callable[[Outcome[Any]], None] | None = None,
+) -> Cycle:
+    """Open a crawl run and prepare each kind's crawl of its due watches, with its sink."""
+    now = clock()
+    env = resolve_env(None, watchlist.settings.secrets_file)
+    with session_factory.begin() as session:
+        watches = due_watches(session, now, force=force)
+        if watch_ids is not None:
+            watches = [w for w in watches if w.id in watch_ids]
+        if kinds is not None:
+            watches = [w for w in watches if w.kind in kinds]
+        run = CrawlRun(started_at=now, trigger=trigger, watches_due=len(watches))
+        session.add(run)
+        session.flush()
+        competitor_of = {w.id: w.competitor_id for w in watches}
+        crawls = []
+        for name, kind in KINDS.items():
+            mine = [w for w in watches if w.kind == name]
+            if not mine:
+                continue
+            ctx = CycleContext(watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env)
+            crawl = kind.prepare(ctx, session, mine)
+            pool = shared_pool(watchlist.settings.extract_workers) if crawl.use_pool else None
+            writer = StoreWriter(session_factory, run.id, competitor_of)
+            sink = KindSink(
+                crawl.observer,
+                crawl.memories,
+                writer,
+                clock=clock,
+                on_outcome=on_outcome,
+                pool=pool,
+                series=crawl.series,
+            )
+            crawls.append((crawl, sink))
+        return Cycle(run.id, crawls)
+
+
+def prepare_sink(
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    *,
+    kind: str = "product",
+    force: bool = False,
+    trigger: str = "run",
+    clock: Callable[[], datetime] = utc_now,
+) -> tuple[list[Any], KindSink | None]:
+    """One kind's jobs and sink for a cycle, without crawling: for a crawl started elsewhere (`scrapy
+    crawl products -a config=...`) or items handed over by hand. Syncs the watchlist first."""
+    sync_store(watchlist, session_factory)
+    cycle = open_cycle(watchlist, session_factory, force=force, trigger=trigger, clock=clock, kinds={kind})
+    if not cycle.crawls:
+        return [], None
+    crawl, sink = cycle.crawls[0]
+    return list(crawl.jobs), sink
+
+
+def close_run(session: Session, run_id: int, total: SinkStats, clock: Callable[[], datetime]) -> list[Change]:
+    run = session.get(CrawlRun, run_id)
+    if run is not None:
+        run.finished_at = clock()
+        run.status = "done"
+        run.ok, run.failed, run.changes = total.ok, total.failed, total.changes
+    return list(session.scalars(select(Change).where(Change.run_id == run_id).order_by(Change.id)))
+
+
+def run_cycle(
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    *,
+    engine: CrawlEngine | None = None,
+    force: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+    send_alerts: bool = True,
+    trigger: str = "run",
+    sync: bool = True,
+    on_start: Callable[[int], None] | None = None,
+    on_outcome: Callable[[Outcome[Any]], None] | None = None,
+    kinds: set[str] | None = None,
+    watch_ids: set[int] | None = None,
+) -> RunSummary:
+    started = datetime.now(UTC)
+    if sync:
+        sync_store(watchlist, session_factory)
+    cycle = open_cycle(
+        watchlist,
+        session_factory,
+        force=force,
+        trigger=trigger,
+        clock=clock,
+        kinds=kinds,
+        watch_ids=watch_ids,
+        on_outcome=on_outcome,
+    )
+    if on_start is not None:
+        on_start(cycle.jobs)
+    if cycle.crawls:
+        (engine or CrawlEngine()).crawl_many(cycle.specs())
+    total = SinkStats()
+    summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=total)
+    for crawl, sink in cycle.crawls:
+        sink.flush()
+        summary.by_kind[crawl.kind] = sink.stats
+        total.add(sink.stats)
+    with session_factory.begin() as session:
+        summary.changes = close_run(session, cycle.run_id, total, clock)
+        if send_alerts and watchlist.channels:
+            summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())
+    if send_alerts and watchlist.channels:
+        report = dispatch_pending(session_factory, watchlist, now=clock())
+        summary.alerts_sent, summary.alerts_failed = report.sent, report.failed
+        summary.alert_errors = list(report.errors)
+    summary.seconds = (datetime.now(UTC) - started).total_seconds()
+    return summary

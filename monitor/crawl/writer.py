@@ -1,0 +1,279 @@
+"""The one store writer: every kind's outcomes reach the store through here, in one transaction a batch.
+
+Per batch of outcomes (any kind): the bodies once per content (one query for the hashes already
+stored, then one insert that ignores a hash another process stored meanwhile), the observations,
+the changes (one constructor, `Change.values_of`), the kind's own rows (`RowPlan`s, parents before
+the rows that point at them), the anomaly feed's series states, and each watch's schedule: its
+counters, its last error, its validators for conditional requests, and its next run through the one
+backoff policy (`monitor.backoff`). Every count goes to Scrapy's `crawler.stats` as well.
+
+Core executemany statements, not the ORM's unit of work: a crawl writes thousands of rows a minute,
+and the unit of work would cost more CPU than fetching the pages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Body, Change, Watch
+from models.crawl import Observation
+from monitor.backoff import next_check_at
+from monitor.kinds.base import SeriesFeed
+from monitor.kinds.outcome import Memory, Outcome, RowPlan
+
+
+class Counters(Protocol):
+    """Scrapy's stats collector (`crawler.stats`), or anything counting the same way."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
+
+class LocalCounters:
+    """Counts kept when no crawler is attached (a sink fed by hand: tests, previews)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = defaultdict(float)
+
+    def inc_value(self, key: str, count: float = 1, start: float = 0) -> None:
+        self.values[key] = self.values.get(key, start) + count
+
+
+@dataclass(frozen=True)
+class WatchState:
+    """A watch's counters right after an outcome, for its row (taken when the outcome is accepted,
+    so two checks of one watch in one batch each write what was true after them)."""
+
+    failures: int
+    gone: int
+    body_hash: str | None
+    interval_s: float
+    retry_first_s: float
+
+    @classmethod
+    def of(cls, memory: Memory) -> WatchState:
+        return cls(
+            memory.consecutive_failures,
+            memory.consecutive_gone,
+            memory.body_hash,
+            memory.interval_s,
+            memory.retry_first_s,
+        )
+
+
+Pending = tuple[Outcome[Any], WatchState]
+
+
+def watch_values(outcome: Outcome[Any], state: WatchState) -> dict[str, Any]:
+    """The watch's row after an outcome: a 404 is not retried sooner (it counts towards "gone")."""
+    retrying = state.failures if not outcome.ok and not outcome.gone_hit else 0
+    values: dict[str, Any] = {
+        "b_id": outcome.watch_id,
+        "last_checked_at": outcome.fetched_at,
+        "consecutive_failures": state.failures,
+        "consecutive_gone": state.gone,
+        "next_due_at": next_check_at(
+            outcome.fetched_at,
+            state.interval_s,
+            failures=retrying,
+            retry_first=state.retry_first_s,
+            retry_after=outcome.retry_after_s,
+        ),
+    }
+    if outcome.ok:
+        values.update(
+            last_good_at=outcome.fetched_at,
+            last_error=None,
+            last_body_hash=state.body_hash,
+            etag=outcome.etag,
+            last_modified=outcome.last_modified,
+        )
+    else:
+        values["last_error"] = outcome.reason
+    return values
+
+
+def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key another writer may have inserted since we looked: theirs stands."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(insert(table), rows)
+
+
+class StoreWriter:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        run_id: int | None,
+        competitor_of: dict[int, int | None],
+        counters: Counters | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.run_id = run_id
+        self.competitor_of = competitor_of
+        self.counters: Counters = counters or LocalCounters()
+        self.write_seconds = 0.0
+
+    def write(self, batch: Sequence[Pending], series: SeriesFeed | None = None) -> None:
+        """Write a batch in one transaction; raises (writing nothing) when the store refuses it."""
+        if not batch:
+            return
+        started = time.perf_counter()
+        with self.session_factory.begin() as session:
+            stored = self._bodies(session, batch)
+            observation_ids = self._observations(session, batch, stored)
+            change_ids = self._changes(session, batch, observation_ids)
+            self._kind_rows(session, batch, observation_ids, change_ids)
+            if series is not None:
+                series.write(session, batch[-1][0].fetched_at)
+            self._watches(session, batch)
+        self.write_seconds += time.perf_counter() - started
+        self._count(batch)
+
+    # ---- the steps, in the order rows point at each other --------------------------------------
+    def _bodies(self, session: Session, batch: Sequence[Pending]) -> set[str]:
+        """Store new bodies; returns every hash the batch's observations may point at."""
+        blobs: dict[str, tuple[bytes, str | None]] = {}
+        wanted: set[str] = set()
+        for outcome, _ in batch:
+            blobs.update(outcome.bodies)
+            if outcome.screenshot:
+                blobs.setdefault(Body.hash_of(outcome.screenshot), (outcome.screenshot, "image/png"))
+            if outcome.content_hash:
+                wanted.add(outcome.content_hash)
+        ask = set(blobs) | wanted
+        known = set(session.scalars(select(Body.hash).where(Body.hash.in_(ask)))) if ask else set()
+        new = [
+            {
+                "hash": digest,
+                "size": len(raw),
+                "content_type": (ctype or None) and ctype[:200],
+                "data": Body.compress(raw),
+                "created_at": batch[0][0].fetched_at,
+            }
+            for digest, (raw, ctype) in blobs.items()
+            if digest not in known
+        ]
+        if new:
+            insert_ignoring_duplicates(session, Body.__table__, new)  # type: ignore[arg-type]
+        self.counters.inc_value("rivalwatch/bodies/new", len(new))
+        self.counters.inc_value("rivalwatch/bodies/known", len(blobs) - len(new))
+        return known | {b["hash"] for b in new}
+
+    def _observations(self, session: Session, batch: Sequence[Pending], stored: set[str]) -> list[int]:
+        rows = [
+            {
+                "watch_id": o.watch_id,
+                "run_id": self.run_id,
+                "fetched_at": o.fetched_at,
+                "status": o.status,
+                "http_status": o.http_status,
+                "elapsed_ms": o.elapsed_ms,
+                "error_reason": o.reason,
+                "content_hash": o.content_hash if o.content_hash in stored else None,
+                "unchanged": o.unchanged,
+                "final_url": o.url,
+                "screenshot_hash": Body.hash_of(o.screenshot) if o.screenshot else None,
+            }
+            for o, _ in batch
+        ]
+        return list(
+            session.scalars(insert(Observation).returning(Observation.id, sort_by_parameter_order=True), rows)
+        )
+
+    def _changes(
+        self, session: Session, batch: Sequence[Pending], observation_ids: list[int]
+    ) -> list[list[int]]:
+        """Insert every change; returns each outcome's change ids, in its changes' order."""
+        rows = []
+        for (o, _), obs_id in zip(batch, observation_ids, strict=True):
+            for c in o.changes:
+                competitor = c.competitor_id if c.competitor_id is not None else self.competitor_of.get(o.watch_id)
+                rows.append(
+                    Change.values_of(
+                        c,
+                        watch_id=o.watch_id,
+                        observation_id=obs_id,
+                        competitor_id=competitor,
+                        run_id=self.run_id,
+                        detected_at=o.fetched_at,
+                    )
+                )
+        ids = (
+            list(session.scalars(insert(Change).returning(Change.id, sort_by_parameter_order=True), rows))
+            if rows
+            else []
+        )
+        out, at = [], 0
+        for o, _ in batch:
+            out.append(ids[at : at + len(o.changes)])
+            at += len(o.changes)
+        return out
+
+    def _kind_rows(
+        self,
+        session: Session,
+        batch: Sequence[Pending],
+        observation_ids: list[int],
+        change_ids: list[list[int]],
+    ) -> None:
+        plans: dict[type, list[tuple[RowPlan, dict[str, Any]]]] = defaultdict(list)
+        for (o, _), obs_id, changes in zip(batch, observation_ids, change_ids, strict=True):
+            for plan in o.rows:
+                values = dict(plan.values)
+                columns = plan.model.__table__.columns  # type: ignore[attr-defined]
+                if "observation_id" in columns:
+                    values["observation_id"] = obs_id
+                if "watch_id" in columns:
+                    values.setdefault("watch_id", o.watch_id)
+                for column, index in plan.change_refs:
+                    values[column] = changes[index]
+                plans[plan.model].append((plan, values))
+        for model, group in plans.items():
+            rows = [values for _, values in group]
+            if not any(plan.children for plan, _ in group):
+                session.execute(insert(model), rows)
+                continue
+            parent_ids = list(
+                session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)  # type: ignore[attr-defined]
+            )
+            children: dict[type, list[dict[str, Any]]] = defaultdict(list)
+            for (plan, _), parent_id in zip(group, parent_ids, strict=True):
+                for child, fk, child_rows in plan.children:
+                    children[child].extend({**row, fk: parent_id} for row in child_rows)
+            for child, child_rows in children.items():
+                if child_rows:
+                    session.execute(insert(child), child_rows)
+
+    def _watches(self, session: Session, batch: Sequence[Pending]) -> None:
+        # One row per watch (the last outcome wins), grouped by the columns set, for executemany.
+        last: dict[int, dict[str, Any]] = {}
+        for outcome, state in batch:
+            last[outcome.watch_id] = watch_values(outcome, state)
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for values in last.values():
+            groups[tuple(sorted(values))].append(values)
+        table = Watch.__table__
+        for columns, rows in groups.items():
+            assignments = {k: bindparam(k) for k in columns if k != "b_id"}
+            session.execute(update(table).where(table.c.id == bindparam("b_id")).values(assignments), rows)  # type: ignore[attr-defined]
+
+    def _count(self, batch: Sequence[Pending]) -> None:
+        for outcome, _ in batch:
+            self.counters.inc_value(f"rivalwatch/observations/{outcome.status}")
+            if outcome.unchanged:
+                self.counters.inc_value("rivalwatch/observations/unchanged")
+            if outcome.changes:
+                self.counters.inc_value("rivalwatch/changes", len(outcome.changes))

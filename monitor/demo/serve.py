@@ -1,0 +1,116 @@
+"""`rivalwatch demo --serve`: the service on the demo market, which moves a day every few seconds.
+
+Everything is real and local, as in `rivalwatch demo`: the market over HTTP on 127.0.0.1, SQLite and the
+service's JSON log under the work folder, alerts over SMTP into a folder of .eml files. Each watch is
+checked once per simulated day (its interval is the day's length), so a user can watch prices move,
+changes get detected and alerts arrive, and try `rivalwatch status -c <workdir>/watchlist.yaml` and
+`kill -HUP` on the way. Ctrl-C stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+
+from monitor.cli.serve import install_signals
+from monitor.demo import DemoMarket
+from monitor.demo.mailbox import LocalMailbox
+from monitor.demo.session import demo_watchlist
+from monitor.service.logs import LOGGER, install, uninstall
+from monitor.service.service import Service, ServiceOptions
+
+
+class _ConsoleEvents(logging.Handler):
+    """The service's events, for a person: crawls that found something, and each alert sent."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(logging.INFO)
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        name = getattr(record, "rw_event", None)
+        f = getattr(record, "rw_fields", {})
+        if name == "crawl" and "error" not in f:
+            tail = f"; {f['changes']} changes" if f.get("changes") else ""
+            self.console.print(
+                f"  crawl {f['run_id']}: {f['watches']} checked, {f['failed']} failed{tail} "
+                f"(lag p50 {f['lag_p50']:.1f}s)"
+            )
+        elif name == "crawl":
+            self.console.print(f"  [red]crawl failed[/red]: {f['error']}")
+        elif name is None and record.getMessage().startswith("alert delivery "):
+            self.console.print(
+                f"  [green]alert[/green] {record.getMessage().removeprefix('alert delivery ')}"
+            )
+        elif name in ("reloaded", "reload_failed", "stopping", "stopped"):
+            self.console.print(f"  {name}: {', '.join(f'{k}={v}' for k, v in f.items())}")
+
+
+def serve_demo(
+    seed: int = 7,
+    n_products: int = 20,
+    workdir: Path = Path("var/demo-serve"),
+    day_seconds: float = 30.0,
+    console: Console | None = None,
+) -> Service:
+    """Run until Ctrl-C/SIGTERM; returns the stopped service (its stats)."""
+
+    console = console or Console(highlight=False)
+    workdir = workdir.resolve()
+    if workdir.exists():
+        shutil.rmtree(workdir)  # same seed, same story, fresh store
+    workdir.mkdir(parents=True)
+    mailbox = LocalMailbox(workdir / "mailbox")
+    mailbox.start()
+    market = DemoMarket(seed=seed, n_products=n_products)
+    market.start()
+    handler = install(workdir / "service.log")
+    console_events = _ConsoleEvents(console)
+    logging.getLogger(LOGGER).addHandler(console_events)
+    logging.getLogger("rivalwatch.alerts").addHandler(console_events)
+    stop_market = threading.Event()
+    try:
+        data = demo_watchlist(market, mailbox.apprise_url())
+        data["settings"].update(
+            database_url=f"sqlite:///{workdir / 'rivalwatch.db'}", default_interval=f"{day_seconds:g}s"
+        )
+        config = workdir / "watchlist.yaml"
+        config.write_text(
+            "# The watchlist `rivalwatch demo --serve` runs (ports change every run).\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+        service = Service(config, ServiceOptions(tick=0.5, dispatch_every=2.0))
+        install_signals(service)
+        service.start()
+
+        def advance() -> None:
+            while not stop_market.wait(day_seconds):
+                market.set_day(market.day + 1)
+                console.print(f"[bold]{market.day_label(market.day)}[/bold]: the market moved")
+
+        threading.Thread(target=advance, name="demo-market-clock", daemon=True).start()
+        console.print(
+            f"[bold]rivalwatch serve[/bold] on the demo market: {len(data['products'])} product watches, "
+            f"a simulated day every {day_seconds:g}s. Ctrl-C stops.\n"
+            f"  status:  rivalwatch status -c {config}\n"
+            f"  log:     {workdir / 'service.log'} (JSON lines)\n"
+            f"  mailbox: {workdir / 'mailbox'} (.eml files)"
+        )
+        service.join()
+    finally:
+        stop_market.set()
+        logging.getLogger(LOGGER).removeHandler(console_events)
+        logging.getLogger("rivalwatch.alerts").removeHandler(console_events)
+        uninstall(handler)
+        market.stop()
+        mailbox.stop()
+    console.print(
+        f"{len(mailbox.messages())} mails in {workdir / 'mailbox'}; store {workdir / 'rivalwatch.db'}"
+    )
+    return service

@@ -1,0 +1,158 @@
+"""What a kind of watch plugs into the one crawl path, and the typed options every kind stores.
+
+Every kind (product, listing, site, page, keyword) is one package under `monitor.kinds` with:
+- its watchlist model (`config.py`) and the typed options it stores in `watches.options`, written
+  and read back through the same pydantic model (`store_options` / `read_options`), so every
+  default lives in one place;
+- its change kinds (`changes.py`), registered in `monitor.kinds.CHANGE_KINDS`;
+- its pure functions (`observe.py`: what the crawler's item says, compared with the last good state,
+  as an `Outcome` with the kind's own rows as data);
+- a `WatchKind` (`kind.py`) that turns its watchlist section into `WatchSpec`s (synced into the
+  shared `watches` table) and, for a cycle, its due watches into a `KindCrawl`: the spider to run
+  (by dotted path: the crawl side is not imported here), its jobs, and an `Observer` that the one
+  generic sink (`monitor.crawl.sink`) feeds with the spider's items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Competitor, Watch
+from monitor.changes.kinds import ChangeKind
+from monitor.config.settings import Settings
+from monitor.kinds.outcome import Memory, Outcome, advance
+
+I = TypeVar("I")  # noqa: E741  (the item a kind's spider yields)
+M = TypeVar("M", bound=Memory)
+O = TypeVar("O", bound=BaseModel)  # noqa: E741
+
+
+def store_options(options: BaseModel) -> dict[str, Any]:
+    """Typed options as `watches.options` keeps them: JSON (decimals as strings), and only what
+    differs from the model's defaults, so a default lives in the model alone."""
+    return options.model_dump(mode="json", exclude_defaults=True)
+
+
+def read_options(model: type[O], stored: dict[str, Any] | None) -> O:
+    """A watch's stored options, read back through its kind's model; keys an older or newer
+    version wrote are left out, and keys it did not write take the model's defaults."""
+    known = {k: v for k, v in (stored or {}).items() if k in model.model_fields}
+    return model.model_validate(known)
+
+
+@dataclass(frozen=True)
+class WatchSpec:
+    """One watch as configured, whatever its kind; `url` is its identity within the kind."""
+
+    kind: str
+    url: str
+    label: str | None = None
+    competitor: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    interval_s: float | None = None
+    cron: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpecContext:
+    """What a kind may read of the rest of the watchlist while making its specs."""
+
+    settings: Settings
+    competitors: Sequence[Any]  # monitor.config.settings.Competitor
+    competitor_for: Callable[[Any], str]  # a watch (url, competitor) -> its competitor's name
+
+
+@dataclass
+class Extraction:
+    """A check that needs the kind's extractor on a body before it can conclude (run inline or in
+    the extraction pool by the sink, so the crawler's core only fetches and stores)."""
+
+    pending: Outcome[Any]
+    body: bytes
+    url: str
+    selectors: dict[str, str] | None
+    content_type: str | None
+
+
+class Observer(Generic[I, M]):
+    """A kind's pure functions, as the generic sink calls them."""
+
+    item_type: type = object
+    batch_size: int = 100  # outcomes written per transaction (a listing or site crawl: one)
+
+    def observe(self, item: I, memory: M, now: datetime) -> Outcome[Any] | Extraction:
+        raise NotImplementedError
+
+    def conclude(
+        self, extraction: Extraction, memory: M, record: object | None, error: BaseException | None
+    ) -> Outcome[Any]:
+        raise NotImplementedError(f"{type(self).__name__} does not extract")
+
+    def remember(self, memory: M, outcome: Outcome[Any]) -> None:
+        """Advance the memory after an outcome, so a second check of the watch in one crawl compares
+        right: the counters every kind keeps (`advance`), then the kind's own last good state."""
+        advance(memory, outcome)
+
+    def watch_id(self, item: I) -> int:
+        return item.job.watch_id  # type: ignore[attr-defined]
+
+
+class SeriesFeed(Protocol):
+    """An anomaly feed: scores an outcome's changes from the watch's series, and persists its state."""
+
+    def score(self, outcome: Outcome[Any]) -> None: ...
+
+    def write(self, session: Session, now: datetime) -> None: ...
+
+
+@dataclass
+class KindCrawl:
+    """What a kind hands the runner for one cycle."""
+
+    kind: str
+    spider: str  # dotted path of the Scrapy spider class
+    jobs: list[Any]
+    observer: Observer[Any, Any]
+    memories: dict[int, Memory]
+    settings: dict[str, Any] = field(default_factory=dict)
+    spider_kwargs: dict[str, Any] = field(default_factory=dict)
+    use_pool: bool = False  # run the kind's extractions in the extraction pool
+    series: SeriesFeed | None = None
+
+
+@dataclass(frozen=True)
+class CycleContext:
+    """One cycle of one kind: the watchlist's settings and this kind's section, the store, the clock."""
+
+    settings: Settings
+    entries: Sequence[Any]  # this kind's watchlist section (its config models)
+    session_factory: sessionmaker[Session]
+    run_id: int
+    clock: Callable[[], datetime]
+    env: dict[str, str] = field(default_factory=dict)  # environment + secrets file, for ${NAME}
+
+    def robots(self, session: Session) -> dict[int, bool]:
+        """competitor id -> whether robots.txt is obeyed for it."""
+        return {c.id: c.robots != "ignore" for c in session.scalars(select(Competitor))}
+
+
+class WatchKind(Protocol):
+    name: str
+    section: str  # the watchlist key users write (products, listings, sites, pages, keywords)
+    change_kinds: tuple[ChangeKind, ...]
+
+    def specs(self, entries: Sequence[Any], ctx: SpecContext) -> list[WatchSpec]:
+        """This kind's watches from its watchlist section."""
+        ...
+
+    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
+        """The crawl for these due watches (called inside the transaction that opened the run)."""
+        ...

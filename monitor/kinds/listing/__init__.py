@@ -1,0 +1,1 @@
+"""The listing kind of watch (see monitor.kinds.base for what a kind is made of)."""

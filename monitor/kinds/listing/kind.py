@@ -1,0 +1,104 @@
+"""Listing watches: a category, search or "new arrivals" page, read across its pages, one observation per crawl."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from models import Watch
+from models.listing import ListingSnapshotItem, latest_items
+from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.listing.changes import CHANGE_KINDS, ListingDiffOptions
+from monitor.kinds.listing.config import ListingOptions, ListingWatch
+from monitor.kinds.listing.observe import ListingMemory, ListingObserver
+from spiders.crawl_settings import crawl_settings
+from spiders.extract.listing import ListingItem, ListingSelectors
+from spiders.listing_fetch import ListingJob
+
+
+def _plain(price: Decimal | None) -> Decimal | None:
+    """A stored price as the page showed it: 115.990000 (the column's scale) reads 115.99 again."""
+    return None if price is None else Decimal(format(price.normalize(), "f"))
+
+
+def item_of(row: ListingSnapshotItem) -> ListingItem:
+    return ListingItem(
+        position=row.position,
+        url=row.url,
+        title=row.title,
+        price=_plain(row.price),
+        currency=row.currency,
+        sponsored=row.sponsored,
+        key=row.key,
+    )
+
+
+def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool) -> ListingJob:
+    sel = options.selectors
+    return ListingJob(
+        watch_id=watch.id,
+        url=watch.url,
+        selectors=ListingSelectors(**sel.model_dump()) if sel else None,
+        max_pages=options.max_pages,
+        pagination=options.pagination,
+        page_param=options.page_param,
+        render=options.render,
+        wait_for=options.wait_for,
+        scroll=options.scroll,
+        load_more=options.load_more,
+        actions=tuple(a.as_option() for a in options.actions),
+        screenshot=options.screenshot,
+        obey_robots=obey_robots,
+    )
+
+
+class ListingKind:
+    name = "listing"
+    section = "listings"
+    change_kinds = CHANGE_KINDS
+
+    def specs(self, entries: Sequence[ListingWatch], ctx: SpecContext) -> list[WatchSpec]:
+        default = ctx.settings.default_interval
+        return [
+            WatchSpec(
+                self.name,
+                w.url,
+                w.label,
+                ctx.competitor_for(w),
+                store_options(w.options()),
+                w.interval if w.interval is not None or w.cron else default,
+                w.cron,
+                list(w.tags),
+            )
+            for w in entries
+        ]
+
+    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
+        robots = ctx.robots(session)
+        cards = latest_items(session, [w.id for w in watches])
+        jobs, memories = [], {}
+        for w in watches:
+            options = read_options(ListingOptions, w.options)
+            jobs.append(listing_job(w, options, robots.get(w.competitor_id or 0, True)))
+            memories[w.id] = ListingMemory(
+                watch_id=w.id,
+                label=w.label or w.url,
+                interval_s=w.interval_s or ctx.settings.default_interval,
+                consecutive_failures=w.consecutive_failures,
+                body_hash=w.last_body_hash,
+                last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,
+                options=ListingDiffOptions(include_sponsored=options.include_sponsored, min_move=options.min_move),
+            )
+        return KindCrawl(
+            self.name,
+            "spiders.listing_spider.ListingSpider",
+            jobs,
+            ListingObserver(),
+            dict(memories),
+            crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
+        )
+
+
+LISTING = ListingKind()

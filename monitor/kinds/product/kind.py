@@ -1,0 +1,114 @@
+"""Product watches: one page per watch, price and stock; prices scored by the anomaly models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import ProductState, Watch
+from models.product import latest_states
+from monitor.anomaly_feed import PriceAnomalyFeed
+from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.jobs import fetch_job
+from monitor.kinds.outcome import Outcome
+from monitor.kinds.product.changes import CHANGE_KINDS, ProductSnapshot
+from monitor.kinds.product.config import ProductOptions, ProductWatch
+from monitor.kinds.product.observe import ProductMemory, ProductObserver
+from spiders.crawl_settings import crawl_settings
+
+MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not worth its start-up
+
+
+def snapshot_of_row(state: ProductState | None) -> ProductSnapshot | None:
+    if state is None:
+        return None
+    return ProductSnapshot(state.price, state.currency, state.availability, state.name, state.sku, state.brand)
+
+
+class PriceSeries:
+    """Scores each good check's price against the watch's price history (monitor.anomaly_feed)."""
+
+    def __init__(self, feed: PriceAnomalyFeed) -> None:
+        self.feed = feed
+
+    def score(self, outcome: Outcome[Any]) -> None:
+        snapshot = outcome.value if isinstance(outcome.value, ProductSnapshot) else None
+        if not outcome.ok or snapshot is None:
+            return
+        price = float(snapshot.price) if snapshot.price is not None else None
+        score = self.feed.observe(outcome.watch_id, outcome.fetched_at, price)
+        outcome.changes = self.feed.annotate(outcome.changes, score)
+
+    def write(self, session: Session, now: Any) -> None:
+        self.feed.write(session, now)
+
+
+class ProductKind:
+    name = "product"
+    section = "products"
+    change_kinds = CHANGE_KINDS
+
+    def specs(self, entries: Sequence[ProductWatch], ctx: SpecContext) -> list[WatchSpec]:
+        default = ctx.settings.default_interval
+        return [
+            WatchSpec(
+                self.name,
+                p.url,
+                p.label,
+                ctx.competitor_for(p),
+                store_options(p.options()),
+                p.interval if p.interval is not None or p.cron else default,
+                p.cron,
+                list(p.tags),
+            )
+            for p in entries
+        ]
+
+    def memories(self, session: Session, watches: list[Watch], ctx: CycleContext) -> dict[int, ProductMemory]:
+        """One query per table for all watches of the crawl, not one per page."""
+        ids = [w.id for w in watches]
+        latest, priced = latest_states(session, ids), latest_states(session, ids, priced=True)
+        gone_after = ctx.settings.gone_after
+        return {
+            w.id: ProductMemory(
+                watch_id=w.id,
+                label=w.label or w.url,
+                interval_s=w.interval_s or ctx.settings.default_interval,
+                consecutive_failures=w.consecutive_failures,
+                consecutive_gone=w.consecutive_gone,
+                body_hash=w.last_body_hash,
+                selectors=dict(read_options(ProductOptions, w.options).selectors),
+                last=snapshot_of_row(latest.get(w.id)),
+                last_priced=snapshot_of_row(priced.get(w.id)),
+                gone_after=gone_after,
+                gone_reported=w.consecutive_gone >= gone_after,
+            )
+            for w in watches
+        }
+
+    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
+        memories = self.memories(session, watches, ctx)
+        robots = ctx.robots(session)
+        jobs = []
+        for w in watches:
+            memory = memories[w.id]
+            # A 304 is answered from the last good state; a page that was gone must be read again.
+            conditional = memory.last is not None and not memory.gone_reported
+            options = read_options(ProductOptions, w.options)
+            jobs.append(fetch_job(w, options, robots.get(w.competitor_id or 0, True), conditional))
+        workers = ctx.settings.extract_workers
+        return KindCrawl(
+            self.name,
+            "spiders.product_spider.ProductSpider",
+            jobs,
+            ProductObserver(),
+            dict(memories),
+            crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
+            use_pool=bool(workers) and len(jobs) >= MIN_PAGES_FOR_POOL,
+            series=PriceSeries(PriceAnomalyFeed.load(session, [w.id for w in watches])),
+        )
+
+
+PRODUCT = ProductKind()

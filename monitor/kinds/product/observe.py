@@ -1,0 +1,211 @@
+"""From a fetched product page to an outcome: classify, extract, detect changes. Pure.
+
+This is where "errors are observations, never changes" is enforced for products: a transport error,
+an HTTP error, a challenge page or a page where the price vanished is a failed outcome with a
+reason, and only good outcomes are compared with the last good state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from models import ProductState
+from monitor.kinds.base import Extraction, Observer
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest
+from monitor.kinds.product.changes import (
+    ProductSnapshot,
+    detect_product_changes,
+    gone_change,
+    returned_change,
+)
+from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
+from spiders.fetch import FetchedPage
+
+GONE_STATUSES = frozenset({404, 410})
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
+
+
+@dataclass
+class ProductMemory(Memory):
+    """What the detector must remember about a product watch between observations."""
+
+    selectors: dict[str, str] = field(default_factory=dict)
+    last: ProductSnapshot | None = None
+    last_priced: ProductSnapshot | None = None
+    gone_after: int = 3
+    gone_reported: bool = False
+
+
+ProductOutcome = Outcome[ProductSnapshot]
+
+
+def snapshot_of(record: object) -> ProductSnapshot:
+    """The comparable state of an extractor's record (spiders.extract.product.ProductRecord)."""
+    return ProductSnapshot(
+        price=getattr(record, "price", None),
+        currency=getattr(record, "currency", None),
+        availability=getattr(record, "availability", None),
+        name=getattr(record, "name", None),
+        sku=getattr(record, "sku", None),
+        brand=getattr(record, "brand", None),
+        sources=dict(getattr(record, "sources", {}) or {}),
+    )
+
+
+def state_row(snapshot: ProductSnapshot, at: datetime) -> RowPlan:
+    return RowPlan(
+        ProductState,
+        {
+            "observed_at": at,
+            "price": snapshot.price,
+            "currency": snapshot.currency,
+            "availability": snapshot.availability,
+            "name": snapshot.name,
+            "sku": snapshot.sku,
+            "brand": snapshot.brand,
+            "sources": snapshot.sources,
+        },
+    )
+
+
+def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> ProductOutcome | Extraction:
+    """Everything decided without extraction: a final outcome, or the extraction still to run."""
+    base: ProductOutcome = Outcome(
+        watch_id=memory.watch_id,
+        fetched_at=now,
+        status="failed",
+        url=page.url,
+        http_status=page.status,
+        elapsed_ms=page.elapsed_ms,
+        screenshot=page.screenshot,
+    )
+    ctype = page.content_type or None
+    if page.error:
+        return replace(base, reason=page.error)
+    status = page.status or 0
+    if status == 304 and memory.last is not None:
+        # The server says nothing changed since our validators: the last good state still holds.
+        same = replace(
+            base,
+            status="ok",
+            unchanged=not memory.gone_reported,
+            body_hash=memory.body_hash,
+            content_hash=memory.body_hash,
+            etag=page.job.etag,
+            last_modified=page.job.last_modified,
+            value=memory.last,
+        )
+        if memory.gone_reported:  # the page is back as it was before it went
+            same.value, same.rows = memory.last, [state_row(memory.last, now)]
+            same.changes = [returned_change(memory.label)]
+        return same
+    body = page.body or b""
+    if status in GONE_STATUSES:
+        hits = memory.consecutive_gone + 1
+        outcome = replace(base, reason=f"HTTP {status}: page not found ({hits} in a row)", gone_hit=True)
+        if hits >= memory.gone_after and not memory.gone_reported and memory.last is not None:
+            outcome.changes = [gone_change(memory.label, status, hits)]
+        return outcome
+    if status >= 400 or status == 304:
+        failed = replace(base, reason=f"HTTP {status}")
+        failed.keep_body(body, ctype)
+        return failed
+    if not body.strip():
+        return replace(base, reason="empty page (200 with no content)")
+    kind = (ctype or "").split(";")[0].strip().lower()
+    if kind and not kind.startswith(HTML_TYPES):
+        return replace(base, reason=f"not an HTML page ({kind})")
+    digest = body_digest(body)
+    validators = {"etag": page.headers.get("etag"), "last_modified": page.headers.get("last-modified")}
+    if digest == memory.body_hash and memory.last is not None:
+        # Same bytes as the last good page: extraction would give the same record.
+        same = replace(
+            base, status="ok", unchanged=True, value=memory.last, body_hash=digest, content_hash=digest, **validators
+        )
+        if memory.gone_reported:  # the page is back, byte for byte as it was before it went
+            same.unchanged, same.value, same.rows = False, memory.last, [state_row(memory.last, now)]
+            same.changes = [returned_change(memory.label)]
+        return same
+    blocked = block_reason_from_title(body)
+    if blocked:
+        failed = replace(base, reason=blocked)
+        failed.keep_body(body, ctype)
+        return failed
+    pending = replace(base, body_hash=digest, **validators)
+    return Extraction(pending, body, page.url, memory.selectors or None, page.content_type)
+
+
+def conclude(
+    extraction: Extraction, memory: ProductMemory, record: object | None, error: BaseException | None
+) -> ProductOutcome:
+    """Finish an outcome from the extractor's record (or its exception): failure, or state + changes."""
+    pending: ProductOutcome = extraction.pending
+    body, ctype = extraction.body, extraction.content_type or None
+    failed = replace(pending, status="failed", etag=None, last_modified=None, body_hash=None)
+    failed.keep_body(body, ctype)
+    if error is not None:
+        detail = str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        return replace(failed, reason=f"extractor error: {detail}")
+    snap = snapshot_of(record)
+    if snap.price is None and snap.availability is None:
+        reason = (
+            block_reason_when_empty(body)
+            or getattr(record, "reason", None)
+            or "no price or stock state found on the page"
+        )
+        if memory.last_priced is not None and not reason.startswith("blocked"):
+            reason = f"no price found (was {memory.last_priced.price} before); page layout changed?"
+        return replace(failed, reason=reason)
+    if snap.price is None and snap.availability == "InStock" and memory.last_priced is not None:
+        return replace(failed, reason=f"no price found on an in-stock page (was {memory.last_priced.price})")
+    changes = detect_product_changes(memory.last, snap, memory.label, memory.last_priced)
+    if memory.gone_reported:
+        changes.insert(0, returned_change(memory.label))
+    ok = replace(pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)])
+    ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
+    return ok
+
+
+def observe(
+    page: FetchedPage, memory: ProductMemory, now: datetime, extract: Any
+) -> ProductOutcome:
+    """precheck -> extract -> conclude, in this thread (the sink may run the extraction elsewhere)."""
+    step = precheck(page, memory, now)
+    if not isinstance(step, Extraction):
+        return step
+    try:
+        record = extract(step.body, step.url, selectors=step.selectors, content_type=step.content_type)
+    except Exception as exc:  # noqa: BLE001  (an extractor bug must not stop the crawl)
+        return conclude(step, memory, None, exc)
+    return conclude(step, memory, record, None)
+
+
+def remember(memory: ProductMemory, outcome: ProductOutcome) -> None:
+    """Advance the memory after an outcome, so the next page of the same crawl sees it."""
+    advance(memory, outcome)
+    if outcome.ok:
+        memory.gone_reported = False
+        if outcome.value is not None:
+            memory.last = outcome.value
+            if outcome.value.price is not None:
+                memory.last_priced = outcome.value
+    elif any(c.kind == "product_gone" for c in outcome.changes):
+        memory.gone_reported = True
+
+
+class ProductObserver(Observer[FetchedPage, ProductMemory]):
+    item_type = FetchedPage
+    batch_size = 200
+
+    def observe(self, item: FetchedPage, memory: ProductMemory, now: datetime) -> ProductOutcome | Extraction:
+        return precheck(item, memory, now)
+
+    def conclude(
+        self, extraction: Extraction, memory: ProductMemory, record: object | None, error: BaseException | None
+    ) -> ProductOutcome:
+        return conclude(extraction, memory, record, error)
+
+    def remember(self, memory: ProductMemory, outcome: Outcome[Any]) -> None:
+        remember(memory, outcome)

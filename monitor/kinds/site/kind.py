@@ -1,0 +1,82 @@
+"""Site watches: a competitor's whole site (robots.txt, sitemaps, a bounded link crawl) as one watch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from models import SiteSnapshotRow, Watch
+from models.site import latest_snapshots
+from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.site.changes import CHANGE_KINDS, SiteSnapshot
+from monitor.kinds.site.config import SiteOptions, SiteWatch
+from monitor.kinds.site.observe import SiteMemory, SiteObserver
+from spiders.crawl_settings import crawl_settings
+from spiders.extract.site import PageFacts
+from spiders.site_crawl import SiteJob
+
+
+def snapshot_from_row(row: SiteSnapshotRow) -> SiteSnapshot:
+    pages = {p.url: PageFacts(**p.facts_dict()) for p in row.pages}
+    return SiteSnapshot(pages=pages, sitemap_urls=set(row.known_urls or []), truncated=row.truncated)
+
+
+def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
+    return SiteJob(
+        watch_id=watch.id,
+        url=watch.url,
+        max_pages=options.max_pages,
+        max_depth=options.max_depth,
+        use_sitemap=options.use_sitemap,
+        include=tuple(options.include),
+        exclude=tuple(options.exclude),
+        render=options.render,
+        wait_for=options.wait_for,
+        obey_robots=obey_robots,
+    )
+
+
+class SiteKind:
+    name = "site"
+    section = "sites"
+    change_kinds = CHANGE_KINDS
+
+    def specs(self, entries: Sequence[SiteWatch], ctx: SpecContext) -> list[WatchSpec]:
+        default = ctx.settings.default_interval
+        return [
+            WatchSpec(
+                self.name,
+                s.url,
+                s.label,
+                ctx.competitor_for(s),
+                store_options(s.options()),
+                s.interval if s.interval is not None or s.cron else default,
+                s.cron,
+                list(s.tags),
+            )
+            for s in entries
+        ]
+
+    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
+        robots = ctx.robots(session)
+        last = latest_snapshots(session, [w.id for w in watches])
+        jobs = [site_job(w, read_options(SiteOptions, w.options), robots.get(w.competitor_id or 0, True)) for w in watches]
+        memories = {
+            w.id: SiteMemory(
+                watch_id=w.id,
+                label=w.label or w.url,
+                interval_s=w.interval_s or ctx.settings.default_interval,
+                consecutive_failures=w.consecutive_failures,
+                last=snapshot_from_row(last[w.id]) if w.id in last else None,
+                last_truncated=bool(w.id in last and last[w.id].truncated),
+            )
+            for w in watches
+        }
+        settings = crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs))
+        # robots.txt is read and applied by the spider itself (one fetch per site per crawl).
+        settings["ROBOTSTXT_OBEY"] = False
+        return KindCrawl(self.name, "spiders.site_spider.SiteSpider", jobs, SiteObserver(), dict(memories), settings)
+
+
+SITE = SiteKind()

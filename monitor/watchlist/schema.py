@@ -1,0 +1,98 @@
+"""The watchlist: what a user may write in their YAML file, validated with pydantic.
+
+Unknown keys are rejected everywhere (``extra="forbid"``) so a typo never silently disables a watch.
+Each kind of watch brings its own section's model (`monitor.kinds.<kind>.config`); the settings,
+competitors, alert channels and rules and the report schedule are the watchlist's own
+(`monitor.config`). References between sections (a rule's channels, a watch's competitor, a rule's
+`when:` and `kinds:`) are checked here, where every section is known.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import Field, model_validator
+
+from monitor.config.alerting import AlertRule, Channel
+from monitor.config.report_settings import ReportSettings
+from monitor.config.settings import Competitor, Settings, Strict
+from monitor.config.watch_fields import WatchFields
+from monitor.kinds import CHANGE_KINDS, KINDS, RULE_KINDS
+from monitor.kinds.base import SpecContext, WatchSpec
+from monitor.kinds.keyword.config import KeywordGroup
+from monitor.kinds.listing.config import ListingWatches
+from monitor.kinds.page.config import PageWatches
+from monitor.kinds.product.config import ProductWatches
+from monitor.kinds.site.config import SiteWatches
+
+RULE_WHEN = frozenset(RULE_KINDS) | {"any", "anomaly"}
+
+
+class Watchlist(Strict):
+    settings: Settings = Field(default_factory=Settings)
+    competitors: list[Competitor] = Field(default_factory=list)
+    products: ProductWatches = Field(default_factory=list)
+    listings: ListingWatches = Field(default_factory=list)
+    sites: SiteWatches = Field(default_factory=list)
+    pages: PageWatches = Field(default_factory=list)
+    keywords: list[KeywordGroup] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    rules: list[AlertRule] = Field(default_factory=list)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+
+    @model_validator(mode="after")
+    def _references(self) -> Watchlist:
+        names = [c.name for c in self.competitors]
+        if len(set(names)) != len(names):
+            raise ValueError("competitor names must be unique")
+        channel_names = {c.name for c in self.channels}
+        if len(channel_names) != len(self.channels):
+            raise ValueError("channel names must be unique")
+        if len({r.name for r in self.rules}) != len(self.rules):
+            raise ValueError("rule names must be unique")
+        for section in ("products", "listings", "sites", "pages"):
+            for w in getattr(self, section):
+                if w.competitor is not None and w.competitor not in names:
+                    raise ValueError(f"{section} {w.url}: unknown competitor {w.competitor!r}")
+        for r in self.rules:
+            if r.when not in RULE_WHEN:
+                raise ValueError(f"rule {r.name!r}: unknown when {r.when!r}")
+            for kind in r.kinds:
+                if kind not in CHANGE_KINDS:
+                    raise ValueError(f"rule {r.name!r}: unknown change kind {kind!r}")
+            for ch in r.channels:
+                if ch not in channel_names:
+                    raise ValueError(f"rule {r.name!r}: unknown channel {ch!r}")
+        for ch in self.report.channels:
+            if ch not in channel_names:
+                raise ValueError(f"report.channels: unknown channel {ch!r}")
+        groups = [g.name for g in self.keywords]
+        if len(set(groups)) != len(groups):
+            raise ValueError("keyword group names must be unique")
+        return self
+
+    def competitor_for(self, watch: WatchFields) -> str:
+        """The competitor a watch belongs to: named explicitly, else by domain, else its host."""
+        if watch.competitor:
+            return watch.competitor
+        url = watch.url
+        host = (urlsplit(url).hostname or "").lower()
+        netloc = urlsplit(url).netloc.lower()
+        for c in self.competitors:
+            for d in c.domains:
+                if netloc == d or host == d or host.endswith("." + d):
+                    return c.name
+        return host
+
+    def spec_context(self) -> SpecContext:
+        return SpecContext(self.settings, self.competitors, self.competitor_for)
+
+    def section(self, kind: str) -> list[object]:
+        """The entries of one kind's section (`products:` for products...)."""
+        return list(getattr(self, KINDS[kind].section))
+
+    def watch_specs(self, kind: str | None = None) -> list[WatchSpec]:
+        """Every watch of every kind (or of one kind), as synced into the store."""
+        ctx = self.spec_context()
+        names = [kind] if kind else list(KINDS)
+        return [spec for name in names for spec in KINDS[name].specs(self.section(name), ctx)]
