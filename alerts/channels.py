@@ -182,8 +182,9 @@ def send(
     if dedup_key:
         for plugin in app:
             # Email can carry the key in a header the receiver may use to drop a resent duplicate.
-            if isinstance(getattr(plugin, "headers", None), dict):
-                plugin.headers[DEDUP_HEADER] = dedup_key
+            headers = getattr(plugin, "headers", None)
+            if isinstance(headers, dict):
+                headers[DEDUP_HEADER] = dedup_key
     attach = None
     if attachments:
         missing = [a for a in attachments if not os.path.exists(a)]

@@ -103,8 +103,8 @@ def claim_due(
                     next_attempt_at=now + timedelta(seconds=lease),
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
-            if won == 1:
+            )
+            if won.rowcount == 1:  # type: ignore[attr-defined]  (an UPDATE's CursorResult)
                 claimed.append(
                     Claimed(
                         id=row.id,
@@ -232,9 +232,10 @@ def force_due(
         query = update(AlertDelivery).where(AlertDelivery.status.in_(statuses))
         if ids:
             query = query.where(AlertDelivery.id.in_(ids))
-        return session.execute(
+        result = session.execute(
             query.values(status="pending", next_attempt_at=now).execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        return result.rowcount  # type: ignore[attr-defined]  (an UPDATE's CursorResult)
 
 
 def backlog(session: Session) -> dict[str, int]:

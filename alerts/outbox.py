@@ -90,13 +90,15 @@ def run_changes(session: Session, run_id: int) -> list[ChangeFacts]:
     return [change_facts(c, w, comp) for c, w, comp in rows]
 
 
-def _last_alerts(session: Session, rules: list[AlertRule], now: datetime) -> dict[tuple[str, int], datetime]:
+def _last_alerts(
+    session: Session, rules: list[AlertRule], now: datetime
+) -> dict[tuple[str, int | None], datetime]:
     """When each (rule, watch) last produced a delivery, within the longest cooldown."""
     longest = max((r.cooldown or 0 for r in rules), default=0)
     if not longest:
         return {}
     since = now - timedelta(seconds=longest)
-    last: dict[tuple[str, int], datetime] = {}
+    last: dict[tuple[str, int | None], datetime] = {}
     rows = session.execute(
         select(AlertDelivery.created_at, AlertDelivery.extra).where(AlertDelivery.created_at >= since)
     ).all()
@@ -110,7 +112,7 @@ def _last_alerts(session: Session, rules: list[AlertRule], now: datetime) -> dic
 
 
 def _cooling(
-    rule: AlertRule, watch_id: int | None, last: dict[tuple[str, int], datetime], now: datetime
+    rule: AlertRule, watch_id: int | None, last: dict[tuple[str, int | None], datetime], now: datetime
 ) -> bool:
     last_at = last.get((rule.name, watch_id)) if rule.cooldown else None
     return last_at is not None and now - last_at < timedelta(seconds=rule.cooldown or 0)

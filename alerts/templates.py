@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import escape
 
 from alerts.i18n import kind_label, words
 from monitor.rules import ChangeFacts, severity_rank, to_decimal
@@ -130,7 +131,6 @@ class Renderer:
         w = words(locale)
         text = w["test_body"].format(channel=channel_name)
         if fmt == "html":
-            from markupsafe import escape
 
             text = f"<p>{escape(text)}</p>"
         elif fmt == "markdown":

@@ -56,7 +56,7 @@ def watch_rows(session: Session) -> list[WatchRow]:
         rows.append(
             WatchRow(
                 w.id,
-                names.get(w.competitor_id, "-"),
+                names.get(w.competitor_id or 0, "-"),
                 w.label or w.url,
                 w.last_checked_at,
                 w.next_due_at,
@@ -104,7 +104,7 @@ class ServiceHealth:
     in_flight: int
     outbox: dict[str, int]
     failing: list[tuple[str, str, int, datetime | None]]  # label, why, failures in a row, last good
-    next_runs: list[tuple[str, datetime]]  # label, when
+    next_runs: list[tuple[str, datetime | None]]  # label, when
     lag_p50: float = 0.0
     lag_p95: float = 0.0
     last_reload_error: str | None = None
@@ -177,5 +177,6 @@ def service_lines(h: ServiceHealth, now: datetime) -> list[str]:
         good = f"last good {last_good:%Y-%m-%d %H:%M} UTC" if last_good else "never good"
         lines.append(f"  failing: {label}: {why} ({failures}x; {good})")
     for label, when in h.next_runs:
-        lines.append(f"  next: {label} in {max(0, (when - now).total_seconds()):.0f}s")
+        wait = f"in {max(0, (when - now).total_seconds()):.0f}s" if when else "now (never checked)"
+        lines.append(f"  next: {label} {wait}")
     return lines

@@ -199,15 +199,3 @@ def plan_notes(meta: dict) -> list[str]:
     """The notes `run_plan` left on a finished browser request (empty for HTTP requests)."""
     methods = meta.get("playwright_page_methods") or []
     return [note for m in methods for note in (getattr(m, "result", None) or []) if isinstance(note, str)]
-
-
-def browser_settings() -> dict:
-    """Settings that switch the crawl's downloads to scrapy-playwright (HTTP requests still go plain)."""
-    return {
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-            "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-        },
-        "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
-        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
-    }

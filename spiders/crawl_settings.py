@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from spiders.browser import browser_settings
-
 
 @dataclass(frozen=True)
 class CrawlLimits:
@@ -25,6 +23,19 @@ class CrawlLimits:
     retries: int = 2
     autothrottle: bool = True
     allow_private_addresses: bool = False
+
+
+def browser_settings() -> dict[str, Any]:
+    """Settings that switch the crawl's downloads to scrapy-playwright (HTTP requests still go plain);
+    named by dotted path, so nothing of the browser is imported until a browser watch runs."""
+    return {
+        "DOWNLOAD_HANDLERS": {
+            "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        },
+        "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
+        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
+    }
 
 
 def crawl_settings(limits: CrawlLimits, need_browser: bool) -> dict[str, Any]:

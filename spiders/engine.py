@@ -56,7 +56,7 @@ class CrawlReactor:
         def run() -> None:
             if loop is not None:
                 asyncio.set_event_loop(loop)
-            reactor.run(installSignalHandlers=False)
+            reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]  (an IReactorCore)
 
         self.thread = threading.Thread(target=run, name="crawl-reactor", daemon=True)
         self.thread.start()

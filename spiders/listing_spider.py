@@ -15,6 +15,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders.browser import PagePlan, plan_notes, playwright_meta
 from spiders.fetch import FetchedPage
 from spiders.listing_fetch import ListingFetch, ListingJob
 from spiders.listing_follow import (
@@ -44,7 +45,6 @@ class ListingSpider(scrapy.Spider):
         first = not fetch.pages
         meta: dict = {"fetch": fetch, "dont_obey_robotstxt": not job.obey_robots}
         if job.render == "browser":
-            from spiders.browser import PagePlan, playwright_meta
 
             # Scrolling and "load more" happen in the first page; next links are plain page loads.
             plan = PagePlan(
@@ -63,7 +63,6 @@ class ListingSpider(scrapy.Spider):
         screenshot = None
         page = response.meta.get("playwright_page")
         if page is not None:
-            from spiders.browser import plan_notes
 
             fetch.notes.extend(plan_notes(response.meta))
             try:

@@ -28,7 +28,7 @@ def _addresses(host: str) -> tuple[str, ...]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except OSError:
         return ()  # the download itself reports the DNS failure
-    return tuple(sorted({info[4][0] for info in infos}))
+    return tuple(sorted({str(info[4][0]) for info in infos}))
 
 
 def is_private_host(host: str) -> bool:

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from spiders.browser import playwright_meta
 from spiders.fetch import FetchedPage, FetchJob
 
 
 def describe_failure(failure: Failure) -> str:
     """A short reason a user can act on, for a transport-level failure."""
-    from scrapy.exceptions import IgnoreRequest
 
     exc = failure.value
     name = type(exc).__name__
@@ -67,7 +68,6 @@ class ProductSpider(scrapy.Spider):
             headers["If-Modified-Since"] = job.last_modified
         meta: dict = {"job": job, "dont_obey_robotstxt": not job.obey_robots}
         if job.render == "browser":
-            from spiders.browser import playwright_meta
 
             meta.update(playwright_meta(job))
         return scrapy.Request(

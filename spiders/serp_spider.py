@@ -19,7 +19,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders.browser import playwright_meta
 from spiders.extract.serp import BLOCKED, RESULTS, parse_serp
+from spiders.fetch import FetchJob
 from spiders.product_spider import describe_failure
 from spiders.serp_fetch import SeenPage, SerpFetch, SerpJob, blocked_status
 
@@ -62,8 +64,6 @@ class SerpSpider(scrapy.Spider):
         if job.proxy:
             meta["proxy"] = job.proxy
         if job.render == "browser":
-            from spiders.browser import playwright_meta
-            from spiders.fetch import FetchJob
 
             meta.update(playwright_meta(FetchJob(job.watch_id, url, "keyword", "browser", job.wait_for)))
         headers = {}
@@ -93,7 +93,7 @@ class SerpSpider(scrapy.Spider):
         if pw_page is not None:
             await pw_page.close()
         parsed = parse_serp(response.body, job.engine, response.url)
-        content_type = response.headers.get(b"content-type", b"").decode("latin-1", "replace")
+        content_type = (response.headers.get(b"content-type") or b"").decode("latin-1", "replace")
         seen = [
             *response.meta["serp_seen"],
             SeenPage(

@@ -19,6 +19,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders.browser import playwright_meta
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.extract.site import RobotsPolicy, extract_page_facts, parse_robots, parse_sitemap
 from spiders.product_spider import describe_failure
@@ -83,7 +84,6 @@ class SiteSpider(scrapy.Spider):
         site.outstanding += 1
         meta.update({"site": site.job.watch_id, "role": role, "depth": depth, "dont_obey_robotstxt": True})
         if role == "page" and site.job.render == "browser":
-            from spiders.browser import playwright_meta
 
             meta.update(playwright_meta(site.job.fetch_job()))
         return scrapy.Request(

@@ -1,48 +1,54 @@
-"""The `rivalwatch` command line: one module per command group, wired here."""
+"""The `rivalwatch` command line: one module per command group, loaded when its command runs.
+
+Each command's module imports what it needs at its top; the group below imports a command's module
+only when that command is invoked (click's lazy-loading pattern), so `rivalwatch status` never loads
+the crawler, the browser or the report stack.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from monitor.cli import (
-    alerts,
-    anomaly,
-    demo,
-    extract_listing,
-    extract_product,
-    extract_serp,
-    page_commands,
-    watch_commands,
-)
-from monitor.cli import ranks as ranks_cli
-from monitor.cli import report as report_cli
-from monitor.cli import serve as serve_cli
+COMMANDS = {
+    "check": "monitor.cli.watch_commands:check",
+    "run": "monitor.cli.watch_commands:run",
+    "status": "monitor.cli.watch_commands:status",
+    "db": "monitor.cli.watch_commands:db",
+    "serve": "monitor.cli.serve:serve",
+    "demo": "monitor.cli.demo:demo",
+    "report": "monitor.cli.report:command",
+    "alerts": "monitor.cli.alerts:group",
+    "ranks": "monitor.cli.ranks:ranks",
+    "diff": "monitor.cli.page_commands:diff",
+    "preview": "monitor.cli.page_commands:preview",
+    "anomaly": "monitor.cli.anomaly:group",
+    "extract": "monitor.cli.extract:extract",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are named by "module:attribute" and imported on first use."""
+
+    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rivalwatch")
 def main() -> None:
     """rivalwatch: watch competitors' prices, stock, listings, pages and search rankings."""
-
-
-@main.group()
-def extract() -> None:
-    """Run an extractor on saved pages and print JSON Lines (no network, no store)."""
-
-
-extract.add_command(extract_product.command, "product")
-extract.add_command(extract_listing.command, "listing")
-extract.add_command(extract_serp.command, "serp")
-
-main.add_command(anomaly.group, "anomaly")
-main.add_command(watch_commands.check)
-main.add_command(watch_commands.run)
-main.add_command(watch_commands.status)
-main.add_command(watch_commands.db)
-main.add_command(demo.demo)
-main.add_command(alerts.group, "alerts")
-main.add_command(ranks_cli.ranks, "ranks")
-main.add_command(page_commands.diff)
-main.add_command(page_commands.preview)
-main.add_command(serve_cli.serve, "serve")
-main.add_command(report_cli.command, "report")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import numpy as np
 import pandas as pd
+from rich.table import Table
 
 from monitor.anomaly import ScorerConfig, score_matrix
 from monitor.anomaly_scan import scan_store
@@ -26,7 +29,7 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
         frame = pd.read_csv(source)
         if not {"timestamp", "value"} <= set(frame.columns):
             raise click.ClickException(f"{source}: needs the columns timestamp,value")
-        values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
+        values = pd.Series(pd.to_numeric(frame["value"], errors="coerce"), dtype=float).to_numpy()
         # A missing value is carried forward so that it neither alarms nor breaks the window.
         values = pd.Series(values).ffill().fillna(0.0).to_numpy()
         scores = score_matrix(values[None, :], config)[0] if len(values) else np.empty(0)
@@ -70,10 +73,7 @@ def nab(data_dir: Path, out_dir: Path) -> None:
 def scan(config_path: str, days: int, last_days: int, min_score: float, as_json: bool) -> None:
     """Score the store's series (price level vs ours, change rate, competitor activity, listing sizes,
     keyword ranks) and list the points that stand out."""
-    import json
-    from datetime import UTC, datetime
 
-    from rich.table import Table
 
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import database_url, open_store
 from monitor.watchlist import ConfigError, Watchlist, load_watchlist
@@ -37,7 +39,6 @@ def load_or_exit(path: str) -> Watchlist:
 
 
 def open_store_or_exit(watchlist: Watchlist | None = None):  # noqa: ANN201
-    from sqlalchemy.exc import SQLAlchemyError
 
 
     url = database_url(watchlist.settings.database_url if watchlist else None)
@@ -52,7 +53,6 @@ def open_store_or_exit(watchlist: Watchlist | None = None):  # noqa: ANN201
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -61,7 +61,6 @@ def _safe_url(url: str) -> str:
 
 
 def store_location(url: str) -> str:
-    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.common import console
+from monitor.demo.serve import serve_demo
 from monitor.demo.session import run_demo
 from spiders.engine import quiet_scrapy_logs
 
@@ -32,7 +33,6 @@ def demo(
 
     quiet_scrapy_logs(logging.CRITICAL)
     if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/demo/serve.py)
-        from monitor.demo.serve import serve_demo
 
         serve_demo(
             seed=seed, n_products=n_products, workdir=Path(workdir), day_seconds=day_seconds, console=console

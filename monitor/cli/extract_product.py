@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from spiders.extract.product import extract_product
+from spiders.extract.product_explain import explain_text
 
 
 def _read(path: Path) -> bytes:
@@ -88,7 +89,6 @@ def command(files: tuple[Path, ...], url: str, manifest: Path | None, explain: b
                 out["explain"] = record.explanation
         click.echo(json.dumps(out, ensure_ascii=False))
         if explain and error is None:
-            from spiders.extract.product_explain import explain_text
 
             # Stdout stays JSON Lines for scripts; people read the candidates on the terminal.
             click.echo(f"── {shown}\n{explain_text(record.explanation)}", err=True)

@@ -100,6 +100,9 @@ def diff(watch: str, config_path: str, limit: int) -> None:
             console.print("no change recorded yet")
             return
         obs = session.get(Observation, last)
+        if obs is None:
+            console.print("no change recorded yet")
+            return
         changes = session.scalars(
             select(Change).where(Change.observation_id == last).order_by(Change.id)
         ).all()
@@ -206,6 +209,8 @@ def preview(  # noqa: PLR0913
     elif watch:
         url = url or watch
     page_filter = _filter_from(opts, css, xpath, regex, remove, ignore, trigger)
+    if not url:
+        raise click.UsageError(f"no page watch named {watch!r} and no --url given")
     target = url
     job = FetchJob(
         watch_id=watch_id,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
 
 import click
 
 from monitor.cli.common import config_option, err_console
 from monitor.service import Service, ServiceError, ServiceOptions
 from monitor.service.logs import install
+from monitor.service.signals import install_signals
 from monitor.watchlist import ConfigError
 from spiders.engine import quiet_scrapy_logs
 
@@ -75,19 +74,3 @@ def serve(
         err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
         raise SystemExit(2) from None
     service.join()
-
-
-def install_signals(service) -> None:  # noqa: ANN001
-    """SIGTERM/SIGINT stop the service (a second one exits at once); SIGHUP reloads the watchlist."""
-    signals = {"stop": 0}
-
-    def on_stop(signum: int, _frame: object) -> None:
-        signals["stop"] += 1
-        if signals["stop"] > 1:
-            os._exit(128 + signum)  # the store rolls back whatever transaction was open
-        service.request_stop()
-
-    signal.signal(signal.SIGTERM, on_stop)
-    signal.signal(signal.SIGINT, on_stop)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, lambda *_: service.request_reload())

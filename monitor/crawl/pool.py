@@ -8,6 +8,7 @@ start-up below a few dozen pages.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import multiprocessing
 import threading
@@ -94,7 +95,6 @@ class ExtractionBatcher:
         self._timer = None
 
     async def extract(self, body: bytes, url: str, selectors: dict[str, str] | None, content_type: str | None):  # noqa: ANN201
-        import asyncio
 
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -110,7 +110,6 @@ class ExtractionBatcher:
         return record
 
     def _send(self) -> None:
-        import asyncio
 
         if self._timer is not None:
             self._timer.cancel()

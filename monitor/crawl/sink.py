@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,7 @@ class KindSink:
         *,
         clock: Callable[[], datetime] = utc_now,
         on_outcome: Callable[[Outcome[Any]], None] | None = None,
-        pool: Executor | None = None,
+        pool: ProcessPoolExecutor | None = None,
         series: SeriesFeed | None = None,
         keep_outcomes: bool = True,
     ) -> None:

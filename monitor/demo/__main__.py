@@ -90,7 +90,7 @@ def loadtest(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m monitor.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m monitor.demo", description=(__doc__ or "").split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:

@@ -117,10 +117,10 @@ class DemoProcess:
     def product_urls(
         self, day: int | None = None, shops: tuple[str, ...] | None = None
     ) -> list[tuple[str, str, str]]:
-        day = self._day if day is None else day
+        on: int = self._day if day is None else day
         out = []
         for shop in shops or self.shop_names:
-            for pid, offer in self.catalogue.shop_day(shop, day).offers.items():
+            for pid, offer in self.catalogue.shop_day(shop, on).offers.items():
                 if offer.exists:
                     p = self.catalogue.by_id[pid]
                     out.append((shop, pid, self.url(shop, SHOPS[shop].path_for(p.num, p.slug))))

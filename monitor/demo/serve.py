@@ -17,12 +17,12 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
-from monitor.cli.serve import install_signals
 from monitor.demo import DemoMarket
 from monitor.demo.mailbox import LocalMailbox
 from monitor.demo.session import demo_watchlist
 from monitor.service.logs import LOGGER, install, uninstall
 from monitor.service.service import Service, ServiceOptions
+from monitor.service.signals import install_signals
 
 
 class _ConsoleEvents(logging.Handler):

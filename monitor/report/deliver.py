@@ -8,6 +8,7 @@ Each channel reads the report in its own `locale`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +42,6 @@ def _digest_body(report: Report, channel: Channel) -> tuple[str, str, str]:
     title, body = render_digest(report, channel.locale)
     fmt = message_format(channel)
     if fmt == "html":
-        from html import escape
 
         body = "<br>".join(escape(line) for line in body.splitlines())
     elif fmt == "text":

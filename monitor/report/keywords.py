@@ -14,7 +14,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -267,7 +267,6 @@ def rank_charts(
 
 def local_days(since: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, datetime]]:
     """(local day, the moment it ends) for each day from `since` to `end`."""
-    from datetime import timedelta
 
     out = []
     day = since.astimezone(tz).date()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -181,7 +181,7 @@ def price_section(
     )
 
 
-def _events(changes: Iterable[ChangeRow], kinds: set[str], data: ReportData) -> list[EventLine]:
+def _events(changes: Iterable[ChangeRow], kinds: Set[str], data: ReportData) -> list[EventLine]:
     out = []
     for c in changes:
         if c.kind in kinds and c.at >= data.period.start:
@@ -193,7 +193,7 @@ def _events(changes: Iterable[ChangeRow], kinds: set[str], data: ReportData) -> 
     return out[:MAX_EVENTS]
 
 
-def _count(changes: Iterable[ChangeRow], kinds: set[str], start: datetime) -> Compare:
+def _count(changes: Iterable[ChangeRow], kinds: Set[str], start: datetime) -> Compare:
     this = last = 0
     for c in changes:
         if c.kind in kinds:

@@ -182,7 +182,13 @@ def changes_between(
     if kinds is not None:
         query = query.where(Change.kind.in_(list(kinds)))
     rows = session.execute(query.order_by(Change.detected_at, Change.id))
-    return [ChangeRow(*r[:11], r[11] or {}, r[12]) for r in rows]
+    return [
+        ChangeRow(
+            r.id, r.watch_id, r.competitor_id, r.kind, r.summary, r.field, r.old, r.new, r.magnitude,
+            r.anomaly_score, r.anomaly_explanation, r.details or {}, r.detected_at,
+        )
+        for r in rows
+    ]
 
 
 def table_names(session: Session) -> set[str]:

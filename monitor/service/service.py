@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import backlog, dispatch_pending
@@ -97,11 +98,11 @@ class Service:
         self.clock = clock
         self.log = logging.getLogger(LOGGER)
         self.stats = ServiceStats()
-        self.watchlist: Watchlist | None = None
-        self.factory: sessionmaker[Session] | None = None
+        self._watchlist: Watchlist | None = None
+        self._factory: sessionmaker[Session] | None = None
         self.engine: CrawlEngine | None = None
         self.state = ServiceState(config=str(self.config_path))
-        self.state_file: Path | None = None
+        self._state_file: Path | None = None
         self._lock = threading.Lock()  # in-flight watches, busy domains, running crawls, stats
         self._in_flight: set[int] = set()
         self._busy_domains: set[str] = set()
@@ -113,25 +114,48 @@ class Service:
         self._wake = threading.Event()
         self._wake_dispatch = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool = ThreadPoolExecutor(self.options.max_crawls, thread_name_prefix="rivalwatch-crawl")
         self._report_hook: ReportHook | None = None
         self._last_report: datetime | None = None
         self._last_heartbeat = 0.0
         self._finishing = False
+
+    # ---- what `start` opens -------------------------------------------------------------------
+    @property
+    def watchlist(self) -> Watchlist:
+        if self._watchlist is None:
+            raise ServiceError("the service has not started")
+        return self._watchlist
+
+    @watchlist.setter
+    def watchlist(self, value: Watchlist) -> None:
+        self._watchlist = value
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            raise ServiceError("the service has not started")
+        return self._factory
+
+    @property
+    def state_file(self) -> Path:
+        if self._state_file is None:
+            raise ServiceError("the service has not started")
+        return self._state_file
 
     # ---- life cycle -----------------------------------------------------------------------------
     def start(self) -> None:
         """Load and check the watchlist, open the store, recover, spread due work, start the threads."""
 
         watchlist = self._load()
-        self.state_file = state_path(watchlist.settings.database_url)
+        self._state_file = state_path(watchlist.settings.database_url)
         previous = read_state(self.state_file)
         if previous is not None and previous.alive() and previous.pid != self.state.pid:
             raise ServiceError(
                 f"a service is already running on this store (pid {previous.pid} on {previous.host}, "
                 f"heartbeat {previous.heartbeat_at}); stop it first (kill -TERM {previous.pid})"
             )
-        _engine, self.factory = open_store(database_url(watchlist.settings.database_url))
+        _engine, self._factory = open_store(database_url(watchlist.settings.database_url))
         self.watchlist = watchlist
         self.engine = CrawlEngine()
         now = self.clock()
@@ -165,7 +189,6 @@ class Service:
             max_crawls=self.options.max_crawls,
             reports=self._report_hook is not None,
         )
-        self._pool = ThreadPoolExecutor(self.options.max_crawls, thread_name_prefix="rivalwatch-crawl")
         for target, name in ((self._schedule_loop, "scheduler"), (self._dispatch_loop, "dispatcher")):
             thread = threading.Thread(target=target, name=f"rivalwatch-{name}", daemon=True)
             thread.start()
@@ -215,9 +238,8 @@ class Service:
         deadline = time.monotonic() + self.options.stop_timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-        if self.watchlist is not None and self.watchlist.channels:
+        self._pool.shutdown(wait=True)
+        if self._watchlist is not None and self._watchlist.channels:
             self._dispatch_once(limit=self.options.dispatch_limit)  # what the last crawls queued
         self.state.status = "stopped"
         self._heartbeat(force=True)
@@ -360,7 +382,7 @@ class Service:
             self.state.crawls_done = self.stats.crawls
             self.state.last_crawl_at = self.clock().isoformat()
         lag = lag_percentiles(fetch_lags or start_lags)
-        if error is not None:
+        if error is not None or summary is None:
             event(
                 self.log,
                 "crawl",
@@ -438,7 +460,6 @@ class Service:
 
     @staticmethod
     def _cron_watch_ids(session: Session) -> set[int]:
-        from sqlalchemy import select
 
 
         return set(session.scalars(select(Watch.id).where(Watch.active.is_(True), Watch.cron.is_not(None))))

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from models.db import database_url as resolve
 
 STALE_AFTER = 30.0
@@ -71,7 +73,6 @@ def state_path(database_url: str | None) -> Path:
     override = os.environ.get("RIVALWATCH_SERVICE_STATE")
     if override:
         return Path(override)
-    from sqlalchemy.engine import make_url
 
 
     url = make_url(resolve(database_url))

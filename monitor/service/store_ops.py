@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.crawl import Observation
 from monitor.service.schedule import DueWatch, next_cron_due, spread_overdue, stable_fraction
@@ -59,16 +60,19 @@ def reconcile_schedules(
         query = query.where(Watch.id.in_(watch_ids))
     moved = []
     for w in session.scalars(query):
+        checked = w.last_checked_at
+        if checked is None:  # excluded by the query; here for the type checker
+            continue
         if w.cron:
-            want = next_cron_due(w.cron, timezone, w.last_checked_at, w.id)
+            want = next_cron_due(w.cron, timezone, checked, w.id)
             if w.last_error and w.next_due_at is not None and w.next_due_at < want:
                 continue
         elif w.interval_s:
-            latest = w.last_checked_at + timedelta(seconds=w.interval_s * INTERVAL_SLACK)
+            latest = checked + timedelta(seconds=w.interval_s * INTERVAL_SLACK)
             if w.next_due_at is None or w.next_due_at <= latest:
                 continue
             jitter = 1 + (stable_fraction(w.id) - 0.5) * 0.1
-            want = w.last_checked_at + timedelta(seconds=w.interval_s * jitter)
+            want = checked + timedelta(seconds=w.interval_s * jitter)
         else:
             continue
         if w.next_due_at is None or abs((w.next_due_at - want).total_seconds()) > 1:
@@ -98,7 +102,6 @@ def recover_interrupted_runs(session: Session, watchlist, now: datetime) -> list
     for run in runs:
         queued = 0
         if watchlist.channels and watchlist.rules:
-            from alerts.outbox import enqueue_run_alerts
 
             queued = enqueue_run_alerts(session, run.id, watchlist, now=now)
         counts = dict(

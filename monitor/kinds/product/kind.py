@@ -79,7 +79,7 @@ class ProductKind:
                 consecutive_failures=w.consecutive_failures,
                 consecutive_gone=w.consecutive_gone,
                 body_hash=w.last_body_hash,
-                selectors=dict(read_options(ProductOptions, w.options).selectors),
+                selectors={str(k): v for k, v in read_options(ProductOptions, w.options).selectors.items()},
                 last=snapshot_of_row(latest.get(w.id)),
                 last_priced=snapshot_of_row(priced.get(w.id)),
                 gone_after=gone_after,
