@@ -6,9 +6,9 @@ import warnings
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, MetaData, Numeric, TypeDecorator
 from sqlalchemy.exc import SAWarning
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite has no decimal type; SQLAlchemy rounds to the column's scale on the way back, which is what we want.
 warnings.filterwarnings("ignore", category=SAWarning, message=".*Decimal objects natively.*")
@@ -51,3 +51,11 @@ Money = Numeric(20, 6, asdecimal=True)
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), Decimal: Money}
+
+
+class ObservedRow:
+    """The columns every kind's own row starts with: one row per observation of one watch."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)

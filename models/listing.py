@@ -13,16 +13,13 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base, utcnow
+from models.base import Base, ObservedRow, utcnow
 
 
-class ListingSnapshot(Base):
+class ListingSnapshot(ObservedRow, Base):
     __tablename__ = "listing_snapshots"
     __table_args__ = (Index("ix_listing_snapshots_watch_time", "watch_id", "observed_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
     observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     item_count: Mapped[int] = mapped_column(default=0)
     pages_fetched: Mapped[int] = mapped_column(default=1)

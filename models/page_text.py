@@ -12,17 +12,14 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, ObservedRow, utcnow
 from models.crawl import Body
 
 
-class PageText(Base):
+class PageText(ObservedRow, Base):
     __tablename__ = "page_texts"
     __table_args__ = (Index("ix_page_texts_watch_time", "watch_id", "observed_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
     observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     text_hash: Mapped[str] = mapped_column(ForeignKey("bodies.hash"))
     lines: Mapped[int] = mapped_column(default=0)

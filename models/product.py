@@ -6,19 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, ObservedRow, utcnow
 
 
-class ProductState(Base):
+class ProductState(ObservedRow, Base):
     __tablename__ = "product_states"
     __table_args__ = (Index("ix_product_states_watch_time", "watch_id", "observed_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
     observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     price: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(10))

@@ -14,16 +14,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, ObservedRow, utcnow
 
 
-class RankCheck(Base):
+class RankCheck(ObservedRow, Base):
     __tablename__ = "rank_checks"
     __table_args__ = (Index("ix_rank_checks_watch_time", "watch_id", "checked_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
     group_name: Mapped[str] = mapped_column(String(200))
     keyword: Mapped[str] = mapped_column(Text)

@@ -13,16 +13,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.base import Base, utcnow
+from models.base import Base, ObservedRow, utcnow
 
 
-class SiteSnapshotRow(Base):
+class SiteSnapshotRow(ObservedRow, Base):
     __tablename__ = "site_snapshots"
     __table_args__ = (Index("ix_site_snapshots_watch_time", "watch_id", "observed_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
     observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     pages_fetched: Mapped[int] = mapped_column(default=0)
     pages_ok: Mapped[int] = mapped_column(default=0)

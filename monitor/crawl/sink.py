@@ -94,14 +94,21 @@ class KindSink:
             step = await self._extract(step, memory)
         return self._finish(memory, step)
 
+    def _conclude(
+        self, extraction: Extraction, memory: Memory, record: object | None, error: BaseException | None
+    ) -> Outcome[Any]:
+        if self.observer.conclude is None:
+            raise TypeError(f"{self.observer.item_type.__name__}: the kind asked for an extraction it cannot conclude")
+        return self.observer.conclude(extraction, memory, record, error)
+
     def _extract_inline(self, extraction: Extraction, memory: Memory) -> Outcome[Any]:
         try:
             record = extract_task(
                 extraction.body, extraction.url, extraction.selectors, extraction.content_type
             )
         except Exception as exc:  # noqa: BLE001  (an extractor bug must not stop the crawl)
-            return self.observer.conclude(extraction, memory, None, exc)
-        return self.observer.conclude(extraction, memory, record, None)
+            return self._conclude(extraction, memory, None, exc)
+        return self._conclude(extraction, memory, record, None)
 
     async def _extract(self, extraction: Extraction, memory: Memory) -> Outcome[Any]:
         if self.pool is None:
@@ -118,8 +125,8 @@ class KindSink:
             self.pool, self._batcher = None, None
             return self._extract_inline(extraction, memory)
         except Exception as exc:  # noqa: BLE001  (reported on the page's observation)
-            return self.observer.conclude(extraction, memory, None, exc)
-        return self.observer.conclude(extraction, memory, record, None)
+            return self._conclude(extraction, memory, None, exc)
+        return self._conclude(extraction, memory, record, None)
 
     def _finish(self, memory: Memory, outcome: Outcome[Any]) -> Outcome[Any]:
         if self.series is not None:

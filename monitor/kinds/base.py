@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Competitor, Watch
 from monitor.changes.kinds import ChangeKind
 from monitor.config.settings import Settings
-from monitor.kinds.outcome import Memory, Outcome, advance
+from monitor.kinds.outcome import Memory, Outcome
 
 I = TypeVar("I")  # noqa: E741  (the item a kind's spider yields)
 M = TypeVar("M", bound=Memory)
@@ -61,6 +61,18 @@ class WatchSpec:
     tags: list[str] = field(default_factory=list)
 
 
+def memory_fields(watch: Watch, default_interval: float) -> dict[str, Any]:
+    """The part of a watch's memory every kind loads the same way, from its row."""
+    return {
+        "watch_id": watch.id,
+        "label": watch.label or watch.url,
+        "interval_s": watch.interval_s or default_interval,
+        "consecutive_failures": watch.consecutive_failures,
+        "consecutive_gone": watch.consecutive_gone,
+        "body_hash": watch.last_body_hash,
+    }
+
+
 @dataclass(frozen=True)
 class SpecContext:
     """What a kind may read of the rest of the watchlist while making its specs."""
@@ -82,27 +94,24 @@ class Extraction:
     content_type: str | None
 
 
+@dataclass(frozen=True)
 class Observer(Generic[I, M]):
-    """A kind's pure functions, as the generic sink calls them."""
+    """A kind's pure functions, as the generic sink calls them.
 
-    item_type: type = object
+    `observe` says what one item (a fetched page, a listing's pages, a site crawl, a keyword's
+    result pages) means against the watch's memory; it may ask for the kind's extractor first
+    (an `Extraction`), and `conclude` finishes from the extractor's record. `remember` advances
+    the memory after an outcome, so a second check of one watch in one crawl compares right.
+    """
+
+    item_type: type[I]
+    observe: Callable[[I, M, datetime], Outcome[Any] | Extraction]
+    remember: Callable[[M, Outcome[Any]], None]
+    conclude: Callable[[Extraction, M, object | None, BaseException | None], Outcome[Any]] | None = None
     batch_size: int = 100  # outcomes written per transaction (a listing or site crawl: one)
 
-    def observe(self, item: I, memory: M, now: datetime) -> Outcome[Any] | Extraction:
-        raise NotImplementedError
-
-    def conclude(
-        self, extraction: Extraction, memory: M, record: object | None, error: BaseException | None
-    ) -> Outcome[Any]:
-        raise NotImplementedError(f"{type(self).__name__} does not extract")
-
-    def remember(self, memory: M, outcome: Outcome[Any]) -> None:
-        """Advance the memory after an outcome, so a second check of the watch in one crawl compares
-        right: the counters every kind keeps (`advance`), then the kind's own last good state."""
-        advance(memory, outcome)
-
     def watch_id(self, item: I) -> int:
-        return item.job.watch_id  # type: ignore[attr-defined]
+        return item.job.watch_id  # type: ignore[attr-defined]  (every crawl item carries its job)
 
 
 class SeriesFeed(Protocol):
@@ -142,6 +151,37 @@ class CycleContext:
     def robots(self, session: Session) -> dict[int, bool]:
         """competitor id -> whether robots.txt is obeyed for it."""
         return {c.id: c.robots != "ignore" for c in session.scalars(select(Competitor))}
+
+
+class ConfiguredWatch(Protocol):
+    """A watch as a kind's watchlist model has it: identity, schedule and its typed options."""
+
+    url: str
+    label: str | None
+    competitor: str | None
+    interval: float | None
+    cron: str | None
+    tags: list[str]
+
+    def options(self) -> BaseModel: ...
+
+
+def specs_of(kind: str, entries: Sequence[ConfiguredWatch], ctx: SpecContext) -> list[WatchSpec]:
+    """One spec per watch of a kind whose watchlist entries are one watch each."""
+    default = ctx.settings.default_interval
+    return [
+        WatchSpec(
+            kind,
+            w.url,
+            w.label,
+            ctx.competitor_for(w),
+            store_options(w.options()),
+            w.interval if w.interval is not None or w.cron else default,
+            w.cron,
+            list(w.tags),
+        )
+        for w in entries
+    ]
 
 
 class WatchKind(Protocol):

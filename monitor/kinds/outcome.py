@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from models.base import Base
 from monitor.changes.record import DetectedChange
+from spiders.fetch import FetchedPage
 
 V = TypeVar("V")
 KEEP_FAILED_BODY_BYTES = 1_000_000  # what a site showed instead (a captcha, an error page), for the user
@@ -85,6 +86,20 @@ class Outcome(Generic[V]):
             digest = body_digest(body)
             self.bodies[digest] = (body, content_type)
             self.content_hash = digest
+
+
+def page_outcome(page: FetchedPage, memory: Memory, now: datetime) -> Outcome[Any]:
+    """A failed outcome for one fetched page, to be completed (with a reason, or made good)."""
+    return Outcome(
+        watch_id=memory.watch_id,
+        fetched_at=now,
+        status="failed",
+        url=page.url,
+        http_status=page.status,
+        elapsed_ms=page.elapsed_ms,
+        screenshot=page.screenshot,
+        reason=page.error,
+    )
 
 
 def body_digest(body: bytes) -> str:

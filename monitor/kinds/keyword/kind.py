@@ -19,10 +19,18 @@ from sqlalchemy.orm import Session
 from models import Competitor, Watch
 from models.rank import last_good_checks, results_of
 from monitor.config.secrets import expand_env_refs, secret_values
-from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.base import (
+    CycleContext,
+    KindCrawl,
+    SpecContext,
+    WatchSpec,
+    memory_fields,
+    read_options,
+    store_options,
+)
 from monitor.kinds.keyword.changes import CHANGE_KINDS
 from monitor.kinds.keyword.config import EngineAccess, KeywordGroup, KeywordOptions
-from monitor.kinds.keyword.observe import RankMemory, RankObserver
+from monitor.kinds.keyword.observe import OBSERVER, RankMemory
 from monitor.kinds.keyword.ranks import RankObservation
 from spiders.crawl_settings import crawl_settings
 from spiders.extract.serp import build_query_url
@@ -189,11 +197,8 @@ class KeywordKind:
                     check.depth,
                 )
             memories[w.id] = RankMemory(
-                watch_id=w.id,
-                label=w.label or w.url,
-                interval_s=w.interval_s or DEFAULT_INTERVAL,
+                **memory_fields(w, DEFAULT_INTERVAL),
                 retry_first_s=access[job.slot].backoff,
-                consecutive_failures=w.consecutive_failures,
                 group=group.name,
                 keyword=o.keyword,
                 engine=o.engine,
@@ -225,7 +230,7 @@ class KeywordKind:
             self.name,
             "spiders.serp_spider.SerpSpider",
             jobs,
-            RankObserver(),
+            OBSERVER,
             dict(memories),
             settings,
             spider_kwargs={"concurrency": {slot: a.concurrency for slot, a in access.items()}},

@@ -218,17 +218,10 @@ def conclude_check(fetch: SerpFetch, memory: RankMemory, now: datetime) -> RankO
     return outcome
 
 
-class RankObserver(Observer[SerpFetch, RankMemory]):
-    item_type = SerpFetch
-
-    def observe(self, item: SerpFetch, memory: RankMemory, now: datetime) -> RankOutcome:
-        return conclude_check(item, memory, now)
-
-    def remember(self, memory: RankMemory, outcome: Outcome[Any]) -> None:
-        remember_rank(memory, outcome)
-
-
 def remember_rank(memory: RankMemory, outcome: Outcome[Any]) -> None:
     advance(memory, outcome)
     if outcome.ok and isinstance(outcome.value, RankRead):
         memory.last_good = outcome.value.observation
+
+
+OBSERVER: Observer[SerpFetch, RankMemory] = Observer(SerpFetch, conclude_check, remember_rank)

@@ -9,10 +9,18 @@ from sqlalchemy.orm import Session
 
 from models import Watch
 from models.listing import ListingSnapshotItem, latest_items
-from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.base import (
+    CycleContext,
+    KindCrawl,
+    SpecContext,
+    WatchSpec,
+    memory_fields,
+    read_options,
+    specs_of,
+)
 from monitor.kinds.listing.changes import CHANGE_KINDS, ListingDiffOptions
 from monitor.kinds.listing.config import ListingOptions, ListingWatch
-from monitor.kinds.listing.observe import ListingMemory, ListingObserver
+from monitor.kinds.listing.observe import OBSERVER, ListingMemory
 from spiders.crawl_settings import crawl_settings
 from spiders.extract.listing import ListingItem, ListingSelectors
 from spiders.listing_fetch import ListingJob
@@ -60,20 +68,7 @@ class ListingKind:
     change_kinds = CHANGE_KINDS
 
     def specs(self, entries: Sequence[ListingWatch], ctx: SpecContext) -> list[WatchSpec]:
-        default = ctx.settings.default_interval
-        return [
-            WatchSpec(
-                self.name,
-                w.url,
-                w.label,
-                ctx.competitor_for(w),
-                store_options(w.options()),
-                w.interval if w.interval is not None or w.cron else default,
-                w.cron,
-                list(w.tags),
-            )
-            for w in entries
-        ]
+        return specs_of(self.name, entries, ctx)
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         robots = ctx.robots(session)
@@ -83,11 +78,7 @@ class ListingKind:
             options = read_options(ListingOptions, w.options)
             jobs.append(listing_job(w, options, robots.get(w.competitor_id or 0, True)))
             memories[w.id] = ListingMemory(
-                watch_id=w.id,
-                label=w.label or w.url,
-                interval_s=w.interval_s or ctx.settings.default_interval,
-                consecutive_failures=w.consecutive_failures,
-                body_hash=w.last_body_hash,
+                **memory_fields(w, ctx.settings.default_interval),
                 last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,
                 options=ListingDiffOptions(include_sponsored=options.include_sponsored, min_move=options.min_move),
             )
@@ -95,7 +86,7 @@ class ListingKind:
             self.name,
             "spiders.listing_spider.ListingSpider",
             jobs,
-            ListingObserver(),
+            OBSERVER,
             dict(memories),
             crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
         )

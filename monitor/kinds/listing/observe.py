@@ -141,19 +141,12 @@ def _same(old: list[ListingItem], new: list[ListingItem]) -> bool:
     return shape(old) == shape(new)
 
 
-class ListingObserver(Observer[ListingFetch, ListingMemory]):
-    item_type = ListingFetch
-    batch_size = 1  # one listing crawl is one observation of many cards: written as it ends
-
-    def observe(self, item: ListingFetch, memory: ListingMemory, now: datetime) -> ListingOutcome:
-        return observe_listing(item, memory, now)
-
-    def remember(self, memory: ListingMemory, outcome: Outcome[Any]) -> None:
-        remember_listing(memory, outcome)
-
-
 def remember_listing(memory: ListingMemory, outcome: Outcome[Any]) -> None:
     """Advance the memory after an outcome, so a second observation in one crawl compares right."""
     advance(memory, outcome)
     if outcome.ok and isinstance(outcome.value, ListingRead):
         memory.last_items = list(outcome.value.items)
+
+
+# One listing crawl is one observation of many cards: written as it ends.
+OBSERVER: Observer[ListingFetch, ListingMemory] = Observer(ListingFetch, observe_listing, remember_listing, batch_size=1)

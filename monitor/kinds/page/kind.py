@@ -8,11 +8,19 @@ from sqlalchemy.orm import Session
 
 from models import Watch
 from models.page_text import latest_texts
-from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.base import (
+    CycleContext,
+    KindCrawl,
+    SpecContext,
+    WatchSpec,
+    memory_fields,
+    read_options,
+    specs_of,
+)
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.page.changes import CHANGE_KINDS
 from monitor.kinds.page.config import PageOptions, PageWatch
-from monitor.kinds.page.observe import PageMemory, PageObserver, filter_key
+from monitor.kinds.page.observe import OBSERVER, PageMemory, filter_key
 from spiders.crawl_settings import crawl_settings
 
 
@@ -22,20 +30,7 @@ class PageKind:
     change_kinds = CHANGE_KINDS
 
     def specs(self, entries: Sequence[PageWatch], ctx: SpecContext) -> list[WatchSpec]:
-        default = ctx.settings.default_interval
-        return [
-            WatchSpec(
-                self.name,
-                p.url,
-                p.label,
-                ctx.competitor_for(p),
-                store_options(p.options()),
-                p.interval if p.interval is not None or p.cron else default,
-                p.cron,
-                list(p.tags),
-            )
-            for p in entries
-        ]
+        return specs_of(self.name, entries, ctx)
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         robots = ctx.robots(session)
@@ -45,11 +40,7 @@ class PageKind:
             options = read_options(PageOptions, w.options)
             last = texts.get(w.id)
             memory = PageMemory(
-                watch_id=w.id,
-                label=w.label or w.url,
-                interval_s=w.interval_s or ctx.settings.default_interval,
-                consecutive_failures=w.consecutive_failures,
-                body_hash=w.last_body_hash,
+                **memory_fields(w, ctx.settings.default_interval),
                 page_filter=options.page_filter(),
                 last_text=last[1] if last else None,
                 last_text_hash=last[0].text_hash if last else None,
@@ -63,7 +54,7 @@ class PageKind:
             self.name,
             "spiders.page_spider.PageSpider",
             jobs,
-            PageObserver(),
+            OBSERVER,
             dict(memories),
             crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
         )

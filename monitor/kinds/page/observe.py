@@ -18,7 +18,7 @@ from typing import Any
 from models import PageDiff, PageText
 from monitor.changes.record import DetectedChange
 from monitor.kinds.base import Observer
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome
 from monitor.kinds.page.changes import detect_page_changes, diff_text
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.extract.page import FilterError, PageFilter, render_text
@@ -114,18 +114,10 @@ def _login_wall(body: bytes, old: str | None, new: str, page_filter: PageFilter)
 
 def observe_page(page: FetchedPage, memory: PageMemory, now: datetime) -> PageOutcome:
     """One check of a page-content watch: a failure with its reason, or the text and its changes."""
-    base: PageOutcome = Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=page.url,
-        http_status=page.status,
-        elapsed_ms=page.elapsed_ms,
-        screenshot=page.screenshot,
-    )
+    base = page_outcome(page, memory, now)
     ctype = page.content_type or None
     if page.error:
-        return replace(base, reason=page.error)
+        return base
     status = page.status or 0
     key = filter_key(memory.page_filter)
     same_filter = memory.last_text is not None and memory.last_filter_key == key and memory.last_text_hash
@@ -211,16 +203,6 @@ def _lines(text: str | None) -> int:
     return text.count("\n") + 1 if text else 0
 
 
-class PageObserver(Observer[FetchedPage, PageMemory]):
-    item_type = FetchedPage
-
-    def observe(self, item: FetchedPage, memory: PageMemory, now: datetime) -> PageOutcome:
-        return observe_page(item, memory, now)
-
-    def remember(self, memory: PageMemory, outcome: Outcome[Any]) -> None:
-        remember_page(memory, outcome)
-
-
 def remember_page(memory: PageMemory, outcome: Outcome[Any]) -> None:
     """Advance the memory once an outcome is stored (the next check compares with this one)."""
     advance(memory, outcome)
@@ -228,3 +210,6 @@ def remember_page(memory: PageMemory, outcome: Outcome[Any]) -> None:
     if outcome.ok and isinstance(read, PageRead) and read.text is not None:
         memory.last_text, memory.last_text_hash = read.text, read.text_hash
         memory.last_filter_key = read.filter_key
+
+
+OBSERVER: Observer[FetchedPage, PageMemory] = Observer(FetchedPage, observe_page, remember_page)

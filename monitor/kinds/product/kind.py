@@ -10,12 +10,20 @@ from sqlalchemy.orm import Session
 from models import ProductState, Watch
 from models.product import latest_states
 from monitor.anomaly_feed import PriceAnomalyFeed
-from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.base import (
+    CycleContext,
+    KindCrawl,
+    SpecContext,
+    WatchSpec,
+    memory_fields,
+    read_options,
+    specs_of,
+)
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.outcome import Outcome
 from monitor.kinds.product.changes import CHANGE_KINDS, ProductSnapshot
 from monitor.kinds.product.config import ProductOptions, ProductWatch
-from monitor.kinds.product.observe import ProductMemory, ProductObserver
+from monitor.kinds.product.observe import OBSERVER, ProductMemory
 from spiders.crawl_settings import crawl_settings
 
 MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not worth its start-up
@@ -51,20 +59,7 @@ class ProductKind:
     change_kinds = CHANGE_KINDS
 
     def specs(self, entries: Sequence[ProductWatch], ctx: SpecContext) -> list[WatchSpec]:
-        default = ctx.settings.default_interval
-        return [
-            WatchSpec(
-                self.name,
-                p.url,
-                p.label,
-                ctx.competitor_for(p),
-                store_options(p.options()),
-                p.interval if p.interval is not None or p.cron else default,
-                p.cron,
-                list(p.tags),
-            )
-            for p in entries
-        ]
+        return specs_of(self.name, entries, ctx)
 
     def memories(self, session: Session, watches: list[Watch], ctx: CycleContext) -> dict[int, ProductMemory]:
         """One query per table for all watches of the crawl, not one per page."""
@@ -73,12 +68,7 @@ class ProductKind:
         gone_after = ctx.settings.gone_after
         return {
             w.id: ProductMemory(
-                watch_id=w.id,
-                label=w.label or w.url,
-                interval_s=w.interval_s or ctx.settings.default_interval,
-                consecutive_failures=w.consecutive_failures,
-                consecutive_gone=w.consecutive_gone,
-                body_hash=w.last_body_hash,
+                **memory_fields(w, ctx.settings.default_interval),
                 selectors={str(k): v for k, v in read_options(ProductOptions, w.options).selectors.items()},
                 last=snapshot_of_row(latest.get(w.id)),
                 last_priced=snapshot_of_row(priced.get(w.id)),
@@ -103,7 +93,7 @@ class ProductKind:
             self.name,
             "spiders.product_spider.ProductSpider",
             jobs,
-            ProductObserver(),
+            OBSERVER,
             dict(memories),
             crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
             use_pool=bool(workers) and len(jobs) >= MIN_PAGES_FOR_POOL,

@@ -13,7 +13,7 @@ from typing import Any
 
 from models import ProductState
 from monitor.kinds.base import Extraction, Observer
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome
 from monitor.kinds.product.changes import (
     ProductSnapshot,
     detect_product_changes,
@@ -72,18 +72,10 @@ def state_row(snapshot: ProductSnapshot, at: datetime) -> RowPlan:
 
 def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> ProductOutcome | Extraction:
     """Everything decided without extraction: a final outcome, or the extraction still to run."""
-    base: ProductOutcome = Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=page.url,
-        http_status=page.status,
-        elapsed_ms=page.elapsed_ms,
-        screenshot=page.screenshot,
-    )
+    base = page_outcome(page, memory, now)
     ctype = page.content_type or None
     if page.error:
-        return replace(base, reason=page.error)
+        return base
     status = page.status or 0
     if status == 304 and memory.last is not None:
         # The server says nothing changed since our validators: the last good state still holds.
@@ -195,17 +187,6 @@ def remember(memory: ProductMemory, outcome: ProductOutcome) -> None:
         memory.gone_reported = True
 
 
-class ProductObserver(Observer[FetchedPage, ProductMemory]):
-    item_type = FetchedPage
-    batch_size = 200
-
-    def observe(self, item: FetchedPage, memory: ProductMemory, now: datetime) -> ProductOutcome | Extraction:
-        return precheck(item, memory, now)
-
-    def conclude(
-        self, extraction: Extraction, memory: ProductMemory, record: object | None, error: BaseException | None
-    ) -> ProductOutcome:
-        return conclude(extraction, memory, record, error)
-
-    def remember(self, memory: ProductMemory, outcome: Outcome[Any]) -> None:
-        remember(memory, outcome)
+OBSERVER: Observer[FetchedPage, ProductMemory] = Observer(
+    FetchedPage, precheck, remember, conclude=conclude, batch_size=200
+)

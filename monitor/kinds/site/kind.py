@@ -8,10 +8,18 @@ from sqlalchemy.orm import Session
 
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
-from monitor.kinds.base import CycleContext, KindCrawl, SpecContext, WatchSpec, read_options, store_options
+from monitor.kinds.base import (
+    CycleContext,
+    KindCrawl,
+    SpecContext,
+    WatchSpec,
+    memory_fields,
+    read_options,
+    specs_of,
+)
 from monitor.kinds.site.changes import CHANGE_KINDS, SiteSnapshot
 from monitor.kinds.site.config import SiteOptions, SiteWatch
-from monitor.kinds.site.observe import SiteMemory, SiteObserver
+from monitor.kinds.site.observe import OBSERVER, SiteMemory
 from spiders.crawl_settings import crawl_settings
 from spiders.extract.site import PageFacts
 from spiders.site_crawl import SiteJob
@@ -43,20 +51,7 @@ class SiteKind:
     change_kinds = CHANGE_KINDS
 
     def specs(self, entries: Sequence[SiteWatch], ctx: SpecContext) -> list[WatchSpec]:
-        default = ctx.settings.default_interval
-        return [
-            WatchSpec(
-                self.name,
-                s.url,
-                s.label,
-                ctx.competitor_for(s),
-                store_options(s.options()),
-                s.interval if s.interval is not None or s.cron else default,
-                s.cron,
-                list(s.tags),
-            )
-            for s in entries
-        ]
+        return specs_of(self.name, entries, ctx)
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         robots = ctx.robots(session)
@@ -64,10 +59,7 @@ class SiteKind:
         jobs = [site_job(w, read_options(SiteOptions, w.options), robots.get(w.competitor_id or 0, True)) for w in watches]
         memories = {
             w.id: SiteMemory(
-                watch_id=w.id,
-                label=w.label or w.url,
-                interval_s=w.interval_s or ctx.settings.default_interval,
-                consecutive_failures=w.consecutive_failures,
+                **memory_fields(w, ctx.settings.default_interval),
                 last=snapshot_from_row(last[w.id]) if w.id in last else None,
                 last_truncated=bool(w.id in last and last[w.id].truncated),
             )
@@ -76,7 +68,7 @@ class SiteKind:
         settings = crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs))
         # robots.txt is read and applied by the spider itself (one fetch per site per crawl).
         settings["ROBOTSTXT_OBEY"] = False
-        return KindCrawl(self.name, "spiders.site_spider.SiteSpider", jobs, SiteObserver(), dict(memories), settings)
+        return KindCrawl(self.name, "spiders.site_spider.SiteSpider", jobs, OBSERVER, dict(memories), settings)
 
 
 SITE = SiteKind()

@@ -183,16 +183,9 @@ def conclude_site(crawl: SiteCrawlResult, memory: SiteMemory, now: datetime) -> 
     return ok
 
 
-class SiteObserver(Observer[SiteCrawled, SiteMemory]):
-    item_type = SiteCrawled
-    batch_size = 1  # one site crawl is one observation of many pages: written as it ends
-
-    def observe(self, item: SiteCrawled, memory: SiteMemory, now: datetime) -> SiteOutcome:
-        assert item.crawl is not None, "the site spider hands over finished crawls only"
-        return conclude_site(item.crawl, memory, now)
-
-    def remember(self, memory: SiteMemory, outcome: Outcome[Any]) -> None:
-        remember_site(memory, outcome)
+def observe_site(item: SiteCrawled, memory: SiteMemory, now: datetime) -> SiteOutcome:
+    assert item.crawl is not None, "the site spider hands over finished crawls only"
+    return conclude_site(item.crawl, memory, now)
 
 
 def remember_site(memory: SiteMemory, outcome: Outcome[Any]) -> None:
@@ -200,3 +193,7 @@ def remember_site(memory: SiteMemory, outcome: Outcome[Any]) -> None:
     if outcome.ok and isinstance(outcome.value, SiteSnapshot):
         memory.last = outcome.value
         memory.last_truncated = outcome.value.truncated
+
+
+# One site crawl is one observation of many pages: written as it ends.
+OBSERVER: Observer[SiteCrawled, SiteMemory] = Observer(SiteCrawled, observe_site, remember_site, batch_size=1)
