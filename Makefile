@@ -28,6 +28,8 @@ demo: setup
 	$(BIN)/rivalwatch demo
 
 test: setup
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pyright
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
@@ -35,6 +37,8 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pyright
 	$(BIN)/ruff format --check . || true
 
 clean:

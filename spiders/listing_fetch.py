@@ -30,6 +30,10 @@ class ListingJob:
     actions: tuple[dict[str, Any], ...] = ()
     screenshot: bool = False
     obey_robots: bool = True
+    # Validators of the last good read, sent with page 1 of a one-page listing: a 304 means the
+    # listing is as it was (a paginated listing cannot be judged by its first page alone).
+    etag: str | None = None
+    last_modified: str | None = None
 
     def fetch_job(self, url: str, first: bool) -> FetchJob:
         """The page request as the shared fetch code sees it (browser options apply to page 1 only
@@ -53,9 +57,10 @@ class ListingFetch:
     job: ListingJob
     pages: list[FetchedPage] = field(default_factory=list)
     parsed: list[ListingPage] = field(default_factory=list)
-    stop: str = "last_page"  # last_page | max_pages | no_results | repeated | error
+    stop: str = "last_page"  # last_page | max_pages | no_results | repeated | error | not_modified
     notes: list[str] = field(default_factory=list)  # browser steps that did not happen (timeouts)
     learned: ListingSelectors | None = None  # the card pattern of page 1, for pages too small to detect
+    not_modified: bool = False  # page 1 answered 304 to our validators
 
     @property
     def url(self) -> str:

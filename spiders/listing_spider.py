@@ -55,7 +55,15 @@ class ListingSpider(scrapy.Spider):
                 load_more_clicks=max(0, job.max_pages - 1) if first else 0,
             )
             meta.update(playwright_meta(job.fetch_job(url, first), plan))
-        return scrapy.Request(url, meta=meta, callback=self.parse, errback=self.failed, dont_filter=True)
+        headers = {}
+        if first and job.render == "http":
+            if job.etag:
+                headers["If-None-Match"] = job.etag
+            if job.last_modified:
+                headers["If-Modified-Since"] = job.last_modified
+        return scrapy.Request(
+            url, headers=headers, meta=meta, callback=self.parse, errback=self.failed, dont_filter=True
+        )
 
     async def parse(self, response: Response) -> AsyncIterator[ListingFetch | scrapy.Request]:
         fetch: ListingFetch = response.meta["fetch"]
@@ -86,6 +94,10 @@ class ListingSpider(scrapy.Spider):
         )
         number = len(fetch.pages) + 1
         fetch.pages.append(fetched)
+        if number == 1 and fetched.status == 304:
+            fetch.not_modified, fetch.stop = True, "not_modified"
+            yield fetch
+            return
         if page_problem(fetched) is not None:
             if job.pagination == "page_param" and number > 1 and fetched.status == 404:
                 # Asking for one page past the end of a numbered listing: the end, not an error.

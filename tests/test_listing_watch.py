@@ -221,3 +221,35 @@ def test_a_broken_listing_is_a_failed_observation_never_all_items_removed(flaky_
         assert [(sn.item_count, sn.pages_fetched) for sn in snapshots] == [(12, 3), (12, 3)]
         kinds = set(s.scalars(select(Change.kind)))
         assert "listing_item_removed" not in kinds
+
+
+def test_a_one_page_listing_asks_conditionally_and_a_304_keeps_the_cards(market, store) -> None:  # noqa: ANN001
+    """A listing read as one page sends the last read's validators; the shop's 304 is a good,
+    unchanged observation with the same cards stored again, and a real change is still seen."""
+    _engine, factory = store
+    market.set_day(0)
+    url = market.listing_urls("alpha")[0]
+    watchlist = _watchlist([{"url": url, "pagination": "none"}])
+    statuses, counts = [], []
+    for day, run in ((0, 0), (0, 1), (3, 2)):
+        market.set_day(day)
+        summary = run_cycle(
+            watchlist, factory, force=True, send_alerts=False, clock=lambda r=run: T0 + timedelta(hours=r)
+        )
+        (outcome,) = summary.stats.outcomes
+        assert outcome.status == "ok", outcome.reason
+        statuses.append((outcome.http_status, outcome.unchanged))
+        counts.append(len(summary.changes))
+    assert statuses[0] == (200, False) and statuses[1] == (304, True)
+    assert counts[1] == 0 and statuses[2] == (200, False)
+    with factory() as s:
+        snaps = s.scalars(select(ListingSnapshot).order_by(ListingSnapshot.id)).all()
+        assert len(snaps) == 3 and snaps[1].item_count == snaps[0].item_count > 0
+        assert snaps[1].stop_reason == "not_modified"
+        watch = s.scalars(select(Watch).where(Watch.url == url)).one()
+        assert watch.etag and watch.last_error is None
+        later = [i.url for i in snaps[2].items]
+    # Three days on the page's bytes differ (prices, stock), so the shop answered in full, and what
+    # was stored is that day's page.
+    category = url.rsplit("/", 1)[1]
+    assert later == [market.url("alpha", i.path) for i in market.listing_truth("alpha", category, 3)][: len(later)]

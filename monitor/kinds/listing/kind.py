@@ -43,8 +43,10 @@ def item_of(row: ListingSnapshotItem) -> ListingItem:
     )
 
 
-def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool) -> ListingJob:
+def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool, conditional: bool) -> ListingJob:
+    """`conditional`: send the last good read's validators (a one-page listing we have cards of)."""
     sel = options.selectors
+    conditional = conditional and (options.pagination == "none" or options.max_pages == 1)
     return ListingJob(
         watch_id=watch.id,
         url=watch.url,
@@ -59,6 +61,8 @@ def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool) -> Lis
         actions=tuple(a.as_option() for a in options.actions),
         screenshot=options.screenshot,
         obey_robots=obey_robots,
+        etag=watch.etag if conditional else None,
+        last_modified=watch.last_modified if conditional else None,
     )
 
 
@@ -76,7 +80,7 @@ class ListingKind:
         jobs, memories = [], {}
         for w in watches:
             options = read_options(ListingOptions, w.options)
-            jobs.append(listing_job(w, options, robots.get(w.competitor_id or 0, True)))
+            jobs.append(listing_job(w, options, robots.get(w.competitor_id or 0, True), w.id in cards))
             memories[w.id] = ListingMemory(
                 **memory_fields(w, ctx.settings.default_interval),
                 last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,

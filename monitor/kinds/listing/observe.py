@@ -90,6 +90,8 @@ def observe_listing(fetch: ListingFetch, memory: ListingMemory, now: datetime) -
     notes = f" ({'; '.join(fetch.notes)})" if fetch.notes else ""
     if first is None:
         return replace(base, reason="nothing was fetched")
+    if fetch.not_modified:
+        return _not_modified(base, fetch, memory)
     for n, page in enumerate(pages, 1):
         problem = page_problem(page)
         if problem is not None:
@@ -120,11 +122,31 @@ def observe_listing(fetch: ListingFetch, memory: ListingMemory, now: datetime) -
         content_hash=hashes[0],
         body_hash=hashes[0],
         rows=[snapshot_row(read, now)],
+        etag=first.headers.get("etag"),
+        last_modified=first.headers.get("last-modified"),
     )
     if memory.last_items is not None:
         ok.changes = detect_listing_changes(memory.last_items, items, memory.options)
         ok.unchanged = _same(memory.last_items, items)
     return ok
+
+
+def _not_modified(base: ListingOutcome, fetch: ListingFetch, memory: ListingMemory) -> ListingOutcome:
+    """A 304 to our validators: the listing is the one read last time (recorded again as such)."""
+    if memory.last_items is None or memory.body_hash is None:
+        return replace(base, reason="HTTP 304 but no listing was stored to compare with")
+    read = ListingRead(list(memory.last_items), 1, "not_modified", [memory.body_hash])
+    return replace(
+        base,
+        status="ok",
+        unchanged=True,
+        value=read,
+        content_hash=memory.body_hash,
+        body_hash=memory.body_hash,
+        rows=[snapshot_row(read, base.fetched_at)],
+        etag=fetch.job.etag,
+        last_modified=fetch.job.last_modified,
+    )
 
 
 def _failed(base: ListingOutcome, page: FetchedPage, reason: str) -> ListingOutcome:
