@@ -82,9 +82,23 @@ def evaluate(cases: list[Case], scores: np.ndarray, threshold: float) -> dict:
     return per_kind
 
 
+def config_for(kind: str) -> ScorerConfig:
+    """The preset `anomaly scan` uses for such a series: ranks in places, everything else in percent."""
+    return ScorerConfig.rank() if kind == "rank drop" else ScorerConfig()
+
+
+def score_cases(cases: list[Case]) -> np.ndarray:
+    """Each case scored with its kind's preset, all series of one preset in one batch."""
+    scores = np.empty((len(cases), DAYS))
+    for rank in (False, True):
+        rows = [i for i, c in enumerate(cases) if (c.kind == "rank drop") == rank]
+        scores[rows] = score_matrix(np.stack([cases[i].values for i in rows]), config_for(cases[rows[0]].kind))
+    return scores
+
+
 def main() -> int:
     cases = make_cases(np.random.default_rng(2024))
-    scores = score_matrix(np.stack([c.values for c in cases]), ScorerConfig())
+    scores = score_cases(cases)
     for threshold in (0.5, 0.7, 0.9):
         kinds = evaluate(cases, scores, threshold)
         events = sum(k["events"] for k in kinds.values())

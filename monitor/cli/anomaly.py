@@ -28,6 +28,8 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
         # A missing value is carried forward so that it neither alarms nor breaks the window.
         values = pd.Series(values).ffill().fillna(0.0).to_numpy()
         scores = score_matrix(values[None, :], config)[0] if len(values) else np.empty(0)
+        # No score yet (the first points) is written as 0: NAB's tools expect a number on every row.
+        scores = np.nan_to_num(scores, nan=0.0)
         target = out_dir / source.parent.name / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(
