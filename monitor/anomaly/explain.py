@@ -1,8 +1,9 @@
-"""Explanations of a score in a buyer's words: "price: the largest drop in 35 days of history (-30%);
-it usually moves less than 2%", "not enough history yet (3 of 14 days)".
+"""Explanations of a score in a buyer's words: "price: the largest drop in 35 days of history (-30%),
+to its lowest level; it usually moves less than 2%", "not enough history yet (3 of 14 days)".
 
-Pure functions of the evidence (`Facts`, in model units) and the configuration (which says how model
-units read: percentages for log transforms, places for ranks).
+Pure functions. Which clause applies is decided on the evidence in model units (`Facts`); amounts
+are written in the series' own units: percentages for prices (log transform), places for ranks,
+plain numbers for counts, computed from the raw values (`amount`, `typical_amount`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from monitor.anomaly.config import LEVEL, MOVE, ScorerConfig
 
 # Below this score a point is familiar ground; from here on its evidence is worth a clause.
 NOTABLE = 0.5
+# A move "usually" stays below the 90th percentile of the series' past move sizes.
+USUAL_QUANTILE = 0.9
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,14 @@ class Facts:
     lo: float
     hi: float
     novelty: float
+
+    @property
+    def beyond(self) -> bool:
+        return self.observed > self.hi or self.observed < self.lo
+
+    @property
+    def notable(self) -> bool:
+        return self.novelty >= math.log10(1 / (1 - NOTABLE))  # NaN and small novelty: no
 
 
 def _cadence(times: list[datetime | None]) -> str:
@@ -55,24 +68,39 @@ def history_words(first: datetime | None, last: datetime | None, points: int) ->
     return f"{points} points of history"
 
 
-def _percent(delta: float) -> float:
-    return 100.0 * math.expm1(delta)
+def _number(x: float) -> str:
+    return f"{x:.0f}" if abs(x) >= 10 or x == round(x) else f"{x:.2g}"
 
 
-def _move_text(config: ScorerConfig, move: float) -> str:
-    """A move in words: '-30%', '+12 places'."""
+def _percent(ratio: float) -> str:
+    pct = 100.0 * ratio
+    return f"{pct:.0f}%" if abs(pct) >= 1 else f"{pct:.1f}%"
+
+
+def amount(config: ScorerConfig, previous: float, value: float) -> str:
+    """A move in the series' units: '-30%', '+12 places', '+4'."""
     if config.transform == "log":
-        return f"{_percent(move):+.0f}%" if abs(_percent(move)) >= 1 else f"{_percent(move):+.1f}%"
+        sign = "+" if value >= previous else "-"
+        return sign + _percent(abs(value / previous - 1))
     unit = f" {config.unit}" if config.unit else ""
-    return f"{move:+g}{unit}"
+    return f"{value - previous:+g}{unit}"
 
 
-def _size_text(config: ScorerConfig, size: float) -> str:
+def typical_amount(config: ScorerConfig, raw: np.ndarray) -> str | None:
+    """How much the series usually moves, from its remembered raw values; None without moves."""
+    raw = raw[np.isfinite(raw)]
     if config.transform == "log":
-        pct = _percent(size)
-        return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%"
-    unit = f" {config.unit}" if config.unit else ""
-    return f"{size:g}{unit}"
+        raw = raw[raw > 0]
+        moves = np.abs(np.diff(np.log(raw))) if len(raw) > 1 else np.empty(0)
+        if len(moves) == 0:
+            return None
+        q = float(np.quantile(moves, USUAL_QUANTILE))
+        return "0" if q == 0 else _percent(math.expm1(q))
+    moves = np.abs(np.diff(raw))
+    if len(moves) == 0:
+        return None
+    q = float(np.quantile(moves, USUAL_QUANTILE))
+    return "0" if q == 0 else _number(q) + (f" {config.unit}" if config.unit else "")
 
 
 def _direction(config: ScorerConfig, up: bool) -> str:
@@ -87,36 +115,22 @@ def _extreme(config: ScorerConfig, up: bool) -> str:
     return "highest level" if up else "lowest level"
 
 
-def _move_clause(config: ScorerConfig, f: Facts, span: str) -> str:
-    up = f.observed > 0
-    what = _direction(config, up)
+def _move_clause(config: ScorerConfig, f: Facts, span: str, moved: str) -> str:
     if f.lo == f.hi == 0:
-        return f"the first move in {span} ({_move_text(config, f.observed)})"
-    if f.observed > f.hi or f.observed < f.lo:
-        return f"the largest {what} in {span} ({_move_text(config, f.observed)})"
-    return f"a {what} of {_move_text(config, f.observed)}, unlike the moves of its {span}"
+        return f"the first move in {span} ({moved})"
+    what = _direction(config, f.observed > 0)
+    if f.beyond:
+        return f"the largest {what} in {span} ({moved})"
+    return f"a {what} of {moved}, unlike the moves of its {span}"
 
 
 def _level_clause(config: ScorerConfig, f: Facts, span: str | None) -> str:
-    """'the lowest level in 35 days of history', or without a span 'to its lowest level'."""
-    beyond = f.observed > f.hi or f.observed < f.lo
+    """'the lowest level in 35 days of history', or after a move clause 'to its lowest level'."""
     if span is None:
-        return f"to its {_extreme(config, f.observed > f.hi)}" if beyond else "to a level not seen before"
-    if beyond:
+        return f"to its {_extreme(config, f.observed > f.hi)}" if f.beyond else "to a level not seen before"
+    if f.beyond:
         return f"the {_extreme(config, f.observed > f.hi)} in {span}"
     return f"a level not seen in {span}"
-
-
-def _usual(config: ScorerConfig, typical: float | None) -> str | None:
-    if typical is None:
-        return None
-    if typical == 0:
-        return "it had not moved before"
-    return f"it usually moves less than {_size_text(config, typical)}"
-
-
-def _notable(f: Facts | None) -> bool:
-    return f is not None and f.novelty >= math.log10(1 / (1 - NOTABLE))  # nan and small: no
 
 
 def describe(
@@ -124,19 +138,23 @@ def describe(
     config: ScorerConfig,
     facts: dict[str, Facts],
     span: str,
-    typical_move: float | None,
+    moved: str | None,
+    usual: str | None,
     score: float,
 ) -> str:
     """One sentence: the evidence that made the score (the move first: buyers think in moves), then
-    what is usual for this series."""
-    usual = _usual(config, typical_move)
+    what is usual for this series. `moved`: this point's move in words; `usual`: its usual size."""
     move, level = facts.get(MOVE), facts.get(LEVEL)
     if score < NOTABLE:
         text = f"{label}: in line with its {span}"
-    elif _notable(move):
-        text = f"{label}: {_move_clause(config, move, span)}"
-        if _notable(level):
+    elif move is not None and move.notable and moved is not None:
+        text = f"{label}: {_move_clause(config, move, span, moved)}"
+        if level is not None and level.notable:
             text += ", " + _level_clause(config, level, None)
-    else:
+    elif level is not None:
         text = f"{label}: {_level_clause(config, level, span)}"
-    return text + (f"; {usual}" if usual else "")
+    else:
+        text = f"{label}: unusual for its {span}"
+    if usual is None:
+        return text
+    return text + ("; it had not moved before" if usual == "0" else f"; it usually moves less than {usual}")

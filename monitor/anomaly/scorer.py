@@ -16,8 +16,8 @@ from datetime import datetime
 
 import numpy as np
 
-from monitor.anomaly.config import MOVE, ScorerConfig
-from monitor.anomaly.explain import Facts, absent, describe, history_words
+from monitor.anomaly.config import ScorerConfig
+from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, typical_amount
 from monitor.anomaly.model import NoveltyModel
 
 STATE_VERSION = 2
@@ -56,30 +56,29 @@ class SeriesScorer:
             text = absent(self.label, int(ev.seen[0]), self.config.min_history, list(self._times))
             result = AnomalyScore(None, text, components)
         else:
-            result = AnomalyScore(score, self._explain(ev, timestamp), components)
+            result = AnomalyScore(score, self._explain(ev, timestamp, float(value)), components)
         self._raw.append(float(value))
         self._times.append(timestamp)
         return result
 
-    def _explain(self, ev, timestamp: datetime | None) -> str:
+    def _explain(self, ev, timestamp: datetime | None, value: float) -> str:
         c = self.config
         remembered = list(self._times)[-c.history :]
         span = history_words(remembered[0] if remembered else None, timestamp, int(ev.seen[0]))
         facts = {
             o: Facts(
-                observed=float(ev.observed[o][0]),
-                lo=float(ev.lo[o][0]),
-                hi=float(ev.hi[o][0]),
-                novelty=float(ev.novelty[o][0]),
+                float(ev.observed[o][0]), float(ev.lo[o][0]), float(ev.hi[o][0]), float(ev.novelty[o][0])
             )
             for o in c.observe
         }
-        typical = None
-        if MOVE in c.observe:
-            moves = self._model.memories[MOVE].chronological()
-            moves = np.abs(moves[np.isfinite(moves)])
-            typical = float(np.quantile(moves, 0.9)) if len(moves) else None
-        return describe(self.label, c, facts, span, typical, float(ev.score[0]))
+        raw = np.fromiter(self._raw, dtype=float, count=len(self._raw))[-c.history :]
+        known = raw[np.isfinite(raw)]
+        moved = (
+            amount(c, float(known[-1]), value)
+            if len(known) and (c.transform != "log" or known[-1] > 0)
+            else None
+        )
+        return describe(self.label, c, facts, span, moved, typical_amount(c, raw), float(ev.score[0]))
 
     def state_dict(self) -> dict:
         """JSON-able state, so the store can persist it between crawls: the remembered raw values
