@@ -164,7 +164,7 @@ def main() -> int:
         recall = f"recall {hit / events:.3f}" if events else "recall -    "
         precision = hit / (hit + false) if hit + false else 1.0
         print(
-            f"  {name:32s} events {events:3d}  hit {hit:3d}  false alarms {false:3d}  {recall}  precision {precision:.3f}"
+            f"  {name:44s} events {events:3d}  hit {hit:3d}  false alarms {false:3d}  {recall}  precision {precision:.3f}"
         )
     events, hit, false = (sum(r[i] for r in totals.values()) for i in range(3))
     rank_events, rank_hit, _ = totals["rank drop"]

@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from monitor.anomaly import ScorerConfig, score_matrix  # noqa: E402
 from monitor.anomaly.config import LEVEL, MOVE  # noqa: E402
+from monitor.anomaly.model import novelty_of  # noqa: E402
 from monitor.anomaly.nab_scoring import (  # noqa: E402
     leave_one_group_out,
     load_corpus,
@@ -120,6 +121,13 @@ def main() -> int:
     seconds = time.perf_counter() - began
     result = score_corpus(files, shipped, profiles)
     print(line("rivalwatch", result, seconds))
+    print(
+        "  thresholds: "
+        + "  ".join(
+            f"{SHORT[p]} {result[p]['threshold']:.6f} (novelty {novelty_of(result[p]['threshold']):.3f})"
+            for p in result
+        )
+    )
     both = ours(values, dataclasses.replace(config, observe=(LEVEL, MOVE)))
     print(line("  alt: level+move", score_corpus(files, both, profiles)))
     print(
@@ -137,7 +145,8 @@ def main() -> int:
             figure = f"{fold.normalised:6.2f}" if fold.normalised is not None else "   n/a (no windows)"
             print(
                 f"  {fold.group:24s} {figure}  raw {fold.raw:7.2f}  "
-                f"chosen on the others: {fold.candidate}, threshold {fold.threshold:.4f}"
+                f"chosen on the others: {fold.candidate}, threshold {fold.threshold:.6f} "
+                f"(novelty {novelty_of(fold.threshold):.3f})"
             )
     print(
         "RESULT nab_logo "

@@ -32,9 +32,10 @@ class ScorerConfig:
     # 0.05 in log units is 5%: on a price that never moved, a move 5% beyond anything seen scores
     # 0.9; a 0.2% drift step or a 1-cent wobble stays near 0.
     floor: float = 0.05
-    # How many past points the model remembers (two years of daily points): novelty is judged
-    # against this history, and the work per point is proportional to it.
-    history: int = 730
+    # How many past points the model remembers: a year of daily points, long enough to have seen a
+    # season's promotions, short enough that last year's price war does not make today's look
+    # routine. Novelty is judged against this history; work and stored state are proportional to it.
+    history: int = 365
     # No score before this many points: two weeks of daily points, so a weekly pattern has been seen
     # twice and one day of data never reads as "as usual" or as an anomaly.
     min_history: int = 14

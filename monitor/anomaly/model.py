@@ -2,18 +2,21 @@
 
 Each raw value is transformed (log for prices, linear for ranks ...), split into the observables
 the configuration watches (the level itself, the move from the previous value), and each observable
-is judged by its novelty against that series' own remembered past (see `novelty`). The score is
+is judged by its novelty against that series' own remembered past (see `novelty`). The score is a
+logistic curve in log novelty,
 
-    score = 1 - 10 ** -novelty
+    score = 1 / (1 + (0.5 / novelty) ** K),  K = log 9 / log 2,
 
-so a point exactly as far beyond the series' past as its whole usual range scores 0.9, twice as far
-0.99, and a point inside familiar ground ~0. Before `min_history` points there is no score (NaN).
+anchored so that a point half its usual range beyond anything the series did scores 0.5, a whole
+usual range beyond 0.9 and twice 0.99, while familiar ground (novelty 0.1) scores under 0.01: a move
+never made reads near 1, a routine one near 0. Before `min_history` points there is no score (NaN).
 `SeriesScorer` (one series, streaming) and `score_matrix` (many, batch) both run this class, so
 their numbers are the same by construction.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +38,22 @@ def transform(x: np.ndarray, kind: str) -> np.ndarray:
     raise ValueError(f"unknown transform {kind!r} (log, log1p or linear)")
 
 
+HALF = 0.5  # the novelty that scores 0.5
+STEEPNESS = math.log(9) / math.log(2)  # so that twice HALF scores 0.9
+
+
 def score_of(nov: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 - np.power(10.0, -nov)
+    with np.errstate(divide="ignore", over="ignore"):
+        return 1.0 / (1.0 + np.power(HALF / np.asarray(nov, dtype=float), STEEPNESS))
+
+
+def novelty_of(score: float) -> float:
+    """The inverse of `score_of`: what novelty a score threshold stands for."""
+    if score <= 0:
+        return 0.0
+    if score >= 1:
+        return math.inf
+    return HALF / (1.0 / score - 1.0) ** (1.0 / STEEPNESS)
 
 
 @dataclass

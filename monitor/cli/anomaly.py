@@ -33,7 +33,7 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
         target = out_dir / source.parent.name / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(
-            {"timestamp": frame["timestamp"], "value": frame["value"], "anomaly_score": np.round(scores, 6)}
+            {"timestamp": frame["timestamp"], "value": frame["value"], "anomaly_score": np.round(scores, 12)}
         ).to_csv(target, index=False)
         written.append(target)
     return written
