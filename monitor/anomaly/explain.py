@@ -3,7 +3,7 @@ to its lowest level; it usually moves less than 2%", "not enough history yet (3 
 
 Pure functions. Which clause applies is decided on the evidence in model units (`Facts`); amounts
 are written in the series' own units: percentages for prices (log transform), places for ranks,
-plain numbers for counts, computed from the raw values (`amount`, `typical_amount`).
+plain numbers for counts, computed from the raw values (`amount`, `usual_words`).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def _number(x: float) -> str:
 
 
 def _percent(ratio: float) -> str:
-    pct = 100.0 * ratio
-    return f"{pct:.0f}%" if abs(pct) >= 1 else f"{pct:.1f}%"
+    pct = abs(100.0 * ratio)
+    return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%" if pct >= 0.1 else f"{pct:.2f}%"
 
 
 def amount(config: ScorerConfig, previous: float, value: float) -> str:
@@ -86,21 +86,32 @@ def amount(config: ScorerConfig, previous: float, value: float) -> str:
     return f"{value - previous:+g}{unit}"
 
 
-def typical_amount(config: ScorerConfig, raw: np.ndarray) -> str | None:
-    """How much the series usually moves, from its remembered raw values; None without moves."""
+def _moves(config: ScorerConfig, raw: np.ndarray) -> np.ndarray:
+    """Sizes of the remembered moves in model units for log (ratios), else in raw units."""
     raw = raw[np.isfinite(raw)]
     if config.transform == "log":
         raw = raw[raw > 0]
-        moves = np.abs(np.diff(np.log(raw))) if len(raw) > 1 else np.empty(0)
-        if len(moves) == 0:
-            return None
-        q = float(np.quantile(moves, USUAL_QUANTILE))
-        return "0" if q == 0 else _percent(math.expm1(q))
-    moves = np.abs(np.diff(raw))
+        return np.abs(np.diff(np.log(raw))) if len(raw) > 1 else np.empty(0)
+    return np.abs(np.diff(raw))
+
+
+def usual_words(config: ScorerConfig, raw: np.ndarray) -> str | None:
+    """What is usual for the series, from its remembered raw values: 'it usually moves less than
+    2%', 'it had moved twice before', 'it had not moved before'; None without moves."""
+    moves = _moves(config, raw)
     if len(moves) == 0:
         return None
     q = float(np.quantile(moves, USUAL_QUANTILE))
-    return "0" if q == 0 else _number(q) + (f" {config.unit}" if config.unit else "")
+    if q == 0:
+        times = int(np.count_nonzero(moves))
+        return {
+            0: "it had not moved before",
+            1: "it had moved once before",
+            2: "it had moved twice before",
+        }.get(times, f"it had moved {times} times before")
+    size = _percent(math.expm1(q)) if config.transform == "log" else _number(q)
+    unit = f" {config.unit}" if config.unit and config.transform != "log" else ""
+    return f"it usually moves less than {size}{unit}"
 
 
 def _direction(config: ScorerConfig, up: bool) -> str:
@@ -143,7 +154,7 @@ def describe(
     score: float,
 ) -> str:
     """One sentence: the evidence that made the score (the move first: buyers think in moves), then
-    what is usual for this series. `moved`: this point's move in words; `usual`: its usual size."""
+    what is usual for this series. `moved`: this point's move in words; `usual`: `usual_words`."""
     move, level = facts.get(MOVE), facts.get(LEVEL)
     if score < NOTABLE:
         text = f"{label}: in line with its {span}"
@@ -155,6 +166,4 @@ def describe(
         text = f"{label}: {_level_clause(config, level, span)}"
     else:
         text = f"{label}: unusual for its {span}"
-    if usual is None:
-        return text
-    return text + ("; it had not moved before" if usual == "0" else f"; it usually moves less than {usual}")
+    return text + (f"; {usual}" if usual else "")

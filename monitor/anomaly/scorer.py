@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from monitor.anomaly.config import ScorerConfig
-from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, typical_amount
-from monitor.anomaly.model import NoveltyModel
+from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, usual_words
+from monitor.anomaly.model import Evidence, NoveltyModel
 
 STATE_VERSION = 2
 
@@ -53,7 +53,10 @@ class SeriesScorer:
             components[f"{o}_novelty"] = float(ev.novelty[o][0])
             components[o] = float(ev.observed[o][0])
         if math.isnan(score):
-            text = absent(self.label, int(ev.seen[0]), self.config.min_history, list(self._times))
+            if ev.seen[0] >= self.config.min_history:  # enough history: the value itself is unusable
+                text = f"{self.label}: no usable value ({value})"
+            else:
+                text = absent(self.label, int(ev.seen[0]), self.config.min_history, list(self._times))
             result = AnomalyScore(None, text, components)
         else:
             result = AnomalyScore(score, self._explain(ev, timestamp, float(value)), components)
@@ -61,7 +64,7 @@ class SeriesScorer:
         self._times.append(timestamp)
         return result
 
-    def _explain(self, ev, timestamp: datetime | None, value: float) -> str:
+    def _explain(self, ev: Evidence, timestamp: datetime | None, value: float) -> str:
         c = self.config
         remembered = list(self._times)[-c.history :]
         span = history_words(remembered[0] if remembered else None, timestamp, int(ev.seen[0]))
@@ -78,7 +81,7 @@ class SeriesScorer:
             if len(known) and (c.transform != "log" or known[-1] > 0)
             else None
         )
-        return describe(self.label, c, facts, span, moved, typical_amount(c, raw), float(ev.score[0]))
+        return describe(self.label, c, facts, span, moved, usual_words(c, raw), float(ev.score[0]))
 
     def state_dict(self) -> dict:
         """JSON-able state, so the store can persist it between crawls: the remembered raw values
