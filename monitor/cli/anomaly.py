@@ -45,7 +45,9 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
 def nab(data_dir: Path, out_dir: Path) -> None:
     """Score every DATA_DIR/<group>/<name>.csv (NAB layout) into OUT_DIR/<group>/<name>.csv.
 
-    One fixed configuration for all files; each score uses only the rows before it.
+    One fixed configuration for all files (ScorerConfig.nab(): how far each value lies from every
+    value of the file's last 8,640 rows, in units of their range); each score uses only the rows
+    before it. The first rows, without enough history for a score, are written as 0.
     """
     written = score_nab_tree(data_dir, out_dir)
     if not written:
