@@ -1,13 +1,15 @@
 """Feeds each product's price series to its streaming anomaly scorer and scores price changes.
 
 A price series is a step function checked many times a day; the scorer sees one point per day, plus a
-point whenever the price moves, so its windows mean days. States are loaded for a crawl's watches in
-one query and written back with the observations, so a restart resumes where it left off.
+point whenever the price moves, so its history means days. States are loaded for a crawl's watches in
+one query and written back with the observations, so a restart resumes where it left off. Until a
+series has enough history its changes carry no score (None) and say so in words.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select
@@ -17,6 +19,7 @@ from models.series import SeriesState
 from monitor.anomaly import AnomalyScore, SeriesScorer
 from monitor.changes.record import DetectedChange
 
+log = logging.getLogger(__name__)
 DAILY = timedelta(hours=20)
 PRICE_KINDS = frozenset({"price_down", "price_up"})
 
@@ -62,28 +65,33 @@ class PriceAnomalyFeed:
             return None  # same price, same day: nothing new for a daily series
         scorer = self._scorers.get(key)
         if scorer is None:
-            scorer = (
-                SeriesScorer.from_state(self._rows[key].state)
-                if key in self._rows
-                else SeriesScorer(label="price")
-            )
+            scorer = self._restore(key)
             self._scorers[key] = scorer
         score = scorer.update(at, price)
         self._dirty[key] = {"key": key, "watch_id": watch_id, "last_value": price, "last_at": at}
         return score
 
+    def _restore(self, key: str) -> SeriesScorer:
+        """The stored scorer, or a fresh one when there is none or it cannot be read (a state from a
+        model that no longer exists): the state only remembers history, so starting afresh costs
+        `min_history` days without a score, never a wrong one."""
+        if key in self._rows:
+            try:
+                return SeriesScorer.from_state(self._rows[key].state)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("anomaly state %s reset: %s", key, exc)
+        return SeriesScorer(label="price")
+
     def annotate(self, changes: list[DetectedChange], score: AnomalyScore | None) -> list[DetectedChange]:
-        """Price changes carry the anomaly score of the point that moved."""
+        """Price changes carry the anomaly score of the point that moved (None, with the reason in
+        the explanation, while the series has too little history)."""
         if score is None:
             return changes
+        value = None if score.score is None else round(score.score, 4)
         return [
             dataclasses.replace(
                 c,
-                details={
-                    **c.details,
-                    "anomaly_score": round(score.score, 4),
-                    "anomaly_explanation": score.explanation,
-                },
+                details={**c.details, "anomaly_score": value, "anomaly_explanation": score.explanation},
             )
             if c.kind in PRICE_KINDS
             else c

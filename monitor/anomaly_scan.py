@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Change, Competitor, ProductState, Watch
+from models.crawl import Observation
 from models.listing import ListingSnapshot
 from models.rank import DomainRank
-from monitor.anomaly import AnomalyScore, score_series
+from monitor.anomaly import AnomalyScore, ScorerConfig, score_series
 from monitor.anomaly.multivariate import CompetitorDay, score_competitor_days
 
 PRICE_MOVES = frozenset({"price_down", "price_up"})
@@ -89,9 +90,11 @@ def competitor_days(
     watches_per_competitor: dict[str, int],
     since: date,
     until: date,
+    starts: dict[str, date] | None = None,
 ) -> dict[str, list[CompetitorDay]]:
     """Per competitor and day: share of its product watches whose price moved, the mean move, stock-outs,
-    new items. `changes` are (competitor, day, kind, magnitude)."""
+    new items. `changes` are (competitor, day, kind, magnitude). A competitor's days begin at its
+    `starts` day when later than `since` (days before it was first checked are not quiet days)."""
     acc: dict[str, dict[date, list]] = defaultdict(lambda: defaultdict(lambda: [0, [], 0, 0]))
     for competitor, day, kind, magnitude in changes:
         cell = acc[competitor][day]
@@ -106,7 +109,7 @@ def competitor_days(
     out: dict[str, list[CompetitorDay]] = {}
     for competitor in set(acc) | set(watches_per_competitor):
         total = max(watches_per_competitor.get(competitor, 0), 1)
-        rows, day = [], since
+        rows, day = [], max(since, (starts or {}).get(competitor, since))
         while day <= until:
             moved, moves, outs, new = acc[competitor].get(day, (0, [], 0, 0))
             rows.append(
@@ -117,12 +120,24 @@ def competitor_days(
     return out
 
 
+# Which preset scores which series: a price level moves in percent, counts can be zero, ranks move
+# in places (see monitor/anomaly/config.py).
+CONFIGS = {
+    "price_index": ScorerConfig(),
+    "change_rate": ScorerConfig.count(),
+    "listing_count": ScorerConfig.count(),
+    "rank": ScorerConfig.rank(),
+}
+
+
 def flags_of(series: str, label: str, points: Series, min_score: float, last_days: int) -> list[AnomalyFlag]:
-    """Score a daily series causally; flag the points of its last `last_days` days at or above min_score."""
-    if len(points) < 3:
-        return []
+    """Score a daily series causally; flag the points of its last `last_days` days at or above
+    min_score (points without a score yet, for lack of history, are never flagged)."""
     scores = score_series(
-        [datetime.combine(d, datetime.min.time()) for d, _ in points], [v for _, v in points], label=label
+        [datetime.combine(d, datetime.min.time()) for d, _ in points],
+        [v for _, v in points],
+        CONFIGS[series],
+        label=label,
     )
     return _flags(series, label, points, scores, min_score, last_days)
 
@@ -130,12 +145,25 @@ def flags_of(series: str, label: str, points: Series, min_score: float, last_day
 def _flags(
     series: str, label: str, points: Series, scores: list[AnomalyScore], min_score: float, last_days: int
 ) -> list[AnomalyFlag]:
+    if not points:
+        return []
     cutoff = points[-1][0] - timedelta(days=last_days - 1)
     return [
         AnomalyFlag(series, label, day, value, round(s.score, 4), s.explanation)
         for (day, value), s in zip(points, scores, strict=True)
-        if day >= cutoff and s.score >= min_score
+        if day >= cutoff and s.score is not None and s.score >= min_score
     ]
+
+def first_checks(session: Session, competitor_of: dict[int, str]) -> dict[str, date]:
+    """Per competitor, the day its watches were first checked: its count series start there, since
+    the days before the store watched it are unknown, not days without changes."""
+
+    out: dict[str, date] = {}
+    rows = session.execute(select(Observation.watch_id, func.min(Observation.fetched_at)).group_by(Observation.watch_id))
+    for watch_id, first in rows:
+        competitor = competitor_of.get(watch_id, "-")
+        out[competitor] = min(out.get(competitor, first.date()), first.date())
+    return out
 
 
 def scan_store(
@@ -175,6 +203,7 @@ def scan_store(
             Change.detected_at >= since_dt
         )
     ).all()
+    starts = first_checks(session, competitor_of)
     by_competitor: dict[str, list[date]] = defaultdict(list)
     for watch_id, at, _kind, _m in changes:
         by_competitor[competitor_of.get(watch_id, "-")].append(at.date())
@@ -182,7 +211,7 @@ def scan_store(
         flags += flags_of(
             "change_rate",
             f"{competitor} changes per day",
-            daily_counts(days, since, end),
+            daily_counts(days, max(since, starts.get(competitor, since)), end),
             min_score,
             last_days,
         )
@@ -195,6 +224,7 @@ def scan_store(
         dict(products),
         since,
         end,
+        starts,
     )
     for competitor, days in features.items():
         scores = score_competitor_days(days)

@@ -1,4 +1,6 @@
-"""Anomaly scorer: causality, streaming == batch, state round trip, events vs drift, explanations."""
+"""Anomaly scorer: scores that mean what they say (absent without history; a move never made near 1,
+a routine one near 0, in both directions), causality, streaming == batch, state round trips
+(including states of the previous model), explanations in a buyer's words."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 import numpy as np
+import pytest
 
 from monitor.anomaly import AnomalyScore, ScorerConfig, SeriesScorer, score_matrix, score_series
 from monitor.anomaly.multivariate import CompetitorDay, combine, score_competitor_days
@@ -22,31 +25,106 @@ def noisy_price(n: int, seed: int = 0) -> np.ndarray:
     return np.round(100 * (1 + rng.normal(0, 0.01, n)), 2)
 
 
+def wobble(n: int) -> list[float]:
+    """A price that moves by a few tenths of a percent every day (the store test's 35 days)."""
+    return [(100.00, 100.50, 99.80)[i % 3] for i in range(n)]
+
+
+def test_no_score_until_enough_history_and_never_zero_for_it():
+    scores = score_series(days(20), wobble(20), label="price")
+    need = ScorerConfig().min_history
+    assert all(s.score is None for s in scores[:need])
+    assert "not enough history yet (3 of 14 days)" in scores[3].explanation
+    assert all(isinstance(s.score, float) for s in scores[need:])
+    matrix = score_matrix(np.array([wobble(20)]))[0]
+    assert np.isnan(matrix[:need]).all() and np.isfinite(matrix[need:]).all()
+
+
+@pytest.mark.parametrize(("factor", "word"), [(0.7, "drop"), (1.3, "rise")])
+def test_a_move_never_made_scores_near_one_in_both_directions(factor: float, word: str):
+    x = wobble(35) + [round(100 * factor, 2)]
+    onset = score_series(days(36), x, label="price")[-1]
+    assert onset.score is not None and onset.score >= 0.9
+    assert f"the largest {word} in 35 days of history ({70 / 100.5 - 1 if factor < 1 else 130 / 100.5 - 1:+.0%})" in (
+        onset.explanation
+    )
+    assert "it usually moves less than 0.7%" in onset.explanation
+
+
+def test_routine_moves_score_near_zero():
+    scores = score_series(days(60), wobble(60), label="price")
+    assert max(s.score for s in scores[14:]) < 0.1
+    assert "in line with its" in scores[-1].explanation
+    pennies = 19.99 + np.random.default_rng(1).choice([-0.02, -0.01, 0.0, 0.01, 0.02], 200)
+    assert np.nanmax(score_matrix(pennies[None, :])[0]) < 0.3
+
+
+def test_weekly_promotions_that_return_are_routine_after_three_weeks():
+    d = np.arange(120)
+    x = np.where((d % 7 == 4) & (d >= 21), 39.99, 49.99)  # from week 4, every Friday 20% off
+    s = score_matrix(x[None, :])[0]
+    first_friday = 25
+    assert s[first_friday] >= 0.9  # the first promotion is a move never made
+    later = [t for t in range(first_friday + 21, 120) if d[t] % 7 in (4, 5)]  # starts and returns
+    assert max(s[later]) <= 0.3
+
+
+def test_gradual_drift_does_not_alarm_but_a_drop_after_it_does():
+    x = noisy_price(365, seed=2)
+    x[100:] *= np.minimum(1.002 ** np.arange(265), 1.002**90)  # +20% over three months
+    assert np.nanmax(score_matrix(x[None, :])[0]) < 0.9
+    x[300] = x[299] * 0.75
+    assert score_matrix(x[None, :])[0][300] >= 0.9
+
+
+def test_rank_drop_is_detected_and_rank_wobble_is_not():
+    rng = np.random.default_rng(4)
+    rank = np.clip(np.round(3 + rng.normal(0, 0.7, 120)), 1, None)
+    rank[90:] = np.clip(np.round(15 + rng.normal(0, 2, 30)), 1, None)
+    s = score_series(days(120), rank, ScorerConfig.rank(), label="rank")
+    assert max(x.score for x in s[14:90]) < 0.9
+    assert s[90].score >= 0.9 and "the largest fall in" in s[90].explanation
+    assert "places" in s[90].explanation and "worst position" in s[90].explanation
+
+
+def test_flat_series_scores_zero_and_any_change_of_it_one():
+    flat = score_matrix(np.full((2, 100), 42.0), ScorerConfig.nab())
+    assert np.all(flat[:, 14:] == 0.0)
+    x = np.full(100, 42.0)
+    x[80] = 42.5
+    assert score_matrix(x[None, :], ScorerConfig.nab())[0][80] == 1.0
+
+
 def test_scores_are_causal_prefix_unchanged_by_future_points():
     x = noisy_price(200)
     full = score_matrix(x[None, :])[0]
-    prefix = score_matrix(x[None, :120])[0]
-    np.testing.assert_array_equal(full[:120], prefix)
+    np.testing.assert_array_equal(score_matrix(x[None, :120])[0], full[:120])
     changed = x.copy()
     changed[150:] *= 0.5
     np.testing.assert_array_equal(score_matrix(changed[None, :])[0][:150], full[:150])
 
 
-def test_streaming_matches_batch_with_and_without_seasonality():
+@pytest.mark.parametrize(
+    "config",
+    [ScorerConfig(), ScorerConfig.rank(), ScorerConfig.count(), ScorerConfig.nab(), ScorerConfig(history=40)],
+)
+def test_streaming_matches_batch(config: ScorerConfig):
     rng = np.random.default_rng(3)
-    x = np.cumsum(rng.normal(0, 1, 300)) + 50
+    x = np.abs(np.cumsum(rng.normal(0, 1, 300))) + 50
     x[200] += 25
-    for config in (ScorerConfig(), ScorerConfig(season_period=None, window=40)):
-        batch = score_matrix(x[None, :], config)[0]
-        stream = np.array([s.score for s in score_series(days(300), x, config)])
-        np.testing.assert_allclose(stream, batch, atol=1e-9)
-        assert np.all((batch >= 0) & (batch <= 1))
+    x[[30, 31, 120]] = np.nan  # missing observations neither score nor break the memory
+    batch = score_matrix(x[None, :], config)[0]
+    stream = np.array([np.nan if s.score is None else s.score for s in score_series(days(300), x, config)])
+    np.testing.assert_allclose(stream, batch, atol=1e-12)
+    assert np.all(np.isnan(batch) | ((batch >= 0) & (batch <= 1)))
+    assert np.isnan(batch[[30, 31, 120]]).all()
 
 
-def test_state_dict_round_trip_through_json_continues_identically():
+@pytest.mark.parametrize("history", [730, 50])  # 50: the memory has wrapped before the save
+def test_state_round_trip_through_json_continues_identically(history: int):
     x = noisy_price(160, seed=5)
     x[140:] *= 0.8
-    one = SeriesScorer()
+    one = SeriesScorer(ScorerConfig(history=history), label="price")
     for t, v in zip(days(100), x[:100], strict=True):
         one.update(t, v)
     restored = SeriesScorer.from_state(json.loads(json.dumps(one.state_dict())))
@@ -54,43 +132,26 @@ def test_state_dict_round_trip_through_json_continues_identically():
         assert one.update(t, v) == restored.update(t, v)
 
 
-def test_price_campaign_alarms_at_onset_with_plain_explanation():
-    x = noisy_price(120, seed=1)
-    x[100:] *= 0.77
-    scores = score_series(days(120), x, label="price")
-    assert max(s.score for s in scores[:100]) < 0.9
-    onset = scores[100]
-    assert isinstance(onset, AnomalyScore) and onset.score >= 0.9
-    assert "price 23% below its" in onset.explanation and "day median" in onset.explanation
-    later = scores[102]
-    assert "level shift since" in later.explanation and "Wednesday" in later.explanation  # 2024-04-10
-    assert later.score == 0.0  # same event: suppressed
+def test_a_state_of_the_previous_model_loads_and_keeps_its_history():
+    old = {  # what version 1 (robust z + calibration histogram) persisted
+        "version": 1,
+        "config": {"window": 60, "min_history": 8, "season_period": 7},
+        "label": "price",
+        "values": wobble(40),
+        "times": [t.isoformat() for t in days(40)],
+        "residuals": [0.0] * 33,
+        "calibrator": {"counts": [[0.0] * 40], "seen": [40], "recent": [[0.0] * 14], "position": 3},
+    }
+    scorer = SeriesScorer.from_state(old)
+    routine = scorer.update(START + timedelta(days=40), 100.5)
+    assert routine.score is not None and routine.score < 0.1  # 40 remembered days: a score at once
+    drop = scorer.update(START + timedelta(days=41), 70.0)
+    assert drop.score >= 0.9 and "41 days of history" in drop.explanation
+    with pytest.raises(ValueError, match="version"):
+        SeriesScorer.from_state({"version": 99})
 
 
-def test_gradual_drift_does_not_alarm():
-    x = noisy_price(365, seed=2)
-    x[100:] *= np.minimum(1.002 ** np.arange(265), 1.002**90)  # +20% over three months
-    assert score_matrix(x[None, :])[0].max() < 0.7
-
-
-def test_weekly_pattern_is_not_an_anomaly_but_a_break_in_it_is():
-    rng = np.random.default_rng(4)
-    d = np.arange(200)
-    x = 100 * (1 + 0.08 * (d % 7 >= 5) + rng.normal(0, 0.005, 200))
-    scores = score_matrix(x[None, :])[0]
-    assert scores[60:].max() < 0.7
-    x[190] *= 0.7
-    assert score_matrix(x[None, :])[0][190] >= 0.9
-
-
-def test_flat_series_scores_zero_and_first_points_have_no_score():
-    scores = score_matrix(np.full((2, 100), 42.0))
-    assert np.all(scores == 0.0)
-    first = score_series(days(3), [1.0, 2.0, 3.0])
-    assert all(s.score == 0.0 and "not enough history" in s.explanation for s in first)
-
-
-def test_competitor_day_forest_flags_a_campaign_day():
+def test_competitor_day_forest_flags_a_campaign_day_and_has_no_score_while_warming_up():
     rng = np.random.default_rng(0)
     records = [
         CompetitorDay(
@@ -104,7 +165,9 @@ def test_competitor_day_forest_flags_a_campaign_day():
     ]
     records.append(CompetitorDay(START.date() + timedelta(days=60), 0.6, -0.2, 2, 1))
     scores = score_competitor_days(records)
+    assert all(s.score is None and "not enough history" in s.explanation for s in scores[:21])
     assert scores[-1].score > max(s.score for s in scores[21:60])
     assert scores[-1].score >= 0.5 and "share of prices moved up" in scores[-1].explanation
-    merged = combine(scores[-1], AnomalyScore(0.1, "price as usual", {}))
+    merged = combine(scores[-1], AnomalyScore(0.1, "price as usual", {}), scores[0])
     assert merged.score == scores[-1].score and "share of prices moved" in merged.explanation
+    assert combine(scores[0]).score is None

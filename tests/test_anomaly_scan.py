@@ -77,4 +77,31 @@ def test_a_competitor_wide_cut_is_flagged_and_quiet_weeks_are_not(store) -> None
     series = {f.series for f in flags}
     assert "price_index" in series, flags
     cut = next(f for f in flags if f.series == "price_index")
-    assert cut.label == "Rival price index vs ours" and cut.value < 80 and "below" in cut.explanation
+    assert cut.label == "Rival price index vs ours" and cut.value < 80
+    assert "the largest drop in 38 days of history (-25%)" in cut.explanation
+
+
+def _crawl_day(wl, factory, day: int, price: float) -> None:  # noqa: ANN001
+    jobs, sink = prepare_sink(wl, factory, force=True, clock=lambda d=day: T0 + timedelta(days=d))
+    for job in jobs:
+        body = (PAGE % f"{price:.2f}").encode()
+        sink.accept(FetchedPage(job=job, url=job.url, status=200, headers={"content-type": "text/html"}, body=body))
+    sink.flush()
+
+
+def test_after_one_day_nothing_is_flagged_and_days_before_the_first_check_are_not_quiet_days(store) -> None:  # noqa: ANN001
+    _engine, factory = store
+    wl = load_watchlist_text(WATCHLIST)
+    _crawl_day(wl, factory, 0, 100.0)
+    with factory() as s:
+        assert scan_store(s, T0 + timedelta(hours=1), min_score=0.0) == []
+    for day in range(1, 20):
+        _crawl_day(wl, factory, day, 100.0 if day < 19 else 70.0)
+    with factory() as s:
+        flags = scan_store(s, T0 + timedelta(days=19), min_score=0.0)
+    rates = {f.day: f for f in flags if f.series == "change_rate"}
+    # The change-rate series starts on the first check (day 0), not 90 days earlier: day 19 is its
+    # 20th point and the first day with price changes, a rate never seen.
+    cut = rates[(T0 + timedelta(days=19)).date()]
+    assert cut.value == 4 and cut.score >= 0.9 and "19 days of history" in cut.explanation
+    assert max(f.score for day, f in rates.items() if day < cut.day) < 0.5

@@ -1,8 +1,10 @@
 """Anomaly models: which moves of a series matter.
 
-Robust baseline (median/MAD) for spikes and dips, level shifts, a seasonal baseline, calibration
-against the series' own history and suppression after an alarm, combined into one score in [0, 1]
-with a plain explanation; IsolationForest over per-competitor daily features in `multivariate`.
+One detector, novelty against the series' own past (`novelty`): a level or a move at a distance
+from everything the series has shown, in units of its usual range, scores near 1; familiar ground
+near 0; no score at all before the series has enough history. `model` runs it for n series at once,
+`scorer` is the streaming and batch API with explanations (`explain`); `multivariate` scores
+per-competitor daily features with an IsolationForest; `nab_scoring` is the NAB benchmark's scorer.
 """
 
 from monitor.anomaly.config import ScorerConfig

@@ -47,7 +47,8 @@ def score_competitor_days(
     refit_every: int = 7,
     seed: int = 0,
 ) -> list[AnomalyScore]:
-    """Scores in [0, 1] for each day of one competitor (0 during the first `min_days`)."""
+    """Scores in [0, 1] for each day of one competitor (None during the first `min_days`: too few
+    days to know what is usual)."""
     x = np.array([d.vector() for d in days], dtype=float).reshape(-1, len(FEATURES))
     out: list[AnomalyScore] = []
     forest: IsolationForest | None = None
@@ -55,7 +56,11 @@ def score_competitor_days(
     center = spread = None
     for i in range(len(x)):
         if i < min_days:
-            out.append(AnomalyScore(0.0, "competitor activity: not enough history yet", {}))
+            out.append(
+                AnomalyScore(
+                    None, f"competitor activity: not enough history yet ({i} of {min_days} days)", {}
+                )
+            )
             continue
         if forest is None or i - fitted_at >= refit_every:
             past = x[max(0, i - window) : i]
@@ -88,13 +93,16 @@ def score_competitor_days(
 
 
 def combine(*scores: AnomalyScore) -> AnomalyScore:
-    """One score from several detectors' scores: the strongest, with the notable explanations."""
-    if not scores:
-        return AnomalyScore(0.0, "no evidence", {})
-    best = max(scores, key=lambda s: s.score)
-    texts = [s.explanation for s in sorted(scores, key=lambda s: -s.score) if s.score >= 0.5]
+    """One score from several detectors' scores: the strongest, with the notable explanations; None
+    when no detector has a score yet."""
+    present = [s for s in scores if s.score is not None]
+    if not present:
+        return AnomalyScore(None, scores[0].explanation if scores else "no evidence", {})
+    best = max(present, key=lambda s: s.score)
+    texts = [s.explanation for s in sorted(present, key=lambda s: -s.score) if s.score >= 0.5]
     components = {}
     for number, s in enumerate(scores):
         components.update({f"{number}.{k}": v for k, v in s.components.items()})
-        components[f"{number}.score"] = s.score
+        if s.score is not None:
+            components[f"{number}.score"] = s.score
     return AnomalyScore(best.score, "; ".join(texts) if texts else best.explanation, components)

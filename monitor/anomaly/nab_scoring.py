@@ -162,3 +162,56 @@ def score_corpus(
             "threshold": threshold,
         }
     return out
+
+
+def total_at(
+    files: Sequence[LabelledFile], scores: Sequence[np.ndarray], profile: Profile, threshold: float
+) -> float:
+    """Raw corpus total when every row scoring at least `threshold` is a detection."""
+    ev_s, ev_d, base = _events(files, scores, profile)
+    return base + float(ev_d[ev_s >= threshold].sum())
+
+
+def normalise(files: Sequence[LabelledFile], total: float, profile: Profile) -> float | None:
+    """NAB's normalisation of a raw total over these files (None when they hold no window)."""
+    _, null = best_total(files, [np.full(f.n_rows, 0.5) for f in files], profile)
+    perfect = profile.tp * sum(len(f.windows) for f in files)
+    return None if perfect == null else 100.0 * (total - null) / (perfect - null)
+
+
+def group_of(f: LabelledFile) -> str:
+    return f.key.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One fold of leave-one-group-out: what was chosen without the group, and how the group fared."""
+
+    group: str
+    candidate: str
+    threshold: float
+    raw: float
+    normalised: float | None  # the group alone, normalised as NAB would (None: no windows)
+
+
+def leave_one_group_out(
+    files: Sequence[LabelledFile], candidates: dict[str, Sequence[np.ndarray]], profile: Profile
+) -> tuple[float, list[HeldOut]]:
+    """For each group, choose the candidate detector and the threshold on the other groups only,
+    then score the group with them; the groups' raw totals are summed and normalised over the whole
+    corpus, as NAB combines files. Returns (combined normalised score, folds)."""
+    folds = []
+    for group in sorted({group_of(f) for f in files}):
+        train = [i for i, f in enumerate(files) if group_of(f) != group]
+        test = [i for i, f in enumerate(files) if group_of(f) == group]
+        fitted = {
+            name: best_total([files[i] for i in train], [s[i] for i in train], profile)
+            for name, s in candidates.items()
+        }
+        name = max(fitted, key=lambda n: fitted[n][1])
+        threshold = fitted[name][0]
+        held = [files[i] for i in test]
+        raw = total_at(held, [candidates[name][i] for i in test], profile, threshold)
+        folds.append(HeldOut(group, name, threshold, raw, normalise(held, raw, profile)))
+    combined = normalise(files, sum(f.raw for f in folds), profile)
+    return (math.nan if combined is None else combined), folds

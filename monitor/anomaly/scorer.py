@@ -1,120 +1,140 @@
 """Streaming and batch scoring of series: the public face of the anomaly models.
 
-`SeriesScorer` keeps per-series state (the last `config.history` values, seasonal residuals,
-calibration histogram, recent ratios) and scores each new point from the past only, in
-O(window). `score_matrix` scores many series at once with the same arithmetic, vectorised.
+`SeriesScorer` scores the points of one series as they arrive (causal, O(history) per point) and
+explains each score in words; `score_matrix` scores many series at once with the same arithmetic
+(`model.NoveltyModel`), vectorised over the series. A score is absent (None, NaN in matrices) until
+the series has `min_history` points: "not enough history" is not a score of 0.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.anomaly.calibration import Calibrator
-from monitor.anomaly.components import matrix_components, point_components
 from monitor.anomaly.config import ScorerConfig
-from monitor.anomaly.explain import explain, span_words, when_words
+from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, usual_words
+from monitor.anomaly.model import Evidence, NoveltyModel
 
-STATE_VERSION = 1
-# A level shift started at the oldest point of the recent run that sits this many scales away.
-_SHIFT_Z = 3.0
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
 class AnomalyScore:
-    """How anomalous a point is: `score` in [0, 1] (0.5 = as surprising as this series' usual top
-    1%), a sentence for people, and the evidence by detector for rules and reports."""
+    """How anomalous a point is: `score` in [0, 1] (0.9: beyond anything the series did before by a
+    whole usual range; ~0: familiar ground), or None while the series has too little history; a
+    sentence for people; the evidence by observable for rules and reports."""
 
-    score: float
+    score: float | None
     explanation: str
     components: dict[str, float] = field(default_factory=dict)
 
 
 class SeriesScorer:
-    """Scores the points of one series as they arrive (causal, constant work per point)."""
+    """Scores the points of one series as they arrive, each from its past only."""
 
     def __init__(self, config: ScorerConfig | None = None, label: str = "value") -> None:
         self.config = config or ScorerConfig()
         self.label = label
-        self._values: deque[float] = deque(maxlen=self.config.history)
-        self._times: deque[datetime | None] = deque(maxlen=self.config.history)
-        self._residuals: deque[float] = deque(maxlen=self.config.window)
-        self._calibrator = Calibrator(1, self.config)
+        self._model = NoveltyModel(1, self.config)
+        # One more raw value than the memories hold: replaying them rebuilds every memory exactly.
+        self._raw: deque[float] = deque(maxlen=self.config.history + 1)
+        self._times: deque[datetime | None] = deque(maxlen=self.config.history + 1)
 
     def update(self, timestamp: datetime | None, value: float) -> AnomalyScore:
-        c = self.config
-        history = np.fromiter(self._values, dtype=float, count=len(self._values))
-        comp, resid = point_components(history, np.fromiter(self._residuals, dtype=float), float(value), c)
-        score, ratio, suppressed = self._calibrator.step(np.atleast_1d(comp.raw), np.atleast_1d(comp.valid))
-        explanation = f"{self.label}: not enough history yet"
-        if bool(comp.valid):
-            explanation = self._explain(timestamp, float(value), comp, bool(suppressed[0]))
-        self._values.append(float(value))
+        ev = self._model.step(np.array([float(value)]))
+        score = float(ev.score[0])
+        components = {"history": float(ev.seen[0])}
+        for o in self.config.observe:
+            components[f"{o}_novelty"] = float(ev.novelty[o][0])
+            components[o] = float(ev.observed[o][0])
+        if math.isnan(score):
+            if ev.seen[0] >= self.config.min_history:  # enough history: the value itself is unusable
+                text = f"{self.label}: no usable value ({value})"
+            else:
+                text = absent(self.label, int(ev.seen[0]), self.config.min_history, list(self._times))
+            result = AnomalyScore(None, text, components)
+        else:
+            result = AnomalyScore(score, self._explain(ev, timestamp, float(value)), components)
+        self._raw.append(float(value))
         self._times.append(timestamp)
-        if not np.isnan(resid):
-            self._residuals.append(float(resid))
-        components = {
-            "spike_z": float(comp.spike),
-            "level_z": float(comp.level),
-            "seasonal_z": float(comp.seasonal),
-            "raw": float(comp.raw),
-            "ratio": float(ratio[0]),
-            "baseline": float(comp.median),
-        }
-        return AnomalyScore(float(score[0]), explanation, components)
+        return result
 
-    def _explain(self, timestamp: datetime | None, value: float, comp, suppressed: bool) -> str:
+    def _explain(self, ev: Evidence, timestamp: datetime | None, value: float) -> str:
         c = self.config
-        times = list(self._times)[-c.window :]
-        span = span_words(times[0] if times else None, timestamp, min(len(times), c.window))
-        since = None
-        if abs(float(comp.level)) >= _SHIFT_Z:
-            sign = np.sign(float(comp.level))
-            start = None
-            for v, t in zip(reversed(self._values), reversed(self._times), strict=True):
-                if sign * (v - float(comp.median)) / float(comp.scale) < _SHIFT_Z:
-                    break
-                start = t
-            if start is not None and timestamp is not None:
-                since = when_words(start, timestamp)
-        return explain(
-            self.label,
-            value,
-            float(comp.median),
-            float(comp.spike),
-            float(comp.level),
-            float(comp.seasonal),
-            span,
-            since,
-            suppressed,
+        remembered = list(self._times)[-c.history :]
+        span = history_words(remembered[0] if remembered else None, timestamp, int(ev.seen[0]))
+        facts = {
+            o: Facts(
+                float(ev.observed[o][0]), float(ev.lo[o][0]), float(ev.hi[o][0]), float(ev.novelty[o][0])
+            )
+            for o in c.observe
+        }
+        raw = np.fromiter(self._raw, dtype=float, count=len(self._raw))[-c.history :]
+        known = raw[np.isfinite(raw)]
+        moved = (
+            amount(c, float(known[-1]), value)
+            if len(known) and (c.transform != "log" or known[-1] > 0)
+            else None
         )
+        return describe(self.label, c, facts, span, moved, usual_words(c, raw), float(ev.score[0]))
 
     def state_dict(self) -> dict:
-        """JSON-able state, so the store can persist it between crawls."""
+        """JSON-able state, so the store can persist it between crawls: the remembered raw values
+        (replayed on load) and their times."""
         return {
             "version": STATE_VERSION,
             "config": self.config.to_dict(),
             "label": self.label,
-            "values": list(self._values),
-            "times": [t.isoformat() if t else None for t in self._times],
-            "residuals": list(self._residuals),
-            "calibrator": self._calibrator.state_dict(),
+            "seen": int(self._model.seen[0]),
+            "values": [v if math.isfinite(v) else None for v in self._raw],
+            "times": _pack_times(list(self._times)),
         }
 
     @classmethod
     def from_state(cls, d: dict) -> SeriesScorer:
-        if d.get("version") != STATE_VERSION:
-            raise ValueError(f"anomaly scorer state version {d.get('version')!r} is not {STATE_VERSION}")
-        self = cls(ScorerConfig.from_dict(d["config"]), d.get("label", "value"))
-        self._values.extend(float(v) for v in d["values"])
-        self._times.extend(datetime.fromisoformat(t) if t else None for t in d["times"])
-        self._residuals.extend(float(v) for v in d["residuals"])
-        self._calibrator = Calibrator.from_state(d["calibrator"], self.config)
+        """A scorer from `state_dict()`. A state of the earlier model (version 1: robust z-scores and
+        a calibration histogram) is rebuilt from the values it kept (its last 60 points), with the
+        default configuration: those values are all the new model needs."""
+        version = d.get("version")
+        if version == 1:
+            config = ScorerConfig.rank() if d.get("label") == "rank" else ScorerConfig()
+            times = [datetime.fromisoformat(t) if t else None for t in d["times"]]
+            return cls._replayed(config, d.get("label", "value"), d["values"], times, len(d["values"]))
+        if version != STATE_VERSION:
+            raise ValueError(f"anomaly scorer state version {version!r} is not {STATE_VERSION}")
+        config = ScorerConfig.from_dict(d["config"])
+        times = _unpack_times(d["times"])
+        return cls._replayed(config, d.get("label", "value"), d["values"], times, int(d["seen"]))
+
+    @classmethod
+    def _replayed(
+        cls, config: ScorerConfig, label: str, values: list, times: list[datetime | None], seen: int
+    ) -> SeriesScorer:
+        self = cls(config, label)
+        for v, t in zip(values, times, strict=True):
+            raw = float("nan") if v is None else float(v)
+            self._model.absorb(np.array([raw]))
+            self._raw.append(raw)
+            self._times.append(t)
+        self._model.seen[0] = seen
         return self
+
+
+def _pack_times(times: list[datetime | None]) -> dict:
+    """Times as one ISO start and whole seconds after it: a few bytes per point instead of thirty."""
+    start = next((t for t in times if t is not None), None)
+    offsets = [None if t is None or start is None else round((t - start).total_seconds()) for t in times]
+    return {"start": start.isoformat() if start else None, "offsets": offsets}
+
+
+def _unpack_times(packed: dict) -> list[datetime | None]:
+    start = datetime.fromisoformat(packed["start"]) if packed["start"] else None
+    return [None if s is None or start is None else start + timedelta(seconds=s) for s in packed["offsets"]]
 
 
 def score_series(
@@ -129,16 +149,12 @@ def score_series(
 
 
 def score_matrix(values: np.ndarray, config: ScorerConfig | None = None) -> np.ndarray:
-    """Scores (n_series, n_points) in [0, 1] for a matrix of series, vectorised and causal.
-
-    The same numbers as feeding each row to a `SeriesScorer`, without the explanations.
-    """
-    c = config or ScorerConfig()
+    """Scores (n_series, n_points) for a matrix of series, vectorised and causal; NaN where a series
+    has too little history. The same numbers as feeding each row to a `SeriesScorer`."""
     x = np.atleast_2d(np.asarray(values, dtype=float))
-    comp = matrix_components(x, c)
-    calibrator = Calibrator(x.shape[0], c)
-    out = np.zeros(x.shape)
-    raw, valid = np.ascontiguousarray(comp.raw.T), np.ascontiguousarray(comp.valid.T)
+    model = NoveltyModel(x.shape[0], config or ScorerConfig())
+    out = np.empty(x.shape)
+    columns = np.ascontiguousarray(x.T)
     for t in range(x.shape[1]):
-        out[:, t] = calibrator.step(raw[t], valid[t])[0]
+        out[:, t] = model.step(columns[t]).score
     return out

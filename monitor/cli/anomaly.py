@@ -33,10 +33,12 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
         # A missing value is carried forward so that it neither alarms nor breaks the window.
         values = pd.Series(values).ffill().fillna(0.0).to_numpy()
         scores = score_matrix(values[None, :], config)[0] if len(values) else np.empty(0)
+        # No score yet (the first points) is written as 0: NAB's tools expect a number on every row.
+        scores = np.nan_to_num(scores, nan=0.0)
         target = out_dir / source.parent.name / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(
-            {"timestamp": frame["timestamp"], "value": frame["value"], "anomaly_score": np.round(scores, 6)}
+            {"timestamp": frame["timestamp"], "value": frame["value"], "anomaly_score": np.round(scores, 12)}
         ).to_csv(target, index=False)
         written.append(target)
     return written
@@ -48,7 +50,9 @@ def score_nab_tree(data_dir: Path, out_dir: Path, config: ScorerConfig | None = 
 def nab(data_dir: Path, out_dir: Path) -> None:
     """Score every DATA_DIR/<group>/<name>.csv (NAB layout) into OUT_DIR/<group>/<name>.csv.
 
-    One fixed configuration for all files; each score uses only the rows before it.
+    One fixed configuration for all files (ScorerConfig.nab(): how far each value lies from every
+    value of the file's last 8,640 rows, in units of their range); each score uses only the rows
+    before it. The first rows, without enough history for a score, are written as 0.
     """
     written = score_nab_tree(data_dir, out_dir)
     if not written:
