@@ -189,6 +189,8 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
         for el in cards[0].element.getroottree().iter(signature[0]):
             if el not in candidates and _signature(el) == signature and _is_content(el):
                 candidates.add(el)
+    slots = _grid_slots(cards)
+    candidates |= slots
     # Nested candidates: keep the outermost.
     candidates = {el for el in candidates if not any(a in candidates for a in el.iterancestors())}
     for link in links:
@@ -203,6 +205,10 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
     for element in sorted(by_card, key=_doc_order(links)):
         card_links = by_card[element]
         keys = {link.key for link in card_links if url_shape(link.url) == main_shape}
+        if not keys and element in slots:
+            # A grid slot whose item link is written another way (an ad redirect's target
+            # without the locale prefix of the organic links): any one item link will do.
+            keys = {link.key for link in card_links if looks_like_item_url(link.url)}
         if element not in elements and len(keys) != 1:
             # A sibling block with many items (a carousel) or none is not one card.
             continue
@@ -220,6 +226,26 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
             seen.add(card.key)
             unique.append(card)
     return unique
+
+
+def _grid_slots(cards: list[Card]) -> set[lxml.html.HtmlElement]:
+    """The other slots of the results grid: children of the deepest element that holds most of
+    the chosen cards, where no chosen card is. Shops build sponsored and featured cards from
+    another template inside the same grid; they hold a position on the page all the same (a slot
+    that links to more than one item, such as a carousel, is dropped later)."""
+    if len(cards) < 3:
+        return set()
+    holding: Counter[lxml.html.HtmlElement] = Counter()
+    for card in cards:
+        for ancestor in card.element.iterancestors():
+            holding[ancestor] += 1
+    need = max(3, (len(cards) * 4 + 4) // 5)  # four cards in five: the grid, not one row of it
+    grids = [a for a, n in holding.items() if n >= need]
+    if not grids:
+        return set()
+    grid = max(grids, key=lambda a: sum(1 for _ in a.iterancestors()))
+    taken = {a for card in cards for a in card.element.iterancestors()} | {c.element for c in cards}
+    return {child for child in grid if isinstance(child.tag, str) and child not in taken and _is_content(child)}
 
 
 def _signature(el: lxml.html.HtmlElement) -> tuple[str, str]:
