@@ -32,6 +32,12 @@ def page_filter_of(options: dict) -> PageFilter:
         remove=list(options.get("remove") or []),
         ignore=list(options.get("ignore") or []),
         trigger=list(options.get("trigger") or []),
+        json=options.get("json"),
+        jq=options.get("jq"),
+        skip=int(options.get("skip") or 0),
+        maxitems=options.get("maxitems"),
+        sort=options.get("sort"),
+        re_sub=[(str(p), str(r)) for p, r in options.get("re_sub") or []],
     )
 
 

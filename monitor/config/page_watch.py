@@ -7,13 +7,14 @@ pages:
     regex: /\\d+ (EUR|USD)/                # keep only the text these matches cover
     ignore: ["/Updated \\d+ min ago/", "visitors online"]   # text or /regex/: not a change
     trigger: ["Enterprise plan"]           # alert when this text appears
+    maxitems: 5                            # also skip, sort, json, jq, re.sub (README)
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from monitor.config.page_actions import PageAction, check_browser_only
 from monitor.config.watch_fields import WatchBase, as_list, check_css, check_rule, check_xpath, unique_urls
@@ -28,6 +29,14 @@ class PageWatch(WatchBase):
     trigger: list[str] = Field(default_factory=list, description="text or /regex/ to alert on")
     screenshot: bool = False
     actions: list[PageAction] = Field(default_factory=list, description="browser steps before reading")
+    # Shaping options (issue 13; see spiders.extract.page): JSONPath / jq on JSON responses,
+    # skip / maxitems over the selected items, sorted lines, regex substitutions.
+    json_path: str | None = Field(default=None, alias="json", description="JSONPath on JSON responses")
+    jq: str | None = Field(default=None, description="jq program on JSON responses")
+    skip: int = Field(default=0, ge=0, description="selected items (or lines) to drop first")
+    maxitems: int | None = Field(default=None, ge=1, description="selected items (or lines) to keep")
+    sort: Literal["asc", "desc"] | None = Field(default=None, description="sort the lines")
+    re_sub: list[ReSub] = Field(default_factory=list, alias="re.sub", description="regex replacements")
 
     _lists = field_validator("remove", "ignore", "trigger", mode="before")(
         classmethod(lambda cls, v: as_list(v))
@@ -61,9 +70,29 @@ class PageWatch(WatchBase):
     def _rules(cls, rules: list[str]) -> list[str]:
         return [check_rule(r) for r in rules]
 
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _sort(cls, value: object) -> object:
+        return "asc" if value is True else (None if value is False else value)
+
+    @field_validator("re_sub", mode="before")
+    @classmethod
+    def _re_sub_list(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
     @model_validator(mode="after")
     def _browser_only(self) -> PageWatch:
         check_browser_only(self.render, list(self.actions), screenshot=self.screenshot)
+        return self
+
+    @model_validator(mode="after")
+    def _filter_runs(self) -> PageWatch:
+        from spiders.extract.page import FilterError, check_filter
+
+        try:
+            check_filter(self.page_filter())
+        except FilterError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
     def page_filter(self):  # noqa: ANN201
@@ -76,7 +105,22 @@ class PageWatch(WatchBase):
             remove=list(self.remove),
             ignore=list(self.ignore),
             trigger=list(self.trigger),
+            json=self.json_path,
+            jq=self.jq,
+            skip=self.skip,
+            maxitems=self.maxitems,
+            sort=self.sort,
+            re_sub=[(r.pattern, r.repl) for r in self.re_sub],
         )
+
+
+class ReSub(BaseModel):
+    """One `re.sub` step: a regex (bare or /re/flags) and its replacement (groups as \\1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str
+    repl: str = ""
 
 
 PageWatches = Annotated[list[PageWatch], AfterValidator(unique_urls("page"))]

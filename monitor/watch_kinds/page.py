@@ -26,6 +26,13 @@ def page_options(p) -> dict:  # noqa: ANN001
         "wait_for": p.wait_for,
         "screenshot": p.screenshot,
         "actions": [a.as_option() for a in p.actions],
+        # shaping options (issue 13), read back by monitor.page_sink.page_filter_of
+        "json": p.json_path,
+        "jq": p.jq,
+        "skip": p.skip,
+        "maxitems": p.maxitems,
+        "sort": p.sort,
+        "re_sub": [[r.pattern, r.repl] for r in p.re_sub],
     }
 
 
