@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 import lxml.html
 
 from spiders.extract.currency import to_iso
+from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
 from spiders.extract.price import parse_price
 
 _SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|руб\.?|₽|zł|Kč|kr\.?|Ft|lei|лв\.?|CHF|Fr\.|Rs\.?|RM|Rp"
@@ -54,7 +55,6 @@ _HARMLESS = re.compile(
     r"livraison\s+gratuite|envío\s+gratis|\d+\s?%\s*off",
     re.IGNORECASE,
 )
-_CONTEXT = 14  # characters each side of an amount in which those words count
 # Class names of amounts that are not the current price (one class name at a time, so that
 # "list-item" or "listing-card" mean nothing here while "list-price" does).
 _OLD_CLASS = re.compile(
@@ -67,7 +67,6 @@ _OLD_CLASS = re.compile(
 _PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
 _STRUCK = {"del", "s", "strike"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
-_JOIN_MAX = 48  # characters: a small element read as a whole (a price split across spans)
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class _Money:
     in_price_element: bool
 
 
-def money_in(text: str) -> tuple[Decimal, str] | None:
+def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> tuple[Decimal, str] | None:
     """The first amount written against a currency sign in `text` that no neighbouring word makes
     a shipping cost, a saving, an old or a unit price (see the module docstring)."""
     for sign in _SIGN.finditer(text):
@@ -91,7 +90,7 @@ def money_in(text: str) -> tuple[Decimal, str] | None:
             start, end, amount_text = left.start(), sign.end(), left.group(0)  # type: ignore[union-attr]
         else:
             start, end, amount_text = sign.start(), sign.end() + right.end(), right.group(0)  # type: ignore[union-attr]
-        around = _HARMLESS.sub(" ", text[max(0, start - _CONTEXT) : end + _CONTEXT])
+        around = _HARMLESS.sub(" ", text[max(0, start - context) : end + context])
         if _NOT_THE_PRICE.search(around):
             continue
         amount = _amount(amount_text.strip())
@@ -151,12 +150,12 @@ def _price_named(el: lxml.html.HtmlElement, card: lxml.html.HtmlElement) -> bool
     return False
 
 
-def _texts(el: lxml.html.HtmlElement) -> list[str]:
+def _texts(el: lxml.html.HtmlElement, join_max: int) -> list[str]:
     """The element's own text, then the whole of a small element (a price split across spans)."""
     texts = [el.text or ""]
     if len(el):
         whole = " ".join(el.text_content().split())
-        if len(whole) <= _JOIN_MAX:
+        if len(whole) <= join_max:
             # Inside one element the pieces of a split price touch: "$" "22" "." "09".
             texts.append(_joined(el) if len(whole) <= 16 else whole)
     return [t for t in texts if t.strip()]
@@ -178,18 +177,20 @@ def _title_texts(title: str | None) -> set[str]:
     return {" ".join(title.split())} if title else set()
 
 
-def card_money(card: lxml.html.HtmlElement, title: str | None = None) -> list[_Money]:
+def card_money(
+    card: lxml.html.HtmlElement, title: str | None = None, tuning: ListingTuning = DEFAULT_LISTING_TUNING
+) -> list[_Money]:
     """Every money amount the card shows for its item, in page order (see the module docstring)."""
     found: list[_Money] = []
     titles = _title_texts(title)
     for el in card.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             continue
-        for text in _texts(el):
+        for text in _texts(el, tuning.join_max):
             flat = " ".join(text.split())
             if flat in titles or (titles and len(flat) > 24 and any(flat in t for t in titles)):
                 continue  # numbers of the title ("27-inch", "$199 bundle"): not the card's price
-            money = money_in(flat)
+            money = money_in(flat, tuning.price_context)
             if money is None or _excluded(el, card):
                 continue
             found.append(_Money(money[0], money[1], _price_named(el, card)))
@@ -202,9 +203,10 @@ def card_price(
     lang: str | None = None,
     title: str | None = None,
     page_currency: str | None = None,
+    tuning: ListingTuning = DEFAULT_LISTING_TUNING,
 ) -> tuple[Decimal | None, str | None]:
     """(amount, currency) the card shows as its item's price, or (None, None)."""
-    found = card_money(card, title)
+    found = card_money(card, title, tuning)
     if found:
         best = next((m for m in found if m.in_price_element), found[0])
         return best.amount, to_iso(_sign_text(best.sign), page_url, lang)

@@ -24,6 +24,7 @@ from spiders.extract.product_platforms import add_platforms
 from spiders.extract.product_selectors import SelectorSyntaxError, add_selectors
 from spiders.extract.product_sku import prefer_shown_sku, sku_from_url
 from spiders.extract.product_structured import add_meta, add_structured, main_product, read_products
+from spiders.extract.product_tuning import DEFAULT_TUNING, ProductTuning
 from spiders.extract.structured import json_ld_blocks, meta_tags
 
 __all__ = ["MAX_BODY_BYTES", "ProductRecord", "SelectorSyntaxError", "extract_product"]
@@ -77,14 +78,16 @@ def extract_product(
     selectors: Mapping[str, str] | None = None,
     content_type: str | None = None,
     explain: bool = False,
+    tuning: ProductTuning = DEFAULT_TUNING,
 ) -> ProductRecord:
-    """Read the product of a page; never raises on page content (a reason is given instead)."""
+    """Read the product of a page; never raises on page content (a reason is given instead).
+    `tuning` is for benchmarks that refit the few numeric weights (see `product_tuning`)."""
     try:
         page = parse_page(body, url, content_type)
     except PageError as exc:
         return _empty(str(exc))
     try:
-        cands = _collect(page, url, selectors)
+        cands = _collect(page, url, selectors, tuning)
     except SelectorSyntaxError:
         raise  # a configuration error, not a page problem: the user must fix the selector
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:  # odd markup must not stop a crawl
@@ -100,7 +103,7 @@ def extract_product(
     return record
 
 
-def _collect(page: Page, url: str, selectors: Mapping[str, str] | None) -> Candidates:
+def _collect(page: Page, url: str, selectors: Mapping[str, str] | None, tuning: ProductTuning) -> Candidates:
     cands = Candidates()
     doc = page.doc
     if selectors:
@@ -113,13 +116,13 @@ def _collect(page: Page, url: str, selectors: Mapping[str, str] | None) -> Candi
     if page.has_rdfa:
         add_structured(cands, main_product(read_products(rdfa_items(doc)), url, title), "rdfa")
     add_meta(cands, meta)
-    add_heuristics(cands, doc, title_el, title)
+    add_heuristics(cands, doc, title_el, title, tuning)
     add_platforms(
         cands, doc, url, title, page.text
     )  # after the heuristics: it checks amounts against shown prices
     cands.add("sku", sku_from_url(url), "url", detail="numeric id in the page URL")
-    cands.cross_check_prices()
-    prefer_shown_sku(cands, page.doc)
+    cands.cross_check_prices(tuning.unshown_structured_penalty)
+    prefer_shown_sku(cands, page.doc, tuning.unshown_sku_penalty)
     # No availability is guessed from a shown price: sold-out products keep their price on the page.
     return cands
 

@@ -30,6 +30,7 @@ from spiders.extract.product_dom import (
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
 from spiders.extract.product_stock import add_stock
+from spiders.extract.product_tuning import DEFAULT_TUNING, ProductTuning
 
 _PRICE_ATTR = re.compile(
     r"price|preis|prix|precio|preco|preço|prezzo|cena|цена|价|價|kaina|hinta|\bpris|fiyat|amount", re.I
@@ -59,7 +60,6 @@ _STOCK_ATTR = re.compile(
 )
 _ANY_ATTR = re.compile("|".join(p.pattern for p in (_PRICE_ATTR, _BUY_ATTR, _STOCK_ATTR, SKU_ATTR)))
 _NUMBER_GROUP = re.compile(r"\d+(?:[.,' \u00a0\u202f]\d+)*")
-_MIN_PRICE_SCORE = 0.0  # weaker visible prices (carousel, no currency, far from the title) are not proposed
 # "From $89", "ab 99,12 €", "à partir de", "desde": the lowest of several prices, not a firm one.
 _FROM_TEXT = re.compile(
     r"^\W*(?:from|starting at|as low as|ab|von|à partir de|a partir de|desde|da|vanaf|od|от|від)\b|起",
@@ -109,7 +109,11 @@ class _PriceHit:
 
 
 def add_heuristics(
-    cands: Candidates, doc: etree._Element, title_el: etree._Element | None, title: str | None
+    cands: Candidates,
+    doc: etree._Element,
+    title_el: etree._Element | None,
+    title: str | None,
+    tuning: ProductTuning = DEFAULT_TUNING,
 ) -> None:
     """Price, availability, SKU and name candidates read from the visible page."""
     cands.add("name", title, "heuristic", detail="page title (h1)")
@@ -152,7 +156,7 @@ def add_heuristics(
         if kinds & _SKU:
             sku_els.append(el)
     memo: dict[etree._Element, str | None] = {}
-    _add_price(cands, price_els, positions, title_pos, memo)
+    _add_price(cands, price_els, positions, title_pos, memo, tuning)
     if not cands.by_field["price"]:
         _add_labelled_price(cands, root, memo)
     add_stock(cands, root, buy_els, stock_els, memo)
@@ -160,7 +164,12 @@ def add_heuristics(
 
 
 def _add_price(
-    cands: Candidates, els: list[etree._Element], positions: dict, title_pos: int, memo: dict
+    cands: Candidates,
+    els: list[etree._Element],
+    positions: dict,
+    title_pos: int,
+    memo: dict,
+    tuning: ProductTuning = DEFAULT_TUNING,
 ) -> None:
     hits: list[_PriceHit] = []
     els = els[:400]
@@ -217,7 +226,7 @@ def _add_price(
                     score += 1.0
                     notes.append("first price after the title")
             if 0 <= distance <= 80:
-                score += 1.0
+                score += tuning.title_near_bonus
                 notes.append("just after the title")
             elif 0 <= distance <= 300:
                 score += 0.5
@@ -238,7 +247,7 @@ def _add_price(
             parent = parent.getparent()
     hits = [h for h in hits if h.element not in containers]
     cands.visible_prices.update(h.amount for h in hits if h.score > -1.0)
-    hits = [h for h in hits if h.score >= _MIN_PRICE_SCORE]
+    hits = [h for h in hits if h.score >= tuning.min_price_score]
     if not hits:
         return
     hits.sort(key=lambda h: (-h.score, h.position))

@@ -92,7 +92,7 @@ _STRUCTURED = ("json-ld", "microdata", "rdfa", "opengraph", "shop-json")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def prefer_shown_sku(cands: Candidates, doc: etree._Element) -> None:
+def prefer_shown_sku(cands: Candidates, doc: etree._Element, penalty: float = 6.0) -> None:
     """A code the page shows its shoppers beats an id only its scripts and markup carry.
 
     Structured data often names an internal id (a variant id, a database key, an image id) as
@@ -115,12 +115,12 @@ def prefer_shown_sku(cands: Candidates, doc: etree._Element) -> None:
         value = str(cand.value)
         same = [h for h in shown if _NOT_ALNUM.sub("", str(h.value)) == _NOT_ALNUM.sub("", value)]
         if same:
-            cand.score -= 6.0
+            cand.score -= penalty
             cand.detail = (cand.detail + ", " if cand.detail else "") + f"shown as {same[0].value!r}"
             continue
         if visible is None:
             body = doc.find("body")
             visible = " ".join(body.itertext(*SCAN_TAGS)) if body is not None else ""
         if not re.search(rf"(?<![\w/-]){re.escape(value)}(?![\w/-])", visible):
-            cand.score -= 6.0
+            cand.score -= penalty
             cand.detail = (cand.detail + ", " if cand.detail else "") + "not shown on the page"

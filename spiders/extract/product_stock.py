@@ -59,7 +59,7 @@ def add_stock(
         bonus = {"statement": -1.0, "button": -1.0, "disabled button": -2.5, "page text": -2.0}[evidence.source]
         if not evidence.reading.strong and evidence.source != "button":
             bonus -= 1.0
-        detail = f"{evidence.source} {evidence.text[:40]!r}"
+        detail = f"{evidence.source} {evidence.text[:40]!r} (phrase {evidence.reading.phrase[:40]!r})"
         cands.add("availability", evidence.reading.term, "heuristic", bonus=bonus, detail=detail)
 
 

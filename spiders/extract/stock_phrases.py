@@ -102,7 +102,6 @@ BUY = (
     "add to cart", "add to basket", "add to bag", "add to trolley", "add to your basket",
     "add to your cart", "add to your bag", "add to shopping cart", "add to shopping bag",
     "buy now", "buy it now", "buy", "order now", "purchase", "add to order", "place bid",
-    "buy mp3 album", "buy mp3",
     # German
     "in den warenkorb", "in den einkaufswagen", "jetzt kaufen", "kaufen", "in die tasche",
     "jetzt bestellen", "bestellen", "zum warenkorb hinzufügen",
