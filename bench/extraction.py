@@ -5,7 +5,10 @@ Usage, from the repo root:  .venv/bin/python bench/extraction.py [--show-errors]
 Prints precision / recall / F1 of rivalwatch's extractor for price, availability and sku (and name
 when the truth has names) with the benchmark's matching rules, the same figures for an extruct +
 price-parser baseline measured in the same run, and the median / p95 milliseconds per page.
-Then the demo market's product pages (small pages in its four markup styles: JSON-LD, microdata,
+Then leave-one-source-out figures (`--no-loso` skips them): each shop scored with the few numeric
+weights of the extractor (`spiders/extract/product_tuning.py`) refit by grid search on the other
+shops, and with the stock phrases that decided only its own pages switched off (such a page
+then counts as having no availability: conservative). Then the demo market's product pages (small pages in its four markup styles: JSON-LD, microdata,
 plain HTML, OpenGraph), which the crawler extracts by the thousand: milliseconds per page and
 price accuracy against the market's truth. Exits 0 with a note when the corpus is absent.
 """
@@ -16,6 +19,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -26,7 +30,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.lib.loso import group, refit_per_source, shop_of, single_source_entries  # noqa: E402
 from spiders.extract.product import extract_product  # noqa: E402
+from spiders.extract.product_tuning import DEFAULT_TUNING, ProductTuning  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpora" / "products" / "zyte_benchmark"
@@ -199,9 +205,82 @@ def bench_demo() -> None:
     )
 
 
+# The refit grid: each weight at its default and one step either side (penalties on or off).
+GRID = [
+    ProductTuning(min_price_score=m, title_near_bonus=t, unshown_structured_penalty=u, unshown_sku_penalty=k)
+    for m in (-1.0, 0.0, 1.0)
+    for t in (0.5, 1.0, 1.5)
+    for u in (0.0, 3.0)
+    for k in (0.0, 6.0)
+]
+LOSO_ATTRIBUTES = ("price", "availability", "sku")
+# Ties are broken towards this: the two cross-check rules off, the weights at their middle values.
+NEUTRAL = ProductTuning(unshown_structured_penalty=0.0, unshown_sku_penalty=0.0)
+_PHRASE = re.compile(r"\(phrase '([^']*)'\)")
+
+
+def _run_tuned(pages, tuning: ProductTuning) -> tuple[dict[str, dict[str, str | None]], dict[str, set[str]]]:
+    """Predictions under one tuning, and the stock phrase that decided each page's availability."""
+    predictions: dict[str, dict[str, str | None]] = {}
+    phrases: dict[str, set[str]] = {}
+    for key, body, truth in pages:
+        record = extract_product(body, truth.get("url", ""), explain=True, tuning=tuning)
+        predictions[key] = record.to_json()
+        winner = (record.explanation or {}).get("availability", {}).get("winner") or {}
+        found = _PHRASE.search(winner.get("detail", "")) if winner.get("source") == "heuristic" else None
+        phrases[key] = {found.group(1)} if found else set()
+    return predictions, phrases
+
+
+def _mean_f1(predictions, truths, keys) -> float:
+    sub = {k: truths[k] for k in keys}
+    return sum(prf(*score(predictions, sub, a))[2] for a in LOSO_ATTRIBUTES) / len(LOSO_ATTRIBUTES)
+
+
+def bench_loso(pages) -> None:
+    """Leave-one-shop-out figures beside the full ones (see the module docstring)."""
+    truths = {key: truth for key, _, truth in pages}
+    runs = {tuning: _run_tuned(pages, tuning) for tuning in GRID}
+    by_shop = group(truths, lambda k: shop_of(truths[k].get("url", "")))
+    chosen = refit_per_source(by_shop, GRID, lambda keys, g: _mean_f1(runs[g][0], truths, keys), NEUTRAL)
+    full_fit = refit_per_source({"": [], "all": list(truths)}, GRID, lambda keys, g: _mean_f1(runs[g][0], truths, keys), NEUTRAL)[""]
+    loso: dict[str, dict[str, str | None]] = {}
+    strict: dict[str, dict[str, str | None]] = {}
+    single: dict[str, set[str]] = {}
+    for shop, keys in by_shop.items():
+        predictions, phrases = runs[chosen[shop]]
+        own = single_source_entries(phrases, lambda k: shop_of(truths[k].get("url", ""))).get(shop, set())
+        for key in keys:
+            loso[key] = predictions[key]
+            strict[key] = dict(predictions[key])
+            if phrases[key] & own:
+                strict[key]["availability"] = None  # the phrase would not be in a table written without this shop
+                single.setdefault(shop, set()).update(phrases[key] & own)
+    default = runs[DEFAULT_TUNING][0]
+    print(
+        f"leave-one-source-out: {len(by_shop)} shops; LOSO = each shop scored with the weights refit on the "
+        f"other shops ({len(GRID)} grid points); strict = also with the stock phrases that decided only its own "
+        "pages switched off (such a page then has no availability)"
+    )
+    print(f"{'attribute':<13}{'full F1':>9}{'LOSO F1':>9}{'diff':>8}{'strict F1':>11}{'diff':>8}")
+    for attribute in LOSO_ATTRIBUTES:
+        full = prf(*score(default, truths, attribute))[2]
+        held = prf(*score(loso, truths, attribute))[2]
+        hard = prf(*score(strict, truths, attribute))[2]
+        print(f"{attribute:<13}{full:>9.3f}{held:>9.3f}{held - full:>+8.3f}{hard:>11.3f}{hard - full:>+8.3f}")
+    kept = sum(1 for g in chosen.values() if g == DEFAULT_TUNING)
+    print(
+        f"weights: the defaults chosen for {kept} of {len(by_shop)} held-out shops; fit on all shops: "
+        f"{'the defaults' if full_fit == DEFAULT_TUNING else full_fit}"
+    )
+    listed = "; ".join(f"{shop}: {', '.join(sorted(p))}" for shop, p in sorted(single.items()))
+    print(f"stock phrases that decided one shop's pages only (strict switches them off): {listed}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true", help="list the pages each attribute gets wrong")
+    parser.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out figures")
     args = parser.parse_args()
     if not (CORPUS / "ground-truth.json").is_file():
         print(f"zyte_benchmark corpus not found at {CORPUS} (set RIVALWATCH_SHARED); only the demo measured")
@@ -226,6 +305,8 @@ def main() -> int:
         f"ms/page       median {statistics.median(my_times):.1f}  p95 {p95:.1f}   "
         f"baseline median {statistics.median(base_times):.1f}  p95 {bp95:.1f}"
     )
+    if not args.no_loso:
+        bench_loso(pages)
     bench_demo()
     if args.show_errors:
         for attribute in attributes:

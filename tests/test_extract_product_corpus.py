@@ -52,10 +52,12 @@ def zyte_results(corpora):
     return results
 
 
-@pytest.mark.parametrize(("attribute", "bar"), [("price", 0.90), ("availability", 0.98), ("sku", 0.86)])
+@pytest.mark.parametrize(("attribute", "bar"), [("price", 0.90), ("availability", 0.95), ("sku", 0.86)])
 def test_zyte_benchmark_f1(zyte_results, attribute, bar):
-    # Bars are what this extractor reaches today (price 0.913, availability 1.000, sku 0.874 by
-    # bench/extraction.py) minus a small margin. Price 0.93 is above what the truth allows: five
+    # Bars are what this extractor reaches today (price 0.913, availability 0.964, sku 0.874 by
+    # bench/extraction.py) minus a small margin. Availability is no longer guessed from a shown
+    # price (issue 13): five pages that state nothing about stock (classified ads, a shop whose
+    # buy button is drawn by script) now have none, where the truth says InStock. Price 0.93 is above what the truth allows: five
     # truth values read a thousands separator as a decimal mark ("$24.990" CLP as 24.99, and the
     # page's own JSON-LD "23450" PKR as 23.450).
     pairs = [(rec.to_json()[attribute], _as_list(t.get(attribute))) for rec, t in zyte_results]

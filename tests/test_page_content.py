@@ -31,7 +31,7 @@ def test_render_whole_page_drops_scripts_and_styles():
 def test_css_filter_and_element_removal():
     text = render_page_text(HTML, "https://rival.example/", PageFilter(css="main", remove=[".banner"]))
     assert "Spring sale" not in text and "Home" not in text and "©" not in text
-    assert "* Email support" in text
+    assert "Email support\nAPI access" in text and "* " not in text  # plain text: no list bullets
 
 
 def test_xpath_and_regex_filters():

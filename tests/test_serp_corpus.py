@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from spiders.extract.serp import ENGINES, parse_serp
+from spiders.extract.serp import ENGINES, PAGE_KINDS, parse_serp
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def test_every_page_parses_under_every_engine_without_raising(corpora: Path) -> 
         body = path.read_bytes()
         for engine in ENGINES:
             page = parse_serp(body, engine)
-            assert page.kind in ("results", "no_results", "blocked", "needs_render")
+            assert page.kind in PAGE_KINDS
 
 
 def test_gbk_page_decodes_to_chinese(corpora: Path) -> None:

@@ -4,7 +4,7 @@
     rivalwatch extract product --batch MANIFEST.jsonl     # lines {"file": ..., "url": ...}
 
 One JSON object per file on stdout (file, name, price, currency, availability, sku, brand; price
-as a decimal string). `.html.gz` files are decompressed. A file that cannot be read gives a line
+as a decimal string; "missing": why each absent field is absent). `.html.gz` files are decompressed. A file that cannot be read gives a line
 with an "error" key; the run goes on and the exit code is 1 at the end.
 """
 
@@ -84,6 +84,8 @@ def command(files: tuple[Path, ...], url: str, manifest: Path | None, explain: b
             out.update(record.to_json())
             if record.reason:
                 out["reason"] = record.reason
+            elif record.missing:
+                out["missing"] = record.missing  # why each absent field is absent
             if explain:
                 out["sources"] = record.sources
                 out["explain"] = record.explanation

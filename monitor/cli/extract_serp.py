@@ -4,7 +4,8 @@
     rivalwatch extract serp --engine auto --url 'https://www.bing.com/search?q=x' saved.html
 
 One JSON object per file: ``{"file", "engine", "kind", "organic": [{"rank", "url", "title",
-"snippet"}], "ads": [...], "features": [...], "result_count_text", "reason"}``.
+"snippet"}], "ads": [...], "verticals": [{..., "block"}], "features": [...], "result_count_text",
+"reason"}``.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from spiders.extract.serp import ENGINES, parse_serp
 )
 @click.option("--url", default=None, help="URL the pages were fetched from (resolves relative links).")
 @click.option("--top", type=int, default=None, help="Keep only the first N organic results.")
+@click.option("--status", type=int, default=None, help="HTTP status the pages came with (403, 429: blocked).")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-def command(engine: str, url: str | None, top: int | None, files: tuple[Path, ...]) -> None:
-    """Parse saved result pages FILES and print one JSON object per file."""
+def command(engine: str, url: str | None, top: int | None, status: int | None, files: tuple[Path, ...]) -> None:
+    """Parse saved result pages FILES and print one JSON object per file ('auto': each page's
+    engine is told from its URL, its title and its layout)."""
     for path in files:
-        page = parse_serp(path.read_bytes(), engine.lower(), url)
+        page = parse_serp(path.read_bytes(), engine.lower(), url, status)
         record = page.to_json(str(path))
         if top is not None:
             record["organic"] = record["organic"][:top]

@@ -11,6 +11,7 @@ WATCH is a watch's id, label or URL.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -139,7 +140,8 @@ def _filter_from(
 ) -> PageFilter:
     """The watch's filter, with any option given on the command line replacing the watch's own."""
     base = opts.page_filter()
-    return PageFilter(
+    return replace(
+        base,
         css=css if css is not None else base.css,
         xpath=xpath if xpath is not None else base.xpath,
         regex=regex if regex is not None else base.regex,

@@ -18,9 +18,11 @@ from decimal import Decimal
 import lxml.html
 
 from spiders.extract.listing_detect import Card, collect_links, detect_cards
-from spiders.extract.listing_fields import card_price, card_title, is_sponsored
+from spiders.extract.listing_fields import card_title, is_sponsored
 from spiders.extract.listing_html import drop_invisible, parse_html
 from spiders.extract.listing_pages import find_next_page, find_no_results_message
+from spiders.extract.listing_price import card_price, page_currency
+from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
 from spiders.extract.listing_urls import absolute_url, item_key
 
 
@@ -67,17 +69,46 @@ class ListingPage:
     reason: str | None = None
 
 
-def extract_listing(body: bytes | str, url: str, selectors: ListingSelectors | None = None) -> ListingPage:
-    """Extract the product cards, their order and the next-page link from a listing page."""
+def extract_listing(
+    body: bytes | str,
+    url: str,
+    selectors: ListingSelectors | None = None,
+    tuning: ListingTuning = DEFAULT_LISTING_TUNING,
+) -> ListingPage:
+    """Extract the product cards, their order and the next-page link from a listing page.
+    `tuning` is for benchmarks that refit the few numeric parameters (see `listing_tuning`)."""
     root = parse_html(body)
     drop_invisible(root)
     next_url = _next_page(root, url, selectors)
     if selectors is None and find_no_results_message(root) is not None:
         return ListingPage(url=url, items=[], next_page_url=None, reason="no_results")
-    cards = _selected_cards(root, url, selectors) if selectors else detect_cards(root, url)
+    cards = _selected_cards(root, url, selectors) if selectors else detect_cards(root, url, tuning)
     lang = root.get("lang") or root.get("xml:lang")
-    items = [_item(i + 1, card, url, lang, selectors) for i, card in enumerate(cards)]
+    items = [_item(i + 1, card, url, lang, selectors, tuning) for i, card in enumerate(cards)]
+    items = _with_page_currency(items, cards, url, lang, selectors, tuning)
     return ListingPage(url=url, items=items, next_page_url=next_url, reason=None if items else "no_cards")
+
+
+def _with_page_currency(
+    items: list[ListingItem],
+    cards: list[Card],
+    url: str,
+    lang: str | None,
+    selectors: ListingSelectors | None,
+    tuning: ListingTuning,
+) -> list[ListingItem]:
+    """Cards that show a bare amount take the currency the page's other cards show."""
+    currency = page_currency([item.currency for item in items])
+    if currency is None or selectors is not None:
+        return items
+    out = []
+    for item, card in zip(items, cards, strict=True):
+        if item.price is None:
+            price, cur = card_price(card.element, url, lang, item.title, currency, tuning)
+            if price is not None:
+                item = replace(item, price=price, currency=cur)
+        out.append(item)
+    return out
 
 
 def merge_listing_pages(pages: list[ListingPage]) -> list[ListingItem]:
@@ -105,12 +136,17 @@ def _next_page(root: lxml.html.HtmlElement, url: str, selectors: ListingSelector
 
 
 def _item(
-    position: int, card: Card, page_url: str, lang: str | None, selectors: ListingSelectors | None
+    position: int,
+    card: Card,
+    page_url: str,
+    lang: str | None,
+    selectors: ListingSelectors | None,
+    tuning: ListingTuning = DEFAULT_LISTING_TUNING,
 ) -> ListingItem:
     # The link with the longest text is the title link; its URL is the one users click.
     best = max(range(len(card.anchors)), key=lambda i: len(card.anchors[i].text_content().strip()))
     title = card_title(card.anchors, card.element)
-    price, currency = card_price(card.element, page_url, lang)
+    price, currency = card_price(card.element, page_url, lang, title, tuning=tuning)
     if selectors is not None:
         chosen_title, price_el = _selected_fields(card.element, selectors)
         title = chosen_title if selectors.title else title

@@ -10,6 +10,7 @@ and whether the cards repeat as siblings. Navigation, headers, footers and aside
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import lxml.html
 
 from spiders.extract.listing_html import element_text
+from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
 from spiders.extract.listing_urls import absolute_url, item_key, looks_like_item_url, url_shape
 
 _NON_CONTENT = {"nav", "footer", "header", "aside", "form", "select", "button", "option"}
@@ -134,7 +136,9 @@ def _score(cards: list[Card], page_shape: str) -> float:
     )
 
 
-def detect_cards(root: lxml.html.HtmlElement, base_url: str) -> list[Card]:
+def detect_cards(
+    root: lxml.html.HtmlElement, base_url: str, tuning: ListingTuning = DEFAULT_LISTING_TUNING
+) -> list[Card]:
     """The cards of the best repeated link group on the page, in document order ([] if none)."""
     links = [link for link in collect_links(root, base_url) if _is_content(link.anchor)]
     groups: dict[str, list[_Link]] = defaultdict(list)
@@ -152,7 +156,7 @@ def detect_cards(root: lxml.html.HtmlElement, base_url: str) -> list[Card]:
             best, best_score = cards, score
     if not best:
         return []
-    return _finish(best, links)
+    return _finish(best, links, tuning.grid_share)
 
 
 def _cards_of(group: list[_Link]) -> list[Card]:
@@ -171,7 +175,7 @@ def _cards_of(group: list[_Link]) -> list[Card]:
     return order
 
 
-def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
+def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_LISTING_TUNING.grid_share) -> list[Card]:
     """Widen the chosen grid to sibling cards built from a variant template, pick each card's main
     link, and drop repeats of an item (a pinned copy keeps its first position)."""
     by_card: dict[lxml.html.HtmlElement, list[_Link]] = defaultdict(list)
@@ -189,6 +193,8 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
         for el in cards[0].element.getroottree().iter(signature[0]):
             if el not in candidates and _signature(el) == signature and _is_content(el):
                 candidates.add(el)
+    slots = _grid_slots(cards, grid_share)
+    candidates |= slots
     # Nested candidates: keep the outermost.
     candidates = {el for el in candidates if not any(a in candidates for a in el.iterancestors())}
     for link in links:
@@ -203,6 +209,10 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
     for element in sorted(by_card, key=_doc_order(links)):
         card_links = by_card[element]
         keys = {link.key for link in card_links if url_shape(link.url) == main_shape}
+        if not keys and element in slots:
+            # A grid slot whose item link is written another way (an ad redirect's target
+            # without the locale prefix of the organic links): any one item link will do.
+            keys = {link.key for link in card_links if looks_like_item_url(link.url)}
         if element not in elements and len(keys) != 1:
             # A sibling block with many items (a carousel) or none is not one card.
             continue
@@ -220,6 +230,26 @@ def _finish(cards: list[Card], links: list[_Link]) -> list[Card]:
             seen.add(card.key)
             unique.append(card)
     return unique
+
+
+def _grid_slots(cards: list[Card], share: float) -> set[lxml.html.HtmlElement]:
+    """The other slots of the results grid: children of the deepest element that holds most of
+    the chosen cards, where no chosen card is. Shops build sponsored and featured cards from
+    another template inside the same grid; they hold a position on the page all the same (a slot
+    that links to more than one item, such as a carousel, is dropped later)."""
+    if len(cards) < 3:
+        return set()
+    holding: Counter[lxml.html.HtmlElement] = Counter()
+    for card in cards:
+        for ancestor in card.element.iterancestors():
+            holding[ancestor] += 1
+    need = max(3, math.ceil(len(cards) * share))  # most cards: the grid, not one row of it
+    grids = [a for a, n in holding.items() if n >= need]
+    if not grids:
+        return set()
+    grid = max(grids, key=lambda a: sum(1 for _ in a.iterancestors()))
+    taken = {a for card in cards for a in card.element.iterancestors()} | {c.element for c in cards}
+    return {child for child in grid if isinstance(child.tag, str) and child not in taken and _is_content(child)}
 
 
 def _signature(el: lxml.html.HtmlElement) -> tuple[str, str]:

@@ -1,14 +1,11 @@
-"""Reading a card's fields: its main link, title, price and whether the page marks it sponsored."""
+"""Reading a card's fields: its title and whether the page marks it sponsored (its price: `listing_price`)."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import lxml.html
-from price_parser import Price
 
-from spiders.extract.currency import to_iso
 from spiders.extract.listing_html import element_text
 
 # Labels shops put on paid placements, in the languages of the shops we watch.
@@ -18,13 +15,6 @@ _SPONSORED = re.compile(
     re.IGNORECASE,
 )
 _AD_CLASS = re.compile(r"(^|[\s_-])(adholder|sponsored|s-sponsored|ad-slot|advert)([\s_-]|$)", re.IGNORECASE)
-_SYMBOL = (
-    r"(?:[$€£¥￥₹₩₽]|円|元|руб|zł|\b(?:USD|EUR|GBP|JPY|CNY|RMB|INR|CAD|AUD|CHF|SEK|NOK|DKK|PLN|BRL|MXN|RUB)\b|"
-    r"\b(?:US|AU|CA|C|A|NZ|HK|S)\$)"
-)
-_AMOUNT = r"\d[\d.,\s\u00a0\u202f']*\d|\d"
-# A currency next to an amount, either way round: "$ 1,299.00", "12,50 €", "EUR 3", "¥39.00".
-_PRICE_EXPR = re.compile(rf"{_SYMBOL}\s*(?:{_AMOUNT})|(?:{_AMOUNT})\s*{_SYMBOL}", re.IGNORECASE)
 
 
 def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement) -> str | None:
@@ -51,42 +41,6 @@ def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement
 
 
 _PRICE_ONLY = re.compile(r"^[^\w]*[\d.,\s]+[^\w]*$")
-
-
-def card_price(
-    card: lxml.html.HtmlElement, page_url: str = "", lang: str | None = None
-) -> tuple[Decimal | None, str | None]:
-    """The first price shown on the card (amount, currency), from its text nodes in order.
-
-    Text fragments are tried one by one, and then joined per element, because shops split prices
-    across spans (`<span>$</span><span>19</span><sup>99</sup>`). Ambiguous symbols (`$`, `¥`) are
-    settled by the page's language tag and country domain.
-    """
-    for el in card.iter():
-        if not isinstance(el.tag, str) or el.tag == "a" and _is_title_link(el):
-            continue
-        texts = [(el.text or "").strip()]
-        if len(el) and len(el) <= 6:
-            texts.append(element_text(el))
-        for text in texts:
-            match = _PRICE_EXPR.search(text) if text else None
-            if match:
-                found = _parse(match.group(0), page_url, lang)
-                if found[0] is not None:
-                    return found
-    return None, None
-
-
-def _is_title_link(el: lxml.html.HtmlElement) -> bool:
-    return len(element_text(el)) > 40
-
-
-def _parse(text: str, page_url: str, lang: str | None) -> tuple[Decimal | None, str | None]:
-    price = Price.fromstring(text)
-    if price.amount is None:
-        return None, None
-    currency = (price.currency or "").strip().replace("￥", "¥") or None
-    return price.amount, to_iso(currency, page_url, lang)
 
 
 def is_sponsored(card: lxml.html.HtmlElement) -> bool:

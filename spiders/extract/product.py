@@ -16,12 +16,15 @@ from typing import Any
 from spiders.extract.currency import currency_of_country, iso_options, to_iso
 from spiders.extract.microdata import microdata_items, rdfa_items
 from spiders.extract.product_candidates import FIELDS, Candidates
+from spiders.extract.product_dom import page_title
 from spiders.extract.product_explain import why_won
-from spiders.extract.product_heuristics import add_heuristics, page_title, sku_from_url
+from spiders.extract.product_heuristics import add_heuristics
 from spiders.extract.product_page import MAX_BODY_BYTES, Page, PageError, parse_page
 from spiders.extract.product_platforms import add_platforms
 from spiders.extract.product_selectors import SelectorSyntaxError, add_selectors
+from spiders.extract.product_sku import prefer_shown_sku, sku_from_url
 from spiders.extract.product_structured import add_meta, add_structured, main_product, read_products
+from spiders.extract.product_tuning import DEFAULT_TUNING, ProductTuning
 from spiders.extract.structured import json_ld_blocks, meta_tags
 
 __all__ = ["MAX_BODY_BYTES", "ProductRecord", "SelectorSyntaxError", "extract_product"]
@@ -40,6 +43,7 @@ class ProductRecord:
     sources: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why nothing could be read, else None
     explanation: dict[str, Any] | None = field(default=None, compare=False)  # candidates, with explain=True
+    missing: dict[str, str] = field(default_factory=dict)  # field -> why the page gave no value for it
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data: price as a decimal string, absent fields as None."""
@@ -53,8 +57,19 @@ class ProductRecord:
         }
 
 
+# Why a field is absent when the page was read but offered nothing for it.
+_MISSING = {
+    "name": "no structured name, title or h1 on the page",
+    "price": "no structured offer price and no price-like element with an amount",
+    "currency": "the price is shown without a currency symbol or code and the page names no country",
+    "availability": "no structured availability, stock statement or buy button (a shown price is no evidence of stock)",
+    "sku": "no structured sku and no labelled product code on the page",
+    "brand": "no brand in the structured data or brand meta tags",
+}
+
+
 def _empty(reason: str) -> ProductRecord:
-    return ProductRecord(None, None, None, None, None, None, {}, reason)
+    return ProductRecord(None, None, None, None, None, None, {}, reason, missing=dict.fromkeys(FIELDS, reason))
 
 
 def extract_product(
@@ -63,14 +78,16 @@ def extract_product(
     selectors: Mapping[str, str] | None = None,
     content_type: str | None = None,
     explain: bool = False,
+    tuning: ProductTuning = DEFAULT_TUNING,
 ) -> ProductRecord:
-    """Read the product of a page; never raises on page content (a reason is given instead)."""
+    """Read the product of a page; never raises on page content (a reason is given instead).
+    `tuning` is for benchmarks that refit the few numeric weights (see `product_tuning`)."""
     try:
         page = parse_page(body, url, content_type)
     except PageError as exc:
         return _empty(str(exc))
     try:
-        cands = _collect(page, url, selectors)
+        cands = _collect(page, url, selectors, tuning)
     except SelectorSyntaxError:
         raise  # a configuration error, not a page problem: the user must fix the selector
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:  # odd markup must not stop a crawl
@@ -80,11 +97,13 @@ def extract_product(
         reason = "no product data found on the page"
         if page.truncated:
             reason += f" (only the first {MAX_BODY_BYTES // 1_000_000} MB of the body were examined)"
-        return ProductRecord(*(None,) * 6, record.sources, reason, record.explanation)
+        return ProductRecord(
+            *(None,) * 6, record.sources, reason, record.explanation, missing=dict.fromkeys(FIELDS, reason)
+        )
     return record
 
 
-def _collect(page: Page, url: str, selectors: Mapping[str, str] | None) -> Candidates:
+def _collect(page: Page, url: str, selectors: Mapping[str, str] | None, tuning: ProductTuning) -> Candidates:
     cands = Candidates()
     doc = page.doc
     if selectors:
@@ -97,17 +116,14 @@ def _collect(page: Page, url: str, selectors: Mapping[str, str] | None) -> Candi
     if page.has_rdfa:
         add_structured(cands, main_product(read_products(rdfa_items(doc)), url, title), "rdfa")
     add_meta(cands, meta)
-    add_heuristics(cands, doc, title_el, title)
+    add_heuristics(cands, doc, title_el, title, tuning)
     add_platforms(
         cands, doc, url, title, page.text
     )  # after the heuristics: it checks amounts against shown prices
     cands.add("sku", sku_from_url(url), "url", detail="numeric id in the page URL")
-    cands.cross_check_prices()
-    if cands.by_field["price"] and not cands.by_field["availability"]:
-        # A product page showing a price and no stock statement sells the product.
-        cands.add(
-            "availability", "InStock", "heuristic", bonus=-4.0, detail="price shown, no stock statement"
-        )
+    cands.cross_check_prices(tuning.unshown_structured_penalty)
+    prefer_shown_sku(cands, page.doc, tuning.unshown_sku_penalty)
+    # No availability is guessed from a shown price: sold-out products keep their price on the page.
     return cands
 
 
@@ -159,4 +175,13 @@ def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> Pro
         brand=value["brand"],
         sources=sources,
         explanation=explanation,
+        missing=_missing(value, currency),
     )
+
+
+def _missing(value: dict[str, Any], currency: str | None) -> dict[str, str]:
+    """Why each absent field is absent (a currency is only missed when there is a price)."""
+    out = {f: _MISSING[f] for f in FIELDS if value[f] is None and f != "currency"}
+    if value["price"] is not None and currency is None:
+        out["currency"] = _MISSING["currency"]
+    return out

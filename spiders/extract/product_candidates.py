@@ -78,7 +78,7 @@ class Candidates:
                 best = cand
         return best
 
-    def cross_check_prices(self) -> None:
+    def cross_check_prices(self, penalty: float = 3.0) -> None:
         """Prefer structured prices the page also shows: a buyer sees the shown one.
 
         When some structured price (JSON-LD, microdata, meta) is shown in a price element and
@@ -94,7 +94,7 @@ class Candidates:
             cand.detail += ", shown on the page"
         for cand in structured:
             if cand not in seen:
-                cand.score -= 3.0
+                cand.score -= penalty
                 cand.detail += ", not shown on the page"
 
     def has(self, field_name: str, source: str) -> bool:

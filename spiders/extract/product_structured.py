@@ -19,7 +19,7 @@ from spiders.extract.availability import normalize_availability
 from spiders.extract.price import parse_amount, parse_price
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_similarity import similarity
-from spiders.extract.structured import types_of, walk_nodes
+from spiders.extract.structured import canonical_keys, types_of, walk_nodes
 
 _PRODUCT_TYPES = {
     "Product",
@@ -87,7 +87,7 @@ def read_products(blocks: list[Any]) -> list[StructuredProduct]:
     """Products (and bare offers) of JSON-LD-shaped data that are not somebody else's related items."""
     products: list[StructuredProduct] = []
     for block in blocks:
-        for node, key in walk_nodes(block):
+        for node, key in walk_nodes(canonical_keys(block)):
             types = types_of(node)
             if not types and key == "" and isinstance(node.get("offers"), dict | list):
                 types = {"Product"}  # an untyped top-level block with offers describes the page's product
@@ -151,8 +151,8 @@ def _offers_of(value: Any) -> list[Offer]:
 
 
 def _price_of(node: dict[str, Any]) -> tuple[Decimal | None, str | None]:
-    currency = text_of(node.get("priceCurrency") or node.get("pricecurrency") or node.get("currency"))
-    for key in ("price", "lowPrice", "lowprice", "@value"):
+    currency = text_of(node.get("priceCurrency") or node.get("currency"))
+    for key in ("price", "lowPrice", "@value"):
         raw = node.get(key)
         if raw is None or raw == "":
             continue

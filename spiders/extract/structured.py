@@ -74,11 +74,55 @@ def meta_tags(doc: etree._Element) -> dict[str, list[str]]:
     return tags
 
 
+# schema.org names as schema.org spells them, by lower case: pages write "Offers", "PRICE",
+# "pricecurrency", "@Type" or "product", and a reader that compares case-sensitively sees nothing.
+_KEYS = {
+    k.lower(): k
+    for k in (
+        "@type @id @graph @context @value name offers price priceCurrency lowPrice highPrice "
+        "availability sku mpn gtin gtin8 gtin12 gtin13 gtin14 productID productId brand "
+        "manufacturer url image description priceSpecification itemOffered hasVariant isVariantOf "
+        "itemListElement isRelatedTo isSimilarTo isAccessoryOrSparePartFor isConsumableFor "
+        "mentions subjectOf makesOffer seller offerCount aggregateRating value currency "
+        "priceValidUntil itemCondition"
+    ).split()
+}
+_TYPES = {
+    t.lower(): t
+    for t in (
+        "Product ProductGroup IndividualProduct ProductModel SomeProducts Vehicle Car Book Offer "
+        "AggregateOffer PriceSpecification UnitPriceSpecification Brand Organization ItemList "
+        "ListItem BreadcrumbList WebPage"
+    ).split()
+}
+
+
+def canonical_keys(data: Any, depth: int = 0) -> Any:
+    """The same JSON-LD-like tree with schema.org keys in schema.org's spelling (see `_KEYS`);
+    unknown keys are kept as written. A key already spelled right wins over a variant of it."""
+    if depth > 40:
+        return data
+    if isinstance(data, list):
+        return [canonical_keys(v, depth + 1) for v in data]
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _KEYS.get(key.lower(), key) if isinstance(key, str) else key
+        if name in out and name == key:
+            pass  # the exact spelling replaces a variant seen first
+        elif name in out:
+            continue
+        out[name] = canonical_keys(value, depth + 1)
+    return out
+
+
 def types_of(node: dict[str, Any]) -> set[str]:
-    """The schema.org type names of a node, without vocabulary prefixes."""
+    """The schema.org type names of a node, without vocabulary prefixes, in schema.org's case."""
     raw = node.get("@type") or node.get("type") or []
     raw = raw if isinstance(raw, list) else [raw]
-    return {str(t).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for t in raw if t}
+    names = (str(t).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for t in raw if t)
+    return {_TYPES.get(n.lower(), n) for n in names}
 
 
 def walk_nodes(data: Any, parent_key: str = "") -> Iterator[tuple[dict[str, Any], str]]:

@@ -7,21 +7,33 @@ pages:
     regex: /\\d+ (EUR|USD)/                # keep only the text these matches cover
     ignore: ["/Updated \\d+ min ago/", "visitors online"]   # text or /regex/: not a change
     trigger: ["Enterprise plan"]           # alert when this text appears
+    maxitems: 5                            # also skip, sort, json, jq, re.sub (README)
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from monitor.config.selectors import check_css, check_rule, check_xpath
+from monitor.config.settings import Strict
 from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list, unique_urls
-from spiders.extract.page import PageFilter
+from spiders.extract.page import FilterError, PageFilter, check_filter
+
+
+class ReSub(Strict):
+    """One `re.sub` step: a regex (bare or /re/flags) and its replacement (groups as \\1)."""
+
+    pattern: str
+    repl: str = ""
 
 
 class PageOptions(BrowserOptions):
     """What a page watch stores in `watches.options`, and reads back through this model."""
+
+    # `json` and `re.sub` are what users write; the stored options use the field names.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     css: str | None = None
     xpath: str | None = None
@@ -29,6 +41,14 @@ class PageOptions(BrowserOptions):
     remove: list[str] = Field(default_factory=list, description="CSS selectors of elements to drop")
     ignore: list[str] = Field(default_factory=list, description="text or /regex/ that is never a change")
     trigger: list[str] = Field(default_factory=list, description="text or /regex/ to alert on")
+    # Shaping options (see spiders.extract.page): JSONPath / jq on JSON responses, skip / maxitems
+    # over the selected items, sorted lines, regex substitutions.
+    json_path: str | None = Field(default=None, alias="json", description="JSONPath on JSON responses")
+    jq: str | None = Field(default=None, description="jq program on JSON responses")
+    skip: int = Field(default=0, ge=0, description="selected items (or lines) to drop first")
+    maxitems: int | None = Field(default=None, ge=1, description="selected items (or lines) to keep")
+    sort: Literal["asc", "desc"] | None = Field(default=None, description="sort the lines")
+    re_sub: list[ReSub] = Field(default_factory=list, alias="re.sub", description="regex replacements")
 
     _lists = field_validator("remove", "ignore", "trigger", mode="before")(
         classmethod(lambda cls, v: as_list(v))
@@ -62,6 +82,24 @@ class PageOptions(BrowserOptions):
     def _rules(cls, rules: list[str]) -> list[str]:
         return [check_rule(r) for r in rules]
 
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _sort(cls, value: object) -> object:
+        return "asc" if value is True else (None if value is False else value)
+
+    @field_validator("re_sub", mode="before")
+    @classmethod
+    def _re_sub_list(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _filter_runs(self) -> PageOptions:
+        try:
+            check_filter(self.page_filter())
+        except FilterError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
     def page_filter(self) -> PageFilter:
         return PageFilter(
             css=self.css,
@@ -70,6 +108,12 @@ class PageOptions(BrowserOptions):
             remove=list(self.remove),
             ignore=list(self.ignore),
             trigger=list(self.trigger),
+            json=self.json_path,
+            jq=self.jq,
+            skip=self.skip,
+            maxitems=self.maxitems,
+            sort=self.sort,
+            re_sub=[(r.pattern, r.repl) for r in self.re_sub],
         )
 
 

@@ -81,9 +81,14 @@ def text_rows(
 
 
 def filter_key(page_filter: PageFilter) -> str:
-    """A fingerprint of what shapes the stored text (css, xpath, regex, remove): ignore rules and
-    triggers only shape the comparison, so editing them needs no new baseline."""
-    data = [page_filter.css, page_filter.xpath, page_filter.regex, list(page_filter.remove)]
+    """A fingerprint of what shapes the stored text (selection, removal, shaping): ignore rules and
+    triggers only shape the comparison, so editing them needs no new baseline. A filter without
+    shaping options keeps the fingerprint it had before those options existed."""
+    f = page_filter
+    data: list[object] = [f.css, f.xpath, f.regex, list(f.remove)]
+    shaping = [f.json, f.jq, f.skip, f.maxitems, f.sort, [list(pair) for pair in f.re_sub]]
+    if any(shaping):
+        data.append(shaping)
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:32]
 
 

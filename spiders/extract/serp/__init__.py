@@ -9,6 +9,7 @@ One module per engine holds its `EngineSpec` (how its pages look, era by era) an
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from spiders.extract.serp.base import parse_with
 from spiders.extract.serp.common import decode_body, unwrap_redirect
 from spiders.extract.serp.page import (
     BLOCKED,
+    CONSENT,
     FEATURES,
     NEEDS_RENDER,
     NO_RESULTS,
@@ -34,6 +36,7 @@ DEVICES = ("desktop", "mobile")
 
 __all__ = [
     "BLOCKED",
+    "CONSENT",
     "DEVICES",
     "ENGINES",
     "FEATURES",
@@ -88,21 +91,43 @@ def build_query_url(
 
 
 def detect_engine(body: bytes | str, url: str | None = None) -> str | None:
-    """Guess which engine served a page: from its URL's host, else from the hosts it mentions."""
+    """Guess which engine served a page: from its URL's host; else by the name the page's title
+    gives (engines name themselves there: "… - Google Search", "… at DuckDuckGo", "…_百度搜索"),
+    then by how often the page shows each engine's name and mentions its hosts; among the three
+    likeliest, the first whose own layout rules find results on the page."""
     if url:
         host = (urlsplit(url).hostname or "").lower()
         for name, module in _MODULES.items():
             if any(h in host for h in module.HOSTS):
                 return name
-    head = decode_body(body[:300_000] if isinstance(body, bytes) else body[:300_000]).lower()
-    scores = {name: sum(head.count(h) for h in module.HOSTS) for name, module in _MODULES.items()}
-    best = max(scores, key=lambda name: scores[name])
-    return best if scores[best] else None
+    text = decode_body(body[:300_000] if isinstance(body, bytes) else body[:300_000])
+    head = text.lower()
+    title_match = _TITLE.search(text)
+    title = title_match.group(1) if title_match else ""
+    scores: dict[str, float] = {}
+    for name, module in _MODULES.items():
+        score = float(sum(head.count(h) for h in module.HOSTS))
+        score += min(30.0, 3.0 * len(module.BRAND.findall(text)))
+        if module.BRAND.search(title):
+            score += 100.0  # the page names its engine in its own title
+        scores[name] = score
+    ranked = [name for name in sorted(scores, key=lambda n: -scores[n]) if scores[name]]
+    if not ranked:
+        return None
+    # The page's own layout settles it: the first named engine whose spec reads results there.
+    for name in ranked[:3]:
+        if _MODULES[name].SPEC and parse_with(_MODULES[name].SPEC, body).kind == RESULTS:
+            return name
+    return ranked[0]
 
 
-def parse_serp(body: bytes | str, engine: str, url: str | None = None) -> SerpPage:
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def parse_serp(body: bytes | str, engine: str, url: str | None = None, status: int | None = None) -> SerpPage:
     """Parse one result page of `engine` (``"auto"`` guesses it). Never raises on page content:
-    an unreadable page comes back as ``blocked`` or ``no_results`` with a reason."""
+    an unreadable page comes back as ``blocked`` or ``no_results`` with a reason. `status`, the
+    HTTP status when known, lets a refusal (403, 429...) be told from an empty page."""
     if engine == "auto":
         guessed = detect_engine(body, url)
         if guessed is None:
@@ -110,6 +135,6 @@ def parse_serp(body: bytes | str, engine: str, url: str | None = None) -> SerpPa
         engine = guessed
     spec = _module(engine).SPEC
     try:
-        return parse_with(spec, body, url)
+        return parse_with(spec, body, url, status)
     except Exception as exc:  # noqa: BLE001 - a page must never crash the crawl; report it instead
         return SerpPage(spec.name, BLOCKED, reason=f"parser error: {type(exc).__name__}: {exc}")

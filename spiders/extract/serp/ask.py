@@ -10,6 +10,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "ask"
 HOSTS = ("ask.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"\bAsk(?:\.com| Jeeves)\b")
 
 _ORGANIC = " | ".join(
     (

@@ -11,6 +11,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "baidu"
 HOSTS = ("baidu.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"(?:百度|\bBaidu\b)")
 
 # Ad blocks: ids 3001, 4001, 5001... (organic blocks are numbered by rank), tuiguang marks.
 _AD = f"starts-with(@id, '300') or starts-with(@id, '400') or starts-with(@id, '500') or @data-tuiguang or {cls('ec_tuiguang_ppouter')} or starts-with(@class, 'EC_')"

@@ -25,12 +25,14 @@ from spiders.extract.serp.common import (
 )
 from spiders.extract.serp.page import (
     BLOCKED,
+    CONSENT,
     NEEDS_RENDER,
     NO_RESULTS,
     RESULTS,
     SerpPage,
     SerpResult,
 )
+from spiders.extract.serp.walls import BLOCK_STATUSES, block_phrase, consent_phrase, error_title
 
 SNIPPET_MAX = 500
 
@@ -53,6 +55,7 @@ class EngineSpec:
     name: str
     base_url: str  # resolves relative links when the page URL is unknown
     organic: str  # selects the title link of every organic result, any era
+    organic_fallback: str = ""  # a newer layout's title links, read only when `organic` finds none
     block: str = "ancestor::*[self::li or self::div][1]"  # from a title link to its result block
     snippet: str = ""  # from a block to its snippet element(s); '' = block text minus title
     title: str = ""  # from a title link to its title element or text nodes; '' = the link itself
@@ -61,8 +64,13 @@ class EngineSpec:
     skip_url: re.Pattern[str] | None = None  # engine-internal links that are never results
     no_results: str = ""  # boolean on the document: the engine says it found nothing
     no_results_text: tuple[str, ...] = ()
-    blocked: str = ""  # boolean on the document: captcha, consent or block wall
+    blocked: str = ""  # boolean on the document: captcha or block wall
     blocked_text: tuple[str, ...] = ()
+    consent: str = ""  # boolean on the document: a consent dialog to accept first
+    consent_text: tuple[str, ...] = ()
+    # vertical name -> title links of that engine block (local pack, news, market...): reported
+    # in SerpPage.verticals, and never organic (exclude should cover them too)
+    verticals: Mapping[str, str] = field(default_factory=dict)
     render_text: tuple[str, ...] = ()  # markers of a page whose results load by JavaScript
     features: Mapping[str, str] = field(default_factory=dict)  # feature -> boolean XPath
     result_count: str = ""  # selects the element(s) holding the "About N results" text
@@ -124,6 +132,20 @@ def collect(
     return results
 
 
+def _verticals(spec: EngineSpec, doc: etree._Element, base: str) -> list[SerpResult]:
+    out: list[SerpResult] = []
+    seen: set[int] = set()
+    for name, selector in spec.verticals.items():
+        for anchor in xpath(selector)(doc):
+            if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+                continue
+            seen.add(id(anchor))
+            url = absolute_url(anchor.get("href"), base)
+            if url is not None:
+                out.append(SerpResult(len(out) + 1, url, element_text(anchor), "", name))
+    return out
+
+
 def _has_text(text: str, markers: tuple[str, ...]) -> str | None:
     for marker in markers:
         if marker in text:
@@ -136,9 +158,16 @@ def _base_href(doc: etree._Element, fallback: str) -> str:
     return str(found[0]).strip() if found and str(found[0]).startswith("http") else fallback
 
 
-def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None) -> SerpPage:
-    """Parse one result page with `spec`. Never raises on a bad page: it says what it saw."""
+def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, status: int | None = None) -> SerpPage:
+    """Parse one result page with `spec`. Never raises on a bad page: it says what it saw.
+
+    Without results, in this order: a refusal by HTTP status or by the engine's own block
+    markers; the engine's no-results message (a consent dialog may sit on top of it); a consent
+    wall; block-page phrases of any engine and language, or a bare error page; a page whose
+    results load by script; else an unconfirmed empty page."""
     if not body:
+        if status in BLOCK_STATUSES:
+            return SerpPage(spec.name, BLOCKED, reason=f"HTTP {status} with an empty body")
         return SerpPage(spec.name, BLOCKED, reason="empty response body")
     text = decode_body(body, spec.charset_fallback)
     doc = parse_html(text)
@@ -146,7 +175,10 @@ def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None) -> S
         return SerpPage(spec.name, BLOCKED, reason="unreadable page: no HTML document")
     base = url or _base_href(doc, spec.base_url)
     organic = collect(spec, doc, spec.organic, base, apply_exclude=True)
+    if not organic and spec.organic_fallback:
+        organic = collect(spec, doc, spec.organic_fallback, base, apply_exclude=True)
     ads = collect(spec, doc, spec.ads, base, apply_exclude=False) if spec.ads else []
+    verticals = _verticals(spec, doc, base) if spec.verticals else []
     features = [name for name, test in spec.features.items() if xpath(test)(doc)]
     count_text = None
     if spec.result_count:
@@ -155,23 +187,39 @@ def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None) -> S
             if count_text:
                 break
         count_text = count_text or None
+
+    def page(kind: str, reason: str | None = None) -> SerpPage:
+        return SerpPage(spec.name, kind, organic if kind == RESULTS else [], ads, features, count_text, reason, verticals)
+
     if organic:
-        return SerpPage(spec.name, RESULTS, organic, ads, features, count_text)
+        return page(RESULTS)
+    return _empty_page_kind(spec, doc, text, status, page)
+
+
+def _empty_page_kind(spec: EngineSpec, doc: etree._Element, text: str, status: int | None, page) -> SerpPage:  # noqa: ANN001
+    """The kind of a page without organic results (see `parse_with` for the order)."""
+    if status in BLOCK_STATUSES:
+        return page(BLOCKED, f"HTTP {status}")
     if spec.blocked and xpath(spec.blocked)(doc):
-        return SerpPage(spec.name, BLOCKED, [], ads, features, count_text, "captcha or block page")
+        return page(BLOCKED, "captcha or block page")
     marker = _has_text(text, spec.blocked_text)
     if marker:
-        return SerpPage(spec.name, BLOCKED, [], ads, features, count_text, f"block page ({marker!r})")
-    if spec.no_results and xpath(spec.no_results)(doc):
-        return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, "engine reports no results")
-    marker = _has_text(text, spec.no_results_text)
-    if marker:
-        return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, "engine reports no results")
+        return page(BLOCKED, f"block page ({marker!r})")
+    if (spec.no_results and xpath(spec.no_results)(doc)) or _has_text(text, spec.no_results_text):
+        return page(NO_RESULTS, "engine reports no results")
+    if (spec.consent and xpath(spec.consent)(doc)) or _has_text(text, spec.consent_text):
+        return page(CONSENT, "consent dialog: the engine asks to accept cookies first")
+    visible = element_text(doc.find("body")) if doc.find("body") is not None else ""
+    title = clean_text(" ".join(doc.xpath("//title//text()")))
+    marker = consent_phrase(visible) or consent_phrase(text[:200_000])
+    if marker and len(visible) < 20_000:
+        return page(CONSENT, f"consent dialog ({marker!r})")
+    marker = block_phrase(f"{title} {visible}")
+    if marker or error_title(title):
+        return page(BLOCKED, f"block page ({marker or title!r})")
     marker = _has_text(text, spec.render_text)
     if marker:
-        reason = f"results load by JavaScript ({marker!r}); fetch with a browser"
-        return SerpPage(spec.name, NEEDS_RENDER, [], ads, features, count_text, reason)
+        return page(NEEDS_RENDER, f"results load by JavaScript ({marker!r}); fetch with a browser")
     # Nothing recognised and no message saying so: the layout may be new to us. Callers
     # should treat an unconfirmed empty page as a failed observation, not as "not ranked".
-    reason = "unconfirmed: no result blocks recognised and no no-results message"
-    return SerpPage(spec.name, NO_RESULTS, [], ads, features, count_text, reason)
+    return page(NO_RESULTS, "unconfirmed: no result blocks recognised and no no-results message")

@@ -10,10 +10,14 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "bing"
 HOSTS = ("bing.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"(?:\bBing\b|必应)")
 
 _ORGANIC = " | ".join(
     (
         f"//li[{cls('b_algo')}]//h2/a[@href]",
+        # 2023+ layouts (mobile, and pages without JavaScript): the link wraps the h2
+        f"//li[{cls('b_algo')}]//a[@href][h2 or div/h2][not(ancestor::h2)]",
         f"//li[{cls('sa_wr')}]//h3/a[@href]",
         # video vertical: title links of the result tiles
         f"//div[{cls('item')}]/div[{cls('meta')}]/a[{cls('tit')}][@href]",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -101,6 +101,40 @@ def _bing_target(qs: dict[str, list[str]]) -> str | None:
     return decoded if decoded.startswith(("http://", "https://")) else None
 
 
+_UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def _is_google_wrapper(host: str, path: str) -> bool:
+    return path in ("/url", "/interstitial", "/local_url") and ("google." in host or not host)
+
+
+def _google_target(url: str, target: str | None) -> str:
+    """The target of a Google ``/url?q=`` wrapper: an http(s) URL as it is, a site path on
+    Google's own host ("/search?...", "/maps/place/..."), another scheme ("tel:", "android-app:")
+    as it is (no parser takes those for results); scripts and data, and no target, leave the
+    wrapper as it was."""
+    if not target:
+        return url
+    target = target.strip()
+    if target.startswith(("http://", "https://")):
+        return target
+    if target.startswith("/") and not target.startswith("//"):
+        return urljoin(url, quote(target, safe="/?&=%#:@+,;!$'()*~"))
+    if _SCHEME.match(target) and not target.lower().startswith(_UNSAFE_SCHEMES):
+        return target
+    return url
+
+
+def is_unresolved_wrapper(url: str) -> bool:
+    """A Google ``/url`` wrapper whose target could not be read: a link to nowhere we know."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return _is_google_wrapper((parts.hostname or "").lower(), parts.path)
+
+
 def unwrap_redirect(url: str) -> str:
     """The target of an engine click-tracking wrapper when the wrapper carries it, else `url`.
 
@@ -125,11 +159,8 @@ def unwrap_redirect(url: str) -> str:
             return unquote(target) if "%3a" in target[:10].lower() else target
         return url
     qs = parse_qs(parts.query) if parts.query else {}
-    if path in ("/url", "/interstitial", "/local_url") and ("google." in host or not host):
-        target = _first(qs, "q", "url")
-        if target and target.startswith(("http://", "https://")):
-            return target
-        return url
+    if _is_google_wrapper(host, path):
+        return _google_target(url, _first(qs, "q", "url"))
     if "duckduckgo." in host and path.startswith("/l/"):
         target = _first(qs, "uddg")
         return target if target and target.startswith(("http://", "https://")) else url
@@ -150,7 +181,7 @@ def absolute_url(href: str | None, base: str) -> str | None:
     except ValueError:
         return None
     full = unwrap_redirect(full)
-    if not full.startswith(("http://", "https://")):
+    if not full.startswith(("http://", "https://")) or is_unresolved_wrapper(full):
         return None
     return full
 

@@ -11,6 +11,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "duckduckgo"
 HOSTS = ("duckduckgo.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"\bDuckDuckGo\b")
 
 _ORGANIC = " | ".join(
     (

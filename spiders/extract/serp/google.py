@@ -10,6 +10,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "google"
 HOSTS = ("google.",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"(?:\bGoogle\b|谷歌)")
 
 # Title links of organic results: a link wrapping an h3 (2016+ desktop, 2021+ basic HTML),
 # a link inside h3.r (2009-2016), the basic-HTML title div, the image-search grid.
@@ -19,8 +21,15 @@ _ORGANIC = " | ".join(
         "//h3/a[@href]",
         "//a[@href][div[contains(@class, 'vvjwJb')]]",
         "//table[contains(@class, 'images_table')]//td/a[@href][.//img]",
+        # 2023+ pages served without JavaScript: the title is a span.CVA68e inside the link
+        "//a[@href][span[contains(@class, 'CVA68e')]]",
     )
 )
+# 2023+ mobile: no h3 at all, the title is a div with role=heading, level 3. Desktop pages use
+# such headings for video and news cards, so this is read only when the above finds nothing.
+_MOBILE = "//a[@href][.//*[@role='heading'][@aria-level='3']][not(ancestor::*[@role='heading'])]"
+# The local pack: map results with their own title links ("rllt" = local results).
+_LOCAL = f"{cls('VkpGBb')} or {cls('rllt__details')} or @id='lu_map' or {cls('cXedhc')} or @data-local-attribute"
 # Ads, the right-hand knowledge panel, carousels (top stories, videos), people-also-ask.
 _SPECIAL = " or ".join(
     (
@@ -38,6 +47,7 @@ _SPECIAL = " or ".join(
         "@jsname='Cpkphb'",
         "self::g-section-with-header",
         "self::block-component",
+        _LOCAL,
     )
 )
 
@@ -45,6 +55,7 @@ SPEC = EngineSpec(
     name=NAME,
     base_url="https://www.google.com/search",
     organic=_ORGANIC,
+    organic_fallback=_MOBILE,
     block=(
         f"ancestor::*[(self::div or self::li) and ({cls('g')} or {cls('ZINbbc')} or {cls('Gx5Zad')})][1]"
         " | ancestor::td[1]"
@@ -54,8 +65,17 @@ SPEC = EngineSpec(
         + " or ".join((cls("VwiC3b"), cls("st"), cls("s3v9rd"), cls("IsZvec"), cls("aCOpRe")))
         + "])[1]"
     ),
-    title="(.//h3 | .//div[contains(@class, 'vvjwJb')])[1]",
+    title=(
+        "(.//h3 | .//div[contains(@class, 'vvjwJb')] | .//*[@role='heading'][@aria-level='3']"
+        " | span[contains(@class, 'CVA68e')])[1]"
+    ),
     exclude=f"ancestor::*[{_SPECIAL}]",
+    verticals={
+        "local_pack": f"//*[{_LOCAL}]//a[@href][.//*[@role='heading'] or .//span[{cls('OSrXXb')}]]"
+        f" | //a[{cls('rllt__link')}][@href]",
+        "news": "//g-section-with-header//a[@href][.//*[@role='heading']] | //*[@id='top-stories']//a[@href]",
+        "videos": "//g-scrolling-carousel//a[contains(@href, 'youtube.com/watch')] | //video-voyager//a[@href][.//h3]",
+    },
     ads=(
         "//*[@id='tads' or @id='tadsb' or @id='bottomads']//a[@href][.//h3 or .//*[@role='heading']]"
         f" | //li[{cls('ads-ad')}]//h3/a[@href]"
@@ -76,13 +96,14 @@ SPEC = EngineSpec(
         "no obtuvo ningún resultado",
         "找不到和您查询的",
     ),
-    blocked="//form[@id='captcha-form'] | //*[@id='recaptcha'] | //form[contains(@action, 'consent.google')]",
+    blocked="//form[@id='captcha-form'] | //*[@id='recaptcha']",
     blocked_text=(
         "Our systems have detected unusual traffic",
         "detected unusual traffic from your computer",
         "/sorry/index",
-        "Before you continue to Google",
     ),
+    consent="//form[contains(@action, 'consent.google')]",
+    consent_text=("Before you continue to Google", "consent.google.com/save"),
     # 2023+ pages served without JavaScript only say "enable JavaScript" and retry
     render_text=("/httpservice/retry/enablejs",),
     features={

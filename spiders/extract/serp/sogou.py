@@ -10,6 +10,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "sogou"
 HOSTS = ("sogou.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"(?:搜狗|\bSogou\b)")
 
 SPEC = EngineSpec(
     name=NAME,

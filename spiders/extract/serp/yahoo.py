@@ -11,6 +11,8 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "yahoo"
 HOSTS = ("yahoo.com",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"\bYahoo\b")
 
 _ORGANIC = " | ".join(
     (
@@ -44,7 +46,7 @@ SPEC = EngineSpec(
         r"^https?://r\.search\.yahoo\.com/(cbclk|aclk)"
     ),
     no_results_text=("We did not find results for", "No results were found", "did not match any"),
-    blocked_text=("consent.yahoo.com/v2/collectConsent", "guce.yahoo.com/consent"),
+    consent_text=("consent.yahoo.com/v2/collectConsent", "guce.yahoo.com/consent"),
     features={
         "people_also_ask": f"//*[{cls('AlsoTry')} or {cls('rel-q')}]",
         "images": f"//*[{cls('sys_image')} or {cls('img-tiles')}]",

@@ -10,12 +10,38 @@ from spiders.extract.serp.common import check_paging, compose_url
 
 NAME = "yandex"
 HOSTS = ("yandex.",)
+# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
+BRAND = re.compile(r"(?:Яндекс|\bYandex\b)")
 
 # Direct (ads) blocks are marked by data attributes, labels or dedicated classes.
 _AD = (
     f"@data-fast-name='direct' or {cls('serp-adv-item')} or {cls('serp-item_card_direct')}"
     f" or {cls('serp-block_type_adv')}"
 )
+
+# Wizards: the engine's own blocks (Market, Collections, News, images, video, companies) are
+# serp items marked with the wizard's name; organic items carry none.
+_WIZARD = (
+    "(@data-fast-wzrd and @data-fast-wzrd != '') or (@data-fast-name and @data-fast-name != ''"
+    " and @data-fast-name != 'organic' and @data-fast-name != 'direct')"
+)
+_WIZARD_KINDS = {
+    "market": "market",
+    "collections": "collections",
+    "news": "news",
+    "images": "images",
+    "video": "video",
+    "companies": "local_pack",
+}
+
+
+def _wizard_links(word: str | None) -> str:
+    kind = "" if word is None else f" and (contains(@data-fast-wzrd, '{word}') or contains(@data-fast-name, '{word}'))"
+    return f"//*[{cls('serp-item')}][({_WIZARD}){kind}]//a[@href][ancestor::h2 or ancestor::*[contains(@class, 'title')]]"
+
+
+_VERTICALS = {name: _wizard_links(word) for word, name in _WIZARD_KINDS.items()}
+_VERTICALS["wizard"] = _wizard_links(None)
 
 _ORGANIC = " | ".join(
     (
@@ -33,11 +59,14 @@ SPEC = EngineSpec(
         f"(.//*[{cls('serp-item__text')} or {cls('text-container')} or {cls('organic__content-wrapper')}"
         f" or {cls('OrganicText')}])[1]"
     ),
-    exclude=f"ancestor::*[{_AD}]",
+    exclude=f"ancestor::*[{_AD}] | ancestor::*[{cls('serp-item')}][{_WIZARD}]",
+    verticals=_VERTICALS,
     ads=f"//*[{_AD}]//h2//a[@href] | //*[{cls('serp-item')}]//h2//a[contains(@href, '//yabs.yandex.')]",
     # yabs.yandex.* is the Direct ad click counter; maps.yandex.* links are company cards
+    # the engine's own properties (Market, Collections, News, Zen, maps) are never organic
     skip_url=re.compile(
-        r"^https?://(www\.)?yandex\.[a-z.]+/(search|yandsearch|images|video|maps)|//(yabs|maps)\.yandex\."
+        r"^https?://(www\.)?yandex\.[a-z.]+/(search|yandsearch|images|video|maps|collections|products|news)|"
+        r"//(yabs|maps|market|pokupki\.market|collections|news|zen|an)\.yandex\.|//zen\.ya\.ru"
     ),
     no_results_text=(
         "ничего не нашлось",

@@ -1,0 +1,242 @@
+"""A listing card's price: the money amount the card shows for its item, and its currency.
+
+Money is an amount written against a currency sign or code ("$22.09", "129,00 €", "US $6.26",
+"￥3580.00"); bare numbers are counts (reviews, ratings, "3 bids", "38+ Watching"), sizes, part
+numbers or dates, and are never a price. A sign between two numbers belongs to the one it
+touches: in "2,292 ₹110" the review count is "2,292" and the price "₹110". Amounts shops show
+beside the price are left out: struck-through and "was"/list prices, shipping, unit prices
+("$0.34/count"), savings and coupons, and anything inside the card's title.
+
+Among the card's amounts the first one in a price-named element wins, else the first one. Shops
+split a price across elements (`<span>$</span><span>19</span><sup>99</sup>`), so small elements
+are also read as a whole. Where a card shows an amount without any sign in a price-named element,
+the currency the other cards of the page show is taken (`page_currency`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import lxml.html
+
+from spiders.extract.currency import to_iso
+from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
+from spiders.extract.price import parse_price
+
+_SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|руб\.?|₽|zł|Kč|kr\.?|Ft|lei|лв\.?|CHF|Fr\.|Rs\.?|RM|Rp"
+_CODES = r"USD|EUR|GBP|JPY|CNY|RMB|INR|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|BRL|MXN|RUB|TRY|KRW|HKD|SGD|TWD|ZAR"
+_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
+# An amount: digit groups with one kind of thousands mark, an optional decimal part of 1 or 2
+# digits (3 after "." in "1.299" is a thousands group). A plain space is a thousands mark only
+# before exactly three digits: "144 11,99 €" is a review count beside a price, not 14411.99.
+_AMOUNT = (
+    r"\d{1,3}(?:[,.'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|"
+    r"\d{1,3}(?: \d{3})+(?:,\d{1,2})?(?![\d.])|"  # "1 299,00 €": a space before exactly three digits
+    r"\d+(?:[.,]\d{1,2})?"
+)
+_AMOUNT_END = re.compile(rf"(?:{_AMOUNT})(\s?)$")
+_AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
+# Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
+# are written after it. Used only when a sign has an amount on both sides at the same distance.
+_PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$£¥￥₹₩₱₦]|Rs\.?|RM|Rp)$")
+# Words next to an amount that make it something other than the item's price; "free shipping"
+# and "75% off" say nothing about the amount beside them and are dropped before looking.
+_NOT_THE_PRICE = re.compile(
+    r"shipping|delivery|postage|versand|livraison|envío|envio|spedizione|frete|доставк|运费|配送|送料|"
+    r"\bsave\b|saving|coupon|\bwas\b|\blist\b|rrp|msrp|typical|\bstatt\b|uvp|\bavant\b|antes|"
+    r"/\s*(?:count|oz|ounce|lb|kg|g|ml|l|m|unit|item|each|stück|100\s?g)\b|\bper\b|\beach\b",
+    re.IGNORECASE,
+)
+_HARMLESS = re.compile(
+    r"free\s+(?:shipping|delivery|postage)|(?:shipping|delivery)\s+free|kostenlose?r?\s+versand|"
+    r"livraison\s+gratuite|envío\s+gratis|\d+\s?%\s*off",
+    re.IGNORECASE,
+)
+# Class names of amounts that are not the current price (one class name at a time, so that
+# "list-item" or "listing-card" mean nothing here while "list-price" does).
+_OLD_CLASS = re.compile(
+    r"(?:^|[-_])(?:old|was|strike|strikethrough|striked|crossed|rrp|msrp|previous|original|before|"
+    r"coupon|shipping|ship|delivery|saving|savings|discount)(?:$|[-_])|"
+    r"(?:list|regular|compare|unit|text|retail)[-_]?price|price[-_]?(?:old|was|list|before|regular|"
+    r"compare|unit|original|retail)|line-?through",
+    re.IGNORECASE,
+)
+_PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
+_STRUCK = {"del", "s", "strike"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
+
+
+@dataclass(frozen=True)
+class _Money:
+    amount: Decimal
+    sign: str
+    in_price_element: bool
+
+
+def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> tuple[Decimal, str] | None:
+    """The first amount written against a currency sign in `text` that no neighbouring word makes
+    a shipping cost, a saving, an old or a unit price (see the module docstring)."""
+    for sign in _SIGN.finditer(text):
+        before, after = text[: sign.start()], text[sign.end() :]
+        left = _AMOUNT_END.search(before)
+        right = _AMOUNT_START.search(after)
+        chosen = _side(left, right, sign.group(0))
+        if chosen is None:
+            continue
+        if chosen == "left":
+            start, end, amount_text = left.start(), sign.end(), left.group(0)  # type: ignore[union-attr]
+        else:
+            start, end, amount_text = sign.start(), sign.end() + right.end(), right.group(0)  # type: ignore[union-attr]
+        around = _HARMLESS.sub(" ", text[max(0, start - context) : end + context])
+        if _NOT_THE_PRICE.search(around):
+            continue
+        amount = _amount(amount_text.strip())
+        if amount is not None:
+            return amount, sign.group(0)
+    return None
+
+
+def _side(left: re.Match[str] | None, right: re.Match[str] | None, sign: str) -> str | None:
+    """Which amount a sign belongs to: the one it touches; a spaced one by the sign's convention."""
+    if left is None and right is None:
+        return None
+    if left is None:
+        return "right"
+    if right is None:
+        return "left"
+    left_gap, right_gap = len(left.group(1)), len(right.group(1))
+    if left_gap != right_gap:
+        return "left" if left_gap < right_gap else "right"
+    return "right" if _PREFIX_SIGN.match(sign.strip()) else "left"
+
+
+def _amount(text: str) -> Decimal | None:
+    parsed = parse_price(text)
+    if parsed.amount is not None:
+        return parsed.amount
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _excluded(el: lxml.html.HtmlElement, card: lxml.html.HtmlElement) -> bool:
+    """Struck-through, old or list price, shipping, unit price: up to the card, by tag or class."""
+    node: lxml.html.HtmlElement | None = el
+    while node is not None:
+        if node.tag in _STRUCK or node.tag in _SKIP:
+            return True
+        if any(_OLD_CLASS.search(word) for word in (node.get("class") or "").split()):
+            return True
+        if node is card:
+            return False
+        node = node.getparent()
+    return False
+
+
+def _price_named(el: lxml.html.HtmlElement, card: lxml.html.HtmlElement) -> bool:
+    node: lxml.html.HtmlElement | None = el
+    for _ in range(4):
+        if node is None:
+            return False
+        if _PRICE_CLASS.search(f"{node.get('class') or ''} {node.get('itemprop') or ''}"):
+            return True
+        if node is card:
+            return False
+        node = node.getparent()
+    return False
+
+
+def _texts(el: lxml.html.HtmlElement, join_max: int) -> list[str]:
+    """The element's own text, then the whole of a small element (a price split across spans)."""
+    texts = [el.text or ""]
+    if len(el):
+        whole = " ".join(el.text_content().split())
+        if len(whole) <= join_max:
+            # Inside one element the pieces of a split price touch: "$" "22" "." "09".
+            texts.append(_joined(el) if len(whole) <= 16 else whole)
+    return [t for t in texts if t.strip()]
+
+
+def _joined(el: lxml.html.HtmlElement) -> str:
+    """The pieces of a split price side by side; two digits in a superscript after whole units
+    without a decimal mark are the cents ("$19<sup>99</sup>" is $19.99)."""
+    last = el[-1]
+    text = "".join(el.text_content().split())
+    if last.tag == "sup" and re.fullmatch(r"\d{2}", (last.text_content() or "").strip()):
+        head = "".join(text[: len(text) - 2].split())
+        if head[-1:].isdigit():
+            return head + "." + text[-2:]
+    return text
+
+
+def _title_texts(title: str | None) -> set[str]:
+    return {" ".join(title.split())} if title else set()
+
+
+def card_money(
+    card: lxml.html.HtmlElement, title: str | None = None, tuning: ListingTuning = DEFAULT_LISTING_TUNING
+) -> list[_Money]:
+    """Every money amount the card shows for its item, in page order (see the module docstring)."""
+    found: list[_Money] = []
+    titles = _title_texts(title)
+    for el in card.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        for text in _texts(el, tuning.join_max):
+            flat = " ".join(text.split())
+            if flat in titles or (titles and len(flat) > 24 and any(flat in t for t in titles)):
+                continue  # numbers of the title ("27-inch", "$199 bundle"): not the card's price
+            money = money_in(flat, tuning.price_context)
+            if money is None or _excluded(el, card):
+                continue
+            found.append(_Money(money[0], money[1], _price_named(el, card)))
+    return found
+
+
+def card_price(
+    card: lxml.html.HtmlElement,
+    page_url: str = "",
+    lang: str | None = None,
+    title: str | None = None,
+    page_currency: str | None = None,
+    tuning: ListingTuning = DEFAULT_LISTING_TUNING,
+) -> tuple[Decimal | None, str | None]:
+    """(amount, currency) the card shows as its item's price, or (None, None)."""
+    found = card_money(card, title, tuning)
+    if found:
+        best = next((m for m in found if m.in_price_element), found[0])
+        return best.amount, to_iso(_sign_text(best.sign), page_url, lang)
+    if page_currency:
+        return _unsigned_price(card, title), page_currency if _unsigned_price(card, title) is not None else None
+    return None, None
+
+
+def _sign_text(sign: str) -> str:
+    sign = sign.strip().replace("￥", "¥")
+    return re.sub(r"^US\s?\$$", "US$", sign)
+
+
+_BARE = re.compile(rf"^\s*({_AMOUNT})\s*$")
+
+
+def _unsigned_price(card: lxml.html.HtmlElement, title: str | None) -> Decimal | None:
+    """A bare amount that is the whole text of a price-named element ("<b class=price>12.99</b>")."""
+    for el in card.iter():
+        if not isinstance(el.tag, str) or not _PRICE_CLASS.search(el.get("class") or ""):
+            continue
+        if _excluded(el, card):
+            continue
+        match = _BARE.match(" ".join(el.text_content().split()))
+        if match:
+            return _amount(match.group(1))
+    return None
+
+
+def page_currency(currencies: list[str | None]) -> str | None:
+    """The currency most cards of a page show (ISO codes only), for cards that show none."""
+    codes = Counter(c for c in currencies if c and len(c) == 3 and c.isupper())
+    return codes.most_common(1)[0][0] if codes else None

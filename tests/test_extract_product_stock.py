@@ -1,0 +1,125 @@
+"""Product pages: stock from what the page shows (never from a shown price), structured-data keys in
+any case, the SKU shoppers see, and a reason for every absent field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from spiders.extract.product import extract_product
+
+
+def _page(body: str, head: str = "") -> bytes:
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_text_only_page_out_of_stock_beside_a_price() -> None:
+    record = extract_product(_page("<div>price: $10.99</div><div>Out of stock</div>"), "https://shop.example/p/1")
+    assert record.price == Decimal("10.99")
+    assert record.availability == "OutOfStock"
+
+
+def test_text_only_page_with_a_count() -> None:
+    record = extract_product(_page("<div>Price: 24,90 €</div><p>Only 2 left in stock</p>"), "https://shop.example/p/1")
+    assert record.availability == "InStock"
+
+
+def test_a_shown_price_is_no_evidence_of_stock() -> None:
+    record = extract_product(_page('<h1>Lamp</h1><span class="price">$19.00</span>'), "https://shop.example/p/1")
+    assert record.price == Decimal("19.00")
+    assert record.availability is None
+    assert "price is no evidence" in record.missing["availability"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "term"),
+    [
+        ("Not in stock", "OutOfStock"),
+        ("No longer in stock", "OutOfStock"),
+        ("0 in stock", "OutOfStock"),
+        ("Nicht auf Lager", "OutOfStock"),
+        ("Plus disponible", "OutOfStock"),
+        ("Temporarily unavailable", "OutOfStock"),
+        ("Coming soon", "OutOfStock"),
+        ("Only 3 left", "InStock"),
+    ],
+)
+def test_stock_statement_beside_the_price(statement: str, term: str) -> None:
+    body = f'<h1>Desk lamp</h1><span class="price">$19.00</span><p class="stock-status">{statement}</p>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == term
+
+
+def test_enabled_add_to_cart_button_says_in_stock() -> None:
+    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button type="submit">Add to cart</button>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
+
+
+def test_disabled_add_to_cart_button_says_out_of_stock() -> None:
+    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button disabled>Add to cart</button>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
+
+
+def test_disabled_button_waiting_for_a_choice_says_nothing() -> None:
+    body = '<h1>Shirt</h1><span class="price">$19.00</span><button disabled>Select a size</button>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability is None
+
+
+def test_sold_out_label_on_the_buy_button() -> None:
+    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="add-to-cart" disabled>Sold out</button>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
+
+
+def test_buy_button_of_another_product_in_a_carousel_is_ignored() -> None:
+    body = (
+        '<h1>Desk lamp</h1><span class="price">$19.00</span><p class="availability">Sold out</p>'
+        '<div class="related-products"><button>Add to cart</button></div>'
+    )
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
+
+
+def test_cart_link_in_the_header_is_no_buy_button() -> None:
+    body = '<div class="user-menu"><a href="/cart">Add to cart</a></div><h1>Lamp</h1><span class="price">$9</span>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability is None
+
+
+def test_json_ld_keys_in_any_case() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@Type": "product",'
+        ' "Name": "Desk lamp", "SKU": "DL-100", "Offers": {"@type": "offer", "Price": "19.00",'
+        ' "PriceCurrency": "EUR", "Availability": "http://schema.org/OutOfStock"}}</script>'
+    )
+    record = extract_product(_page("<p>lamp</p>", ld), "https://shop.example/p/1")
+    assert (record.name, record.price, record.currency) == ("Desk lamp", Decimal("19.00"), "EUR")
+    assert (record.availability, record.sku) == ("OutOfStock", "DL-100")
+    assert record.sources["price"] == "json-ld"
+
+
+def test_shown_product_code_beats_an_internal_id_in_json_ld() -> None:
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "236840879"}</script>'
+    body = '<h1>Lamp</h1><p class="product-code">Product code: 46286401</p>'
+    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "46286401"
+
+
+def test_json_ld_sku_that_the_page_shows_stays() -> None:
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "AB-123"}</script>'
+    body = '<h1>Lamp</h1><p>Item AB-123</p><p class="product-code">Product code: 46286401</p>'
+    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "AB-123"
+
+
+def test_shown_spelling_of_the_same_code_wins() -> None:
+    body = '<h1>Lamp</h1><span itemscope itemtype="http://schema.org/Product"><span itemprop="sku" content="4667999">466/7999</span></span>'
+    assert extract_product(_page(body), "https://shop.example/p/1").sku == "466/7999"
+
+
+def test_every_absent_field_has_a_reason() -> None:
+    record = extract_product(_page('<h1>Lamp</h1><span class="price">$19.00</span>'), "https://shop.example/p/1")
+    absent = {f for f, v in record.to_json().items() if v is None}
+    assert absent and absent <= set(record.missing)
+    assert "currency" not in record.missing  # "$" on a .example page: the symbol is kept
+
+
+def test_unreadable_page_gives_the_reason_for_every_field() -> None:
+    record = extract_product(b"", "https://shop.example/p/1")
+    assert record.reason == "empty body"
+    assert set(record.missing) == {"name", "price", "currency", "availability", "sku", "brand"}

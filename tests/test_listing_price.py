@@ -1,0 +1,111 @@
+"""A listing card's price is a money amount: never a review count, a rating, bids or watchers, a size
+or part number of the title, a date or a shop name's digits; currency from the page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import lxml.html
+import pytest
+
+from spiders.extract.listing import extract_listing
+from spiders.extract.listing_price import card_price, money_in
+
+
+def _card(inner: str) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(f"<div class='card'>{inner}</div>")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("$22.09", "22.09"),
+        ("129,00 €", "129.00"),
+        ("US $6.26 - 10.19 / piece", "6.26"),
+        ("￥3580.00", "3580.00"),
+        ("£1,299.99", "1299.99"),
+        ("2,292 ₹110", "110"),  # a review count before a glued price
+        ("144 11,99 €", "11.99"),  # a count beside a price written with a decimal comma
+        ("£2.20 3 bids", "2.20"),
+        ("$9.99 38+ Watching", "9.99"),
+        ("1 299,00 €", "1299.00"),  # a plain space before a group of three is a thousands mark
+        ("4.3 out of 5 stars", None),
+        ("Jul 30, 2013", None),
+        ("Samsung 27-inch monitor", None),
+        ("+$4.99 shipping", None),
+        ("Save $5.00", None),
+        ("($0.34/count)", None),
+    ],
+)
+def test_money_in_text(text: str, amount: str | None) -> None:
+    found = money_in(text)
+    if amount is None:
+        assert found is None
+    else:
+        assert found is not None and found[0] == Decimal(amount)
+
+
+def test_review_count_and_rating_are_not_the_price() -> None:
+    card = _card(
+        "<a href='/p/1'>Desk lamp</a><span>4.3 out of 5 stars</span><span>2,292</span>"
+        "<span class='a-price'><span class='a-offscreen'>$24.99</span></span>"
+    )
+    assert card_price(card, "https://shop.example/s?k=lamp")[0] == Decimal("24.99")
+
+
+def test_struck_list_price_and_shipping_are_left_out() -> None:
+    card = _card(
+        "<a href='/p/1'>Lamp</a><del>$30.00</del><span class='price-old'>$29.00</span>"
+        "<span>+$4.99 shipping</span><span class='price'>$19.50</span>"
+    )
+    assert card_price(card)[0] == Decimal("19.50")
+
+
+def test_price_split_across_spans_with_cents_in_superscript() -> None:
+    card = _card("<a href='/p/1'>Lamp</a><span class='price'><span>$</span><span>19</span><sup>99</sup></span>")
+    assert card_price(card)[0] == Decimal("19.99")
+
+
+def test_price_split_with_a_decimal_point_element() -> None:
+    card = _card(
+        "<a href='/p/1'>Lamp</a><span class='a-price'><span class='sym'>$</span><span class='whole'>22"
+        "<span class='dec'>.</span></span><span class='frac'>09</span></span>"
+    )
+    assert card_price(card)[0] == Decimal("22.09")
+
+
+def test_title_numbers_are_not_the_price() -> None:
+    title = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
+    card = _card(f"<a href='/p/1'>{title}</a><span>Rating 4.5</span><b class='price'>€ 199,00</b>")
+    assert card_price(card, title=title)[0] == Decimal("199.00")
+
+
+def test_currency_from_the_page_for_a_bare_amount() -> None:
+    html = "<html lang='de-DE'><body><ul>" + "".join(
+        f"<li class='item'><a href='/p/{i}'><img src='/i/{i}.jpg'>Produkt Nummer {i} mit langem Namen</a>"
+        f"<span class='price'>{'12,50' if i == 3 else f'{i},99 €'}</span></li>"
+        for i in range(1, 6)
+    ) + "</ul></body></html>"
+    page = extract_listing(html.encode(), "https://shop.example/suche?q=x")
+    by_url = {item.url.rsplit("/", 1)[-1]: item for item in page.items}
+    assert by_url["3"].price == Decimal("12.50") and by_url["3"].currency == "EUR"
+    assert by_url["1"].price == Decimal("1.99") and by_url["1"].currency == "EUR"
+
+
+def test_sponsored_card_from_another_template_keeps_its_place() -> None:
+    cards = [
+        f"<div class='result' data-id='{i}'><div><a href='/dp/ITEM{i}'><img src='/{i}.jpg'></a>"
+        f"<h2><a href='/dp/ITEM{i}'>Item number {i} with a long enough title</a></h2>"
+        f"<span class='price'>${i}.99</span></div></div>"
+        for i in range(1, 6)
+    ]
+    ad = (
+        "<div class='ad-slot'><span><span><a href='/redirect?url=%2Fdp%2FAD1'><img src='/ad.jpg'></a>"
+        "<h2><a href='/redirect?url=%2Fdp%2FAD1'>Sponsored item with a long title</a></h2>"
+        "<span class='price'>$7.49</span></span></span></div>"
+    )
+    cards.insert(2, ad)
+    html = f"<html><body><div class='grid'>{''.join(cards)}</div></body></html>"
+    page = extract_listing(html.encode(), "https://shop.example/s?k=item")
+    assert [item.key.rsplit("/", 1)[-1] for item in page.items] == ["ITEM1", "ITEM2", "AD1", "ITEM3", "ITEM4", "ITEM5"]
+    assert page.items[2].price == Decimal("7.49")
