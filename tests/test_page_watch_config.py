@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
+from monitor.kinds.base import read_options, store_options
+from monitor.kinds.page.config import PageOptions
+from monitor.kinds.page.observe import filter_key
 from monitor.watchlist import ConfigError, load_watchlist_text
 
 GOOD = """
@@ -66,3 +72,30 @@ def test_bad_site_patterns_and_duplicates() -> None:
         load_watchlist_text("pages:\n  - url: https://r.example/a\n  - url: https://r.example/a\n")
     with pytest.raises(ConfigError, match="only http and https"):
         load_watchlist_text("sites:\n  - url: file:///etc/\n")
+
+
+def test_shaping_options_are_stored_read_back_and_re_baseline_the_text() -> None:
+    """`json`, `re.sub`, `maxitems`... round-trip through the stored options, and changing one gives
+    the text a new fingerprint (a new baseline, never a change); a plain filter keeps its old one."""
+
+    wl = load_watchlist_text(
+        """
+pages:
+  - url: https://rival.example/api/plans.json
+    json: "$.plans[*].name"
+    maxitems: 3
+    re.sub: {pattern: "\\\\s+", repl: " "}
+  - url: https://rival.example/pricing
+    css: main
+"""
+    )
+    shaped, plain = (w.options() for w in wl.pages)
+    stored = store_options(shaped)
+    assert read_options(PageOptions, stored) == shaped
+    assert shaped.page_filter().json == "$.plans[*].name" and shaped.page_filter().re_sub == [("\\s+", " ")]
+    more = shaped.model_copy(update={"maxitems": 4})
+    assert filter_key(more.page_filter()) != filter_key(shaped.page_filter())
+    # a filter without shaping options keeps the fingerprint stores already hold
+
+    old = hashlib.sha256(json.dumps(["main", None, None, []]).encode()).hexdigest()[:32]
+    assert filter_key(plain.page_filter()) == old
