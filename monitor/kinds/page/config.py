@@ -11,12 +11,10 @@ pages:
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from monitor.config.selectors import check_css, check_rule, check_xpath
-from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list, unique_urls
+from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
 from spiders.extract.page import PageFilter
 
 
@@ -80,4 +78,5 @@ class PageWatch(WatchFields, PageOptions):
         return PageOptions.model_validate(self.model_dump(include=set(PageOptions.model_fields)))
 
 
-PageWatches = Annotated[list[PageWatch], AfterValidator(unique_urls("page"))]
+# One watch per URL (the URL is its identity): checked with the whole watchlist (monitor.watchlist.check).
+PageWatches = list[PageWatch]
