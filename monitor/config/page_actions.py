@@ -29,8 +29,8 @@ class PageAction(BaseModel):
 
     click: str | None = Field(default=None, description="CSS selector to click (skipped when absent)")
     fill: str | None = Field(default=None, description="CSS selector of a field to type `value` into")
-    value: str | None = None
-    submit: bool = False
+    value: str | None = Field(default=None, description="with fill: the text to type")
+    submit: bool = Field(default=False, description="with fill: press Enter afterwards")
     wait_for: str | None = Field(default=None, description="CSS selector to wait for")
     scroll: int | None = Field(default=None, ge=1, le=200, description="scroll to the bottom N times")
     wait: Duration | None = Field(default=None, description="pause: 2s, or seconds (0.5)")

@@ -43,12 +43,12 @@ def browser_only(value: object, info: ValidationInfo) -> object:
 class WatchFields(Strict):
     """What makes a watch a watch, whatever its kind."""
 
-    url: str
-    competitor: str | None = None
-    label: str | None = None
-    interval: Duration | None = None
+    url: str = Field(description="the page (http or https); a watch's identity within its kind")
+    competitor: str | None = Field(default=None, description="a competitor's name; default: found by domain")
+    label: str | None = Field(default=None, description="how alerts and the report call it")
+    interval: Duration | None = Field(default=None, description="how often; default settings.default_interval")
     cron: str | None = Field(default=None, description='crontab line, e.g. "0 8,20 * * *" (settings.timezone)')
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="for rules' `tags:`")
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: check_http_url(v)))
     _tags_list = field_validator("tags", mode="before")(classmethod(lambda cls, v: as_list(v)))
@@ -66,7 +66,7 @@ class WatchFields(Strict):
 class RenderOptions(Strict):
     """How a watch's page is fetched: plain HTTP, or Chromium (`render: browser`)."""
 
-    render: Literal["http", "browser"] = "http"
+    render: Literal["http", "browser"] = Field(default="http", description="browser: Chromium runs its JavaScript")
     wait_for: str | None = Field(default=None, description="CSS selector the browser waits for")
 
     @field_validator("wait_for")
@@ -78,7 +78,7 @@ class RenderOptions(Strict):
 class BrowserOptions(RenderOptions):
     """A page read in a browser can also be acted on and photographed."""
 
-    screenshot: bool = False
+    screenshot: bool = Field(default=False, description="store a full-page PNG with each observation")
     actions: list[PageAction] = Field(default_factory=list, description="browser steps before reading")
 
     @field_validator("screenshot", "actions")

@@ -27,7 +27,7 @@ from monitor.kinds import CHANGE_KINDS, KINDS, RULE_KINDS
 from monitor.watchlist.schema import Watchlist
 from monitor.watchlist.suggest import did_you_mean
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 RULE_WHEN: frozenset[str] = frozenset(RULE_KINDS) | {"any", "anomaly"}
 SECTIONS: tuple[str, ...] = tuple(kind.section for kind in KINDS.values())
@@ -37,9 +37,9 @@ SECTIONS: tuple[str, ...] = tuple(kind.section for kind in KINDS.values())
 class Issue:
     """A problem at a path of the watchlist; `first` is the entry it repeats (shown with its line)."""
 
-    path: Path
+    path: KeyPath
     message: str
-    first: Path | None = None
+    first: KeyPath | None = None
 
 
 @dataclass(frozen=True)
@@ -135,10 +135,10 @@ def _duplicates(wl: Watchlist, names: Declared) -> Iterator[Issue]:
         for issue in _twice(kind.section, entries, "url", f"{kind.name} URL"):
             # "watched twice" is what users search the README and the log for.
             yield Issue(issue.path, issue.message.replace("given twice", "watched twice"), issue.first)
-    owner: dict[str, Path] = {}
+    owner: dict[str, KeyPath] = {}
     for i, competitor in enumerate(wl.competitors):
         for j, domain in enumerate(competitor.domains):
-            path: Path = ("competitors", i, "domains", j)
+            path: KeyPath = ("competitors", i, "domains", j)
             if domain in owner and owner[domain][1] != i:
                 claimed = wl.competitors[int(owner[domain][1])].name
                 yield Issue(path, f"domain {domain} already belongs to competitor {claimed!r}", owner[domain])
@@ -157,7 +157,7 @@ def _keyword_groups(wl: Watchlist, names: Declared) -> Iterator[Issue]:
     configured = {c.name: c for c in wl.competitors}
     for i, group in enumerate(wl.keywords):
         for j, ref in enumerate(group.competitors):
-            path: Path = ("keywords", i, "competitors", j)
+            path: KeyPath = ("keywords", i, "competitors", j)
             if ref in configured:
                 if not configured[ref].domains:
                     yield Issue(path, f"competitor {ref!r} has no domains configured, so it has no rank to track")

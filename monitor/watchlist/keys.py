@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from monitor.config.durations import parse_duration
+from monitor.config.durations import format_duration, parse_duration
 
 _SEQUENCES = (list, tuple, set, frozenset)
 _SCALARS: dict[Any, str] = {
@@ -110,13 +110,19 @@ def type_name(tp: Any) -> str:
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
+    value = field.default
     if field.default_factory is not None:
         try:
             value = field.default_factory()  # type: ignore[call-arg]
         except TypeError:
             return "-"
-        return "-" if value in ([], {}) else str(value)
-    return "-" if field.default is None or field.default is PydanticUndefined else str(field.default)
+    if value is None or value is PydanticUndefined or value in ([], {}) or isinstance(value, BaseModel):
+        return "-"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _is_duration(field):
+        return format_duration(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -143,10 +149,21 @@ def _child_prefix(prefix: str, name: str, tp: Any) -> tuple[str, Any]:
             return path, tp
 
 
+def _in_reading_order(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """A model's fields, those of its first base first: a watch's `url`, `competitor` and schedule
+    (WatchFields) before its kind's options (pydantic lists the fields of base classes first)."""
+    declared_in = {}
+    for depth, cls in enumerate(model.__mro__):
+        for name in vars(cls).get("__annotations__", {}):
+            declared_in.setdefault(name, depth)
+    fields = list(model.model_fields.items())
+    return sorted(fields, key=lambda item: declared_in.get(item[0], 0))
+
+
 def key_reference(model: type[BaseModel], prefix: str = "") -> list[KeyDoc]:
     """Every key of a model and of the models under it, in the order they are declared."""
     docs: list[KeyDoc] = []
-    for name, field in model.model_fields.items():
+    for name, field in _in_reading_order(model):
         kind = "duration (90s, 15m, 6h, 1d)" if _is_duration(field) else type_name(field.annotation)
         docs.append(KeyDoc(f"{prefix}{name}", kind, _default(field), field.description or ""))
         path, child = _child_prefix(prefix, name, field.annotation)

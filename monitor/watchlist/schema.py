@@ -29,16 +29,16 @@ from monitor.kinds.site.config import SiteWatches
 
 
 class Watchlist(Strict):
-    settings: Settings = Field(default_factory=Settings)
-    competitors: list[Competitor] = Field(default_factory=list)
-    products: ProductWatches = Field(default_factory=list)
-    listings: ListingWatches = Field(default_factory=list)
-    sites: SiteWatches = Field(default_factory=list)
-    pages: PageWatches = Field(default_factory=list)
-    keywords: list[KeywordGroup] = Field(default_factory=list)
-    channels: list[Channel] = Field(default_factory=list)
-    rules: list[AlertRule] = Field(default_factory=list)
-    report: ReportSettings = Field(default_factory=ReportSettings)
+    settings: Settings = Field(default_factory=Settings, description="crawl limits, schedule defaults, store")
+    competitors: list[Competitor] = Field(default_factory=list, description="who they are: names and domains")
+    products: ProductWatches = Field(default_factory=list, description="product pages: price and stock")
+    listings: ListingWatches = Field(default_factory=list, description="category, search, new-arrivals pages")
+    sites: SiteWatches = Field(default_factory=list, description="whole sites: pages, titles, new content")
+    pages: PageWatches = Field(default_factory=list, description="any page's text, filtered and diffed")
+    keywords: list[KeywordGroup] = Field(default_factory=list, description="keyword groups to rank-track")
+    channels: list[Channel] = Field(default_factory=list, description="where alerts go (Apprise URLs)")
+    rules: list[AlertRule] = Field(default_factory=list, description="which changes alert whom")
+    report: ReportSettings = Field(default_factory=ReportSettings, description="the weekly report")
 
     def competitor_for(self, watch: WatchFields) -> str:
         """The competitor a watch belongs to: named explicitly, else by domain, else its host."""
