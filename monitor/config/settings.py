@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.config.durations import Duration
+from monitor.config.suggest import did_you_mean
 from spiders.crawl_settings import CrawlLimits
 
 
@@ -22,7 +23,8 @@ def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
+        hint = did_you_mean(value, available_timezones()) or " (use an IANA name like Asia/Shanghai)"
+        raise ValueError(f"unknown time zone {value!r}{hint}") from None
     return value
 
 

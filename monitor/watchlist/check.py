@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from monitor.config.suggest import did_you_mean
 from monitor.config.watch_fields import WatchFields
 from monitor.kinds import CHANGE_KINDS, KINDS, RULE_KINDS
 from monitor.watchlist.schema import Watchlist
-from monitor.watchlist.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 

@@ -19,10 +19,10 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from monitor.config.suggest import did_you_mean
 from monitor.watchlist.check import Issue, check_watchlist, declared_in
 from monitor.watchlist.keys import list_item_type, model_at
 from monitor.watchlist.schema import Watchlist
-from monitor.watchlist.suggest import did_you_mean
 
 # libyaml when present: a 2,000-watch file loads in a tenth of the time.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
