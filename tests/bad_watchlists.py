@@ -170,6 +170,13 @@ keywords:
   - {name: kw, keywords: [a], domains: [ours.example]}
   - {name: kw, keywords: [b], domains: [ours.example]}   # ! keywords[1].name: keyword group name given twice
 """,
+    # Settings `run` would stop on only once it opens the store or starts crawling.
+    "settings": """
+settings:
+  database_url: "mysql://db.example/rivalwatch"   # ! settings.database_url: SQLite or PostgreSQL, not mysql
+  concurrency_per_domain: 0   # ! settings.concurrency_per_domain: greater than or equal to 1
+  default_interval: 6 hours   # ! settings.default_interval: not a duration
+""",
     # Unknown keys anywhere, with the key meant.
     "unknown keys": """
 setting:   # ! setting: did you mean "settings"

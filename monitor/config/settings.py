@@ -7,10 +7,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from monitor.config.durations import Duration
 from monitor.config.suggest import did_you_mean
 from spiders.crawl_settings import CrawlLimits
+
+STORE_BACKENDS = ("sqlite", "postgresql", "postgres")  # the drivers rivalwatch ships (models.db)
 
 
 class Strict(BaseModel):
@@ -62,6 +66,20 @@ class Settings(Strict):
     gone_after: int = Field(default=3, ge=1, description="404s in a row before a product is 'gone'")
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
+
+    @field_validator("database_url")
+    @classmethod
+    def _store_url(cls, value: str | None) -> str | None:
+        # `run` would only say "cannot open the store"; the URL itself is not echoed (it may hold a password).
+        if value is None:
+            return None
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("not a database URL (sqlite:///path/to/file.db or postgresql://user@host/db)") from None
+        if backend not in STORE_BACKENDS:
+            raise ValueError(f"the store is SQLite or PostgreSQL, not {backend}")
+        return value
 
     def crawl_limits(self) -> CrawlLimits:
         return CrawlLimits(
