@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from monitor.config.alerting import AlertRule
 from monitor.config.suggest import did_you_mean
 from monitor.config.watch_fields import WatchFields
 from monitor.kinds import CHANGE_KINDS, KINDS, RULE_KINDS
@@ -112,13 +113,11 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {what} {name!r}{did_you_mean(name, known)}"
 
 
-def _twice(
-    section: str, entries: Sequence[object], field: str, what: str, key: Callable[[object], str] | None = None
-) -> Iterator[Issue]:
+def _twice(section: str, entries: Sequence[object], field: str, what: str) -> Iterator[Issue]:
     """An issue for every entry whose `field` repeats an earlier entry's."""
     first: dict[str, int] = {}
     for i, entry in enumerate(entries):
-        value = key(entry) if key else getattr(entry, field)
+        value = getattr(entry, field)
         if value in first:
             yield Issue((section, i, field), f"{what} given twice: {value}", (section, first[value], field))
         else:
@@ -207,21 +206,26 @@ def _rules(wl: Watchlist, names: Declared) -> Iterator[Issue]:
             yield Issue(("rules", i, "when"), _unknown("when", rule.when, RULE_WHEN))
         yield from _rule_kinds(i, rule.when, rule.kinds)
         yield from _rule_watch_kinds(i, rule.when, rule.watch_kinds)
-        for j, channel in enumerate(rule.channels):
-            if channel not in names.channels:
-                yield Issue(("rules", i, "channels", j), _unknown("channel", channel, names.channels))
-        for j, tag in enumerate(rule.channel_tags):
-            if tag not in names.channel_tags:
-                message = f"no channel has the tag {tag!r}{did_you_mean(tag, names.channel_tags)}"
-                yield Issue(("rules", i, "channel_tags", j), message)
-        for j, competitor in enumerate(rule.competitors):
-            if competitor not in names.any_competitor:
-                message = _unknown("competitor", competitor, names.any_competitor)
-                yield Issue(("rules", i, "competitors", j), message)
-        for j, tag in enumerate(rule.tags):
-            if tag not in names.tags:
-                message = f"no watch or competitor has the tag {tag!r}{did_you_mean(tag, names.tags)}"
-                yield Issue(("rules", i, "tags", j), message)
+        yield from _rule_routes(i, rule, names)
+
+
+def _rule_routes(i: int, rule: AlertRule, names: Declared) -> Iterator[Issue]:
+    """The channels a rule names, and the competitors and tags it filters on: each must exist."""
+    for j, channel in enumerate(rule.channels):
+        if channel not in names.channels:
+            yield Issue(("rules", i, "channels", j), _unknown("channel", channel, names.channels))
+    for j, tag in enumerate(rule.channel_tags):
+        if tag not in names.channel_tags:
+            message = f"no channel has the tag {tag!r}{did_you_mean(tag, names.channel_tags)}"
+            yield Issue(("rules", i, "channel_tags", j), message)
+    for j, competitor in enumerate(rule.competitors):
+        if competitor not in names.any_competitor:
+            message = _unknown("competitor", competitor, names.any_competitor)
+            yield Issue(("rules", i, "competitors", j), message)
+    for j, tag in enumerate(rule.tags):
+        if tag not in names.tags:
+            message = f"no watch or competitor has the tag {tag!r}{did_you_mean(tag, names.tags)}"
+            yield Issue(("rules", i, "tags", j), message)
 
 
 def _channels_and_report(wl: Watchlist, names: Declared) -> Iterator[Issue]:
