@@ -39,7 +39,9 @@ def test_bad_apprise_url_and_missing_secret_are_reported_per_channel(tmp_path) -
     text = GOOD + '  - name: broken\n    url: "nosuchscheme://abc"\n  - name: mail\n    url: "mailto://u:${SMTP_PW}@x.com"\n'
     result, path = _check(tmp_path, text)
     assert result.exit_code == 2
-    assert f"{path}: channels[1].url:" in result.output and "nosuchscheme" in result.output
+    # Each at the line of its channel's url, like every other problem.
+    assert f"{path}:9: channels[1].url:" in result.output and "nosuchscheme" in result.output
     assert "environment variable SMTP_PW is not set (channel 'mail')" in result.output
+    assert f"{path}:11: channels[2].url: environment variable SMTP_PW" in result.output
     result, _ = _check(tmp_path, text.replace("nosuchscheme://abc", "json://127.0.0.1:9/x"), env={"SMTP_PW": "pw"})
     assert result.exit_code == 0, result.output

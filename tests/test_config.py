@@ -52,9 +52,11 @@ def _problems(text: str) -> list[str]:
 
 def test_unknown_key_names_file_line_and_field() -> None:
     problems = _problems("products:\n  - url: https://a.com/x\n    selecters: {price: .p}\n")
+    assert problems == ['w.yaml:3: products[0].selecters: unknown key; did you mean "selectors"?']
+    # Nothing close: the message says where the allowed keys are listed.
+    problems = _problems("products:\n  - url: https://a.com/x\n    zzz: 1\n")
     assert problems == [
-        "w.yaml:3: products[0].selecters: unknown key (check the spelling; see README for the keys "
-        "allowed here)"
+        "w.yaml:3: products[0].zzz: unknown key (`rivalwatch check --keys` lists the keys allowed here)"
     ]
 
 

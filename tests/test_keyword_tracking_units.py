@@ -84,9 +84,13 @@ def test_tracked_domains_resolve_competitor_names_and_domains() -> None:
         ("beta-shop.example", "Beta"),
         ("gamma.example", None),
     ]
-    wl = _wl([{"name": "g", "keywords": ["x"], "competitors": ["Nobody"]}])
+    # The loader refuses it (run and serve load through it), at the group's entry ...
+    with pytest.raises(ConfigError, match="neither a configured competitor nor a domain"):
+        _wl([{"name": "g", "keywords": ["x"], "competitors": ["Nobody"]}])
+    # ... and the resolver itself still refuses it for a group that did not come through the loader.
+    group = KeywordGroup(name="g", keywords=["x"], competitors=["Nobody"])
     with pytest.raises(ValueError, match="neither a configured competitor nor a domain"):
-        wl.watch_specs("keyword")
+        tracked_domains(group, wl.competitors)
 
 
 def test_one_watch_per_keyword_engine_locale_device_and_identity_ignores_base_url() -> None:

@@ -46,7 +46,7 @@ def test_good_watches_load_and_become_specs() -> None:
         ("    regex: '(unclosed'\n", 4, "pages[0].regex", "bad regular expression"),
         ("    ignore: ['/[a-/']\n", 4, "pages[0].ignore", "bad regular expression"),
         ("    remove: ['..x']\n", 4, "pages[0].remove", "bad CSS selector"),
-        ("    wait_for: '.x'\n", 2, "pages[0]", "wait_for needs render: browser"),
+        ("    wait_for: '.x'\n", 4, "pages[0].wait_for", "wait_for needs render: browser"),
         ("    colour: red\n", 4, "pages[0].colour", "unknown key"),
     ],
 )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import database_url, open_store
-from monitor.watchlist import ConfigError, Watchlist, load_watchlist
+from monitor.watchlist import ConfigError, ConfigProblem, Watchlist, load_watchlist
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -29,12 +31,18 @@ config_option = click.option(
 )
 
 
+def print_problems(problems: Iterable[ConfigProblem]) -> None:
+    """Each watchlist problem on its own line of stderr, `error file:line: field: message`."""
+    for problem in problems:
+        # The message quotes the user's own text (selectors with [brackets]): never Rich markup.
+        err_console.print(Text.assemble(("error", "red"), f" {problem}"), soft_wrap=True)
+
+
 def load_or_exit(path: str) -> Watchlist:
     try:
         return load_watchlist(path)
     except ConfigError as exc:
-        for problem in exc.problems:
-            err_console.print(f"[red]error[/red] {problem}", markup=True, soft_wrap=True)
+        print_problems(exc.problems)
         raise SystemExit(2) from None
 
 

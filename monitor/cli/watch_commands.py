@@ -9,6 +9,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from alerts.channels import ChannelError, build
 from models.db import database_url
 from monitor.cli.common import (
     config_option,
@@ -16,70 +17,88 @@ from monitor.cli.common import (
     err_console,
     load_or_exit,
     open_store_or_exit,
+    print_problems,
     store_location,
 )
-from monitor.config.secrets import load_secrets_file, missing_env_refs
 from monitor.crawl.runner import run_cycle
 from monitor.status import health, service_health, service_lines, watch_rows
+from monitor.watchlist import ConfigError, Watchlist, read_watchlist
+from monitor.watchlist.check import Issue, KeyPath
+from monitor.watchlist.environment import missing_secrets, read_environment
+from monitor.watchlist.keys import key_reference
+from monitor.watchlist.summary import summary_lines, summary_tables, watch_counts
 from spiders.engine import quiet_scrapy_logs
 
 
 @click.command()
 @click.argument("config_file", type=click.Path(dir_okay=False), required=False)
 @config_option
-def check(config_file: str | None, config_path: str) -> None:
-    """Validate a watchlist and print what it watches, or every error with file, line and field."""
-    import os
+@click.option("--keys", "show_keys", is_flag=True, help="Print every key a watchlist may have and exit.")
+def check(config_file: str | None, config_path: str, show_keys: bool) -> None:
+    """Validate a watchlist as run and serve would, then print what it watches.
 
-
+    Every problem is reported in one pass, each at its file, line and field: the file's own (keys,
+    values, selectors, cron expressions, time zones, references between sections) and what this
+    machine lacks (secrets, Apprise URLs that do not parse). Exits 2 when there is any.
+    """
+    if show_keys:
+        print_key_reference()
+        return
     path = config_file or config_path
-    watchlist = load_or_exit(path)
-    env = dict(os.environ) | load_secrets_file(watchlist.settings.secrets_file)
-    problems = []
-    for i, ch in enumerate(watchlist.channels):
-        missing = missing_env_refs(ch.url, env)
-        for name in missing:
-            problems.append(
-                f"{path}: channels[{i}].url: environment variable {name} is not set (channel {ch.name!r})"
-            )
-        if not missing:
-            from alerts.channels import ChannelError, build
-
-            try:
-                build(ch, env)
-            except ChannelError as exc:
-                problems.append(f"{path}: channels[{i}].url: {exc}")
-    table = Table(title=f"{path}: {len(watchlist.products)} product watches", show_lines=False)
-    for col in ("competitor", "url", "schedule", "render", "selectors", "our price"):
-        table.add_column(col)
-    for p in watchlist.products:
-        schedule = p.cron or f"every {_human(p.interval or watchlist.settings.default_interval)}"
-        table.add_row(
-            watchlist.competitor_for(p),
-            p.url,
-            schedule,
-            p.render,
-            ", ".join(p.selectors) or "-",
-            str(p.our_price) if p.our_price is not None else "-",
-        )
-    console.print(table)
-    console.print(f"competitors: {', '.join(c.name for c in watchlist.competitors) or '-'}")
-    console.print(
-        f"channels: {', '.join(f'{c.name} ({c.mode}, {c.locale})' for c in watchlist.channels) or '-'}"
-    )
-    console.print(f"rules: {', '.join(f'{r.name} ({r.when})' for r in watchlist.rules) or '-'}")
-    for problem in problems:
-        err_console.print(f"[red]error[/red] {problem}")
+    try:
+        loaded = read_watchlist(path)
+    except ConfigError as exc:
+        print_problems(exc.problems)
+        raise SystemExit(2) from None
+    watchlist = loaded.watchlist
+    env, issues = read_environment(watchlist)
+    issues += missing_secrets(watchlist, env)
+    issues += _unusable_channels(watchlist, env, {i.path for i in issues})
+    print_watchlist(watchlist, path)
+    problems = sorted((loaded.source.problem(i.path, i.message) for i in issues), key=lambda p: p.line or 0)
     if problems:
+        print_problems(problems)
         raise SystemExit(2)
     console.print("[green]watchlist OK[/green]")
 
 
-def _human(seconds: float) -> str:
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
+def _unusable_channels(watchlist: Watchlist, env: dict[str, str], reported: set[KeyPath]) -> list[Issue]:
+    """Channel URLs Apprise cannot use (one with a missing secret is reported as such already)."""
+    issues = []
+    for i, channel in enumerate(watchlist.channels):
+        if ("channels", i, "url") in reported:
+            continue
+        try:
+            build(channel, env)
+        except ChannelError as exc:
+            issues.append(Issue(("channels", i, "url"), str(exc)))
+    return issues
+
+
+def print_watchlist(watchlist: Watchlist, path: str) -> None:
+    """Every kind of watch, then competitors, channels, rules and the report schedule."""
+    counts = watch_counts(watchlist)
+    shown = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind == "product")
+    console.print(f"{path}: {sum(counts.values())} watches ({shown})")
+    for summary in summary_tables(watchlist):
+        table = Table(title=summary.title, show_lines=False)
+        for col in summary.columns:
+            table.add_column(col, overflow="fold")
+        for row in summary.rows:
+            table.add_row(*row)
+        console.print(table)
+    for line in summary_lines(watchlist):
+        console.print(line)
+
+
+def print_key_reference() -> None:
+    """The keys of a watchlist, from its models: path, type, default and what each does."""
+    table = Table(title="watchlist keys", show_lines=False)
+    for col in ("key", "type", "default", "what it does"):
+        table.add_column(col, overflow="fold")
+    for doc in key_reference(Watchlist):
+        table.add_row(doc.path, doc.type, doc.default, doc.description)
+    console.print(table)
 
 
 @click.command()

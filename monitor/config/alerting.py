@@ -42,9 +42,9 @@ def parse_clock(value: object) -> time:
 class QuietHours(Strict):
     """A daily window in a time zone when a channel is not disturbed; held messages go out after it."""
 
-    start: time
-    end: time
-    timezone: str = "UTC"
+    start: time = Field(description="HH:MM")
+    end: time = Field(description="HH:MM (before start: the window spans midnight)")
+    timezone: str = Field(default="UTC", description="IANA zone of start and end")
     allow: list[Severity] = Field(
         default_factory=list, description="severities that are sent even in quiet hours (e.g. critical)"
     )
@@ -61,19 +61,21 @@ class QuietHours(Strict):
 
 
 class Channel(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="how rules and the report name it")
     url: str = Field(min_length=3, description="an Apprise URL; ${ENV} placeholders are filled at send time")
-    tags: list[str] = Field(default_factory=list)
-    locale: Literal["en", "zh-CN"] = "en"
-    mode: Literal["immediate", "digest"] = "digest"
+    tags: list[str] = Field(default_factory=list, description="for rules' `channel_tags:`")
+    locale: Literal["en", "zh-CN"] = Field(default="en", description="language of its messages")
+    mode: Literal["immediate", "digest"] = Field(
+        default="digest", description="one message per change, or one per run grouping its changes"
+    )
     format: Literal["auto", "text", "markdown", "html"] = Field(
         default="auto", description="auto: HTML for email, Markdown for Slack/WeCom app/ServerChan/WxPusher"
     )
-    min_severity: Severity = "info"
+    min_severity: Severity = Field(default="info", description="changes below this severity are not sent")
     competitors: list[str] = Field(default_factory=list, description="only changes of these competitors")
     watch_kinds: list[WatchKind] = Field(default_factory=list, description="only changes of these watches")
-    quiet_hours: QuietHours | None = None
-    max_attempts: int = Field(default=8, ge=1, le=100)
+    quiet_hours: QuietHours | None = Field(default=None, description="a daily window of no messages")
+    max_attempts: int = Field(default=8, ge=1, le=100, description="deliveries tried before giving up")
     retry_backoff: Duration = Field(default=30, description="first retry delay; doubles each attempt")
     retry_max_delay: Duration = Field(default=3600)
     min_interval: float | None = Field(
@@ -84,7 +86,7 @@ class Channel(Strict):
 
 
 class AlertRule(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="unique among the rules")
     when: str = Field(
         description="what fires the rule: a change kind's rule name (price_drop, out_of_stock, rank_moved, "
         "page_added ... see `rivalwatch check --keys`), anomaly, or any"
@@ -101,16 +103,16 @@ class AlertRule(Strict):
     top_n: int | None = Field(
         default=None, ge=1, le=100, description="entered/left top N, new domain in top N"
     )
-    min_anomaly: float | None = Field(default=None, ge=0)
+    min_anomaly: float | None = Field(default=None, ge=0, description="anomaly score of at least this (0 to 1)")
     kinds: list[str] = Field(default_factory=list, description="raw change kinds to match (with when: any)")
     # routing
     channels: list[str] = Field(default_factory=list, description="channel names; empty = all channels")
     channel_tags: list[str] = Field(default_factory=list, description="channels having any of these tags")
-    competitors: list[str] = Field(default_factory=list)
-    watch_kinds: list[WatchKind] = Field(default_factory=list)
+    competitors: list[str] = Field(default_factory=list, description="only changes of these competitors")
+    watch_kinds: list[WatchKind] = Field(default_factory=list, description="only changes of these watches")
     tags: list[str] = Field(default_factory=list, description="watch or competitor tags (any of them)")
     # noise control
-    cooldown: Duration | None = None
+    cooldown: Duration | None = Field(default=None, description="at most one alert per watch in this time")
 
     @model_validator(mode="after")
     def _fits_kind(self) -> AlertRule:

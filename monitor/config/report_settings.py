@@ -29,11 +29,13 @@ class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = Field(default=True, description="the service builds and sends the report each week")
-    day: Weekday = "mon"
+    day: Weekday = Field(default="mon", description="the weekday the service makes last week's report")
     time: clock_time = Field(default=clock_time(8, 0), description="local time of day the report is made")
     timezone: str | None = Field(default=None, description="IANA zone; default: settings.timezone")
-    locale: Literal["en", "zh-CN"] = "en"
-    formats: list[Format] = Field(default_factory=lambda: ["html", "md", "csv", "json"], min_length=1)
+    locale: Literal["en", "zh-CN"] = Field(default="en", description="language of the report")
+    formats: list[Format] = Field(
+        default_factory=lambda: ["html", "md", "csv", "json"], min_length=1, description="files written"
+    )
     channels: list[str] = Field(default_factory=list, description="channel names that receive the report")
     competitors: list[str] = Field(default_factory=list, description="only these competitors (default: all)")
     out_dir: str = Field(default="var/reports", description="where report files are written")

@@ -2,15 +2,19 @@
 
 They call the same libraries the crawl uses (cssselect through lxml, lxml's XPath,
 `spiders.extract.page.compile_rule`), so a watch that loads is a watch whose selectors run.
+Selectors the browser applies (`wait_for`, page actions, `load_more`) go to Chromium's
+`querySelectorAll`, which knows standard CSS only: cssselect's own extensions (`:contains()`, `!=`)
+would make the step wait in vain, so they are refused there (`check_browser_css`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import lxml.etree
 from cssselect import GenericTranslator
-from cssselect.parser import SelectorError
+from cssselect.parser import SelectorError, Token, parse
 
 from spiders.extract.page import FilterError, compile_rule
 from spiders.extract.product_selectors import SelectorSyntaxError, compile_selector
@@ -31,6 +35,31 @@ def check_css(selector: str) -> str:
         GenericTranslator().css_to_xpath(selector)
     except SelectorError as exc:
         raise ValueError(f"bad CSS selector {selector!r}: {exc}") from None
+    return selector
+
+
+def _parsed_nodes(value: object) -> Iterator[object]:
+    """Every node of a cssselect parse tree (selectors, functions, attributes...), depth first."""
+    if isinstance(value, Token):
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _parsed_nodes(item)
+    elif type(value).__module__ == "cssselect.parser" and hasattr(value, "__dict__"):
+        yield value
+        for item in vars(value).values():
+            yield from _parsed_nodes(item)
+
+
+def check_browser_css(selector: str) -> str:
+    """A CSS selector Chromium can run: valid for cssselect, and without cssselect's extensions."""
+    check_css(selector)
+    for node in _parsed_nodes(parse(selector)):
+        kind = type(node).__name__
+        if kind == "Function" and getattr(node, "name", "") == "contains":
+            raise ValueError(f"bad CSS selector {selector!r}: :contains() is not CSS, the browser rejects it")
+        if kind == "Attrib" and getattr(node, "operator", "") == "!=":
+            raise ValueError(f"bad CSS selector {selector!r}: != is not CSS (use :not([attr=value]))")
     return selector
 
 

@@ -17,8 +17,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from urllib.parse import urlsplit
+
+from apscheduler.triggers.cron import CronTrigger
+
+from monitor.config.cron import CronError, parse_cron
 
 CRON_JITTER_FRACTION = 0.02  # of the gap between two fire times
 CRON_JITTER_MAX = 60.0  # seconds
@@ -28,15 +31,14 @@ class ScheduleError(ValueError):
     """A schedule in the watchlist cannot be used (the message names the watch and the reason)."""
 
 
-@lru_cache(maxsize=512)
-def cron_trigger(expr: str, timezone: str):  # noqa: ANN201  (apscheduler's CronTrigger)
-    """APScheduler's CronTrigger for a crontab line (5 fields: minute hour day month day-of-week)."""
-    from apscheduler.triggers.cron import CronTrigger
+def cron_trigger(expr: str, timezone: str) -> CronTrigger:
+    """APScheduler's CronTrigger for a crontab line (5 fields: minute hour day month day-of-week).
 
+    Parsed by `monitor.config.cron`, the same code the watchlist loader validates with."""
     try:
-        return CronTrigger.from_crontab(expr, timezone=timezone)
-    except (ValueError, KeyError) as exc:
-        raise ScheduleError(f"not a cron expression: {expr!r} ({exc})") from None
+        return parse_cron(expr, timezone)
+    except CronError as exc:
+        raise ScheduleError(str(exc)) from None
 
 
 def stable_fraction(watch_id: int) -> float:

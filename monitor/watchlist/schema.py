@@ -3,21 +3,23 @@
 Unknown keys are rejected everywhere (``extra="forbid"``) so a typo never silently disables a watch.
 Each kind of watch brings its own section's model (`monitor.kinds.<kind>.config`); the settings,
 competitors, alert channels and rules and the report schedule are the watchlist's own
-(`monitor.config`). References between sections (a rule's channels, a watch's competitor, a rule's
-`when:` and `kinds:`) are checked here, where every section is known.
+(`monitor.config`). Each model checks its own fields; what needs several sections or entries at once
+(a rule's channels, a watch's competitor, a rule's `when:` and `kinds:`, names and URLs given twice)
+is `monitor.watchlist.check`, which the loader runs after parsing, so that every problem is reported
+in one pass at the line of its entry.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from monitor.config.alerting import AlertRule, Channel
 from monitor.config.report_settings import ReportSettings
 from monitor.config.settings import Competitor, Settings, Strict
 from monitor.config.watch_fields import WatchFields
-from monitor.kinds import CHANGE_KINDS, KINDS, RULE_KINDS
+from monitor.kinds import KINDS
 from monitor.kinds.base import SpecContext, WatchSpec
 from monitor.kinds.keyword.config import KeywordGroup
 from monitor.kinds.listing.config import ListingWatches
@@ -25,51 +27,18 @@ from monitor.kinds.page.config import PageWatches
 from monitor.kinds.product.config import ProductWatches
 from monitor.kinds.site.config import SiteWatches
 
-RULE_WHEN = frozenset(RULE_KINDS) | {"any", "anomaly"}
-
 
 class Watchlist(Strict):
-    settings: Settings = Field(default_factory=Settings)
-    competitors: list[Competitor] = Field(default_factory=list)
-    products: ProductWatches = Field(default_factory=list)
-    listings: ListingWatches = Field(default_factory=list)
-    sites: SiteWatches = Field(default_factory=list)
-    pages: PageWatches = Field(default_factory=list)
-    keywords: list[KeywordGroup] = Field(default_factory=list)
-    channels: list[Channel] = Field(default_factory=list)
-    rules: list[AlertRule] = Field(default_factory=list)
-    report: ReportSettings = Field(default_factory=ReportSettings)
-
-    @model_validator(mode="after")
-    def _references(self) -> Watchlist:
-        names = [c.name for c in self.competitors]
-        if len(set(names)) != len(names):
-            raise ValueError("competitor names must be unique")
-        channel_names = {c.name for c in self.channels}
-        if len(channel_names) != len(self.channels):
-            raise ValueError("channel names must be unique")
-        if len({r.name for r in self.rules}) != len(self.rules):
-            raise ValueError("rule names must be unique")
-        for section in ("products", "listings", "sites", "pages"):
-            for w in getattr(self, section):
-                if w.competitor is not None and w.competitor not in names:
-                    raise ValueError(f"{section} {w.url}: unknown competitor {w.competitor!r}")
-        for r in self.rules:
-            if r.when not in RULE_WHEN:
-                raise ValueError(f"rule {r.name!r}: unknown when {r.when!r}")
-            for kind in r.kinds:
-                if kind not in CHANGE_KINDS:
-                    raise ValueError(f"rule {r.name!r}: unknown change kind {kind!r}")
-            for ch in r.channels:
-                if ch not in channel_names:
-                    raise ValueError(f"rule {r.name!r}: unknown channel {ch!r}")
-        for ch in self.report.channels:
-            if ch not in channel_names:
-                raise ValueError(f"report.channels: unknown channel {ch!r}")
-        groups = [g.name for g in self.keywords]
-        if len(set(groups)) != len(groups):
-            raise ValueError("keyword group names must be unique")
-        return self
+    settings: Settings = Field(default_factory=Settings, description="crawl limits, schedule defaults, store")
+    competitors: list[Competitor] = Field(default_factory=list, description="who they are: names and domains")
+    products: ProductWatches = Field(default_factory=list, description="product pages: price and stock")
+    listings: ListingWatches = Field(default_factory=list, description="category, search, new-arrivals pages")
+    sites: SiteWatches = Field(default_factory=list, description="whole sites: pages, titles, new content")
+    pages: PageWatches = Field(default_factory=list, description="any page's text, filtered and diffed")
+    keywords: list[KeywordGroup] = Field(default_factory=list, description="keyword groups to rank-track")
+    channels: list[Channel] = Field(default_factory=list, description="where alerts go (Apprise URLs)")
+    rules: list[AlertRule] = Field(default_factory=list, description="which changes alert whom")
+    report: ReportSettings = Field(default_factory=ReportSettings, description="the weekly report")
 
     def competitor_for(self, watch: WatchFields) -> str:
         """The competitor a watch belongs to: named explicitly, else by domain, else its host."""

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from monitor.config.cron import check_cron
 from monitor.config.durations import Duration
+from monitor.config.selectors import check_browser_css
 
 Engine = Literal["google", "bing", "baidu", "sogou", "yahoo", "duckduckgo", "yandex"]
 Device = Literal["desktop", "mobile"]
@@ -79,6 +81,16 @@ class EngineAccess(_Strict):
     # politeness here is the delay and the backoff. Set true to honour it anyway.
     obey_robots: bool = False
 
+    @field_validator("wait_for")
+    @classmethod
+    def _wait_for(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        check_browser_css(value)
+        if info.data.get("render", "browser") != "browser":
+            raise ValueError("wait_for needs render: browser")
+        return value
+
     @field_validator("proxies")
     @classmethod
     def _proxy_urls(cls, proxies: list[str]) -> list[str]:
@@ -108,7 +120,7 @@ class KeywordGroup(_Strict):
     )
     min_move: int = Field(default=1, ge=1, description="smallest position move reported as a change")
     interval: Duration | None = None
-    cron: str | None = None
+    cron: str | None = Field(default=None, description='crontab line, e.g. "0 6 * * *" (settings.timezone)')
     tags: list[str] = Field(default_factory=list)
     base_url: str | None = Field(
         default=None, description="replaces the engines' origin (a local stand-in engine, e.g. the demo's)"
@@ -139,15 +151,28 @@ class KeywordGroup(_Strict):
             raise ValueError(f"base_url must be an http(s) URL, not {url!r}")
         return url.rstrip("/") if url else url
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if info.data.get("interval") is not None:
+            raise ValueError("give either interval or cron, not both")
+        return check_cron(value)
+
+    @field_validator("access")
+    @classmethod
+    def _searched(cls, access: dict[str, EngineAccess], info: ValidationInfo) -> dict[str, EngineAccess]:
+        engines = info.data.get("engines")
+        for engine in access if engines is not None else ():
+            if engine not in engines:
+                raise ValueError(f"access given for {engine!r}, which the group does not search")
+        return access
+
     @model_validator(mode="after")
     def _check(self) -> KeywordGroup:
-        if self.interval is not None and self.cron is not None:
-            raise ValueError("give either interval or cron, not both")
         if not self.domains and not self.competitors:
             raise ValueError(f"keyword group {self.name!r} tracks no domain: give domains or competitors")
-        for engine in self.access:
-            if engine not in self.engines:
-                raise ValueError(f"access given for {engine!r}, which the group does not search")
         return self
 
     def access_for(self, engine: str) -> EngineAccess:

@@ -18,13 +18,13 @@ override that for a shop the detection reads wrongly.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from monitor.config.selectors import check_css
+from monitor.config.selectors import check_browser_css, check_css
 from monitor.config.settings import Strict
-from monitor.config.watch_fields import BrowserOptions, WatchFields, unique_urls
+from monitor.config.watch_fields import BrowserOptions, WatchFields, browser_only
 
 
 class ListingSelectorsConfig(Strict):
@@ -57,10 +57,13 @@ class ListingOptions(BrowserOptions):
     @field_validator("load_more")
     @classmethod
     def _load_more_css(cls, value: str | None) -> str | None:
-        return check_css(value) if value is not None else None
+        # The browser clicks it: Chromium's CSS, not cssselect's.
+        return check_browser_css(value) if value is not None else None
 
-    def browser_only(self) -> dict[str, object]:
-        return {**super().browser_only(), "scroll": self.scroll, "load_more": self.load_more}
+    @field_validator("scroll", "load_more")
+    @classmethod
+    def _browser_only(cls, value: object, info: ValidationInfo) -> object:
+        return browser_only(value, info)
 
 
 class ListingWatch(WatchFields, ListingOptions):
@@ -70,4 +73,5 @@ class ListingWatch(WatchFields, ListingOptions):
         return ListingOptions.model_validate(self.model_dump(include=set(ListingOptions.model_fields)))
 
 
-ListingWatches = Annotated[list[ListingWatch], AfterValidator(unique_urls("listing"))]
+# One watch per URL (the URL is its identity): checked with the whole watchlist (monitor.watchlist.check).
+ListingWatches = list[ListingWatch]

@@ -12,13 +12,13 @@ pages:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from monitor.config.selectors import check_css, check_rule, check_xpath
 from monitor.config.settings import Strict
-from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list, unique_urls
+from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
 from spiders.extract.page import FilterError, PageFilter, check_filter
 
 
@@ -124,4 +124,5 @@ class PageWatch(WatchFields, PageOptions):
         return PageOptions.model_validate(self.model_dump(include=set(PageOptions.model_fields)))
 
 
-PageWatches = Annotated[list[PageWatch], AfterValidator(unique_urls("page"))]
+# One watch per URL (the URL is its identity): checked with the whole watchlist (monitor.watchlist.check).
+PageWatches = list[PageWatch]

@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from monitor.config.selectors import check_css_or_xpath
-from monitor.config.watch_fields import BrowserOptions, WatchFields, unique_urls
+from monitor.config.watch_fields import BrowserOptions, WatchFields
 
 SelectorField = Literal["name", "price", "availability", "sku", "currency", "brand"]
 
@@ -50,4 +50,5 @@ class ProductWatch(WatchFields, ProductOptions):
         return ProductOptions.model_validate(self.model_dump(include=set(ProductOptions.model_fields)))
 
 
-ProductWatches = Annotated[list[ProductWatch], AfterValidator(unique_urls("product"))]
+# One watch per URL (the URL is its identity): checked with the whole watchlist (monitor.watchlist.check).
+ProductWatches = list[ProductWatch]

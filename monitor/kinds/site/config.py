@@ -9,11 +9,9 @@ sites:
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import Field, field_validator
 
-from pydantic import AfterValidator, Field, field_validator
-
-from monitor.config.watch_fields import RenderOptions, WatchFields, as_list, unique_urls
+from monitor.config.watch_fields import RenderOptions, WatchFields, as_list
 from spiders.site_scope import compile_path_pattern
 
 
@@ -52,4 +50,5 @@ class SiteWatch(WatchFields, SiteOptions):
         return SiteOptions.model_validate(self.model_dump(include=set(SiteOptions.model_fields)))
 
 
-SiteWatches = Annotated[list[SiteWatch], AfterValidator(unique_urls("site"))]
+# One watch per URL (the URL is its identity): checked with the whole watchlist (monitor.watchlist.check).
+SiteWatches = list[SiteWatch]
