@@ -65,11 +65,11 @@ def daily_counts(days: Iterable[date], since: date, until: date) -> Series:
 
 
 def price_index(
-    prices: Iterable[tuple[int, datetime, Decimal]], our_price: dict[int, Decimal], since: date, until: date
+    prices: Iterable[tuple[int, datetime, Decimal | None]], our_price: dict[int, Decimal], since: date, until: date
 ) -> Series:
     """A competitor's daily price level: 100 x median(price / our price) over its watches with our price,
     each watch carrying its last known price forward."""
-    by_watch: dict[int, Series] = defaultdict(list)
+    by_watch: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for watch_id, at, price in prices:
         if watch_id in our_price and our_price[watch_id] > 0 and price is not None:
             by_watch[watch_id].append((at, float(price / our_price[watch_id])))
@@ -176,7 +176,8 @@ def scan_store(
     names = {c.id: c.name for c in session.scalars(select(Competitor))}
     watches = list(session.scalars(select(Watch).where(Watch.active.is_(True))))
     label_of = {w.id: w.label or w.url for w in watches}
-    competitor_of = {w.id: names.get(w.competitor_id, "-") for w in watches}
+    # a watch without a competitor counts under "-"
+    competitor_of = {w.id: "-" if w.competitor_id is None else names.get(w.competitor_id, "-") for w in watches}
     flags: list[AnomalyFlag] = []
 
     ours: dict[str, dict[int, Decimal]] = defaultdict(dict)

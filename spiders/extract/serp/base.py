@@ -21,6 +21,7 @@ from spiders.extract.serp.common import (
     clean_text,
     decode_body,
     element_text,
+    node_text,
     parse_html,
 )
 from spiders.extract.serp.page import (
@@ -33,6 +34,7 @@ from spiders.extract.serp.page import (
     SerpResult,
 )
 from spiders.extract.serp.walls import BLOCK_STATUSES, block_phrase, consent_phrase, error_title
+from spiders.extract.xpath import elements, nodes, strings
 
 SNIPPET_MAX = 500
 
@@ -80,25 +82,22 @@ class EngineSpec:
 
 def _title_of(spec: EngineSpec, anchor: etree._Element) -> str:
     if spec.title:
-        found = xpath(spec.title)(anchor)
+        found = nodes(xpath(spec.title)(anchor))
         if found and all(isinstance(f, str) for f in found):
-            return clean_text(" ".join(found))  # the title XPath picked text nodes
+            return clean_text(" ".join(strings(found)))  # the title XPath picked text nodes
         if found:
-            return element_text(found[0])
+            return node_text(found[0])
     return element_text(anchor)
 
 
 def _snippet_of(spec: EngineSpec, anchor: etree._Element, title: str) -> str:
-    blocks = xpath(spec.block)(anchor)
+    blocks = elements(xpath(spec.block)(anchor))
     block = blocks[0] if blocks else anchor.getparent()
     if block is None:
         return ""
     text = ""
     if spec.snippet:
-        found = xpath(spec.snippet)(block)
-        text = clean_text(
-            " ".join(clean_text(el) if isinstance(el, str) else element_text(el) for el in found)
-        )
+        text = clean_text(" ".join(node_text(el) for el in nodes(xpath(spec.snippet)(block))))
     if not text:  # no snippet element in this era: the block's text after the title
         text = element_text(block)
         if title and text.startswith(title):
@@ -113,8 +112,8 @@ def collect(
     results: list[SerpResult] = []
     excluded = xpath(spec.exclude) if (apply_exclude and spec.exclude) else None
     seen: set[int] = set()
-    for anchor in xpath(selector)(doc):
-        if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+    for anchor in elements(xpath(selector)(doc)):
+        if id(anchor) in seen:
             continue
         seen.add(id(anchor))
         url = absolute_url(anchor.get("href"), base)
@@ -136,8 +135,8 @@ def _verticals(spec: EngineSpec, doc: etree._Element, base: str) -> list[SerpRes
     out: list[SerpResult] = []
     seen: set[int] = set()
     for name, selector in spec.verticals.items():
-        for anchor in xpath(selector)(doc):
-            if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+        for anchor in elements(xpath(selector)(doc)):
+            if id(anchor) in seen:
                 continue
             seen.add(id(anchor))
             url = absolute_url(anchor.get("href"), base)
@@ -154,8 +153,8 @@ def _has_text(text: str, markers: tuple[str, ...]) -> str | None:
 
 
 def _base_href(doc: etree._Element, fallback: str) -> str:
-    found = doc.xpath("//head/base/@href")
-    return str(found[0]).strip() if found and str(found[0]).startswith("http") else fallback
+    found = strings(doc.xpath("//head/base/@href"))
+    return found[0].strip() if found and found[0].startswith("http") else fallback
 
 
 def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, status: int | None = None) -> SerpPage:
@@ -182,8 +181,8 @@ def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, stat
     features = [name for name, test in spec.features.items() if xpath(test)(doc)]
     count_text = None
     if spec.result_count:
-        for el in xpath(spec.result_count)(doc):
-            count_text = element_text(el) if not isinstance(el, str) else clean_text(el)
+        for el in nodes(xpath(spec.result_count)(doc)):
+            count_text = node_text(el)
             if count_text:
                 break
         count_text = count_text or None
@@ -210,7 +209,7 @@ def _empty_page_kind(spec: EngineSpec, doc: etree._Element, text: str, status: i
     if (spec.consent and xpath(spec.consent)(doc)) or _has_text(text, spec.consent_text):
         return page(CONSENT, "consent dialog: the engine asks to accept cookies first")
     visible = element_text(doc.find("body")) if doc.find("body") is not None else ""
-    title = clean_text(" ".join(doc.xpath("//title//text()")))
+    title = clean_text(" ".join(strings(doc.xpath("//title//text()"))))
     marker = consent_phrase(visible) or consent_phrase(text[:200_000])
     if marker and len(visible) < 20_000:
         return page(CONSENT, f"consent dialog ({marker!r})")

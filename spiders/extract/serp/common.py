@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from spiders.extract.xpath import Node, strings
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"\s+")
@@ -70,14 +72,19 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+_VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
+
+
 def element_text(el: etree._Element | None) -> str:
     """Visible text of an element, whitespace collapsed (script and style skipped)."""
     if el is None:
         return ""
-    parts = [
-        t for t in el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]") if isinstance(t, str)
-    ]
-    return clean_text(" ".join(parts))
+    return clean_text(" ".join(strings(el.xpath(_VISIBLE_TEXT))))
+
+
+def node_text(node: Node) -> str:
+    """What an XPath picked, as text: an element's visible text, or a string whitespace-collapsed."""
+    return clean_text(node) if isinstance(node, str) else element_text(node)
 
 
 def _first(qs: dict[str, list[str]], *names: str) -> str | None:
