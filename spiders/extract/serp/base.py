@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from spiders.extract.serp.common import (
+    Query,
     absolute_url,
     clean_text,
     decode_body,
@@ -39,9 +41,38 @@ from spiders.extract.xpath import elements, nodes, strings
 SNIPPET_MAX = 500
 
 
-def cls(name: str) -> str:
-    """XPath predicate body: the element's class list contains `name` exactly."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+# Fragments the specs are written with: predicate bodies (`cls`) and the few shapes of XPath a spec
+# field takes, so a spec spells out only what is the engine's own.
+
+
+def cls(*names: str) -> str:
+    """XPath predicate body: the element's class list contains one of `names` exactly."""
+    return " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names)
+
+
+def union(*alternatives: str) -> str:
+    """The XPath union of `alternatives` (layout eras, verticals), read as one node set."""
+    return " | ".join(alternatives)
+
+
+def anywhere(predicate: str) -> str:
+    """Every element of the document that satisfies `predicate` (true on a page that has one)."""
+    return f"//*[{predicate}]"
+
+
+def nearest(predicate: str) -> str:
+    """From a title link: the nearest enclosing element that satisfies `predicate` (its block)."""
+    return f"ancestor::*[{predicate}][1]"
+
+
+def inside(predicate: str) -> str:
+    """From a title link: true when an enclosing element satisfies `predicate` (an ad, a panel)."""
+    return f"ancestor::*[{predicate}]"
+
+
+def first(predicate: str) -> str:
+    """From a block: the first element below it that satisfies `predicate` (its snippet)."""
+    return f"(.//*[{predicate}])[1]"
 
 
 @lru_cache(maxsize=512)
@@ -55,7 +86,9 @@ class EngineSpec:
     """How to read one engine's result pages (all XPaths are XPath 1.0)."""
 
     name: str
-    base_url: str  # resolves relative links when the page URL is unknown
+    hosts: tuple[str, ...]  # parts of the hosts that serve the engine ("google." for google.co.uk)
+    brand: re.Pattern[str]  # the name it shows itself by (titles, logos): tells its pages apart offline
+    query: Callable[[Query], str]  # the result-page URL of a query (paging already checked)
     organic: str  # selects the title link of every organic result, any era
     organic_fallback: str = ""  # a newer layout's title links, read only when `organic` finds none
     block: str = "ancestor::*[self::li or self::div][1]"  # from a title link to its result block
@@ -78,6 +111,13 @@ class EngineSpec:
     result_count: str = ""  # selects the element(s) holding the "About N results" text
     charset_fallback: str = "utf-8"
     refine: Callable[[list[SerpResult]], list[SerpResult]] | None = None
+
+    @cached_property
+    def base_url(self) -> str:
+        """What relative links resolve against when the page URL is unknown: the engine's result
+        page (the origin and path its `query` builds)."""
+        parts = urlsplit(self.query(Query("")))
+        return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def _title_of(spec: EngineSpec, anchor: etree._Element) -> str:

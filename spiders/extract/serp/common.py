@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
 
 import lxml.html
@@ -200,6 +201,32 @@ def host_of(url: str) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class Query:
+    """One result page asked of an engine: the keyword, the page, and where and how it is asked."""
+
+    keyword: str
+    page: int = 1  # from 1
+    per_page: int = 10
+    country: str | None = None
+    language: str | None = None
+    device: str = "desktop"
+    base_url: str | None = None  # a stand-in engine's origin (see `compose_url`)
+
+    @property
+    def offset(self) -> int:
+        """How many results come before this page's first one."""
+        return (self.page - 1) * self.per_page
+
+    def past_first(self, value: int) -> str:
+        """A paging parameter: `value` from the second page on, '' (left out) on the first."""
+        return str(value) if self.page > 1 else ""
+
+    def url(self, origin: str, path: str, params: list[tuple[str, str]]) -> str:
+        """The engine's URL for this query (see `compose_url`)."""
+        return compose_url(origin, path, params, self.base_url)
 
 
 def compose_url(origin: str, path: str, params: list[tuple[str, str]], base_url: str | None = None) -> str:
