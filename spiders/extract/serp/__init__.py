@@ -1,7 +1,7 @@
 """Search engine result pages: build query URLs and parse saved or fetched pages.
 
-One module per engine holds its `EngineSpec`: how to recognise its pages, how they look era by
-era, and how its query URLs are built; `base.parse_with` applies a spec. Everything here is pure: bytes in, records out.
+One module per engine holds its `EngineSpec`: how its pages look, era by era, and how its query
+URLs are built; `base.parse_with` applies a spec. How the engines are told apart is one table here. Everything here is pure: bytes in, records out.
 
     >>> build_query_url("google", "running shoes", page=2)
     'https://www.google.com/search?q=running+shoes&num=10&start=10'
@@ -10,6 +10,7 @@ era, and how its query URLs are built; `base.parse_with` applies a spec. Everyth
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from spiders.extract.serp import ask, baidu, bing, duckduckgo, google, sogou, yahoo, yandex
@@ -31,6 +32,27 @@ _SPECS: dict[str, EngineSpec] = {
     m.SPEC.name: m.SPEC for m in (google, bing, baidu, sogou, yahoo, duckduckgo, yandex, ask)
 }
 ENGINES: tuple[str, ...] = tuple(_SPECS)
+
+
+class _Signs(NamedTuple):
+    """How `detect_engine` tells an engine's pages from the others'."""
+
+    hosts: tuple[str, ...]  # parts of the hosts that serve it ("google." is google.co.uk too)
+    brand: re.Pattern[str]  # the name it shows itself by in titles and logos, for pages saved offline
+
+
+# Side by side, as detect_engine weighs them against each other.
+_SIGNS: dict[str, _Signs] = {
+    "google": _Signs(("google.",), re.compile(r"(?:\bGoogle\b|谷歌)")),
+    "bing": _Signs(("bing.com",), re.compile(r"(?:\bBing\b|必应)")),
+    "baidu": _Signs(("baidu.com",), re.compile(r"(?:百度|\bBaidu\b)")),
+    "sogou": _Signs(("sogou.com",), re.compile(r"(?:搜狗|\bSogou\b)")),
+    "yahoo": _Signs(("yahoo.com",), re.compile(r"\bYahoo\b")),
+    "duckduckgo": _Signs(("duckduckgo.com",), re.compile(r"\bDuckDuckGo\b")),
+    "yandex": _Signs(("yandex.",), re.compile(r"(?:Яндекс|\bYandex\b)")),
+    "ask": _Signs(("ask.com",), re.compile(r"\bAsk(?:\.com| Jeeves)\b")),
+}
+assert set(_SIGNS) == set(_SPECS), "every engine needs its signs"
 DEVICES = ("desktop", "mobile")
 
 __all__ = [
@@ -90,18 +112,19 @@ def detect_engine(body: bytes | str, url: str | None = None) -> str | None:
     likeliest, the first whose own layout rules find results on the page."""
     if url:
         host = (urlsplit(url).hostname or "").lower()
-        for name, spec in _SPECS.items():
-            if any(h in host for h in spec.hosts):
+        for name in _SPECS:
+            if any(h in host for h in _SIGNS[name].hosts):
                 return name
     text = decode_body(body[:300_000] if isinstance(body, bytes) else body[:300_000])
     head = text.lower()
     title_match = _TITLE.search(text)
     title = title_match.group(1) if title_match else ""
     scores: dict[str, float] = {}
-    for name, spec in _SPECS.items():
-        score = float(sum(head.count(h) for h in spec.hosts))
-        score += min(30.0, 3.0 * len(spec.brand.findall(text)))
-        if spec.brand.search(title):
+    for name in _SPECS:
+        hosts, brand = _SIGNS[name]
+        score = float(sum(head.count(h) for h in hosts))
+        score += min(30.0, 3.0 * len(brand.findall(text)))
+        if brand.search(title):
             score += 100.0  # the page names its engine in its own title
         scores[name] = score
     ranked = [name for name in sorted(scores, key=lambda n: -scores[n]) if scores[name]]

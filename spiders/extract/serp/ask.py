@@ -16,8 +16,6 @@ def build_url(q: Query) -> str:
 
 SPEC = EngineSpec(
     name="ask",
-    hosts=("ask.com",),
-    brand=re.compile(r"\bAsk(?:\.com| Jeeves)\b"),
     query=build_url,
     organic=union(
         f"//div[{cls('wresult')}]//a[{cls('title')}][@href]",

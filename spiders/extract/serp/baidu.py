@@ -32,8 +32,6 @@ def _template(*names: str) -> str:
 
 SPEC = EngineSpec(
     name="baidu",
-    hosts=("baidu.com",),
-    brand=re.compile(r"(?:百度|\bBaidu\b)"),
     query=build_url,
     organic=union(
         f"//div[@id='content_left']//div[{cls('result')}]//h3/a[@href]",

@@ -86,8 +86,6 @@ class EngineSpec:
     """How to read one engine's result pages (all XPaths are XPath 1.0)."""
 
     name: str
-    hosts: tuple[str, ...]  # parts of the hosts that serve the engine ("google." for google.co.uk)
-    brand: re.Pattern[str]  # the name it shows itself by (titles, logos): tells its pages apart offline
     query: Callable[[Query], str]  # the result-page URL of a query (paging already checked)
     organic: str  # selects the title link of every organic result, any era
     organic_fallback: str = ""  # a newer layout's title links, read only when `organic` finds none

@@ -18,8 +18,6 @@ def build_url(q: Query) -> str:
 
 SPEC = EngineSpec(
     name="bing",
-    hosts=("bing.com",),
-    brand=re.compile(r"(?:\bBing\b|必应)"),
     query=build_url,
     organic=union(
         f"//li[{cls('b_algo')}]//h2/a[@href]",

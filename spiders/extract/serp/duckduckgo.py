@@ -23,8 +23,6 @@ _LINKS = cls("results_links", "results_links_deep")  # blocks of the 2012-2014 l
 
 SPEC = EngineSpec(
     name="duckduckgo",
-    hosts=("duckduckgo.com",),
-    brand=re.compile(r"\bDuckDuckGo\b"),
     query=build_url,
     organic=union(
         f"//a[{cls('result__a')}][@href]",

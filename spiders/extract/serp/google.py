@@ -53,8 +53,6 @@ _SPECIAL = " or ".join(
 
 SPEC = EngineSpec(
     name="google",
-    hosts=("google.",),
-    brand=re.compile(r"(?:\bGoogle\b|谷歌)"),
     query=build_url,
     organic=_ORGANIC,
     organic_fallback=_MOBILE,

@@ -22,8 +22,6 @@ def build_url(q: Query) -> str:
 
 SPEC = EngineSpec(
     name="sogou",
-    hosts=("sogou.com",),
-    brand=re.compile(r"(?:搜狗|\bSogou\b)"),
     query=build_url,
     organic=f"//div[{cls('results')}]/div//h3/a[@href]",
     block=f"ancestor::div[parent::div[{cls('results')}]][1]",

@@ -21,8 +21,6 @@ def build_url(q: Query) -> str:
 
 SPEC = EngineSpec(
     name="yahoo",
-    hosts=("yahoo.com",),
-    brand=re.compile(r"\bYahoo\b"),
     query=build_url,
     organic=union(
         f"//div[{cls('algo')}]//h3/a[@href]",

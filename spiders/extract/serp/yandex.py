@@ -61,8 +61,6 @@ _VERTICALS["wizard"] = _wizard_links(None)
 
 SPEC = EngineSpec(
     name="yandex",
-    hosts=("yandex.",),
-    brand=re.compile(r"(?:Яндекс|\bYandex\b)"),
     query=build_url,
     organic=union(
         f"//*[{cls('serp-item')}]//h2//a[@href]",
