@@ -180,6 +180,9 @@ def scan_store(
     competitor_of = {w.id: "-" if w.competitor_id is None else names.get(w.competitor_id, "-") for w in watches}
     flags: list[AnomalyFlag] = []
 
+    def flag(series: str, label: str, points: Series) -> None:
+        flags.extend(flags_of(series, label, points, min_score, last_days))
+
     ours: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for w in watches:
         if w.kind == "product" and (w.options or {}).get("our_price"):
@@ -191,13 +194,7 @@ def scan_store(
     ).all()
     for competitor, our_price in ours.items():
         rows = [(w, at, p) for w, at, p in states if w in our_price]
-        flags += flags_of(
-            "price_index",
-            f"{competitor} price index vs ours",
-            price_index(rows, our_price, since, end),
-            min_score,
-            last_days,
-        )
+        flag("price_index", f"{competitor} price index vs ours", price_index(rows, our_price, since, end))
 
     changes = session.execute(
         select(Change.watch_id, Change.detected_at, Change.kind, Change.magnitude).where(
@@ -209,13 +206,8 @@ def scan_store(
     for watch_id, at, _kind, _m in changes:
         by_competitor[competitor_of.get(watch_id, "-")].append(at.date())
     for competitor, days in by_competitor.items():
-        flags += flags_of(
-            "change_rate",
-            f"{competitor} changes per day",
-            daily_counts(days, max(since, starts.get(competitor, since)), end),
-            min_score,
-            last_days,
-        )
+        first_day = max(since, starts.get(competitor, since))
+        flag("change_rate", f"{competitor} changes per day", daily_counts(days, first_day, end))
     products = defaultdict(int)
     for w in watches:
         if w.kind == "product":
@@ -241,13 +233,7 @@ def scan_store(
     for watch_id, at, count in listing_rows:
         per_listing[watch_id].append((at, float(count)))
     for watch_id, points in per_listing.items():
-        flags += flags_of(
-            "listing_count",
-            f"{label_of.get(watch_id, watch_id)} item count",
-            daily_last(points),
-            min_score,
-            last_days,
-        )
+        flag("listing_count", f"{label_of.get(watch_id, watch_id)} item count", daily_last(points))
 
     rank_rows = session.execute(
         select(DomainRank.watch_id, DomainRank.domain, DomainRank.checked_at, DomainRank.rank).where(
@@ -259,11 +245,5 @@ def scan_store(
         # Not found within the depth checked counts as just past it, so falling out is a move.
         per_rank[(watch_id, domain)].append((at, float(rank) if rank is not None else 101.0))
     for (watch_id, domain), points in per_rank.items():
-        flags += flags_of(
-            "rank",
-            f"{domain} on {label_of.get(watch_id, watch_id)}",
-            daily_last(points),
-            min_score,
-            last_days,
-        )
+        flag("rank", f"{domain} on {label_of.get(watch_id, watch_id)}", daily_last(points))
     return sorted(flags, key=lambda f: (-f.score, f.series, f.label))
