@@ -30,6 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.lib.crawls import bare_settings, timed_cycle  # noqa: E402
+
 CONCURRENCY = 8
 WAIT_FOR = ".pdp-price"
 
@@ -65,21 +67,15 @@ def child_bare(urls_file: str) -> None:
             stats["t1"] = time.perf_counter()
 
     process = CrawlerProcess(
-        {
-            "LOG_LEVEL": "ERROR",
-            "TELNETCONSOLE_ENABLED": False,
-            "ROBOTSTXT_OBEY": False,
-            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-            "DOWNLOAD_HANDLERS": {
+        bare_settings(
+            CONCURRENCY,
+            TWISTED_REACTOR="twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            DOWNLOAD_HANDLERS={
                 "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
                 "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
             },
-            "PLAYWRIGHT_LAUNCH_OPTIONS": ours.PLAYWRIGHT_LAUNCH_OPTIONS,
-            "CONCURRENT_REQUESTS": CONCURRENCY,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
-            "COOKIES_ENABLED": False,
-            "RETRY_ENABLED": False,
-        }
+            PLAYWRIGHT_LAUNCH_OPTIONS=ours.PLAYWRIGHT_LAUNCH_OPTIONS,
+        )
     )
     process.crawl(Bare)
     process.start()
@@ -87,19 +83,7 @@ def child_bare(urls_file: str) -> None:
 
 
 def child_ours(config: str) -> None:
-    import logging
-
-    from models.db import open_store
-    from monitor.crawl.runner import run_cycle
-    from monitor.watchlist import load_watchlist
-    from spiders.engine import quiet_scrapy_logs
-
-    quiet_scrapy_logs(logging.CRITICAL)
-    watchlist = load_watchlist(config)
-    _engine, factory = open_store(watchlist.settings.database_url)
-    t0 = time.perf_counter()
-    summary = run_cycle(watchlist, factory, force=True, send_alerts=False)
-    seconds = time.perf_counter() - t0
+    summary, seconds = timed_cycle(config)
     print(json.dumps({"pages": summary.stats.ok, "failed": summary.stats.failed, "seconds": seconds}))
 
 

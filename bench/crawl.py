@@ -24,6 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.lib.crawls import bare_settings, timed_cycle  # noqa: E402
+
 CONCURRENCY = 16
 
 
@@ -46,30 +48,14 @@ def child_bare(urls_file: str) -> None:
             stats["n"] = stats.get("n", 0) + 1
             stats["t1"] = time.perf_counter()
 
-    process = CrawlerProcess({
-        "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
-        "CONCURRENT_REQUESTS": CONCURRENCY, "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
-        "COOKIES_ENABLED": False, "RETRY_ENABLED": False,
-    })
+    process = CrawlerProcess(bare_settings(CONCURRENCY))
     process.crawl(Bare)
     process.start()
     print(json.dumps({"pages": stats.get("n", 0), "seconds": stats["t1"] - stats["t0"]}))
 
 
 def child_ours(config: str) -> None:
-    import logging
-
-    from models.db import open_store
-    from monitor.crawl.runner import run_cycle
-    from monitor.watchlist import load_watchlist
-    from spiders.engine import quiet_scrapy_logs
-
-    quiet_scrapy_logs(logging.CRITICAL)
-    watchlist = load_watchlist(config)
-    _engine, factory = open_store(watchlist.settings.database_url)
-    t0 = time.perf_counter()
-    summary = run_cycle(watchlist, factory, force=True, send_alerts=False)
-    seconds = time.perf_counter() - t0
+    summary, seconds = timed_cycle(config)
     me = resource.getrusage(resource.RUSAGE_SELF)
     print(f"main process CPU {me.ru_utime + me.ru_stime:.2f}s", file=sys.stderr)
     print(json.dumps({"pages": summary.stats.ok, "failed": summary.stats.failed, "seconds": seconds,

@@ -42,7 +42,7 @@ if str(REPO) not in sys.path:
 
 import lxml.html  # noqa: E402
 
-from spiders.extract.serp import _MODULES as ENGINE_MODULES  # noqa: E402
+from spiders.extract.serp import _SPECS as ENGINE_SPECS  # noqa: E402
 from spiders.extract.serp import (  # noqa: E402
     parse_serp,
     unwrap_redirect,
@@ -201,7 +201,7 @@ def loso(corpus: Path = CORPUS) -> tuple[dict[str, EngineScore], dict[str, set[t
         pages.append((engine, family, body, truth, want))
     families_of: dict[tuple[str, tuple[str, str]], set[str]] = {}
     for engine, family, body, truth, want in pages:
-        for entry in _uses(ENGINE_MODULES[engine].SPEC, body, truth.get("original_url"), want):
+        for entry in _uses(ENGINE_SPECS[engine], body, truth.get("original_url"), want):
             families_of.setdefault((engine, entry), set()).add(family)
     single: dict[str, set[tuple[str, str]]] = {}
     for (engine, entry), families in families_of.items():
@@ -209,7 +209,7 @@ def loso(corpus: Path = CORPUS) -> tuple[dict[str, EngineScore], dict[str, set[t
             single.setdefault(f"{engine}/{next(iter(families))}", set()).add(entry)
     scores: dict[str, EngineScore] = {}
     for engine, family, body, truth, want in pages:
-        spec = _without(ENGINE_MODULES[engine].SPEC, single.get(f"{engine}/{family}", set()))
+        spec = _without(ENGINE_SPECS[engine], single.get(f"{engine}/{family}", set()))
         page = parse_with(spec, body, truth.get("original_url"))
         _score_page(scores.setdefault(engine, EngineScore()), page, truth, want)
     return scores, single

@@ -65,11 +65,11 @@ def daily_counts(days: Iterable[date], since: date, until: date) -> Series:
 
 
 def price_index(
-    prices: Iterable[tuple[int, datetime, Decimal]], our_price: dict[int, Decimal], since: date, until: date
+    prices: Iterable[tuple[int, datetime, Decimal | None]], our_price: dict[int, Decimal], since: date, until: date
 ) -> Series:
     """A competitor's daily price level: 100 x median(price / our price) over its watches with our price,
     each watch carrying its last known price forward."""
-    by_watch: dict[int, Series] = defaultdict(list)
+    by_watch: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for watch_id, at, price in prices:
         if watch_id in our_price and our_price[watch_id] > 0 and price is not None:
             by_watch[watch_id].append((at, float(price / our_price[watch_id])))
@@ -176,8 +176,12 @@ def scan_store(
     names = {c.id: c.name for c in session.scalars(select(Competitor))}
     watches = list(session.scalars(select(Watch).where(Watch.active.is_(True))))
     label_of = {w.id: w.label or w.url for w in watches}
-    competitor_of = {w.id: names.get(w.competitor_id, "-") for w in watches}
+    # a watch without a competitor counts under "-"
+    competitor_of = {w.id: "-" if w.competitor_id is None else names.get(w.competitor_id, "-") for w in watches}
     flags: list[AnomalyFlag] = []
+
+    def flag(series: str, label: str, points: Series) -> None:
+        flags.extend(flags_of(series, label, points, min_score, last_days))
 
     ours: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for w in watches:
@@ -190,13 +194,7 @@ def scan_store(
     ).all()
     for competitor, our_price in ours.items():
         rows = [(w, at, p) for w, at, p in states if w in our_price]
-        flags += flags_of(
-            "price_index",
-            f"{competitor} price index vs ours",
-            price_index(rows, our_price, since, end),
-            min_score,
-            last_days,
-        )
+        flag("price_index", f"{competitor} price index vs ours", price_index(rows, our_price, since, end))
 
     changes = session.execute(
         select(Change.watch_id, Change.detected_at, Change.kind, Change.magnitude).where(
@@ -208,13 +206,8 @@ def scan_store(
     for watch_id, at, _kind, _m in changes:
         by_competitor[competitor_of.get(watch_id, "-")].append(at.date())
     for competitor, days in by_competitor.items():
-        flags += flags_of(
-            "change_rate",
-            f"{competitor} changes per day",
-            daily_counts(days, max(since, starts.get(competitor, since)), end),
-            min_score,
-            last_days,
-        )
+        first_day = max(since, starts.get(competitor, since))
+        flag("change_rate", f"{competitor} changes per day", daily_counts(days, first_day, end))
     products = defaultdict(int)
     for w in watches:
         if w.kind == "product":
@@ -240,13 +233,7 @@ def scan_store(
     for watch_id, at, count in listing_rows:
         per_listing[watch_id].append((at, float(count)))
     for watch_id, points in per_listing.items():
-        flags += flags_of(
-            "listing_count",
-            f"{label_of.get(watch_id, watch_id)} item count",
-            daily_last(points),
-            min_score,
-            last_days,
-        )
+        flag("listing_count", f"{label_of.get(watch_id, watch_id)} item count", daily_last(points))
 
     rank_rows = session.execute(
         select(DomainRank.watch_id, DomainRank.domain, DomainRank.checked_at, DomainRank.rank).where(
@@ -258,11 +245,5 @@ def scan_store(
         # Not found within the depth checked counts as just past it, so falling out is a move.
         per_rank[(watch_id, domain)].append((at, float(rank) if rank is not None else 101.0))
     for (watch_id, domain), points in per_rank.items():
-        flags += flags_of(
-            "rank",
-            f"{domain} on {label_of.get(watch_id, watch_id)}",
-            daily_last(points),
-            min_score,
-            last_days,
-        )
+        flag("rank", f"{domain} on {label_of.get(watch_id, watch_id)}", daily_last(points))
     return sorted(flags, key=lambda f: (-f.score, f.series, f.label))

@@ -25,7 +25,7 @@ from spiders.listing_follow import (
     page_problem,
     read_page,
 )
-from spiders.product_spider import describe_failure
+from spiders.responses import close_browser_page, conditional_headers, describe_failure, fetched_page
 
 
 class ListingSpider(scrapy.Spider):
@@ -55,12 +55,7 @@ class ListingSpider(scrapy.Spider):
                 load_more_clicks=max(0, job.max_pages - 1) if first else 0,
             )
             meta.update(playwright_meta(job.fetch_job(url, first), plan))
-        headers = {}
-        if first and job.render == "http":
-            if job.etag:
-                headers["If-None-Match"] = job.etag
-            if job.last_modified:
-                headers["If-Modified-Since"] = job.last_modified
+        headers = conditional_headers(job.etag, job.last_modified) if first and job.render == "http" else {}
         return scrapy.Request(
             url, headers=headers, meta=meta, callback=self.parse, errback=self.failed, dont_filter=True
         )
@@ -68,30 +63,9 @@ class ListingSpider(scrapy.Spider):
     async def parse(self, response: Response) -> AsyncIterator[ListingFetch | scrapy.Request]:
         fetch: ListingFetch = response.meta["fetch"]
         job = fetch.job
-        screenshot = None
-        page = response.meta.get("playwright_page")
-        if page is not None:
-
+        if response.meta.get("playwright_page") is not None:
             fetch.notes.extend(plan_notes(response.meta))
-            try:
-                if job.screenshot and not fetch.pages:
-                    screenshot = await page.screenshot(full_page=True, type="png")
-            finally:
-                await page.close()
-        headers = {
-            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1", "replace")
-            for k, v in response.headers.items()
-        }
-        fetched = FetchedPage(
-            job=job.fetch_job(response.url, not fetch.pages),
-            url=response.url,
-            status=response.status,
-            headers=headers,
-            body=response.body,
-            elapsed_ms=(response.meta.get("download_latency") or 0) * 1000,
-            screenshot=screenshot,
-            rendered=job.render == "browser",
-        )
+        fetched = await fetched_page(job.fetch_job(response.url, not fetch.pages), response)
         number = len(fetch.pages) + 1
         fetch.pages.append(fetched)
         if number == 1 and fetched.status == 304:
@@ -132,9 +106,7 @@ class ListingSpider(scrapy.Spider):
     async def failed(self, failure: Failure) -> AsyncIterator[ListingFetch]:
         request = failure.request  # type: ignore[attr-defined]
         fetch: ListingFetch = request.meta["fetch"]
-        page = request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_browser_page(request.meta)
         job = fetch.job
         fetch.pages.append(
             FetchedPage(

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from spiders.browser import playwright_meta
 from spiders.extract.serp import BLOCKED, RESULTS, parse_serp
 from spiders.fetch import FetchJob
-from spiders.product_spider import describe_failure
+from spiders.responses import close_browser_page, describe_failure, latency_ms
 from spiders.serp_fetch import SeenPage, SerpFetch, SerpJob, blocked_status
 
 
@@ -89,9 +89,7 @@ class SerpSpider(scrapy.Spider):
     async def parse(self, response: Response) -> AsyncIterator[scrapy.Request | SerpFetch]:
         job: SerpJob = response.meta["serp_job"]
         number: int = response.meta["serp_page"]
-        pw_page = response.meta.get("playwright_page")
-        if pw_page is not None:
-            await pw_page.close()
+        await close_browser_page(response.meta)
         parsed = parse_serp(response.body, job.engine, response.url)
         content_type = (response.headers.get(b"content-type") or b"").decode("latin-1", "replace")
         seen = [
@@ -102,7 +100,7 @@ class SerpSpider(scrapy.Spider):
                 response.status,
                 response.body,
                 content_type,
-                (response.meta.get("download_latency") or 0) * 1000,
+                latency_ms(response.meta),
                 parsed,
             ),
         ]
@@ -121,9 +119,7 @@ class SerpSpider(scrapy.Spider):
     async def failed(self, failure: Failure) -> AsyncIterator[scrapy.Request | SerpFetch]:
         request = failure.request  # type: ignore[attr-defined]
         job: SerpJob = request.meta["serp_job"]
-        pw_page = request.meta.get("playwright_page")
-        if pw_page is not None:
-            await pw_page.close()
+        await close_browser_page(request.meta)
         reason = describe_failure(failure)
         # Retries are behind us (RetryMiddleware): an engine we cannot reach is left alone this crawl.
         self.paused.setdefault(

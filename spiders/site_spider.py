@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from spiders.browser import playwright_meta
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.extract.site import RobotsPolicy, extract_page_facts, parse_robots, parse_sitemap
-from spiders.product_spider import describe_failure
+from spiders.responses import close_browser_page, describe_failure, response_headers
 from spiders.site_crawl import CrawledPage, SiteCrawled, SiteCrawlResult, SiteJob
 from spiders.site_scope import CrawlScope, crawl_key
 
@@ -47,13 +47,6 @@ class _Site:
     scheduled: int = 0
     outstanding: int = 0
     emitted: bool = False
-
-
-def _headers(response: Response) -> dict[str, str]:
-    return {
-        k.decode("latin-1").lower(): b", ".join(v).decode("latin-1", "replace")
-        for k, v in response.headers.items()
-    }
 
 
 class SiteSpider(scrapy.Spider):
@@ -198,14 +191,12 @@ class SiteSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator:
         site = self.sites[response.meta["site"]]
         depth = response.meta["depth"]
-        page = response.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_browser_page(response.meta)
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         is_root = crawl_key(first_url) == crawl_key(site.job.url)
         if is_root and not site.scope.same_site(response.url):
             site.scope.rebase(response.url)  # http -> https, or to www.: the site is where it landed
-        ctype = _headers(response).get("content-type", "")
+        ctype = response_headers(response).get("content-type", "")
         crawled = CrawledPage(response.url, response.status, depth, bool(response.meta.get("in_sitemap")))
         body = response.body or b""
         links: list[str] = []
@@ -215,7 +206,7 @@ class SiteSpider(scrapy.Spider):
             elif ctype and not ctype.split(";")[0].strip().lower().startswith(HTML_TYPES):
                 crawled = None  # a file, not a page: neither counted nor compared
             else:
-                facts = extract_page_facts(body, response.url, response.status, _headers(response))
+                facts = extract_page_facts(body, response.url, response.status, response_headers(response))
                 crawled.facts = facts
                 crawled.error = block_reason_from_title(body)
                 if is_root and crawled.error is None and facts.internal_links < WALL_MAX_LINKS:
@@ -240,9 +231,7 @@ class SiteSpider(scrapy.Spider):
     async def failed(self, failure: Failure) -> AsyncIterator:
         request = failure.request  # type: ignore[attr-defined]
         site = self.sites[request.meta["site"]]
-        page = request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_browser_page(request.meta)
         role, reason = request.meta["role"], describe_failure(failure)
         if role == "robots":
             site.result.robots_error = reason

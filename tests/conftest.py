@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the shared corpora live, and the databases tests run on."""
+"""Shared test fixtures: where the shared corpora live, the databases tests run on, and the demo
+market the end-to-end tests crawl."""
 
 from __future__ import annotations
 
@@ -39,3 +40,18 @@ def store(request, tmp_path):  # noqa: ANN001, ANN201
     upgrade(engine)
     yield engine, sessionmaker(engine, expire_on_commit=False)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def market(request):  # noqa: ANN001, ANN201
+    """The demo market, served on 127.0.0.1 for the tests of one module, with Scrapy's logs quiet. A
+    module picks its market with `MARKET = {...}` (DemoMarket's arguments: seed, n_products, shops);
+    without one it is seed 11 with 12 products."""
+    import logging
+
+    from monitor.demo import DemoMarket
+    from spiders.engine import quiet_scrapy_logs
+
+    quiet_scrapy_logs(logging.CRITICAL)
+    with DemoMarket(**getattr(request.module, "MARKET", {"seed": 11, "n_products": 12})) as m:
+        yield m

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from facts import price_drop as drop
 from jinja2.exceptions import SecurityError
 
 from alerts.templates import MessageItem, Renderer, default_renderer
-from monitor.rules import ChangeFacts
-
-
-def drop(**kw) -> ChangeFacts:
-    base = dict(
-        kind="price_down",
-        summary="Widget 1: price 100.00 → 80.00 USD (-20.0%)",
-        field="price",
-        old="100.00",
-        new="80.00",
-        magnitude=-0.2,
-        change_id=7,
-        watch_label="Widget 1",
-        watch_url="https://shop-a.example/p/1",
-        competitor="ShopA",
-    )
-    base.update(kw)
-    return ChangeFacts(**base)
 
 
 def test_english_text_message_has_title_body_link_and_key() -> None:

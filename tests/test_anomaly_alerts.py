@@ -4,23 +4,17 @@
 from __future__ import annotations
 
 import pytest
+from facts import price_drop
 
 from alerts.templates import MessageItem, default_renderer
 from monitor.rules import ChangeFacts
 
 
 def change(score: float | None, explanation: str) -> ChangeFacts:
-    return ChangeFacts(
-        kind="price_down",
+    return price_drop(
         summary="Widget 1: price 100.00 → 70.00 USD (-30.0%)",
-        field="price",
-        old="100.00",
         new="70.00",
         magnitude=-0.3,
-        change_id=7,
-        watch_label="Widget 1",
-        watch_url="https://shop-a.example/p/1",
-        competitor="ShopA",
         anomaly_score=score,
         details={"anomaly_explanation": explanation},
     )

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+from local_http import PageHandler, origin, serving
 from sqlalchemy import select
 
 from models import Body, ProductState, Watch
 from models.crawl import Observation
 from models.listing import ListingSnapshot
 from monitor.crawl.runner import run_cycle
-from monitor.demo import DemoMarket
 from monitor.demo.shops import DELTA_SELECTORS, HTTP_SHOPS
 from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
@@ -35,11 +33,8 @@ pytestmark = [
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=3, n_products=40, shops=(HTTP_SHOPS[0], "delta")) as m:
-        yield m
+# the demo market of the `market` fixture (conftest.py)
+MARKET = {"seed": 3, "n_products": 40, "shops": (HTTP_SHOPS[0], "delta")}
 
 
 def _watchlist(products: list[dict], listings: list[dict]):  # noqa: ANN202
@@ -113,20 +108,12 @@ def test_delta_prices_and_infinite_scroll_listing_through_chromium(market, tmp_p
             assert all(s.get(Body, h).raw().startswith(b"\x89PNG") for h in shots)
 
 
-class _LoadMore(BaseHTTPRequestHandler):
+class _LoadMore(PageHandler):
     """A listing that shows 4 cards and a "Load more" button adding 4 more (16 in all), behind a
     cookie banner that covers the button until it is dismissed, and a search box."""
 
     def do_GET(self) -> None:  # noqa: N802
-        raw = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(200, PAGE.encode())
 
 
 PAGE = """<!DOCTYPE html><html><head><title>Lamps</title><style>
@@ -155,10 +142,8 @@ def test_load_more_and_page_actions(tmp_path) -> None:  # noqa: ANN001
     from models.db import open_store
 
     quiet_scrapy_logs(logging.CRITICAL)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _LoadMore)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/lamps"
+    with serving(_LoadMore) as server:
+        url = f"{origin(server)}/lamps"
         listing = {
             "url": url,
             "render": "browser",
@@ -180,6 +165,3 @@ def test_load_more_and_page_actions(tmp_path) -> None:  # noqa: ANN001
         with factory() as s:
             obs = s.scalars(select(Observation)).one()
             assert b"searched lamp" in s.get(Body, obs.content_hash).raw()  # the actions ran, in order
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -3,30 +3,19 @@ the changes detected are exactly the moves the market made, and bad pages are fa
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from models import Change, ProductState, Watch
 from models.crawl import Observation
 from monitor.crawl.runner import run_cycle
-from monitor.demo import DemoMarket
 from monitor.demo.session import demo_watchlist
 from monitor.kinds.product.changes import stock_state
 from monitor.watchlist import load_watchlist_text
-from spiders.engine import quiet_scrapy_logs
 
 DAYS = 5
-
-
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=11, n_products=12) as m:
-        yield m
 
 
 def _watchlist(market, extra_products: list[dict] | None = None):  # noqa: ANN001, ANN202

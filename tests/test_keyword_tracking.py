@@ -4,38 +4,29 @@ captcha, a dead engine or a page needing a browser is a failed observation: no r
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 import yaml
+from local_http import PageHandler, origin
 from sqlalchemy import func, select
 
 from models import Change, Watch
 from models.rank import DomainRank, RankCheck, RankResult
 from monitor.crawl.runner import run_cycle
-from monitor.demo import DemoMarket
 from monitor.demo.search_engine import SORRY_HTML
 from monitor.demo.session import demo_watchlist
 from monitor.kinds.keyword.ranks import matches_domain
 from monitor.kinds.keyword.summary import rank_report
 from monitor.watchlist import load_watchlist_text
 from spiders.browser import chromium_available
-from spiders.engine import quiet_scrapy_logs
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 OURS = "www.pricecompare.example"  # one of the engine's other sites plays "our" domain
 THRESHOLDS = (3, 10, 20)
-
-
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=11, n_products=12) as m:
-        yield m
 
 
 class StaticEngine:
@@ -44,24 +35,22 @@ class StaticEngine:
     def __init__(self, body: str, status: int = 200) -> None:
         payload = body.encode()
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(PageHandler):
             def do_GET(self) -> None:  # noqa: N802
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                self.send_page(status, payload)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = origin(self.server)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _rows(s, model, *where) -> int:  # noqa: ANN001, ANN002
+    """How many rows of `model` match all of `where`."""
+    return s.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def dead_url() -> str:
@@ -168,22 +157,8 @@ def test_stored_ranks_and_changes_equal_the_engine_truth(market, store) -> None:
                     ).first()
                     assert check.status == "failed" and check.page_kind in ("error", "skipped")
                     assert "connection refused" in check.reason or "unreachable" in check.reason
-                    assert (
-                        s.scalar(
-                            select(func.count())
-                            .select_from(DomainRank)
-                            .where(DomainRank.check_id == check.id)
-                        )
-                        == 0
-                    )
-                    assert (
-                        s.scalar(
-                            select(func.count())
-                            .select_from(RankResult)
-                            .where(RankResult.check_id == check.id)
-                        )
-                        == 0
-                    )
+                    assert _rows(s, DomainRank, DomainRank.check_id == check.id) == 0
+                    assert _rows(s, RankResult, RankResult.check_id == check.id) == 0
                 assert run_changes == [] and summary.alerts_queued == 0
                 continue
             assert summary.stats.failed == 0
@@ -261,9 +236,7 @@ def test_captcha_is_a_failed_observation_and_pauses_the_engine(market, store) ->
         assert kinds == ["blocked", "skipped"]
         for c in checks:
             assert c.status == "failed"
-            assert (
-                s.scalar(select(func.count()).select_from(DomainRank).where(DomainRank.check_id == c.id)) == 0
-            )
+            assert _rows(s, DomainRank, DomainRank.check_id == c.id) == 0
         assert "blocked" in next(c.reason for c in checks if c.page_kind == "blocked")
         for w in s.scalars(select(Watch).where(Watch.kind == "keyword")):
             # retried after the engine's backoff (1h, +-5% jitter), not after the daily interval
@@ -318,7 +291,7 @@ def test_page_needing_a_browser_is_failed_with_its_reason(market, store) -> None
     with factory() as s:
         check = s.scalars(select(RankCheck)).one()
         assert (check.status, check.page_kind) == ("failed", "needs_render")
-        assert s.scalar(select(func.count()).select_from(DomainRank)) == 0
+        assert _rows(s, DomainRank) == 0
 
 
 def test_missing_proxy_secret_fails_the_check_without_fetching(market, store, monkeypatch) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
@@ -97,29 +98,23 @@ def test_page_without_cards_says_so():
     assert extract_listing(b"", "https://shop.example/s").reason == "no_cards"
 
 
-def test_next_page_by_rel_next_by_word_and_by_page_parameter():
-    cards = "".join(card(n) for n in range(1, 4))
-    rel = page(cards, '<a rel="next" href="/s?q=x&amp;page=2">2</a>')
-    assert (
-        extract_listing(rel, "https://shop.example/s?q=x").next_page_url
-        == "https://shop.example/s?q=x&page=2"
-    )
-    word = page(cards, '<a href="/s?q=x&amp;p=3">Weiter</a>')
-    assert (
-        extract_listing(word, "https://shop.example/s?q=x&p=2").next_page_url
-        == "https://shop.example/s?q=x&p=3"
-    )
-    chinese = page(cards, '<a href="/s?page=5">下一页</a>')
-    assert (
-        extract_listing(chinese, "https://shop.example/s?page=4").next_page_url
-        == "https://shop.example/s?page=5"
-    )
-    numbers = page(cards, '<a href="/s?q=x&amp;page=1">1</a><a href="/s?q=x&amp;page=2">2</a>')
-    assert (
-        extract_listing(numbers, "https://shop.example/s?q=x").next_page_url
-        == "https://shop.example/s?q=x&page=2"
-    )
-    assert extract_listing(page(cards), "https://shop.example/s?q=x").next_page_url is None
+@pytest.mark.parametrize(
+    ("links", "url", "next_url"),
+    [
+        pytest.param('<a rel="next" href="/s?q=x&amp;page=2">2</a>', "s?q=x", "s?q=x&page=2", id="rel-next"),
+        pytest.param('<a href="/s?q=x&amp;p=3">Weiter</a>', "s?q=x&p=2", "s?q=x&p=3", id="word"),
+        pytest.param('<a href="/s?page=5">下一页</a>', "s?page=4", "s?page=5", id="chinese-word"),
+        pytest.param(
+            '<a href="/s?q=x&amp;page=1">1</a><a href="/s?q=x&amp;page=2">2</a>', "s?q=x", "s?q=x&page=2",
+            id="page-numbers",
+        ),
+        pytest.param("", "s?q=x", None, id="none"),
+    ],
+)
+def test_next_page_by_rel_next_by_word_and_by_page_parameter(links: str, url: str, next_url: str | None):
+    shop = "https://shop.example/"
+    listing = extract_listing(page("".join(card(n) for n in range(1, 4)), links), shop + url)
+    assert listing.next_page_url == (None if next_url is None else shop + next_url)
 
 
 def test_explicit_selectors():

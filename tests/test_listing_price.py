@@ -45,39 +45,49 @@ def test_money_in_text(text: str, amount: str | None) -> None:
         assert found is not None and found[0] == Decimal(amount)
 
 
-def test_review_count_and_rating_are_not_the_price() -> None:
-    card = _card(
-        "<a href='/p/1'>Desk lamp</a><span>4.3 out of 5 stars</span><span>2,292</span>"
-        "<span class='a-price'><span class='a-offscreen'>$24.99</span></span>"
-    )
-    assert card_price(card, "https://shop.example/s?k=lamp")[0] == Decimal("24.99")
+_TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
 
 
-def test_struck_list_price_and_shipping_are_left_out() -> None:
-    card = _card(
-        "<a href='/p/1'>Lamp</a><del>$30.00</del><span class='price-old'>$29.00</span>"
-        "<span>+$4.99 shipping</span><span class='price'>$19.50</span>"
-    )
-    assert card_price(card)[0] == Decimal("19.50")
-
-
-def test_price_split_across_spans_with_cents_in_superscript() -> None:
-    card = _card("<a href='/p/1'>Lamp</a><span class='price'><span>$</span><span>19</span><sup>99</sup></span>")
-    assert card_price(card)[0] == Decimal("19.99")
-
-
-def test_price_split_with_a_decimal_point_element() -> None:
-    card = _card(
-        "<a href='/p/1'>Lamp</a><span class='a-price'><span class='sym'>$</span><span class='whole'>22"
-        "<span class='dec'>.</span></span><span class='frac'>09</span></span>"
-    )
-    assert card_price(card)[0] == Decimal("22.09")
-
-
-def test_title_numbers_are_not_the_price() -> None:
-    title = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
-    card = _card(f"<a href='/p/1'>{title}</a><span>Rating 4.5</span><b class='price'>€ 199,00</b>")
-    assert card_price(card, title=title)[0] == Decimal("199.00")
+@pytest.mark.parametrize(
+    ("inner", "price", "where"),
+    [
+        pytest.param(
+            "<a href='/p/1'>Desk lamp</a><span>4.3 out of 5 stars</span><span>2,292</span>"
+            "<span class='a-price'><span class='a-offscreen'>$24.99</span></span>",
+            "24.99",
+            {"page_url": "https://shop.example/s?k=lamp"},
+            id="review count and rating are not the price",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><del>$30.00</del><span class='price-old'>$29.00</span>"
+            "<span>+$4.99 shipping</span><span class='price'>$19.50</span>",
+            "19.50",
+            {},
+            id="struck list price and shipping are left out",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><span class='price'><span>$</span><span>19</span><sup>99</sup></span>",
+            "19.99",
+            {},
+            id="price split across spans with cents in superscript",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><span class='a-price'><span class='sym'>$</span><span class='whole'>22"
+            "<span class='dec'>.</span></span><span class='frac'>09</span></span>",
+            "22.09",
+            {},
+            id="price split with a decimal point element",
+        ),
+        pytest.param(
+            f"<a href='/p/1'>{_TITLE}</a><span>Rating 4.5</span><b class='price'>€ 199,00</b>",
+            "199.00",
+            {"title": _TITLE},
+            id="title numbers are not the price",
+        ),
+    ],
+)
+def test_card_price(inner: str, price: str, where: dict[str, str]) -> None:
+    assert card_price(_card(inner), **where)[0] == Decimal(price)
 
 
 def test_currency_from_the_page_for_a_bare_amount() -> None:

@@ -5,20 +5,18 @@ never "all items removed"."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from local_http import PageHandler, origin, serving
 from sqlalchemy import select
 
 from models import Change, Watch
 from models.crawl import Observation
 from models.listing import ListingSnapshot
 from monitor.crawl.runner import run_cycle
-from monitor.demo import DemoMarket
 from monitor.demo.bad_pages import CAPTCHA_HTML, LOGIN_HTML
 from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
@@ -28,11 +26,8 @@ SHOPS = ("alpha", "gamma")
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=5, n_products=40) as m:
-        yield m
+# the demo market of the `market` fixture (conftest.py)
+MARKET = {"seed": 5, "n_products": 40}
 
 
 def _watchlist(listings: list[dict], competitors: list[dict] | None = None):  # noqa: ANN202
@@ -129,7 +124,7 @@ def test_stored_listings_and_changes_match_the_market_truth(market, store) -> No
     assert compared > 200 and moves > 10  # the market did move: this test compared something
 
 
-class _Shop(BaseHTTPRequestHandler):
+class _Shop(PageHandler):
     """A listing of 12 cards over 3 pages whose answers the test switches: `mode` on the server."""
 
     def do_GET(self) -> None:  # noqa: N802
@@ -148,15 +143,7 @@ class _Shop(BaseHTTPRequestHandler):
             body = "<html><body><main><h1>Lamps</h1><p>0 results found.</p></main></body></html>"
         elif mode == "redesign":
             body = "<html><body><main><h1>Lamps</h1><p>We are updating our shop.</p></main></body></html>"
-        raw = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(status, body.encode())
 
 
 def _listing_html(page: int) -> str:
@@ -171,13 +158,9 @@ def _listing_html(page: int) -> str:
 
 @pytest.fixture()
 def flaky_shop():  # noqa: ANN201
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Shop)
-    server.mode = "ok"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_Shop) as server:
+        server.mode = "ok"  # type: ignore[attr-defined]
+        yield server
 
 
 BROKEN = {
@@ -194,7 +177,7 @@ BROKEN = {
 def test_a_broken_listing_is_a_failed_observation_never_all_items_removed(flaky_shop, store) -> None:  # noqa: ANN001
     _engine, factory = store
     quiet_scrapy_logs(logging.CRITICAL)
-    url = f"http://127.0.0.1:{flaky_shop.server_address[1]}/lamps"
+    url = f"{origin(flaky_shop)}/lamps"
     watchlist = _watchlist([{"url": url, "label": "Lamps"}])
     clock = iter(T0 + timedelta(hours=h) for h in range(100))
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
-import pytest
 import yaml
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.demo import DemoMarket
-from spiders.engine import quiet_scrapy_logs
-
-
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=11, n_products=12) as m:
-        yield m
 
 
 def test_preview_then_diff(market, tmp_path) -> None:  # noqa: ANN001

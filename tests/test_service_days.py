@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from datetime import UTC, datetime
 
-import pytest
 import yaml
 from service_helpers import delivered, expected_alerts, mail_keys, outbox_settled, wait_for, write_watchlist
 from sqlalchemy import func, select, update
@@ -22,23 +20,18 @@ from sqlalchemy import func, select, update
 from models import CrawlRun, Watch
 from models.crawl import Observation
 from models.db import open_store
-from monitor.demo import DemoMarket
 from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
 from monitor.demo.mailbox import LocalMailbox
 from monitor.service import Service, ServiceOptions
 from monitor.service.logs import install, uninstall
 from monitor.status import service_health, service_lines
 from monitor.watchlist import load_watchlist
-from spiders.engine import quiet_scrapy_logs
 
 DAYS = 3
 
 
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=5, n_products=10) as m:
-        yield m
+# the demo market of the `market` fixture (conftest.py)
+MARKET = {"seed": 5, "n_products": 10}
 
 
 def _all_checked_since(factory, since: datetime) -> bool:  # noqa: ANN001

@@ -9,7 +9,6 @@ half-open.
 
 from __future__ import annotations
 
-import logging
 import signal
 import subprocess
 import sys
@@ -17,7 +16,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from service_helpers import (
     delivered,
     expected_alerts,
@@ -32,22 +30,13 @@ from sqlalchemy import update
 
 from models import Watch
 from models.db import open_store
-from monitor.demo import DemoMarket
 from monitor.demo.mailbox import LocalMailbox
 from monitor.service.state import ServiceState, read_state, state_path
 from monitor.status import service_health
 from monitor.watchlist import load_watchlist
-from spiders.engine import quiet_scrapy_logs
 
 RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
 SLOW = 3  # watches of a page that answers after 1 s: the crawl is still running when SIGTERM comes
-
-
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=11, n_products=12) as m:
-        yield m
 
 
 def _serve(config: Path, log: Path) -> subprocess.Popen:

@@ -7,10 +7,8 @@ reports nothing, and trigger text alerts once, when it appears.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -19,18 +17,10 @@ from models.crawl import Observation
 from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
 from monitor.watchlist import load_watchlist_text
-from spiders.engine import quiet_scrapy_logs
 
 SHOP = "alpha"
 DAYS = 8
 BANNERS = "/Spring deals are here|Members save more|Trade in and save|Top brands, low prices/"
-
-
-@pytest.fixture(scope="module")
-def market():  # noqa: ANN201
-    quiet_scrapy_logs(logging.CRITICAL)
-    with DemoMarket(seed=11, n_products=12) as m:
-        yield m
 
 
 def _watchlist(market: DemoMarket, trigger: str):  # noqa: ANN202

@@ -8,13 +8,12 @@ was reported removed or added.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
+from local_http import PageHandler, origin, serving
 from sqlalchemy import select
 
 from models import Change, Watch
@@ -41,52 +40,37 @@ def _page(path: str) -> bytes:
     ).encode()
 
 
-class _Site(BaseHTTPRequestHandler):
+class _Site(PageHandler):
     mode = "good"
-
-    def log_message(self, *args) -> None:  # noqa: ANN002
-        pass
-
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
         mode = type(self).mode
         if mode == "500":
-            return self._send(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
+            return self.send_page(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
         if mode == "slow":
             time.sleep(2.5)
-            return self._send(200, _page(self.path))
+            return self.send_page(200, _page(self.path))
         if mode == "empty":
-            return self._send(200, b"")
+            return self.send_page(200, b"")
         if mode == "login":
-            return self._send(200, LOGIN)
+            return self.send_page(200, LOGIN)
         if self.path == "/robots.txt":
-            return self._send(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
+            return self.send_page(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if self.path == "/sitemap.xml":
-            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            host = origin(self.server)
             urls = "".join(f"<url><loc>{host}{p}</loc></url>" for p in PAGES)
             body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            return self._send(200, body.encode(), "application/xml")
+            return self.send_page(200, body.encode(), "application/xml")
         if self.path == "/" or self.path in PAGES:
-            return self._send(200, _page(self.path))
-        return self._send(404, b"<html><body>not found</body></html>")
+            return self.send_page(200, _page(self.path))
+        return self.send_page(404, b"<html><body>not found</body></html>")
 
 
 @pytest.fixture(scope="module")
 def site():  # noqa: ANN201
     quiet_scrapy_logs(logging.CRITICAL)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_Site) as server:
+        yield origin(server)
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,20 @@ class CompetitorDay:
         return [float(getattr(self, f)) for f in FEATURES]
 
 
+# A forest fitted on a window of past days, with the robust centre and spread of each feature and
+# the range of the forest's scores of its own training days.
+_Fit = tuple[IsolationForest, np.ndarray, np.ndarray, float, float]
+
+
+def _fit(past: np.ndarray, seed: int) -> _Fit:
+    forest = IsolationForest(n_estimators=100, random_state=seed).fit(past)
+    center = np.median(past, axis=0)
+    spread = np.fmax(np.percentile(past, 75, axis=0) - np.percentile(past, 25, axis=0), 1e-9)
+    # The forest's own scores of its training days set the scale: the day is compared to them.
+    train = -forest.score_samples(past)
+    return forest, center, spread, float(np.median(train)), float(np.max(train))
+
+
 def score_competitor_days(
     days: Sequence[CompetitorDay],
     min_days: int = 21,
@@ -51,9 +65,8 @@ def score_competitor_days(
     days to know what is usual)."""
     x = np.array([d.vector() for d in days], dtype=float).reshape(-1, len(FEATURES))
     out: list[AnomalyScore] = []
-    forest: IsolationForest | None = None
+    fit: _Fit | None = None
     fitted_at = -refit_every
-    center = spread = None
     for i in range(len(x)):
         if i < min_days:
             out.append(
@@ -62,15 +75,10 @@ def score_competitor_days(
                 )
             )
             continue
-        if forest is None or i - fitted_at >= refit_every:
-            past = x[max(0, i - window) : i]
-            forest = IsolationForest(n_estimators=100, random_state=seed).fit(past)
-            center = np.median(past, axis=0)
-            spread = np.fmax(np.percentile(past, 75, axis=0) - np.percentile(past, 25, axis=0), 1e-9)
-            # The forest's own scores of its training days set the scale: the day is compared to them.
-            train = -forest.score_samples(past)
-            base, top = float(np.median(train)), float(np.max(train))
+        if fit is None or i - fitted_at >= refit_every:
+            fit = _fit(x[max(0, i - window) : i], seed)
             fitted_at = i
+        forest, center, spread, base, top = fit
         raw = float(-forest.score_samples(x[i : i + 1])[0])
         # 0.5 = as isolated as the oddest earlier day. A forest saturates on far-out points (they all
         # isolate in one split), so the robust z of the most extreme feature can raise the score.
@@ -95,11 +103,11 @@ def score_competitor_days(
 def combine(*scores: AnomalyScore) -> AnomalyScore:
     """One score from several detectors' scores: the strongest, with the notable explanations; None
     when no detector has a score yet."""
-    present = [s for s in scores if s.score is not None]
+    present = [(s.score, s) for s in scores if s.score is not None]
     if not present:
         return AnomalyScore(None, scores[0].explanation if scores else "no evidence", {})
-    best = max(present, key=lambda s: s.score)
-    texts = [s.explanation for s in sorted(present, key=lambda s: -s.score) if s.score >= 0.5]
+    best = max(present, key=lambda p: p[0])[1]
+    texts = [s.explanation for score, s in sorted(present, key=lambda p: -p[0]) if score >= 0.5]
     components = {}
     for number, s in enumerate(scores):
         components.update({f"{number}.{k}": v for k, v in s.components.items()})

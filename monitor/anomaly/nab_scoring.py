@@ -62,6 +62,11 @@ def load_profiles(path: Path) -> list[Profile]:
     ]
 
 
+def _row_of(stamps: np.ndarray, when: str) -> int:
+    """The index of the row stamped `when` (a label window starts and ends on rows of its file)."""
+    return int(np.flatnonzero(stamps == pd.Timestamp(when).to_datetime64())[0])
+
+
 def load_corpus(nab_dir: Path) -> tuple[list[LabelledFile], dict[str, pd.DataFrame]]:
     """The labelled files of a NAB folder (data/, labels/combined_windows.json) and their data."""
     labels = json.loads((Path(nab_dir) / "labels" / "combined_windows.json").read_text())
@@ -72,11 +77,7 @@ def load_corpus(nab_dir: Path) -> tuple[list[LabelledFile], dict[str, pd.DataFra
             continue
         frame = pd.read_csv(path)
         stamps = pd.to_datetime(frame["timestamp"]).to_numpy()
-        windows = []
-        for start, end in labels[key]:
-            left = int(np.flatnonzero(stamps == np.datetime64(pd.Timestamp(start)))[0])
-            right = int(np.flatnonzero(stamps == np.datetime64(pd.Timestamp(end)))[0])
-            windows.append((left, right))
+        windows = [(_row_of(stamps, start), _row_of(stamps, end)) for start, end in labels[key]]
         files.append(LabelledFile(key, len(frame), tuple(sorted(windows))))
         frames[key] = frame
     return files, frames

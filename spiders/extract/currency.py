@@ -85,44 +85,6 @@ _UNAMBIGUOUS = {
     "ден": "MKD",
     "km": "BAM",
 }
-# Symbols shared by several currencies, resolved by country.
-_BY_COUNTRY = {
-    "$": {
-        "US": "USD",
-        "EC": "USD",
-        "SV": "USD",
-        "PR": "USD",
-        "PA": "USD",
-        "DO": "DOP",
-        "JM": "JMD",
-        "TT": "TTD",
-        "BS": "BSD",
-        "FJ": "FJD",
-        "NA": "NAD",
-        "LR": "LRD",
-        "CA": "CAD",
-        "AU": "AUD",
-        "NZ": "NZD",
-        "MX": "MXN",
-        "AR": "ARS",
-        "CL": "CLP",
-        "CO": "COP",
-        "SG": "SGD",
-        "HK": "HKD",
-        "TW": "TWD",
-        "UY": "UYU",
-        "BR": "BRL",
-    },
-    "kr": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
-    "kr.": {"SE": "SEK", "DK": "DKK", "NO": "NOK", "IS": "ISK"},
-    "¥": {"JP": "JPY", "CN": "CNY"},
-    "rs": {"IN": "INR", "PK": "PKR", "LK": "LKR", "NP": "NPR"},
-    "₨": {"IN": "INR", "PK": "PKR", "LK": "LKR", "NP": "NPR"},
-    "元": {"CN": "CNY", "TW": "TWD", "HK": "HKD"},
-    "円": {"JP": "JPY"},
-    "r": {"ZA": "ZAR"},
-    "s/": {"PE": "PEN"},
-}
 # Country when the page says no more: the currency of a country-code TLD.
 _COUNTRY_CURRENCY = {
     "US": "USD",
@@ -195,6 +157,29 @@ _COUNTRY_CURRENCY = {
     "LV": "EUR",
     "EE": "EUR",
     "LU": "EUR",
+}
+
+
+def _of(*countries: str) -> dict[str, str]:
+    """The currencies of `countries`, as `_COUNTRY_CURRENCY` has them."""
+    return {country: _COUNTRY_CURRENCY[country] for country in countries}
+
+
+# Symbols shared by several currencies, resolved by country.
+_BY_COUNTRY = {
+    # "$" (and Brazil's "R$"); the last countries' currencies are only read with the symbol, never
+    # assumed for an amount without one (they are not in _COUNTRY_CURRENCY)
+    "$": _of("US", "EC", "SV", "PR", "PA", "CA", "AU", "NZ", "MX", "AR", "CL", "CO", "SG", "HK", "TW", "UY", "BR")
+    | {"DO": "DOP", "JM": "JMD", "TT": "TTD", "BS": "BSD", "FJ": "FJD", "NA": "NAD", "LR": "LRD"},
+    "kr": _of("SE", "DK", "NO", "IS"),
+    "kr.": _of("SE", "DK", "NO", "IS"),
+    "¥": _of("JP", "CN"),
+    "rs": _of("IN", "PK", "LK", "NP"),
+    "₨": _of("IN", "PK", "LK", "NP"),
+    "元": _of("CN", "TW", "HK"),
+    "円": _of("JP"),
+    "r": _of("ZA"),
+    "s/": _of("PE"),
 }
 _TLD_COUNTRY = {"uk": "GB", "com": "US"}  # ".com" is mostly US-dollar shops when "$" is all we have
 # Languages spoken (for shopping) in one country only: their tag settles "kr", "¥", "元" without a region.

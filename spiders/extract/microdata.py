@@ -18,6 +18,8 @@ from typing import Any
 
 from lxml import etree
 
+from spiders.extract.xpath import elements
+
 _MICRODATA_NODES = etree.XPath("//*[@itemscope or @itemprop]")
 _RDFA_NODES = etree.XPath("//*[@typeof or @property]")
 _URL_ATTR = {
@@ -62,7 +64,7 @@ def rdfa_items(doc: etree._Element) -> list[dict[str, Any]]:
 
 def _read(doc: etree._Element, find: etree.XPath, scope_attr: str, type_attr: str, prop_attr: str) -> list:
     try:
-        nodes = find(doc)
+        nodes = elements(find(doc))
     except (etree.XPathError, ValueError):
         return []
     if not nodes:

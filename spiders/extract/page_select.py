@@ -20,6 +20,7 @@ import lxml.html
 from cssselect import GenericTranslator, SelectorError
 
 from spiders.extract.listing_html import decode_body
+from spiders.extract.xpath import texts
 
 Item = str | lxml.etree._Element
 
@@ -74,7 +75,7 @@ def _without_namespaces(root: lxml.etree._Element) -> lxml.etree._Element:
         if isinstance(el.tag, str):
             el.tag = lxml.etree.QName(el).localname
             for name in list(el.attrib):
-                if name.startswith("{"):
+                if isinstance(name, str) and name.startswith("{"):
                     el.attrib[lxml.etree.QName(name).localname] = el.attrib.pop(name)
     lxml.etree.cleanup_namespaces(bare)
     return bare
@@ -113,7 +114,7 @@ def xml_text(item: Item) -> str:
     """One selected XML node as a line of text: its text content, whitespace collapsed."""
     if isinstance(item, str):
         return " ".join(item.split())
-    return " ".join(" ".join(item.itertext()).split())
+    return " ".join(" ".join(texts(item)).split())
 
 
 def load_json(body: bytes | str, content_type: str | None = None) -> Any:
@@ -126,7 +127,7 @@ def load_json(body: bytes | str, content_type: str | None = None) -> Any:
 
 def compile_jsonpath(expression: str):  # noqa: ANN201 - jsonpath-ng has no public type for it
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext.parser import parse
 
     try:
         return parse(expression)

@@ -59,14 +59,13 @@ def parse_price(
     if _NOT_A_PRICE.search(text) or _DATE_LIKE.match(text):
         price = Price.fromstring(text, currency_hint=currency_hint)
         return ParsedPrice(None, price.currency)
-    parts = _NOW_WORDS.split(text)
+    parts: list[str] = _NOW_WORDS.split(text)  # no capturing groups: every part is a str
     if len(parts) > 1 and re.search(r"\d", parts[-1]):
         text = parts[-1]
     price = Price.fromstring(text, currency_hint=currency_hint, decimal_separator=decimal_separator)
     if price.currency and decimal_separator is None:
         text = _number_by_currency(text, price.currency) or text
-        if text is not None:
-            price = Price.fromstring(text, currency_hint=currency_hint)
+        price = Price.fromstring(text, currency_hint=currency_hint)
     currency = price.currency
     if currency is None:
         # Currencies price-parser does not know ("270,00 Kn", "199 Kč" in some spellings).

@@ -68,8 +68,13 @@ _MISSING = {
 }
 
 
-def _empty(reason: str) -> ProductRecord:
-    return ProductRecord(None, None, None, None, None, None, {}, reason, missing=dict.fromkeys(FIELDS, reason))
+def _empty(
+    reason: str, sources: dict[str, str] | None = None, explanation: dict[str, Any] | None = None
+) -> ProductRecord:
+    """A record without product data: every field missing for `reason`."""
+    return ProductRecord(
+        None, None, None, None, None, None, sources or {}, reason, explanation, dict.fromkeys(FIELDS, reason)
+    )
 
 
 def extract_product(
@@ -97,9 +102,7 @@ def extract_product(
         reason = "no product data found on the page"
         if page.truncated:
             reason += f" (only the first {MAX_BODY_BYTES // 1_000_000} MB of the body were examined)"
-        return ProductRecord(
-            *(None,) * 6, record.sources, reason, record.explanation, missing=dict.fromkeys(FIELDS, reason)
-        )
+        return _empty(reason, record.sources, record.explanation)
     return record
 
 
@@ -142,16 +145,12 @@ def _currency(cands: Candidates, text: str | None, url: str, lang: str | None) -
 
 def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> ProductRecord:
     winners = {f: cands.best(f) for f in FIELDS}
-    price_c = winners["price"]
-    currency_text = None
-    if winners["currency"] is not None:
-        currency_text = str(winners["currency"].value)
+    price_c, currency_c = winners["price"], winners["currency"]
+    currency_text = None if currency_c is None else str(currency_c.value)
     if (
         price_c is not None
         and price_c.currency
-        and (
-            currency_text is None or price_c.source == "selector" or winners["currency"].source != "selector"
-        )
+        and (currency_c is None or price_c.source == "selector" or currency_c.source != "selector")
     ):
         currency_text = price_c.currency
     currency = _currency(cands, currency_text, url, lang)
@@ -163,7 +162,8 @@ def _decide(cands: Candidates, url: str, lang: str | None, explain: bool) -> Pro
         explanation = {}
         for f in FIELDS:
             listed = [c.to_json() for c in cands.by_field[f]]
-            winner = None if winners[f] is None else winners[f].to_json()
+            won = winners[f]
+            winner = None if won is None else won.to_json()
             explanation[f] = {"winner": winner, "why": why_won(winner, listed), "candidates": listed}
     value = {f: (None if c is None else c.value) for f, c in winners.items()}
     return ProductRecord(

@@ -7,6 +7,7 @@ Shared by the price, stock and SKU heuristics; pure functions over an lxml tree.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -100,7 +101,7 @@ def attrs_of(el: etree._Element) -> str:
     """The id, class, itemprop and data-* names of an element, where shops put their vocabulary."""
     parts = [el.get("id") or "", el.get("class") or "", el.get("itemprop") or ""]
     for key in el.keys():
-        if key.startswith("data-"):
+        if isinstance(key, str) and key.startswith("data-"):
             parts.append(key)
     return " ".join(p for p in parts if p)
 
@@ -225,7 +226,7 @@ def page_title(doc: etree._Element, meta: dict[str, list[str]]) -> tuple[str | N
         text = visible_text(h1, 300)
         if not 2 <= len(text) <= 300:
             continue
-        attrs = attrs_of(h1) + " " + " ".join(attrs_of(c) for c in h1[:2])
+        attrs = attrs_of(h1) + " " + " ".join(attrs_of(c) for c in islice(h1, 2))
         score = similarity(text, reference) + (0.5 if re.search(r"title|product|name", attrs, re.I) else 0.0)
         if re.search(r"nav|menu|categor|sidebar|logo|modal|popup", attrs, re.I) or bad_context(h1, memo, 10):
             score -= 1.0

@@ -26,6 +26,7 @@ from spiders.extract.price import parse_amount
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_similarity import similarity
 from spiders.extract.structured import loads_lenient
+from spiders.extract.xpath import elements, strings
 
 MAX_BLOB_CHARS = 3_000_000  # larger state blobs are skipped: the page still has other signals
 _MAX_NODES = 40_000  # dicts visited per blob, so a giant state cannot stall a crawl
@@ -396,10 +397,10 @@ _ADD_TO_CART_PRODUCT = etree.XPath("//form[contains(@id, 'addtocart')]//input[@n
 
 def _add_magento_price_box(cands: Candidates, doc: etree._Element) -> None:
     """Magento's price box: `data-price-amount` of the final price of the form's product."""
-    boxes = _PRICE_BOX(doc)
+    boxes = elements(_PRICE_BOX(doc))
     if not boxes:
         return
-    form_ids = _ADD_TO_CART_PRODUCT(doc)
+    form_ids = strings(_ADD_TO_CART_PRODUCT(doc))
     form_id = str(form_ids[0]) if form_ids else None
     chosen = None
     for el in boxes:

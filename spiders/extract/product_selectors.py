@@ -15,6 +15,7 @@ from lxml.cssselect import CSSSelector
 from spiders.extract.availability import availability_from_text, normalize_availability
 from spiders.extract.price import parse_price
 from spiders.extract.product_candidates import FIELDS, Candidates
+from spiders.extract.xpath import nodes, texts
 
 
 class SelectorSyntaxError(ValueError):
@@ -43,15 +44,15 @@ def select_text(doc: etree._Element, selector: str) -> str | None:
         return str(result).strip() or None
     if isinstance(result, bool | float):
         return str(result)
-    for item in result:
+    for item in nodes(result):
         if isinstance(item, str):
             text = item.strip()
-        elif item.tag == "meta" or (item.get("content") and not "".join(item.itertext()).strip()):
+        elif item.tag == "meta" or (item.get("content") and not "".join(texts(item)).strip()):
             text = (item.get("content") or "").strip()
         elif item.tag == "input":
             text = (item.get("value") or "").strip()
         else:
-            text = " ".join(" ".join(item.itertext()).split())
+            text = " ".join(" ".join(texts(item)).split())
         if text:
             return text
     return None

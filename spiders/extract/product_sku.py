@@ -12,6 +12,7 @@ from lxml import etree
 
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_dom import SCAN_TAGS, bad_context, visible_text
+from spiders.extract.xpath import texts
 
 _SKU_WORDS = (
     r"(?:\bsku|art(?:ikel)?\.?[-\s]?n(?:r|o|um(?:mer|ber)?)\.?|artikelnummer|bestellnummer|best\.-nr\.?|"
@@ -65,7 +66,7 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
     body = doc.find("body")
     if body is None or cands.by_field["sku"]:
         return
-    joined = "\n".join([t for t in body.itertext(*SCAN_TAGS) if len(t) <= 120])
+    joined = "\n".join([t for t in texts(body, *SCAN_TAGS) if len(t) <= 120])
     low = joined.lower()
     if len(low) != len(joined):
         return  # a few characters change length when lower-cased: offsets would not line up
@@ -120,7 +121,7 @@ def prefer_shown_sku(cands: Candidates, doc: etree._Element, penalty: float = 6.
             continue
         if visible is None:
             body = doc.find("body")
-            visible = " ".join(body.itertext(*SCAN_TAGS)) if body is not None else ""
+            visible = " ".join(texts(body, *SCAN_TAGS)) if body is not None else ""
         if not re.search(rf"(?<![\w/-]){re.escape(value)}(?![\w/-])", visible):
             cand.score -= penalty
             cand.detail = (cand.detail + ", " if cand.detail else "") + "not shown on the page"

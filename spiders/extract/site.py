@@ -219,7 +219,7 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in head[:200]
 
 
-def parse_robots(body: bytes, url: str) -> RobotsPolicy:
+def parse_robots(body: bytes | str, url: str) -> RobotsPolicy:
     """Parse a robots.txt body. Never raises: undecodable bytes are replaced, an HTML page (a soft
     404 or error page served as robots.txt) counts as no rules, and parser errors become `error`."""
     if isinstance(body, str):

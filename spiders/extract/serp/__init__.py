@@ -1,7 +1,7 @@
 """Search engine result pages: build query URLs and parse saved or fetched pages.
 
-One module per engine holds its `EngineSpec` (how its pages look, era by era) and its
-`build_url`; `base.parse_with` applies a spec. Everything here is pure: bytes in, records out.
+One module per engine holds its `EngineSpec`: how its pages look, era by era, and how its query
+URLs are built; `base.parse_with` applies a spec. How the engines are told apart is one table here. Everything here is pure: bytes in, records out.
 
     >>> build_query_url("google", "running shoes", page=2)
     'https://www.google.com/search?q=running+shoes&num=10&start=10'
@@ -10,12 +10,12 @@ One module per engine holds its `EngineSpec` (how its pages look, era by era) an
 from __future__ import annotations
 
 import re
-from types import ModuleType
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from spiders.extract.serp import ask, baidu, bing, duckduckgo, google, sogou, yahoo, yandex
-from spiders.extract.serp.base import parse_with
-from spiders.extract.serp.common import decode_body, unwrap_redirect
+from spiders.extract.serp.base import EngineSpec, parse_with
+from spiders.extract.serp.common import Query, check_paging, decode_body, unwrap_redirect
 from spiders.extract.serp.page import (
     BLOCKED,
     CONSENT,
@@ -28,10 +28,31 @@ from spiders.extract.serp.page import (
     SerpResult,
 )
 
-_MODULES: dict[str, ModuleType] = {
-    m.NAME: m for m in (google, bing, baidu, sogou, yahoo, duckduckgo, yandex, ask)
+_SPECS: dict[str, EngineSpec] = {
+    m.SPEC.name: m.SPEC for m in (google, bing, baidu, sogou, yahoo, duckduckgo, yandex, ask)
 }
-ENGINES: tuple[str, ...] = tuple(_MODULES)
+ENGINES: tuple[str, ...] = tuple(_SPECS)
+
+
+class _Signs(NamedTuple):
+    """How `detect_engine` tells an engine's pages from the others'."""
+
+    hosts: tuple[str, ...]  # parts of the hosts that serve it ("google." is google.co.uk too)
+    brand: re.Pattern[str]  # the name it shows itself by in titles and logos, for pages saved offline
+
+
+# Side by side, as detect_engine weighs them against each other.
+_SIGNS: dict[str, _Signs] = {
+    "google": _Signs(("google.",), re.compile(r"(?:\bGoogle\b|谷歌)")),
+    "bing": _Signs(("bing.com",), re.compile(r"(?:\bBing\b|必应)")),
+    "baidu": _Signs(("baidu.com",), re.compile(r"(?:百度|\bBaidu\b)")),
+    "sogou": _Signs(("sogou.com",), re.compile(r"(?:搜狗|\bSogou\b)")),
+    "yahoo": _Signs(("yahoo.com",), re.compile(r"\bYahoo\b")),
+    "duckduckgo": _Signs(("duckduckgo.com",), re.compile(r"\bDuckDuckGo\b")),
+    "yandex": _Signs(("yandex.",), re.compile(r"(?:Яндекс|\bYandex\b)")),
+    "ask": _Signs(("ask.com",), re.compile(r"\bAsk(?:\.com| Jeeves)\b")),
+}
+assert set(_SIGNS) == set(_SPECS), "every engine needs its signs"
 DEVICES = ("desktop", "mobile")
 
 __all__ = [
@@ -53,9 +74,9 @@ __all__ = [
 ]
 
 
-def _module(engine: str) -> ModuleType:
+def _spec(engine: str) -> EngineSpec:
     try:
-        return _MODULES[engine.lower()]
+        return _SPECS[engine.lower()]
     except KeyError:
         raise ValueError(f"unknown search engine {engine!r}; known: {', '.join(ENGINES)}") from None
 
@@ -79,15 +100,9 @@ def build_query_url(
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
     if not keyword.strip():
         raise ValueError("keyword must not be empty")
-    return _module(engine).build_url(
-        keyword,
-        page=page,
-        per_page=per_page,
-        country=country,
-        language=language,
-        device=device,
-        base_url=base_url,
-    )
+    spec = _spec(engine)
+    check_paging(page, per_page)
+    return spec.query(Query(keyword, page, per_page, country, language, device, base_url))
 
 
 def detect_engine(body: bytes | str, url: str | None = None) -> str | None:
@@ -97,18 +112,19 @@ def detect_engine(body: bytes | str, url: str | None = None) -> str | None:
     likeliest, the first whose own layout rules find results on the page."""
     if url:
         host = (urlsplit(url).hostname or "").lower()
-        for name, module in _MODULES.items():
-            if any(h in host for h in module.HOSTS):
+        for name in _SPECS:
+            if any(h in host for h in _SIGNS[name].hosts):
                 return name
     text = decode_body(body[:300_000] if isinstance(body, bytes) else body[:300_000])
     head = text.lower()
     title_match = _TITLE.search(text)
     title = title_match.group(1) if title_match else ""
     scores: dict[str, float] = {}
-    for name, module in _MODULES.items():
-        score = float(sum(head.count(h) for h in module.HOSTS))
-        score += min(30.0, 3.0 * len(module.BRAND.findall(text)))
-        if module.BRAND.search(title):
+    for name in _SPECS:
+        hosts, brand = _SIGNS[name]
+        score = float(sum(head.count(h) for h in hosts))
+        score += min(30.0, 3.0 * len(brand.findall(text)))
+        if brand.search(title):
             score += 100.0  # the page names its engine in its own title
         scores[name] = score
     ranked = [name for name in sorted(scores, key=lambda n: -scores[n]) if scores[name]]
@@ -116,7 +132,7 @@ def detect_engine(body: bytes | str, url: str | None = None) -> str | None:
         return None
     # The page's own layout settles it: the first named engine whose spec reads results there.
     for name in ranked[:3]:
-        if _MODULES[name].SPEC and parse_with(_MODULES[name].SPEC, body).kind == RESULTS:
+        if parse_with(_SPECS[name], body).kind == RESULTS:
             return name
     return ranked[0]
 
@@ -133,7 +149,7 @@ def parse_serp(body: bytes | str, engine: str, url: str | None = None, status: i
         if guessed is None:
             return SerpPage("unknown", BLOCKED, reason="could not tell which search engine served this page")
         engine = guessed
-    spec = _module(engine).SPEC
+    spec = _spec(engine)
     try:
         return parse_with(spec, body, url, status)
     except Exception as exc:  # noqa: BLE001 - a page must never crash the crawl; report it instead

@@ -12,15 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from spiders.extract.serp.common import (
+    Query,
     absolute_url,
     clean_text,
     decode_body,
     element_text,
+    node_text,
     parse_html,
 )
 from spiders.extract.serp.page import (
@@ -33,13 +36,43 @@ from spiders.extract.serp.page import (
     SerpResult,
 )
 from spiders.extract.serp.walls import BLOCK_STATUSES, block_phrase, consent_phrase, error_title
+from spiders.extract.xpath import elements, nodes, strings
 
 SNIPPET_MAX = 500
 
 
-def cls(name: str) -> str:
-    """XPath predicate body: the element's class list contains `name` exactly."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+# Fragments the specs are written with: predicate bodies (`cls`) and the few shapes of XPath a spec
+# field takes, so a spec spells out only what is the engine's own.
+
+
+def cls(*names: str) -> str:
+    """XPath predicate body: the element's class list contains one of `names` exactly."""
+    return " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names)
+
+
+def union(*alternatives: str) -> str:
+    """The XPath union of `alternatives` (layout eras, verticals), read as one node set."""
+    return " | ".join(alternatives)
+
+
+def anywhere(predicate: str) -> str:
+    """Every element of the document that satisfies `predicate` (true on a page that has one)."""
+    return f"//*[{predicate}]"
+
+
+def nearest(predicate: str) -> str:
+    """From a title link: the nearest enclosing element that satisfies `predicate` (its block)."""
+    return f"ancestor::*[{predicate}][1]"
+
+
+def inside(predicate: str) -> str:
+    """From a title link: true when an enclosing element satisfies `predicate` (an ad, a panel)."""
+    return f"ancestor::*[{predicate}]"
+
+
+def first(predicate: str) -> str:
+    """From a block: the first element below it that satisfies `predicate` (its snippet)."""
+    return f"(.//*[{predicate}])[1]"
 
 
 @lru_cache(maxsize=512)
@@ -53,7 +86,7 @@ class EngineSpec:
     """How to read one engine's result pages (all XPaths are XPath 1.0)."""
 
     name: str
-    base_url: str  # resolves relative links when the page URL is unknown
+    query: Callable[[Query], str]  # the result-page URL of a query (paging already checked)
     organic: str  # selects the title link of every organic result, any era
     organic_fallback: str = ""  # a newer layout's title links, read only when `organic` finds none
     block: str = "ancestor::*[self::li or self::div][1]"  # from a title link to its result block
@@ -77,28 +110,32 @@ class EngineSpec:
     charset_fallback: str = "utf-8"
     refine: Callable[[list[SerpResult]], list[SerpResult]] | None = None
 
+    @cached_property
+    def base_url(self) -> str:
+        """What relative links resolve against when the page URL is unknown: the engine's result
+        page (the origin and path its `query` builds)."""
+        parts = urlsplit(self.query(Query("")))
+        return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
 
 def _title_of(spec: EngineSpec, anchor: etree._Element) -> str:
     if spec.title:
-        found = xpath(spec.title)(anchor)
+        found = nodes(xpath(spec.title)(anchor))
         if found and all(isinstance(f, str) for f in found):
-            return clean_text(" ".join(found))  # the title XPath picked text nodes
+            return clean_text(" ".join(strings(found)))  # the title XPath picked text nodes
         if found:
-            return element_text(found[0])
+            return node_text(found[0])
     return element_text(anchor)
 
 
 def _snippet_of(spec: EngineSpec, anchor: etree._Element, title: str) -> str:
-    blocks = xpath(spec.block)(anchor)
+    blocks = elements(xpath(spec.block)(anchor))
     block = blocks[0] if blocks else anchor.getparent()
     if block is None:
         return ""
     text = ""
     if spec.snippet:
-        found = xpath(spec.snippet)(block)
-        text = clean_text(
-            " ".join(clean_text(el) if isinstance(el, str) else element_text(el) for el in found)
-        )
+        text = clean_text(" ".join(node_text(el) for el in nodes(xpath(spec.snippet)(block))))
     if not text:  # no snippet element in this era: the block's text after the title
         text = element_text(block)
         if title and text.startswith(title):
@@ -113,8 +150,8 @@ def collect(
     results: list[SerpResult] = []
     excluded = xpath(spec.exclude) if (apply_exclude and spec.exclude) else None
     seen: set[int] = set()
-    for anchor in xpath(selector)(doc):
-        if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+    for anchor in elements(xpath(selector)(doc)):
+        if id(anchor) in seen:
             continue
         seen.add(id(anchor))
         url = absolute_url(anchor.get("href"), base)
@@ -136,8 +173,8 @@ def _verticals(spec: EngineSpec, doc: etree._Element, base: str) -> list[SerpRes
     out: list[SerpResult] = []
     seen: set[int] = set()
     for name, selector in spec.verticals.items():
-        for anchor in xpath(selector)(doc):
-            if not isinstance(anchor, etree._Element) or id(anchor) in seen:
+        for anchor in elements(xpath(selector)(doc)):
+            if id(anchor) in seen:
                 continue
             seen.add(id(anchor))
             url = absolute_url(anchor.get("href"), base)
@@ -154,8 +191,8 @@ def _has_text(text: str, markers: tuple[str, ...]) -> str | None:
 
 
 def _base_href(doc: etree._Element, fallback: str) -> str:
-    found = doc.xpath("//head/base/@href")
-    return str(found[0]).strip() if found and str(found[0]).startswith("http") else fallback
+    found = strings(doc.xpath("//head/base/@href"))
+    return found[0].strip() if found and found[0].startswith("http") else fallback
 
 
 def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, status: int | None = None) -> SerpPage:
@@ -182,8 +219,8 @@ def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, stat
     features = [name for name, test in spec.features.items() if xpath(test)(doc)]
     count_text = None
     if spec.result_count:
-        for el in xpath(spec.result_count)(doc):
-            count_text = element_text(el) if not isinstance(el, str) else clean_text(el)
+        for el in nodes(xpath(spec.result_count)(doc)):
+            count_text = node_text(el)
             if count_text:
                 break
         count_text = count_text or None
@@ -210,7 +247,7 @@ def _empty_page_kind(spec: EngineSpec, doc: etree._Element, text: str, status: i
     if (spec.consent and xpath(spec.consent)(doc)) or _has_text(text, spec.consent_text):
         return page(CONSENT, "consent dialog: the engine asks to accept cookies first")
     visible = element_text(doc.find("body")) if doc.find("body") is not None else ""
-    title = clean_text(" ".join(doc.xpath("//title//text()")))
+    title = clean_text(" ".join(strings(doc.xpath("//title//text()"))))
     marker = consent_phrase(visible) or consent_phrase(text[:200_000])
     if marker and len(visible) < 20_000:
         return page(CONSENT, f"consent dialog ({marker!r})")

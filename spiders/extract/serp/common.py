@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+
+from spiders.extract.xpath import Node, strings
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -70,14 +73,19 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+_VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
+
+
 def element_text(el: etree._Element | None) -> str:
     """Visible text of an element, whitespace collapsed (script and style skipped)."""
     if el is None:
         return ""
-    parts = [
-        t for t in el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]") if isinstance(t, str)
-    ]
-    return clean_text(" ".join(parts))
+    return clean_text(" ".join(strings(el.xpath(_VISIBLE_TEXT))))
+
+
+def node_text(node: Node) -> str:
+    """What an XPath picked, as text: an element's visible text, or a string whitespace-collapsed."""
+    return clean_text(node) if isinstance(node, str) else element_text(node)
 
 
 def _first(qs: dict[str, list[str]], *names: str) -> str | None:
@@ -193,6 +201,32 @@ def host_of(url: str) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class Query:
+    """One result page asked of an engine: the keyword, the page, and where and how it is asked."""
+
+    keyword: str
+    page: int = 1  # from 1
+    per_page: int = 10
+    country: str | None = None
+    language: str | None = None
+    device: str = "desktop"
+    base_url: str | None = None  # a stand-in engine's origin (see `compose_url`)
+
+    @property
+    def offset(self) -> int:
+        """How many results come before this page's first one."""
+        return (self.page - 1) * self.per_page
+
+    def past_first(self, value: int) -> str:
+        """A paging parameter: `value` from the second page on, '' (left out) on the first."""
+        return str(value) if self.page > 1 else ""
+
+    def url(self, origin: str, path: str, params: list[tuple[str, str]]) -> str:
+        """The engine's URL for this query (see `compose_url`)."""
+        return compose_url(origin, path, params, self.base_url)
 
 
 def compose_url(origin: str, path: str, params: list[tuple[str, str]], base_url: str | None = None) -> str:

@@ -5,31 +5,32 @@ from __future__ import annotations
 
 import re
 
-from spiders.extract.serp.base import EngineSpec, cls
-from spiders.extract.serp.common import check_paging, compose_url
+from spiders.extract.serp.base import EngineSpec, anywhere, cls, first, union
+from spiders.extract.serp.common import Query
 
-NAME = "google"
-HOSTS = ("google.",)
-# The name the engine shows itself by (page titles, logos), to tell its pages apart offline.
-BRAND = re.compile(r"(?:\bGoogle\b|谷歌)")
+
+def build_url(q: Query) -> str:
+    """``/search?q=&num=&start=&hl=&gl=``; the device is chosen by the user agent, not the URL."""
+    params = [("q", q.keyword), ("num", str(q.per_page)), ("start", q.past_first(q.offset))]
+    params += [("hl", q.language or ""), ("gl", (q.country or "").lower())]
+    return q.url("https://www.google.com", "/search", params)
+
 
 # Title links of organic results: a link wrapping an h3 (2016+ desktop, 2021+ basic HTML),
 # a link inside h3.r (2009-2016), the basic-HTML title div, the image-search grid.
-_ORGANIC = " | ".join(
-    (
-        "//a[@href][.//h3]",
-        "//h3/a[@href]",
-        "//a[@href][div[contains(@class, 'vvjwJb')]]",
-        "//table[contains(@class, 'images_table')]//td/a[@href][.//img]",
-        # 2023+ pages served without JavaScript: the title is a span.CVA68e inside the link
-        "//a[@href][span[contains(@class, 'CVA68e')]]",
-    )
+_ORGANIC = union(
+    "//a[@href][.//h3]",
+    "//h3/a[@href]",
+    "//a[@href][div[contains(@class, 'vvjwJb')]]",
+    "//table[contains(@class, 'images_table')]//td/a[@href][.//img]",
+    # 2023+ pages served without JavaScript: the title is a span.CVA68e inside the link
+    "//a[@href][span[contains(@class, 'CVA68e')]]",
 )
 # 2023+ mobile: no h3 at all, the title is a div with role=heading, level 3. Desktop pages use
 # such headings for video and news cards, so this is read only when the above finds nothing.
 _MOBILE = "//a[@href][.//*[@role='heading'][@aria-level='3']][not(ancestor::*[@role='heading'])]"
 # The local pack: map results with their own title links ("rllt" = local results).
-_LOCAL = f"{cls('VkpGBb')} or {cls('rllt__details')} or @id='lu_map' or {cls('cXedhc')} or @data-local-attribute"
+_LOCAL = f"{cls('VkpGBb', 'rllt__details')} or @id='lu_map' or {cls('cXedhc')} or @data-local-attribute"
 # Ads, the right-hand knowledge panel, carousels (top stories, videos), people-also-ask.
 _SPECIAL = " or ".join(
     (
@@ -38,8 +39,7 @@ _SPECIAL = " or ".join(
         "@id='bottomads'",
         "@id='rhs'",
         "@aria-label='Ads'",
-        cls("ads-ad"),
-        cls("commercial-unit-desktop-top"),
+        cls("ads-ad", "commercial-unit-desktop-top"),
         "self::g-scrolling-carousel",
         "self::g-inner-card",
         "self::g-accordion-expander",
@@ -52,35 +52,32 @@ _SPECIAL = " or ".join(
 )
 
 SPEC = EngineSpec(
-    name=NAME,
-    base_url="https://www.google.com/search",
+    name="google",
+    query=build_url,
     organic=_ORGANIC,
     organic_fallback=_MOBILE,
-    block=(
-        f"ancestor::*[(self::div or self::li) and ({cls('g')} or {cls('ZINbbc')} or {cls('Gx5Zad')})][1]"
-        " | ancestor::td[1]"
+    block=union(
+        f"ancestor::*[(self::div or self::li) and ({cls('g', 'ZINbbc', 'Gx5Zad')})][1]", "ancestor::td[1]"
     ),
-    snippet=(
-        "(.//*["
-        + " or ".join((cls("VwiC3b"), cls("st"), cls("s3v9rd"), cls("IsZvec"), cls("aCOpRe")))
-        + "])[1]"
-    ),
+    snippet=first(cls("VwiC3b", "st", "s3v9rd", "IsZvec", "aCOpRe")),
     title=(
         "(.//h3 | .//div[contains(@class, 'vvjwJb')] | .//*[@role='heading'][@aria-level='3']"
         " | span[contains(@class, 'CVA68e')])[1]"
     ),
     exclude=f"ancestor::*[{_SPECIAL}]",
     verticals={
-        "local_pack": f"//*[{_LOCAL}]//a[@href][.//*[@role='heading'] or .//span[{cls('OSrXXb')}]]"
-        f" | //a[{cls('rllt__link')}][@href]",
+        "local_pack": union(
+            f"{anywhere(_LOCAL)}//a[@href][.//*[@role='heading'] or .//span[{cls('OSrXXb')}]]",
+            f"//a[{cls('rllt__link')}][@href]",
+        ),
         "news": "//g-section-with-header//a[@href][.//*[@role='heading']] | //*[@id='top-stories']//a[@href]",
         "videos": "//g-scrolling-carousel//a[contains(@href, 'youtube.com/watch')] | //video-voyager//a[@href][.//h3]",
     },
-    ads=(
-        "//*[@id='tads' or @id='tadsb' or @id='bottomads']//a[@href][.//h3 or .//*[@role='heading']]"
-        f" | //li[{cls('ads-ad')}]//h3/a[@href]"
+    ads=union(
+        "//*[@id='tads' or @id='tadsb' or @id='bottomads']//a[@href][.//h3 or .//*[@role='heading']]",
+        f"//li[{cls('ads-ad')}]//h3/a[@href]",
         # basic-HTML ads: same blocks as results, but the link goes through /aclk
-        " | //a[contains(@href, '/aclk?')][.//h3 or .//div[contains(@class, 'vvjwJb')]]"
+        "//a[contains(@href, '/aclk?')][.//h3 or .//div[contains(@class, 'vvjwJb')]]",
     ),
     skip_url=re.compile(
         r"^https?://([a-z]+\.)?google\.[a-z.]+/(search|setprefs|preferences|advanced_search|webhp|intl|history|"
@@ -107,34 +104,13 @@ SPEC = EngineSpec(
     # 2023+ pages served without JavaScript only say "enable JavaScript" and retry
     render_text=("/httpservice/retry/enablejs",),
     features={
-        "featured_snippet": f"//*[{cls('ifM9O')} or {cls('c2xzTb')} or {cls('xpdopen')}]",
-        "people_also_ask": f"//*[{cls('related-question-pair')} or @jsname='Cpkphb']",
-        "local_pack": f"//*[@id='lu_map' or {cls('rllt__details')} or {cls('local-pack')}]",
-        "images": "//*[@id='imagebox_bigimages' or @id='iur' or contains(@class, 'images_table')]",
+        "featured_snippet": anywhere(cls("ifM9O", "c2xzTb", "xpdopen")),
+        "people_also_ask": anywhere(f"{cls('related-question-pair')} or @jsname='Cpkphb'"),
+        "local_pack": anywhere(f"@id='lu_map' or {cls('rllt__details', 'local-pack')}"),
+        "images": anywhere("@id='imagebox_bigimages' or @id='iur' or contains(@class, 'images_table')"),
         "videos": "//g-scrolling-carousel//a[contains(@href, 'youtube.com/watch')] | //video-voyager",
         "news": "//g-section-with-header[.//g-inner-card] | //*[@id='top-stories']",
-        "shopping": f"//*[{cls('commercial-unit-desktop-top')} or {cls('cu-container')} or {cls('pla-unit')}]",
+        "shopping": anywhere(cls("commercial-unit-desktop-top", "cu-container", "pla-unit")),
     },
-    result_count="//*[@id='result-stats' or @id='resultStats']",
+    result_count=anywhere("@id='result-stats' or @id='resultStats'"),
 )
-
-
-def build_url(
-    keyword: str,
-    *,
-    page: int = 1,
-    per_page: int = 10,
-    country: str | None = None,
-    language: str | None = None,
-    device: str = "desktop",
-    base_url: str | None = None,
-) -> str:
-    """``/search?q=&num=&start=&hl=&gl=``; the device is chosen by the user agent, not the URL."""
-    check_paging(page, per_page)
-    params = [
-        ("q", keyword),
-        ("num", str(per_page)),
-        ("start", str((page - 1) * per_page) if page > 1 else ""),
-    ]
-    params += [("hl", language or ""), ("gl", (country or "").lower())]
-    return compose_url("https://www.google.com", "/search", params, base_url)
