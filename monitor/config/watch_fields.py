@@ -14,7 +14,7 @@ URL is a question about the whole section: `monitor.watchlist.check` answers it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -30,7 +30,10 @@ def as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-def browser_only(value: object, info: ValidationInfo) -> object:
+V = TypeVar("V")
+
+
+def browser_only(value: V, info: ValidationInfo) -> V:
     """A field validator for options that only a browser acts on: refused on an HTTP watch.
 
     `render` is the first field of every watch model (it comes from the deepest base class), so it

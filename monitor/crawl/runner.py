@@ -58,7 +58,9 @@ class Cycle:
         return sum(len(c.jobs) for c, _ in self.crawls)
 
     def specs(self) -> list[CrawlSpec]:
-        return [CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.spider_kwargs}) for c, s in self.crawls]
+        return [
+            CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs}) for c, s in self.crawls
+        ]
 
 
 def sync_store(watchlist: Watchlist, session_factory: sessionmaker[Session]) -> SyncReport:
@@ -97,16 +99,16 @@ def open_cycle(
                 continue
             ctx = CycleContext(watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env)
             crawl = kind.prepare(ctx, session, mine)
-            pool = shared_pool(watchlist.settings.extract_workers) if crawl.use_pool else None
+            pool = shared_pool(watchlist.settings.extract_workers) if crawl.plan.use_pool else None
             writer = StoreWriter(session_factory, run.id, competitor_of)
             sink = KindSink(
                 crawl.observer,
-                crawl.memories,
+                crawl.plan.memories,
                 writer,
                 clock=clock,
                 on_outcome=on_outcome,
                 pool=pool,
-                series=crawl.series,
+                series=crawl.plan.series,
             )
             crawls.append((crawl, sink))
         return Cycle(run.id, crawls)

@@ -28,6 +28,7 @@ from models import Competitor, Watch
 from monitor.changes.kinds import ChangeKind
 from monitor.config.settings import Settings
 from monitor.kinds.outcome import Memory, Outcome
+from spiders.crawl_settings import crawl_settings
 
 I = TypeVar("I")  # noqa: E741  (the item a kind's spider yields)
 M = TypeVar("M", bound=Memory)
@@ -123,18 +124,31 @@ class SeriesFeed(Protocol):
 
 
 @dataclass
-class KindCrawl:
-    """What a kind hands the runner for one cycle."""
+class CrawlPlan:
+    """What a kind plans for its due watches: the spider's jobs, each watch's memory, and what this
+    kind's crawl needs beyond the watchlist's crawl settings."""
 
-    kind: str
-    spider: str  # dotted path of the Scrapy spider class
     jobs: list[Any]
-    observer: Observer[Any, Any]
     memories: dict[int, Memory]
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # over the crawl settings
     spider_kwargs: dict[str, Any] = field(default_factory=dict)
     use_pool: bool = False  # run the kind's extractions in the extraction pool
     series: SeriesFeed | None = None
+
+
+@dataclass
+class KindCrawl:
+    """What a kind hands the runner for one cycle: its spider, settings and plan, and its observer."""
+
+    kind: str
+    spider: str  # dotted path of the Scrapy spider class
+    observer: Observer[Any, Any]
+    plan: CrawlPlan
+    settings: dict[str, Any]
+
+    @property
+    def jobs(self) -> list[Any]:
+        return self.plan.jobs
 
 
 @dataclass(frozen=True)
@@ -148,9 +162,10 @@ class CycleContext:
     clock: Callable[[], datetime]
     env: dict[str, str] = field(default_factory=dict)  # environment + secrets file, for ${NAME}
 
-    def robots(self, session: Session) -> dict[int, bool]:
-        """competitor id -> whether robots.txt is obeyed for it."""
-        return {c.id: c.robots != "ignore" for c in session.scalars(select(Competitor))}
+    def robots(self, session: Session) -> Callable[[Watch], bool]:
+        """Whether robots.txt is obeyed for a watch (its competitor's setting; obeyed by default)."""
+        obey = {c.id: c.robots != "ignore" for c in session.scalars(select(Competitor))}
+        return lambda watch: obey.get(watch.competitor_id or 0, True)
 
 
 class ConfiguredWatch(Protocol):
@@ -184,15 +199,29 @@ def specs_of(kind: str, entries: Sequence[ConfiguredWatch], ctx: SpecContext) ->
     ]
 
 
-class WatchKind(Protocol):
+Planner = Callable[["CycleContext", Session, list[Watch]], CrawlPlan]
+Specifier = Callable[[Sequence[Any], SpecContext], list[WatchSpec]]
+
+
+@dataclass(frozen=True)
+class WatchKind:
+    """One kind of watch, declared once (`monitor/kinds/<kind>/kind.py`) and registered in `KINDS`."""
+
     name: str
     section: str  # the watchlist key users write (products, listings, sites, pages, keywords)
     change_kinds: tuple[ChangeKind, ...]
+    spider: str  # the Scrapy spider class, by dotted path (the crawl side is not imported here)
+    observer: Observer[Any, Any]
+    plan: Planner  # due watches -> jobs and memories (inside the transaction that opened the run)
+    specify: Specifier | None = None  # watchlist entries -> specs; default: one watch per entry
 
     def specs(self, entries: Sequence[Any], ctx: SpecContext) -> list[WatchSpec]:
         """This kind's watches from its watchlist section."""
-        ...
+        return self.specify(entries, ctx) if self.specify else specs_of(self.name, entries, ctx)
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
-        """The crawl for these due watches (called inside the transaction that opened the run)."""
-        ...
+        """The crawl of these due watches."""
+        plan = self.plan(ctx, session, watches)
+        browser = any(getattr(job, "render", "http") == "browser" for job in plan.jobs)
+        settings = {**crawl_settings(ctx.settings.crawl_limits(), browser), **plan.settings}
+        return KindCrawl(self.name, self.spider, self.observer, plan, settings)

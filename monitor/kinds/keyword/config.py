@@ -163,8 +163,8 @@ class KeywordGroup(_Strict):
     @field_validator("access")
     @classmethod
     def _searched(cls, access: dict[str, EngineAccess], info: ValidationInfo) -> dict[str, EngineAccess]:
-        engines = info.data.get("engines")
-        for engine in access if engines is not None else ():
+        engines: list[str] = info.data.get("engines") or []
+        for engine in access if engines else ():
             if engine not in engines:
                 raise ValueError(f"access given for {engine!r}, which the group does not search")
         return access

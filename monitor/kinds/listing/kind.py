@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from models import Watch
 from models.listing import ListingSnapshotItem, latest_items
-from monitor.kinds.base import (
-    CycleContext,
-    KindCrawl,
-    SpecContext,
-    WatchSpec,
-    memory_fields,
-    read_options,
-    specs_of,
-)
+from monitor.kinds.base import CrawlPlan, CycleContext, WatchKind, memory_fields, read_options
 from monitor.kinds.listing.changes import CHANGE_KINDS, ListingDiffOptions
-from monitor.kinds.listing.config import ListingOptions, ListingWatch
+from monitor.kinds.listing.config import ListingOptions
 from monitor.kinds.listing.observe import OBSERVER, ListingMemory
-from spiders.crawl_settings import crawl_settings
 from spiders.extract.listing import ListingItem, ListingSelectors
 from spiders.listing_fetch import ListingJob
 
@@ -66,34 +56,19 @@ def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool, condit
     )
 
 
-class ListingKind:
-    name = "listing"
-    section = "listings"
-    change_kinds = CHANGE_KINDS
-
-    def specs(self, entries: Sequence[ListingWatch], ctx: SpecContext) -> list[WatchSpec]:
-        return specs_of(self.name, entries, ctx)
-
-    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
-        robots = ctx.robots(session)
-        cards = latest_items(session, [w.id for w in watches])
-        jobs, memories = [], {}
-        for w in watches:
-            options = read_options(ListingOptions, w.options)
-            jobs.append(listing_job(w, options, robots.get(w.competitor_id or 0, True), w.id in cards))
-            memories[w.id] = ListingMemory(
-                **memory_fields(w, ctx.settings.default_interval),
-                last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,
-                options=ListingDiffOptions(include_sponsored=options.include_sponsored, min_move=options.min_move),
-            )
-        return KindCrawl(
-            self.name,
-            "spiders.listing_spider.ListingSpider",
-            jobs,
-            OBSERVER,
-            dict(memories),
-            crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
+def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
+    obeys = ctx.robots(session)
+    cards = latest_items(session, [w.id for w in watches])
+    jobs, memories = [], {}
+    for w in watches:
+        options = read_options(ListingOptions, w.options)
+        jobs.append(listing_job(w, options, obeys(w), w.id in cards))
+        memories[w.id] = ListingMemory(
+            **memory_fields(w, ctx.settings.default_interval),
+            last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,
+            options=ListingDiffOptions(include_sponsored=options.include_sponsored, min_move=options.min_move),
         )
+    return CrawlPlan(jobs, dict(memories))
 
 
-LISTING = ListingKind()
+LISTING = WatchKind("listing", "listings", CHANGE_KINDS, "spiders.listing_spider.ListingSpider", OBSERVER, plan)

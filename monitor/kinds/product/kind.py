@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,21 +9,12 @@ from sqlalchemy.orm import Session
 from models import ProductState, Watch
 from models.product import latest_states
 from monitor.anomaly_feed import PriceAnomalyFeed
-from monitor.kinds.base import (
-    CycleContext,
-    KindCrawl,
-    SpecContext,
-    WatchSpec,
-    memory_fields,
-    read_options,
-    specs_of,
-)
+from monitor.kinds.base import CrawlPlan, CycleContext, WatchKind, memory_fields, read_options
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.outcome import Outcome
 from monitor.kinds.product.changes import CHANGE_KINDS, ProductSnapshot
-from monitor.kinds.product.config import ProductOptions, ProductWatch
+from monitor.kinds.product.config import ProductOptions
 from monitor.kinds.product.observe import OBSERVER, ProductMemory
-from spiders.crawl_settings import crawl_settings
 
 MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not worth its start-up
 
@@ -53,52 +43,39 @@ class PriceSeries:
         self.feed.write(session, now)
 
 
-class ProductKind:
-    name = "product"
-    section = "products"
-    change_kinds = CHANGE_KINDS
-
-    def specs(self, entries: Sequence[ProductWatch], ctx: SpecContext) -> list[WatchSpec]:
-        return specs_of(self.name, entries, ctx)
-
-    def memories(self, session: Session, watches: list[Watch], ctx: CycleContext) -> dict[int, ProductMemory]:
-        """One query per table for all watches of the crawl, not one per page."""
-        ids = [w.id for w in watches]
-        latest, priced = latest_states(session, ids), latest_states(session, ids, priced=True)
-        gone_after = ctx.settings.gone_after
-        return {
-            w.id: ProductMemory(
-                **memory_fields(w, ctx.settings.default_interval),
-                selectors={str(k): v for k, v in read_options(ProductOptions, w.options).selectors.items()},
-                last=snapshot_of_row(latest.get(w.id)),
-                last_priced=snapshot_of_row(priced.get(w.id)),
-                gone_after=gone_after,
-                gone_reported=w.consecutive_gone >= gone_after,
-            )
-            for w in watches
-        }
-
-    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
-        memories = self.memories(session, watches, ctx)
-        robots = ctx.robots(session)
-        jobs = []
-        for w in watches:
-            memory = memories[w.id]
-            # A 304 is answered from the last good state; a page that was gone must be read again.
-            conditional = memory.last is not None and not memory.gone_reported
-            options = read_options(ProductOptions, w.options)
-            jobs.append(fetch_job(w, options, robots.get(w.competitor_id or 0, True), conditional))
-        workers = ctx.settings.extract_workers
-        return KindCrawl(
-            self.name,
-            "spiders.product_spider.ProductSpider",
-            jobs,
-            OBSERVER,
-            dict(memories),
-            crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs)),
-            use_pool=bool(workers) and len(jobs) >= MIN_PAGES_FOR_POOL,
-            series=PriceSeries(PriceAnomalyFeed.load(session, [w.id for w in watches])),
+def memories(session: Session, watches: list[Watch], ctx: CycleContext) -> dict[int, ProductMemory]:
+    """One query per table for all watches of the crawl, not one per page."""
+    ids = [w.id for w in watches]
+    latest, priced = latest_states(session, ids), latest_states(session, ids, priced=True)
+    gone_after = ctx.settings.gone_after
+    return {
+        w.id: ProductMemory(
+            **memory_fields(w, ctx.settings.default_interval),
+            selectors={str(k): v for k, v in read_options(ProductOptions, w.options).selectors.items()},
+            last=snapshot_of_row(latest.get(w.id)),
+            last_priced=snapshot_of_row(priced.get(w.id)),
+            gone_after=gone_after,
+            gone_reported=w.consecutive_gone >= gone_after,
         )
+        for w in watches
+    }
 
 
-PRODUCT = ProductKind()
+def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
+    known = memories(session, watches, ctx)
+    obeys = ctx.robots(session)
+    jobs = []
+    for w in watches:
+        memory = known[w.id]
+        # A 304 is answered from the last good state; a page that was gone must be read again.
+        conditional = memory.last is not None and not memory.gone_reported
+        jobs.append(fetch_job(w, read_options(ProductOptions, w.options), obeys(w), conditional))
+    return CrawlPlan(
+        jobs,
+        dict(known),
+        use_pool=bool(ctx.settings.extract_workers) and len(jobs) >= MIN_PAGES_FOR_POOL,
+        series=PriceSeries(PriceAnomalyFeed.load(session, [w.id for w in watches])),
+    )
+
+
+PRODUCT = WatchKind("product", "products", CHANGE_KINDS, "spiders.product_spider.ProductSpider", OBSERVER, plan)

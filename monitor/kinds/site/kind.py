@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.orm import Session
 
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
-from monitor.kinds.base import (
-    CycleContext,
-    KindCrawl,
-    SpecContext,
-    WatchSpec,
-    memory_fields,
-    read_options,
-    specs_of,
-)
+from monitor.kinds.base import CrawlPlan, CycleContext, WatchKind, memory_fields, read_options
 from monitor.kinds.site.changes import CHANGE_KINDS, SiteSnapshot
-from monitor.kinds.site.config import SiteOptions, SiteWatch
+from monitor.kinds.site.config import SiteOptions
 from monitor.kinds.site.observe import OBSERVER, SiteMemory
-from spiders.crawl_settings import crawl_settings
 from spiders.extract.site import PageFacts
 from spiders.site_crawl import SiteJob
 
@@ -45,30 +34,20 @@ def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
     )
 
 
-class SiteKind:
-    name = "site"
-    section = "sites"
-    change_kinds = CHANGE_KINDS
-
-    def specs(self, entries: Sequence[SiteWatch], ctx: SpecContext) -> list[WatchSpec]:
-        return specs_of(self.name, entries, ctx)
-
-    def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
-        robots = ctx.robots(session)
-        last = latest_snapshots(session, [w.id for w in watches])
-        jobs = [site_job(w, read_options(SiteOptions, w.options), robots.get(w.competitor_id or 0, True)) for w in watches]
-        memories = {
-            w.id: SiteMemory(
-                **memory_fields(w, ctx.settings.default_interval),
-                last=snapshot_from_row(last[w.id]) if w.id in last else None,
-                last_truncated=bool(w.id in last and last[w.id].truncated),
-            )
-            for w in watches
-        }
-        settings = crawl_settings(ctx.settings.crawl_limits(), any(j.render == "browser" for j in jobs))
-        # robots.txt is read and applied by the spider itself (one fetch per site per crawl).
-        settings["ROBOTSTXT_OBEY"] = False
-        return KindCrawl(self.name, "spiders.site_spider.SiteSpider", jobs, OBSERVER, dict(memories), settings)
+def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
+    obeys = ctx.robots(session)
+    last = latest_snapshots(session, [w.id for w in watches])
+    jobs = [site_job(w, read_options(SiteOptions, w.options), obeys(w)) for w in watches]
+    memories = {
+        w.id: SiteMemory(
+            **memory_fields(w, ctx.settings.default_interval),
+            last=snapshot_from_row(last[w.id]) if w.id in last else None,
+            last_truncated=bool(w.id in last and last[w.id].truncated),
+        )
+        for w in watches
+    }
+    # robots.txt is read and applied by the spider itself (one fetch per site per crawl).
+    return CrawlPlan(jobs, dict(memories), settings={"ROBOTSTXT_OBEY": False})
 
 
-SITE = SiteKind()
+SITE = WatchKind("site", "sites", CHANGE_KINDS, "spiders.site_spider.SiteSpider", OBSERVER, plan)
