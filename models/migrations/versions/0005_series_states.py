@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("watch_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("last_value", sa.Float(), nullable=True),
+        sa.Column("last_value", sa.Double(), nullable=True),
         sa.Column("last_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["watch_id"], ["watches.id"], name=op.f("fk_series_states_watch_id_watches")),
