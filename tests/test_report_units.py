@@ -124,8 +124,11 @@ def test_report_from_changes_only(store) -> None:  # noqa: ANN001
     report = build(factory, iso_week(WEEK, "UTC"))
     alpha, beta = report.competitors
     assert alpha.name == "Alpha"
-    assert (alpha.prices.up.this_week, alpha.prices.down.this_week) == (0, 1)
-    assert (alpha.prices.up.last_week, alpha.prices.down.last_week) == (1, 0)
+    # moves are the price changes recorded in each week; net counts compare the week's end with its start
+    assert (alpha.prices.moves_up.this_week, alpha.prices.moves_down.this_week) == (0, 1)
+    assert (alpha.prices.moves_up.last_week, alpha.prices.moves_down.last_week) == (1, 0)
+    assert (alpha.prices.net_up.this_week, alpha.prices.net_down.this_week) == (0, 1)
+    assert not alpha.baseline and alpha.watching_since == date(2026, 2, 20)
     assert alpha.prices.moves[0].before == Decimal(100) and alpha.prices.moves[0].after == Decimal(80)
     # indexes: Alpha median(80/100, 55/50) = 0.95; Beta median(120/100, 48/50) = 1.08
     assert alpha.prices.index_vs_ours.this_week == pytest.approx(95.0)
