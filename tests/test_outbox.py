@@ -12,7 +12,7 @@ from alerts.outbox import enqueue_run_alerts
 from models import AlertDelivery
 
 CHANNELS = """
-  - {name: mail, url: "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure", mode: digest}
+  - {name: mail, url: "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure", every: run}
   - {name: chat, url: "schan://${SCHAN}", mode: immediate, locale: zh-CN}
 """
 RULES = """
@@ -47,10 +47,10 @@ def test_digest_and_immediate_channels_and_idempotent_enqueue(store_sessions) ->
     ]
     assert len({d.dedup_key for d in rows}) == 3
     mail = rows[0]
-    assert mail.body_format == "html" and mail.title == "[warning] ShopA: Price drop · Widget 1"
+    assert mail.body_format == "html" and mail.title == "[warning] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"
     assert mail.dedup_key in mail.body and mail.next_attempt_at == T0
     chat = rows[2]
-    assert chat.body_format == "markdown" and chat.title == "[严重] ShopA：缺货 · Widget 2"
+    assert chat.body_format == "markdown" and chat.title == "[严重] ShopA：缺货 · Widget 2：InStock → OutOfStock"
     assert chat.rule == "stock" and chat.extra["matches"][0]["rules"] == ["stock"]
 
 
@@ -63,6 +63,7 @@ def test_digest_groups_all_changes_of_the_run_for_a_channel(store_sessions) -> N
     assert len(mail.change_ids) == 2 and mail.severity == "critical" and mail.rule == "drops,stock"
     assert mail.title == "[critical] rivalwatch: 2 changes (ShopA)"
     assert mail.body.index("out of stock") < mail.body.index("price 100")  # most severe first
+    assert mail.extra["items"] == [[c] for c in sorted(mail.change_ids)]
 
 
 def test_cooldown_per_watch_and_rule(store_sessions) -> None:  # noqa: ANN001
@@ -84,9 +85,8 @@ def test_cooldown_per_watch_and_rule(store_sessions) -> None:  # noqa: ANN001
         assert enqueue_run_alerts(s, run_for(w1_id), wl, now=T0) == 1
     with store_sessions.begin() as s:  # 2 h later: w1 is cooling down, w2 is not
         assert enqueue_run_alerts(s, run_for(w1_id, w2_id), wl, now=T0 + timedelta(hours=2)) == 1
-    assert deliveries(store_sessions)[-1].extra["matches"] == [
-        {"change_id": 3, "watch_id": w2_id, "rules": ["drops"]}
-    ]
+    [match] = deliveries(store_sessions)[-1].extra["matches"]
+    assert (match["change_id"], match["watch_id"], match["rules"]) == (3, w2_id, ["drops"])
     with store_sessions.begin() as s:  # 7 h after the first: w1 alerts again
         assert enqueue_run_alerts(s, run_for(w1_id), wl, now=T0 + timedelta(hours=7)) == 1
 
@@ -131,9 +131,9 @@ def test_routing_by_competitor_tag_and_channel_severity(store_sessions) -> None:
         enqueue_run_alerts(s, run_id, wl, now=T0)
     got = sorted((d.channel, d.rule, d.title) for d in deliveries(store_sessions))
     assert got == [
-        ("all", "direct-drops", "[warning] ShopA: Price drop · Widget 1"),
-        ("pager", "big-undercut", "[critical] ShopA: Price drop · Widget 1"),
-        ("pager", "big-undercut", "[critical] ShopB: Price drop · B1"),
+        ("all", "direct-drops", "[warning] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
+        ("pager", "big-undercut", "[critical] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
+        ("pager", "big-undercut", "[critical] ShopB: Price drop · B1: 100 → 90 USD (-10.0%)"),
     ]
 
 
