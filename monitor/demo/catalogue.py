@@ -44,9 +44,9 @@ DAY0 = date(2026, 1, 5)  # a Monday, so simulated weeks line up with ISO weeks
 SCHEDULED_REMOVAL_DAY = 2
 
 
-def sim_date(day: int) -> date:
+def sim_date(day: int, day0: date = DAY0) -> date:
     """The calendar date of a simulated day (Last-Modified headers, sitemaps, blog posts)."""
-    return DAY0 + timedelta(days=day)
+    return day0 + timedelta(days=day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +150,13 @@ def _make_products(seed: int, count: int, start: int = 0) -> list[Product]:
 class Catalogue:
     """The whole simulated market for one seed: `shop_day(shop, day)` and `truth(day)`."""
 
-    def __init__(self, seed: int = 7, n_products: int = 50, shops: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, seed: int = 7, n_products: int = 50, shops: tuple[str, ...] | None = None, day0: date = DAY0
+    ) -> None:
         self.seed = seed
+        # The calendar the shops' pages show (dates, Last-Modified): `rivalwatch demo` sets it so that
+        # its simulated days are the store's days; the story itself depends on the seed only.
+        self.day0 = day0
         self.n_products = n_products
         self.shops: dict[str, ShopSpec] = {n: SHOPS[n] for n in (shops or tuple(SHOPS))}
         # The first n_products are on every shelf on day 0; the rest are a pool of new arrivals.
@@ -165,6 +170,10 @@ class Catalogue:
         self._lock = Lock()
 
     # ---- catalogue data -------------------------------------------------------------------
+    def date(self, day: int) -> date:
+        """The calendar date the shops show on simulated `day`."""
+        return sim_date(day, self.day0)
+
     def product_by_num(self, num: int) -> Product | None:
         return self._by_num.get(num)
 
