@@ -244,9 +244,10 @@ def _window_label(channel: Channel, window: tuple[datetime, datetime], default_t
     zone_name = channel.timezone or default_tz
     zone = ZoneInfo(zone_name)
     start, end = (t.astimezone(zone) for t in window)
-    same_day = start.date() == end.date()
-    fmt = "%H:%M" if same_day else "%m-%d %H:%M"
-    return Window(start.strftime(fmt), end.strftime("%H:%M"), zone_name)
+    at = end.strftime("%H:%M")
+    if start.date() == end.date() or end.time() == datetime.min.time():
+        return Window(start.strftime("%Y-%m-%d %H:%M"), at, zone_name, at)
+    return Window(start.strftime("%Y-%m-%d %H:%M"), end.strftime("%Y-%m-%d %H:%M"), zone_name, at)
 
 
 def _render(

@@ -64,6 +64,7 @@ class Window:
     start: str  # local times, already formatted
     end: str
     timezone: str
+    at: str = ""  # the local time it closes (HH:MM), for the title
 
 
 @dataclass
@@ -188,7 +189,7 @@ class Renderer:
             "anomaly": f"{c.anomaly_score:.2f}" if c.anomaly_score is not None else "",
             "explanation": str(c.details.get("anomaly_explanation") or ""),
             "rules": list(item.rules),
-            "why": list(dict.fromkeys(reason_text(r, c.new, locale) for r in item.reasons)),
+            "why": list(dict.fromkeys(reason_text(r, _number(c.new), locale) for r in item.reasons)),
             "also": [_also(a, locale) for a in item.also],
             "added": added,
             "removed": removed,

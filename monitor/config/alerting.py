@@ -69,8 +69,8 @@ def _every(value: object) -> object:
     if isinstance(value, str) and value.strip().lower() == "run":
         return "run"
     seconds = parse_duration(value)
-    if not 60 <= seconds <= DAY:
-        raise ValueError(f"every: {value!r} must be between 1m and 1d (or `run`)")
+    if not 10 <= seconds <= DAY:
+        raise ValueError(f"every: {value!r} must be between 10s and 1d (or `run`)")
     return seconds
 
 
