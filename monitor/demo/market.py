@@ -137,6 +137,11 @@ class DemoMarket:
         pid, day = self.catalogue.vanishing_product(shop)
         return pid, self.product_url(shop, pid), day
 
+    def returning_product(self, shop: str) -> tuple[str, str, int, int]:
+        """(product_id, url, day it goes, day it is back): 404 in between, then its old page again."""
+        pid, away, back = self.catalogue.returning_product(shop)
+        return pid, self.product_url(shop, pid), away, back
+
     def truth(self, day: int | None = None) -> dict[str, dict[str, ProductTruth]]:
         """Per shop, per product ever listed: price (Decimal), currency, availability, exists, ..."""
         return self.catalogue.truth(self._day if day is None else day)

@@ -155,6 +155,9 @@ class ShopSite:
         offer = self.catalogue.shop_day(self.spec.name, day).offers.get(product.id) if product else None
         if product is None or offer is None or not offer.exists:
             return self._not_found()
+        restored = self.catalogue.restored(self.spec.name, day, product.id)
+        if restored is not None:  # back from the shop's cache: the very page it showed before it went
+            return self._product(restored, num)
         related = self.related(day, product)
         sku = self.catalogue.sku(self.spec.name, product)
         html = pages.product_page(self.spec, self.base, product, offer, sku, related)
