@@ -122,6 +122,10 @@ def old_new(change: ChangeFacts) -> str:
 def _line(change: ChangeFacts, locale: str) -> str:
     """The one-line description: the detector's English summary, or one built in the channel's language."""
     if locale == "en" and change.summary:
+        label = change.watch_label or ""
+        # Listing, site and rank sentences do not name the watch ("new in listing at #1: ..."): say which.
+        if label and label not in change.summary:
+            return f"{label}: {change.summary}"
         return change.summary
     sep = words(locale)["sep"]
     line = f"{kind_label(change.kind, locale)}{sep}{change.watch_label or change.watch_url or ''}"

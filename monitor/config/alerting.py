@@ -141,7 +141,7 @@ class AlertRule(Strict):
     name: str = Field(min_length=1)
     when: str = Field(
         description="what fires the rule: a change kind's rule name (price_drop, out_of_stock, rank_moved, "
-        "page_added ... see `rivalwatch check --keys`), anomaly, or any"
+        "page_added ... the README's Watchlist keys lists them), anomaly, or any"
     )
     severity: Severity | None = Field(default=None, description="default: the change kind's own severity")
     # thresholds
