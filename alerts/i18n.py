@@ -25,9 +25,10 @@ WORDS: dict[str, dict[str, str]] = {
         "open": "Open page",
         "rules": "rules",
         "why": "why",
-        "what": "what happened",
-        "watch": "product or page",
-        "severity": "severity",
+        "why_head": "Why (rule)",
+        "what": "What happened",
+        "watch": "Product or page",
+        "severity": "Severity",
         "also": "in the same check",
         "market": "Market",
         "more_items": "… and {n} more changes (the weekly report and `rivalwatch alerts log` have them all)",
@@ -38,6 +39,8 @@ WORDS: dict[str, dict[str, str]] = {
         "competitor": "competitor",
         "sep": ": ",
         "places_up": "{n} places up",
+        "place_up": "1 place up",
+        "place_down": "1 place down",
         "places_down": "{n} places down",
         # why a rule fired
         "r_undercut": "{rule}: {new} is {gap} ({gap_pct}%) below our price {our_price}",
@@ -46,8 +49,11 @@ WORDS: dict[str, dict[str, str]] = {
         "r_threshold_abs": "{rule}: a move of {threshold_abs} or more",
         "r_below": "{rule}: crossed below {below}",
         "r_above": "{rule}: crossed above {above}",
-        "r_min_positions": "{rule}: {min_positions} places or more",
+        "r_min_positions": "{rule}: moved {min_positions} places or more",
         "r_top_n": "{rule}: the top {top_n}",
+        "r_left_top_n": "{rule}: left the top {top_n}",
+        "r_entered_top_n": "{rule}: entered the top {top_n}",
+        "r_new_domain_in_top": "{rule}: a new domain in the top {top_n}",
         "r_min_anomaly": "{rule}: anomaly score {min_anomaly} or more",
         "r_plain": "{rule} ({when})",
     },
@@ -64,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "open": "打开页面",
         "rules": "规则",
         "why": "原因",
+        "why_head": "原因（规则）",
         "what": "变化",
         "watch": "商品或页面",
         "severity": "级别",
@@ -86,6 +93,9 @@ WORDS: dict[str, dict[str, str]] = {
         "r_above": "{rule}：突破 {above}",
         "r_min_positions": "{rule}：变动 {min_positions} 位及以上",
         "r_top_n": "{rule}：前 {top_n} 名",
+        "r_left_top_n": "{rule}：跌出前 {top_n} 名",
+        "r_entered_top_n": "{rule}：进入前 {top_n} 名",
+        "r_new_domain_in_top": "{rule}：前 {top_n} 名出现新域名",
         "r_min_anomaly": "{rule}：异常分数 {min_anomaly} 及以上",
         "r_plain": "{rule}（{when}）",
     },
@@ -125,9 +135,15 @@ def reason_text(reason: RuleReason, new: str | None, locale: str) -> str:
     values = {"rule": reason.rule, "when": reason.when.replace("_", " "), "new": f"{new or '—'}{currency}", **ctx}
     for key, template in _REASONS:
         if key in ctx and (key not in ("our_price", "map_price") or "gap" in ctx):
+            if key == "top_n" and f"r_{reason.when}" in w:  # entered / left / a new domain in the top N
+                template = f"r_{reason.when}"
             return w[template].format(**values)
     return w["r_plain"].format(**values)
 
 
 def places_text(n: int, locale: str) -> str:
-    return words(locale)["places_up" if n > 0 else "places_down"].format(n=abs(n))
+    w = words(locale)
+    key = ("place_up" if n > 0 else "place_down") if abs(n) == 1 and "place_up" in w else (
+        "places_up" if n > 0 else "places_down"
+    )
+    return w[key].format(n=abs(n))

@@ -137,7 +137,11 @@ def _line(change: ChangeFacts, locale: str) -> str:
 
 
 def _what(change: ChangeFacts, locale: str) -> str:
-    """What happened, without the watch's name (the table names it in its own column)."""
+    """What happened, without the watch's name (the table names it in its own column). A rank move is
+    its domain and positions ("beta.example: #7 → #16"); its size goes beside it in places."""
+    domain = change.details.get("domain")
+    if change.kind in RANK_KINDS and domain:
+        return f"{domain}{words(locale)['sep']}{old_new(change)}"
     label = change.watch_label or ""
     if locale == "en" and change.summary:
         text = change.summary

@@ -147,6 +147,6 @@ def test_rank_changes_of_one_keyword_and_domain_are_one_item_in_places() -> None
     assert msg.body.splitlines()[:3] == [
         "[warning] Huali moved down 2 on 'wireless headphones': #9 -> #11",
         "  + Left the top results (10) #9 → #11",
-        "  why: rank-fell: the top 10",
+        "  why: rank-fell: left the top 10",
     ]
     assert "%" not in msg.title

@@ -210,3 +210,51 @@ def test_csv_markdown_and_chinese_carry_the_same_numbers(demo) -> None:  # noqa:
     period = date_range(date.fromisoformat(data["first_day"]), date.fromisoformat(data["last_day"]), data["timezone"])
     zh = render_md(build(factory, period, rules=wl.rules), "zh-CN")
     assert f"| 降价次数 | {first['prices']['moves_down']['this_week']} | — |" in zh
+
+
+@pytest.mark.browser
+def test_the_report_and_a_mail_read_well_in_chromium(demo) -> None:  # noqa: ANN001
+    """The demo's HTML report and its first digest mail in headless Chromium, no network: every
+    section and chart is there, and screenshots are kept under artifacts/ to be looked at."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium is missing")
+    from playwright.sync_api import sync_playwright
+
+    from monitor.demo.mailbox import LocalMailbox
+    from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
+
+    result, data, *_ = demo
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    report = next((result.workdir / "reports").glob("*.html"))
+    mails = LocalMailbox(result.mailbox).messages()
+    mail = max(mails, key=lambda m: len(m.get_body(("html",)).get_content()))  # the busiest morning
+    page_html = artifacts / "demo-mail.html"
+    page_html.write_text(
+        f"<!DOCTYPE html><meta charset='utf-8'><title>{mail['Subject']}</title>"
+        f"<p style='font:13px sans-serif;color:#555'>Subject: <b>{mail['Subject']}</b></p>"
+        + mail.get_body(("html",)).get_content(),
+        encoding="utf-8",
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**PLAYWRIGHT_LAUNCH_OPTIONS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.route("**/*", lambda r: r.abort() if not r.request.url.startswith("file:") else r.continue_())
+            page.goto(report.as_uri())
+            for section in ("summary", "price-index", "prices", "stock", "keywords", "search"):
+                assert page.locator(f"[data-section='{section}']").first.is_visible(), section
+            assert page.locator("[data-baseline]").count() == len(data["competitors"])
+            for chart in ("price-index", "price-history", "rank-history", "share-of-voice"):
+                box = page.locator(f"svg[data-chart='{chart}']").first.bounding_box()
+                assert box and box["width"] > 300 and box["height"] > 120, chart
+            page.screenshot(path=str(artifacts / "demo-report.png"), full_page=True)
+            page.goto(page_html.as_uri())
+            assert page.locator("table").count() == len({c["name"] for c in data["competitors"]})
+            assert page.locator("a[href^='http://127.0.0.1']").count() >= 3  # each watch links to its page
+            page.screenshot(path=str(artifacts / "demo-mail.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nscreenshots: {artifacts / 'demo-report.png'} {artifacts / 'demo-mail.png'}")

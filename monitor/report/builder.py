@@ -141,7 +141,7 @@ def places(change: ChangeRow) -> int | None:
 
 
 def _fmt_places(n: int) -> str:
-    return f"{abs(n)} place{'s' if abs(n) != 1 else ''} {'up' if n > 0 else 'down'}"
+    return f"{abs(n)} place{'s' if abs(n) != 1 else ''} {'up' if n > 0 else 'down'}"  # the summary's English
 
 
 def _grouped(

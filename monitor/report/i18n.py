@@ -80,6 +80,8 @@ WORDS: dict[str, dict[str, str]] = {
         "baseline": "First week of watching {name} (since {since}): {n} products checked for the first time. "
         "They are the baseline, not additions; week-on-week figures start next week.",
         "places_up": "{n} places up",
+        "place_up": "1 place up",
+        "place_down": "1 place down",
         "places_down": "{n} places down",
         "rank_history": "Rank history of the main keywords",
         "events": "What happened",
@@ -247,7 +249,10 @@ def places(n: int | None, locale: str) -> str:
     """A rank move in places, never a percentage: "3 places up" / "上升 3 位"."""
     if n is None:
         return "—"
-    return t(locale)["places_up" if n > 0 else "places_down"].format(n=abs(n))
+    w = t(locale)
+    if abs(n) == 1 and "place_up" in w:
+        return w["place_up" if n > 0 else "place_down"]
+    return w["places_up" if n > 0 else "places_down"].format(n=abs(n))
 
 
 def summary_text(line, locale: str) -> str:  # noqa: ANN001  (model.SummaryLine)
