@@ -18,9 +18,11 @@ from monitor.config.alerting import SEVERITY_ORDER, AlertRule
 from monitor.kinds import change_kind, kinds_counted_as
 from monitor.report import keywords as kw
 from monitor.report.model import AnomalyLine, CompetitorReport, Report, SummaryLine
-from monitor.report.price_charts import index_history, product_chart
+from monitor.report.price_charts import chart_watches, index_history, product_chart
 from monitor.report.prices import (
+    PRICE_CHANGES,
     assortment_section,
+    biggest_moves,
     competitor_indexes,
     first_checked,
     price_section,
@@ -183,6 +185,25 @@ def _grouped(
     )
 
 
+def charted_watches(data: ReportData, wanted: Sequence[str] | None = None) -> set[int]:
+    """The product watches whose day-by-day lines the report's charts need (each competitor's biggest
+    movers and the same products at the other competitors): the caller loads just these
+    (`queries.load_lines`) before `build_report`."""
+    by_id = {c.id: c for c in data.competitors}
+    names = set(wanted or ())
+    changes_of: dict[int, list[ChangeRow]] = defaultdict(list)
+    for c in data.changes:
+        if c.kind in PRICE_CHANGES and c.at >= data.period.start:
+            comp = _competitor_of(c, data, by_id)
+            if comp is not None and (not names or comp.name in names):
+                changes_of[comp.id].append(c)
+    out: set[int] = set()
+    for cid, changes in changes_of.items():
+        movers = biggest_moves(changes, data.watches, {}, window_of(data, cid))[:MOVERS_CHARTED]
+        out |= chart_watches(data, movers)
+    return out
+
+
 def build_report(
     data: ReportData,
     *,
@@ -249,7 +270,7 @@ def build_report(
         competitors=reports,
     )
     if charts:
-        report.price_index_history = index_history(data, chosen)
+        report.price_index_history = index_history(data, chosen, lines)
     if book:
         report.share_of_voice = kw.share_of_voice(book, data.competitors, p.start, p.end)
         if charts:

@@ -99,6 +99,7 @@ WORDS: dict[str, dict[str, str]] = {
         "digest_files": "The full report (HTML, Markdown, CSV, JSON) is in {folder} on the rivalwatch server.",
         "sections": "Sections",
         "x": "×",
+        "sep": ": ",
     },
     "zh-CN": {
         "title": "竞争对手周报",
@@ -182,6 +183,7 @@ WORDS: dict[str, dict[str, str]] = {
         "digest_files": "完整报告（HTML、Markdown、CSV、JSON）保存在 rivalwatch 服务器的 {folder}。",
         "sections": "栏目",
         "x": "×",
+        "sep": "：",
     },
 }
 

@@ -7,36 +7,63 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from monitor.kinds.product.changes import stock_state
+from monitor.report.keywords import local_days
 from monitor.report.model import PriceMove, ProductChart, Series
+from monitor.report.prices import Timeline
 from monitor.report.queries import CompetitorRow, DayState, ReportData, WatchRow
 
 OUR_LINE = "ours"  # the label key of our own price line (renderers translate it)
 
 
-def index_history(data: ReportData, chosen: Sequence[CompetitorRow]) -> list[Series]:
-    """Per competitor, 100 x median(price / our price) at the end of each day; and our line at 100."""
+def _median_index(ratios: list[float]) -> float | None:
+    return 100 * statistics.median(ratios) if ratios else None
+
+
+def index_history(data: ReportData, chosen: Sequence[CompetitorRow], lines: Mapping[int, Timeline]) -> list[Series]:
+    """Per competitor, 100 x median(price / our price): at each week's end over the history, then at
+    the end of each day of the period and the one before it; and our line at 100."""
+    tz = ZoneInfo(data.period.timezone)
     by_comp: dict[int, list[WatchRow]] = defaultdict(list)
     for w in data.watches.values():
         if w.kind == "product" and w.competitor_id is not None and w.our_price and w.our_price > 0:
             by_comp[w.competitor_id].append(w)
-    out = []
-    days: set[date] = set()
+    # (local day, the moment it ends, each watch's price then)
+    moments: list[tuple[date, datetime, Callable[[WatchRow], Decimal | None]]] = []
+    for moment, states in sorted(data.weekly.items()):
+        moments.append(((moment - timedelta(microseconds=1)).astimezone(tz).date(), moment,
+                        lambda w, st=states: st[w.id].price if w.id in st else None))  # fmt: skip
+    for day, moment in local_days(data.period.prev_start, data.period.end, tz):
+        moments.append((day, moment, lambda w, m=moment: lines[w.id].price_before(m) if w.id in lines else None))
+    out, days = [], set()
     for comp in chosen:
-        per_day: dict[date, list[float]] = defaultdict(list)
-        for w in by_comp.get(comp.id, []):
-            for s in data.lines.get(w.id, []):
-                if s.price is not None and w.our_price:
-                    per_day[s.day].append(float(s.price / w.our_price))
-        points = [(d, 100 * statistics.median(v)) for d, v in sorted(per_day.items())]
+        points = []
+        for day, _moment, price_of in moments:
+            ratios = [float(price / w.our_price) for w in by_comp.get(comp.id, [])
+                      if w.our_price and (price := price_of(w)) is not None]  # fmt: skip
+            value = _median_index(ratios)
+            if value is not None:
+                points.append((day, value))
         if points:
             out.append(Series(comp.name, "index", points))
-            days |= set(per_day)
+            days |= {d for d, _ in points}
     if out:
         out.append(Series(OUR_LINE, "index", [(d, 100.0) for d in sorted(days)], reference=True))
+    return out
+
+
+def chart_watches(data: ReportData, movers: Sequence[PriceMove]) -> set[int]:
+    """The product watches the charts of these movers draw: each mover and its siblings."""
+    out: set[int] = set()
+    for move in movers:
+        watch = data.watches.get(move.watch_id)
+        if watch is not None:
+            out |= {w.id for w in _siblings(data, watch)}
     return out
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import Change, Competitor, Observation, ProductState, Watch
@@ -92,7 +92,10 @@ class ReportData:
     ranks: list[RankRow] | None = None  # rank history tables, when the store has them
     tables: set[str] = field(default_factory=set)
     first_checks: dict[int, datetime] = field(default_factory=dict)  # each watch's first good check
-    lines: dict[int, list[DayState]] = field(default_factory=dict)  # product watches by day (charts)
+    # Each product's last priced state before each week boundary of the history (the index chart's
+    # weekly points before the two weeks the period and its predecessor cover day by day).
+    weekly: dict[datetime, dict[int, StateRow]] = field(default_factory=dict)
+    lines: dict[int, list[DayState]] = field(default_factory=dict)  # charted products by day (load_lines)
 
     def competitor_first_check(self, competitor_id: int) -> datetime | None:
         """When the first good check of any of this competitor's watches happened (None: never)."""
@@ -135,12 +138,16 @@ def watches(session: Session) -> dict[int, WatchRow]:
 
 
 def first_checks(session: Session) -> dict[int, datetime]:
-    """Each watch's first good check: a watch's first week is its baseline, not news."""
-    rows = session.execute(
-        select(Observation.watch_id, func.min(Observation.fetched_at))
-        .where(Observation.status == "ok")
-        .group_by(Observation.watch_id)
+    """Each watch's first good check (one index seek per watch): its first week is its baseline."""
+    first = (
+        select(Observation.fetched_at)
+        .where(Observation.watch_id == Watch.id, Observation.status == "ok")
+        .order_by(Observation.fetched_at)
+        .limit(1)
+        .correlate(Watch)
+        .scalar_subquery()
     )
+    rows = session.execute(select(Watch.id, first))
     return {w: at for w, at in rows if at is not None}
 
 
@@ -254,8 +261,26 @@ def load_report_data(session: Session, period: ReportPeriod) -> ReportData:
         ranks=ranks,
         tables=tables,
         first_checks=first_checks(session),
-        lines=daily_lines(session, product_ids, history_start, period.end, period.timezone),
+        weekly={
+            moment: states_as_of(session, product_ids, moment, priced=True)
+            for moment in week_boundaries(history_start, period.prev_start)
+        },
     )
+
+
+def week_boundaries(since: datetime, until: datetime) -> list[datetime]:
+    """Every moment a week apart from `since` up to (not including) `until`."""
+    out, moment = [], since
+    while moment < until:
+        out.append(moment)
+        moment += timedelta(weeks=1)
+    return out
+
+
+def load_lines(session: Session, data: ReportData, watch_ids: Iterable[int]) -> None:
+    """Day-by-day lines of the products the report charts, over the history window."""
+    ids = sorted(set(watch_ids))
+    data.lines = daily_lines(session, ids, data.history_start, data.period.end, data.period.timezone)
 
 
 def daily_lines(
@@ -263,8 +288,8 @@ def daily_lines(
 ) -> dict[int, list[DayState]]:
     """Each product watch by local day from `since` to `until`: the last known price at the end of each
     day (carried over days without a check, and over out-of-stock pages that hide it) and the last
-    availability. Days before a watch's first state are left out. Streams rows as tuples: a year of
-    thousands of products is a few hundred thousand small rows."""
+    availability. Days before a watch's first state are left out. Meant for the few products a report
+    charts (their rows by the watch's index), not for the whole catalogue."""
     if not watch_ids:
         return {}
     tz = ZoneInfo(timezone)
@@ -288,14 +313,17 @@ def daily_lines(
             line.append(DayState(day, state.price, state.currency, state.availability))
             day += timedelta(days=1)
 
-    rows = session.execute(
-        select(*_state_columns())
-        .where(ProductState.observed_at >= since, ProductState.observed_at < until)
-        .order_by(ProductState.observed_at, ProductState.id)
-    )
+    rows = [
+        row
+        for chunk in _chunks(sorted(wanted), 900)
+        for row in session.execute(
+            select(*_state_columns()).where(
+                ProductState.watch_id.in_(chunk), ProductState.observed_at >= since, ProductState.observed_at < until
+            )
+        )
+    ]
+    rows.sort(key=lambda r: r[1])
     for w, at, price, currency, availability in rows:
-        if w not in wanted:
-            continue
         day = at.astimezone(tz).date()
         if w in current:
             close_days(w, day)

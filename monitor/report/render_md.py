@@ -66,7 +66,8 @@ def render_md(report: Report, locale: str = "en") -> str:
             )
         out.append("")
     for e in report.new_domains_top10:
-        out.append(f"- {esc(e.text)}")
+        text = e.text if locale == "en" else f"{i18n.kind(e.kind, locale)}{w['sep']}{e.subject} #{e.new}"
+        out.append(f"- {esc(text)}")
     for c in report.competitors:
         out += [f"## {esc(c.name)}", ""]
         if c.baseline:
