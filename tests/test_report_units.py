@@ -225,3 +225,25 @@ def test_email_carries_the_html_and_the_files(tmp_path) -> None:  # noqa: ANN001
     assert "Executive summary" in html.get_content()
     names = {p.get_filename() for p in parts if p.get_filename()}
     assert names == {"rivalwatch-report-2026-W10.html", "rivalwatch-report-2026-W10.json"}
+
+
+def test_a_chat_channel_is_pointed_at_the_email_edition_only_when_one_went_out(tmp_path) -> None:  # noqa: ANN001
+    from models.db import open_store
+    from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+    from monitor.demo.mailbox import LocalMailbox
+    from monitor.watchlist import load_watchlist
+
+    with LocalMailbox(tmp_path / "mailbox") as mailbox, ServiceImpersonator() as fake, point_apprise_at(fake):
+        path = _watchlist(tmp_path, mailbox.apprise_url())
+        data = yaml.safe_load(path.read_text())
+        data["channels"].append({"name": "wecom", "url": "wecombot://reportkey", "min_interval": 0})
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        watchlist = load_watchlist(path)
+        _engine, factory = open_store(watchlist.settings.database_url)
+        _seed(factory)
+        alone = build_and_deliver(watchlist, factory, week=WEEK, send=["wecom"])
+        both = build_and_deliver(watchlist, factory, week=WEEK, send=["ops-mail", "wecom"])
+        assert all(r.ok for r in alone.results + both.results)
+        first, second = (r.payload["text"]["content"] for r in fake.accepted("wecombot"))
+    assert "email edition" not in first and str(tmp_path / "reports") in first
+    assert "attached to the email edition" in second
