@@ -142,3 +142,37 @@ def test_no_rules_or_no_changes_create_nothing(store_sessions) -> None:  # noqa:
     with store_sessions.begin() as s:
         assert enqueue_run_alerts(s, run_id, watchlist(CHANNELS, RULES)) == 0
         assert enqueue_run_alerts(s, run_id, watchlist(CHANNELS, "  []")) == 0
+
+
+def test_one_message_per_keyword_and_domain_per_check(store_sessions) -> None:  # noqa: ANN001
+    channels = '  - {name: chat, url: "schan://${SCHAN}", mode: immediate}\n'
+    rules = (
+        "  - {name: rank-fell, when: left_top_n, top_n: 10, severity: warning}\n"
+        "  - {name: big-move, when: rank_moved, min_positions: 5}\n"
+    )
+    wl = watchlist(channels, rules)
+    details = {"domain": "shop-a.example", "keyword": "widgets", "engine": "google", "n": 10}
+
+    def make(s):  # noqa: ANN001, ANN202
+        kw = seed_watch(s, url="serp://google/widgets", label="widgets · google", kind="keyword")
+        other = {**details, "domain": "shop-b.example"}
+        return [
+            (kw, {"kind": "rank_moved", "summary": "shop-a.example moved down 9 on 'widgets': #3 -> #12",
+                  "field": "shop-a.example", "old": "3", "new": "12", "magnitude": -3.0, "details": details}),
+            (kw, {"kind": "left_top_n", "summary": "shop-a.example left the top 10 on 'widgets': #3 -> #12",
+                  "field": "shop-a.example", "old": "3", "new": "12", "details": details}),
+            (kw, {"kind": "rank_moved", "summary": "shop-b.example moved up 6 on 'widgets': #9 -> #3",
+                  "field": "shop-b.example", "old": "9", "new": "3", "magnitude": 0.67, "details": other}),
+        ]  # fmt: skip
+
+    run_id = new_run(store_sessions, make)
+    with store_sessions.begin() as s:
+        assert enqueue_run_alerts(s, run_id, wl, now=T0) == 3  # three changes routed ...
+    rows = deliveries(store_sessions)
+    assert [len(d.change_ids) for d in rows] == [2, 1]  # ... in two messages: one per keyword x domain
+    a, b = rows
+    assert a.severity == "warning" and a.rule == "big-move,rank-fell"
+    assert a.title == "[warning] ShopA: Rank moved · widgets · google: #3 → #12 (9 places down)"
+    assert "rank-fell: left the top 10" in a.body and "big-move: moved 5 places or more" in a.body
+    assert "Left the top results (10) #3 → #12" in a.body and "%" not in a.title
+    assert b.title.endswith("#9 → #3 (6 places up)")
