@@ -27,6 +27,12 @@ EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "email"})
 # bot plugin always sends msgtype=text, so plain text reads better there).
 MARKDOWN_SCHEMES = frozenset({"slack", "wechat", "schan", "wxpusher", "discord", "tgram", "matrix", "ntfy"})
 DEDUP_HEADER = "X-Rivalwatch-Dedup-Key"
+# Our severities as Apprise notification types (services show them as colours, icons or prefixes).
+NOTIFY_TYPES = {
+    "info": apprise.NotifyType.INFO,
+    "warning": apprise.NotifyType.WARNING,
+    "critical": apprise.NotifyType.FAILURE,
+}
 
 
 @dataclass(frozen=True)
@@ -171,8 +177,10 @@ def send(
     attachments: Sequence[str] = (),
     dedup_key: str | None = None,
     app: apprise.Apprise | None = None,
+    severity: str = "info",
 ) -> ChannelResult:
-    """Send one message; never raises for delivery problems, returns ok or a masked error naming the channel."""
+    """Send one message as Apprise's notification type for `severity` (info, warning, critical ->
+    failure); never raises for delivery problems, returns ok or a masked error naming the channel."""
     values = dict(os.environ) if env is None else dict(env)
     secrets = channel_secrets(channel, values)
     try:
@@ -196,7 +204,13 @@ def send(
         for path in attachments:
             attach.add(path)
     try:
-        result = app.notify(body=body, title=title, body_format=body_format, attach=attach)
+        result = app.notify(
+            body=body,
+            title=title,
+            body_format=body_format,
+            attach=attach,
+            notify_type=NOTIFY_TYPES.get(severity, apprise.NotifyType.INFO),
+        )
     except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the dispatcher
         error = mask_secrets(f"{type(exc).__name__}: {exc}", secrets)
         return ChannelResult(channel.name, False, f"channel {channel.name!r}: {error}")

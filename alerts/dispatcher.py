@@ -11,6 +11,12 @@ committed transaction before anything is sent, so two dispatchers, threads or ma
 same row at once. The claim is a lease: `next_attempt_at` is moved `LEASE` seconds ahead, and a row
 still ``sending`` when its lease ends is taken to belong to a dispatcher that died and is claimed again.
 
+Order: a channel hears its messages in the order they were written (the order the changes
+happened). A delivery is not claimed while an older one of the same channel waits for a retry or is
+being sent, and a pass that fails to reach a channel sends nothing more to it; so after an outage
+the last message a person reads carries the latest price, not a stale one. Deliveries held by quiet
+hours or collecting a digest window are not yet due and hold nothing up.
+
 Delivery is *at least once*. A process killed after the service accepted a message but before the row
 was marked ``sent`` leaves the row ``sending``; once the lease ends it is sent again. The receiver can
 recognise the resend: every message carries its dedup key in the body footer, and emails also carry it
@@ -24,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import ChannelError, ChannelResult, build, channel_secrets, message_format
@@ -72,30 +78,58 @@ def _utc(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC)
 
 
+def _blockers(session: Session, channels: set[str], now: datetime) -> dict[str, tuple[datetime, int]]:
+    """Per channel, the oldest delivery that younger ones must wait for: one waiting for a retry
+    (tried, failed, not due yet) or being sent by a dispatcher whose lease still runs."""
+    if not channels:
+        return {}
+    rows = session.execute(
+        select(AlertDelivery.channel, AlertDelivery.created_at, AlertDelivery.id)
+        .where(
+            AlertDelivery.channel.in_(sorted(channels)),
+            AlertDelivery.status.in_(("pending", "sending")),
+            AlertDelivery.next_attempt_at > now,
+            or_(AlertDelivery.attempts > 0, AlertDelivery.status == "sending"),
+        )
+        .order_by(AlertDelivery.created_at, AlertDelivery.id)
+    ).all()
+    out: dict[str, tuple[datetime, int]] = {}
+    for channel, created, row_id in rows:
+        out.setdefault(channel, (created, row_id))
+    return out
+
+
 def claim_due(
     session_factory: sessionmaker[Session],
     now: datetime | None = None,
     limit: int | None = None,
     lease: float = LEASE,
 ) -> list[Claimed]:
-    """Claim the deliveries due now (pending, or sending with an expired lease) for this dispatcher."""
+    """Claim the deliveries due now (pending, or sending with an expired lease) for this dispatcher,
+    oldest first, keeping each channel's order (see the module doc)."""
     now = _utc(now)
     claimed: list[Claimed] = []
     with session_factory.begin() as session:
         query = (
             select(AlertDelivery)
             .where(AlertDelivery.status.in_(("pending", "sending")), AlertDelivery.next_attempt_at <= now)
-            .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
+            .order_by(AlertDelivery.created_at, AlertDelivery.id)
         )
         if limit:
             query = query.limit(limit)
-        for row in session.scalars(query).all():
+        rows = session.scalars(query).all()
+        blockers = _blockers(session, {r.channel for r in rows}, now)
+        for row in rows:
+            blocker = blockers.get(row.channel)
+            if blocker is not None and (row.created_at, row.id) > blocker:
+                continue  # an older message of this channel goes first
             won = session.execute(
                 update(AlertDelivery)
                 .where(
                     AlertDelivery.id == row.id,
                     AlertDelivery.status == row.status,
                     AlertDelivery.attempts == row.attempts,
+                    AlertDelivery.revision == row.revision,  # a digest window that grew meanwhile is read again
                 )
                 .values(
                     status="sending",
@@ -118,7 +152,25 @@ def claim_due(
                         severity=row.severity,
                     )
                 )
+            else:
+                blockers.setdefault(row.channel, (row.created_at, row.id))  # someone else has it: keep order
     return claimed
+
+
+def release(session_factory: sessionmaker[Session], claimed: Claimed, now: datetime | None = None) -> None:
+    """Give back a claimed delivery unsent (its channel failed earlier in this pass): due again at
+    once, behind the failed one, with its attempt not counted."""
+    with session_factory.begin() as session:
+        session.execute(
+            update(AlertDelivery)
+            .where(
+                AlertDelivery.id == claimed.id,
+                AlertDelivery.status == "sending",
+                AlertDelivery.attempts == claimed.attempts,
+            )
+            .values(status="pending", attempts=claimed.attempts - 1, next_attempt_at=_utc(now))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def deliver(claimed: Claimed, channel: Channel | None, env: Mapping[str, str], app=None) -> ChannelResult:  # noqa: ANN001
@@ -136,6 +188,7 @@ def deliver(claimed: Claimed, channel: Channel | None, env: Mapping[str, str], a
         attachments=claimed.attachments,
         dedup_key=claimed.dedup_key,
         app=app,
+        severity=claimed.severity,
     )
 
 
@@ -187,7 +240,11 @@ def dispatch_pending(
     channels = {c.name: c for c in watchlist.channels}
     report = DispatchReport()
     apps: dict[str, object] = {}
+    unreachable: set[str] = set()
     for claimed in claim_due(session_factory, now, limit):
+        if claimed.channel in unreachable:  # sending it now would overtake the one that just failed
+            release(session_factory, claimed, now)
+            continue
         channel = channels.get(claimed.channel)
         secrets = channel_secrets(channel, values) if channel else []
         app = None
@@ -206,6 +263,7 @@ def dispatch_pending(
         else:
             report.failed += 1
         if not result.ok:
+            unreachable.add(claimed.channel)
             report.errors.append(mask_secrets(result.error or "", secrets))
         log.info(
             "alert delivery id=%s channel=%s status=%s attempts=%s key=%s%s",

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.db import open_store  # noqa: E402
 from monitor.report import iso_week  # noqa: E402
-from monitor.report.builder import build_report, top_movers  # noqa: E402
-from monitor.report.queries import load_report_data, price_history  # noqa: E402
+from monitor.report.builder import build_report, charted_watches  # noqa: E402
+from monitor.report.queries import load_lines, load_report_data  # noqa: E402
 from monitor.report.service import RENDERERS  # noqa: E402
 
 ENGINES = ("google", "bing", "baidu")
@@ -205,8 +205,8 @@ def main() -> None:
             t0 = time.perf_counter()
             with factory() as session:
                 data = load_report_data(session, period)
-                history = price_history(session, top_movers(data), data.history_start, period.end)
-            report = build_report(data, history=history)
+                load_lines(session, data, charted_watches(data))
+            report = build_report(data)
             built = min(built, time.perf_counter() - t0)
         t0 = time.perf_counter() - built
         sizes = {fmt: len(render(report, "en")) for fmt, render in RENDERERS.items()}

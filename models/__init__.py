@@ -5,7 +5,7 @@ from models.catalog import Competitor, Watch
 from models.change import Change
 from models.crawl import Body, CrawlRun, Observation
 from models.listing import ListingSnapshot, ListingSnapshotItem  # noqa: F401
-from models.outbox import AlertDelivery
+from models.outbox import AlertDelivery, AlertDeliveryChange  # noqa: F401
 from models.page_text import PageDiff, PageText  # noqa: F401
 from models.product import ProductState
 from models.rank import DomainRank, RankCheck, RankResult  # noqa: F401

@@ -72,6 +72,53 @@ class ChannelMatch:
     severity: str
 
 
+@dataclass(frozen=True)
+class RuleReason:
+    """Why a rule fired on a change, with the numbers it compared: what an alert shows under "why".
+
+    `context` holds plain strings (amounts as the store keeps them, percentages as numbers with one
+    decimal) so a message in any language can word them: ``our_price``, ``gap``, ``gap_pct`` (undercut),
+    ``map_price`` (below_map), ``threshold_pct``, ``threshold_abs``, ``below``, ``above``,
+    ``min_positions``, ``top_n``, ``min_anomaly``, ``currency``.
+    """
+
+    rule: str
+    when: str
+    severity: str
+    context: Mapping[str, str] = dc_field(default_factory=dict)
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):,}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
+
+
+def _gap(reference: Decimal | None, new: Decimal | None) -> dict[str, str]:
+    if reference is None or new is None or reference <= 0:
+        return {}
+    gap = reference - new
+    return {"gap": _amount(gap), "gap_pct": f"{gap / reference * 100:.1f}"}
+
+
+def explain(rule: AlertRule, change: ChangeFacts) -> RuleReason:
+    """The rule's name, what it watches for, and the context it used on this change."""
+    ctx: dict[str, str] = {}
+    new = to_decimal(change.new)
+    currency = change.details.get("currency")
+    if currency:
+        ctx["currency"] = str(currency)
+    if rule.when == "undercut" and change.our_price is not None:
+        ctx |= {"our_price": _amount(change.our_price), **_gap(change.our_price, new)}
+    if rule.when == "below_map" and change.map_price is not None:
+        ctx |= {"map_price": _amount(change.map_price), **_gap(change.map_price, new)}
+    for key in ("threshold_pct", "threshold_abs", "below", "above", "min_positions", "min_anomaly"):
+        value = getattr(rule, key)
+        if value is not None:
+            ctx[key] = _amount(value) if isinstance(value, Decimal) else f"{value:g}"
+    if rule.when in RANK_RULES and rule.when != "rank_moved":
+        ctx["top_n"] = str(_top_n(rule, change))
+    return RuleReason(rule.name, rule.when, rule_severity(rule, change), ctx)
+
+
 def to_decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -251,6 +298,39 @@ def quiet_until(quiet: QuietHours | None, now: datetime, severity: str = "info")
     if not inside:
         return None
     return datetime.combine(end_day, quiet.end, tzinfo=zone).astimezone(UTC)
+
+
+def digest_window(channel: Channel, now: datetime, default_tz: str) -> tuple[datetime, datetime] | None:
+    """The digest window [start, end) holding `now` for this channel (UTC), or None when the channel
+    has no window (immediate, or one digest per run). `every` windows start at local midnight in the
+    channel's time zone (the last one of a day is cut at midnight when the length does not divide a
+    day); `at` windows end at each listed local time."""
+    window = channel.window
+    if window is None or window == "run":
+        return None
+    zone = ZoneInfo(channel.timezone or default_tz)
+    local = now.astimezone(zone)
+    if isinstance(window, tuple):
+        return _at_window(window, local, zone)
+    midnight = datetime.combine(local.date(), datetime.min.time(), tzinfo=zone)
+    next_midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    # Wall-clock arithmetic in UTC: a window is `every` long in real time, even across DST changes.
+    since = (local.astimezone(UTC) - midnight.astimezone(UTC)).total_seconds()
+    start = midnight.astimezone(UTC) + timedelta(seconds=float(window) * int(since // float(window)))
+    end = min(start + timedelta(seconds=float(window)), next_midnight.astimezone(UTC))
+    return start, end
+
+
+def _at_window(times: tuple, local: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window between the send time before `local` and the next one (strictly after it)."""
+    moments = [
+        datetime.combine(local.date() + timedelta(days=d), t, tzinfo=zone)
+        for d in (-1, 0, 1)
+        for t in times
+    ]
+    end = min(m for m in moments if m > local)
+    start = max(m for m in moments if m <= local)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def retry_delay(channel: Channel, attempts: int) -> float:

@@ -15,10 +15,14 @@ from models.crawl import Observation
 
 
 def write_watchlist(path: Path, market, mail_url: str, db: Path, **settings) -> dict:  # noqa: ANN001
-    """The demo watchlist; mail in digest mode (Apprise spaces mails of one channel 5.5 s apart)."""
+    """The demo watchlist; mail in digest mode, one digest per crawl (`every: run`; Apprise spaces mails
+    of one channel 5.5 s apart)."""
     from monitor.demo.session import demo_watchlist
 
     data = demo_watchlist(market, mail_url)
+    for channel in data["channels"]:
+        channel.pop("at", None)
+        channel["every"] = "run"
     data["settings"].update(
         database_url=f"sqlite:///{db}",
         retries=0,

@@ -29,7 +29,7 @@ def test_alerts_test_log_and_retry(tmp_path, monkeypatch) -> None:  # noqa: ANN0
 settings: {{database_url: "{db}", secrets_file: "{secrets}"}}
 competitors: [{{name: ShopA}}]
 channels:
-  - {{name: mail, url: "{box.apprise_url()}"}}
+  - {{name: mail, url: "{box.apprise_url()}", every: run}}
   - {{name: wecom, url: "wecombot://${{WECOM_KEY}}", mode: immediate, min_interval: 0}}
   - {{name: bad, url: "wecombot://has space"}}
 rules:
@@ -53,7 +53,7 @@ rules:
         report = dispatch_pending(factory, wl, now=T0)
         assert (report.sent, report.retrying) == (1, 1)
 
-        log = runner.invoke(group, ["log", "--config", str(config)])
+        log = runner.invoke(group, ["log", "-c", str(config)])
         assert log.exit_code == 0, log.output
         assert "retrying" in log.output and "sent" in log.output and "Internal server error" in log.output
         assert SECRET not in log.output and "[warning] ShopA: Price drop" in log.output
@@ -61,7 +61,7 @@ rules:
         failed_only = runner.invoke(group, ["log", "--db", db, "--status", "failed"])
         assert failed_only.exit_code == 0 and "outbox:" in failed_only.output
 
-        retry = runner.invoke(group, ["retry", "--config", str(config)])
+        retry = runner.invoke(group, ["retry", "-c", str(config)])
         assert retry.exit_code == 0, retry.output
         assert retry.output.splitlines() == ["1 deliveries due now", "sent 1, will retry 0, failed 0"]
         assert len(fake.accepted("wecombot")) == 2  # the test message, then the alert once

@@ -12,7 +12,7 @@ from alerts.outbox import enqueue_run_alerts
 from models import AlertDelivery
 
 CHANNELS = """
-  - {name: mail, url: "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure", mode: digest}
+  - {name: mail, url: "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure", every: run}
   - {name: chat, url: "schan://${SCHAN}", mode: immediate, locale: zh-CN}
 """
 RULES = """
@@ -47,10 +47,10 @@ def test_digest_and_immediate_channels_and_idempotent_enqueue(store_sessions) ->
     ]
     assert len({d.dedup_key for d in rows}) == 3
     mail = rows[0]
-    assert mail.body_format == "html" and mail.title == "[warning] ShopA: Price drop · Widget 1"
+    assert mail.body_format == "html" and mail.title == "[warning] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"
     assert mail.dedup_key in mail.body and mail.next_attempt_at == T0
     chat = rows[2]
-    assert chat.body_format == "markdown" and chat.title == "[严重] ShopA：缺货 · Widget 2"
+    assert chat.body_format == "markdown" and chat.title == "[严重] ShopA：缺货 · Widget 2：InStock → OutOfStock"
     assert chat.rule == "stock" and chat.extra["matches"][0]["rules"] == ["stock"]
 
 
@@ -63,6 +63,7 @@ def test_digest_groups_all_changes_of_the_run_for_a_channel(store_sessions) -> N
     assert len(mail.change_ids) == 2 and mail.severity == "critical" and mail.rule == "drops,stock"
     assert mail.title == "[critical] rivalwatch: 2 changes (ShopA)"
     assert mail.body.index("out of stock") < mail.body.index("price 100")  # most severe first
+    assert mail.extra["items"] == [[c] for c in sorted(mail.change_ids)]
 
 
 def test_cooldown_per_watch_and_rule(store_sessions) -> None:  # noqa: ANN001
@@ -84,9 +85,8 @@ def test_cooldown_per_watch_and_rule(store_sessions) -> None:  # noqa: ANN001
         assert enqueue_run_alerts(s, run_for(w1_id), wl, now=T0) == 1
     with store_sessions.begin() as s:  # 2 h later: w1 is cooling down, w2 is not
         assert enqueue_run_alerts(s, run_for(w1_id, w2_id), wl, now=T0 + timedelta(hours=2)) == 1
-    assert deliveries(store_sessions)[-1].extra["matches"] == [
-        {"change_id": 3, "watch_id": w2_id, "rules": ["drops"]}
-    ]
+    [match] = deliveries(store_sessions)[-1].extra["matches"]
+    assert (match["change_id"], match["watch_id"], match["rules"]) == (3, w2_id, ["drops"])
     with store_sessions.begin() as s:  # 7 h after the first: w1 alerts again
         assert enqueue_run_alerts(s, run_for(w1_id), wl, now=T0 + timedelta(hours=7)) == 1
 
@@ -131,9 +131,9 @@ def test_routing_by_competitor_tag_and_channel_severity(store_sessions) -> None:
         enqueue_run_alerts(s, run_id, wl, now=T0)
     got = sorted((d.channel, d.rule, d.title) for d in deliveries(store_sessions))
     assert got == [
-        ("all", "direct-drops", "[warning] ShopA: Price drop · Widget 1"),
-        ("pager", "big-undercut", "[critical] ShopA: Price drop · Widget 1"),
-        ("pager", "big-undercut", "[critical] ShopB: Price drop · B1"),
+        ("all", "direct-drops", "[warning] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
+        ("pager", "big-undercut", "[critical] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
+        ("pager", "big-undercut", "[critical] ShopB: Price drop · B1: 100 → 90 USD (-10.0%)"),
     ]
 
 
@@ -142,3 +142,37 @@ def test_no_rules_or_no_changes_create_nothing(store_sessions) -> None:  # noqa:
     with store_sessions.begin() as s:
         assert enqueue_run_alerts(s, run_id, watchlist(CHANNELS, RULES)) == 0
         assert enqueue_run_alerts(s, run_id, watchlist(CHANNELS, "  []")) == 0
+
+
+def test_one_message_per_keyword_and_domain_per_check(store_sessions) -> None:  # noqa: ANN001
+    channels = '  - {name: chat, url: "schan://${SCHAN}", mode: immediate}\n'
+    rules = (
+        "  - {name: rank-fell, when: left_top_n, top_n: 10, severity: warning}\n"
+        "  - {name: big-move, when: rank_moved, min_positions: 5}\n"
+    )
+    wl = watchlist(channels, rules)
+    details = {"domain": "shop-a.example", "keyword": "widgets", "engine": "google", "n": 10}
+
+    def make(s):  # noqa: ANN001, ANN202
+        kw = seed_watch(s, url="serp://google/widgets", label="widgets · google", kind="keyword")
+        other = {**details, "domain": "shop-b.example"}
+        return [
+            (kw, {"kind": "rank_moved", "summary": "shop-a.example moved down 9 on 'widgets': #3 -> #12",
+                  "field": "shop-a.example", "old": "3", "new": "12", "magnitude": -3.0, "details": details}),
+            (kw, {"kind": "left_top_n", "summary": "shop-a.example left the top 10 on 'widgets': #3 -> #12",
+                  "field": "shop-a.example", "old": "3", "new": "12", "details": details}),
+            (kw, {"kind": "rank_moved", "summary": "shop-b.example moved up 6 on 'widgets': #9 -> #3",
+                  "field": "shop-b.example", "old": "9", "new": "3", "magnitude": 0.67, "details": other}),
+        ]  # fmt: skip
+
+    run_id = new_run(store_sessions, make)
+    with store_sessions.begin() as s:
+        assert enqueue_run_alerts(s, run_id, wl, now=T0) == 3  # three changes routed ...
+    rows = deliveries(store_sessions)
+    assert [len(d.change_ids) for d in rows] == [2, 1]  # ... in two messages: one per keyword x domain
+    a, b = rows
+    assert a.severity == "warning" and a.rule == "big-move,rank-fell"
+    assert a.title == "[warning] ShopA: Rank moved · widgets · google: #3 → #12 (9 places down)"
+    assert "rank-fell: left the top 10" in a.body and "big-move: moved 5 places or more" in a.body
+    assert "Left the top results (10) #3 → #12" in a.body and "%" not in a.title
+    assert b.title.endswith("#9 → #3 (6 places up)")

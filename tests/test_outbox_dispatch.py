@@ -77,7 +77,7 @@ def test_a_channel_failing_three_times_then_recovering_gets_the_message_once(
     assert dispatch_pending(store_sessions, wl, env=env, now=now + timedelta(days=1)).attempted == 0
     [delivered] = fake.accepted("wecombot")
     assert len(fake.requests) == 4
-    assert delivered.payload["text"]["content"].startswith("[warning] ShopA: Price drop · Widget 1")
+    assert delivered.payload["text"]["content"].startswith("[warning] ShopA: Price drop · Widget 1: 100 → 90 USD")
     assert row.dedup_key in delivered.payload["text"]["content"]  # visible to the receiver
     assert caplog.records and all(SECRET not in r.getMessage() for r in caplog.records)
     assert any("status=sent" in r.getMessage() for r in caplog.records)
@@ -85,7 +85,7 @@ def test_a_channel_failing_three_times_then_recovering_gets_the_message_once(
 
 def test_max_attempts_then_failed_and_a_forced_retry_sends(store_sessions, fake) -> None:  # noqa: ANN001
     wl = watchlist(
-        '  - {name: wecom, url: "wecombot://${WECOM_KEY}", max_attempts: 2, retry_backoff: 10}\n', RULES
+        '  - {name: wecom, url: "wecombot://${WECOM_KEY}", max_attempts: 2, retry_backoff: 10, every: run}\n', RULES
     )
     env = {"WECOM_KEY": SECRET}
     enqueue(store_sessions, wl)
@@ -103,7 +103,7 @@ def test_max_attempts_then_failed_and_a_forced_retry_sends(store_sessions, fake)
 def test_quiet_hours_hold_then_send_afterwards(store_sessions, tmp_path) -> None:  # noqa: ANN001
     with LocalMailbox(tmp_path / "mail") as box:
         channels = (
-            f'  - name: mail\n    url: "{box.apprise_url()}"\n'
+            f'  - name: mail\n    url: "{box.apprise_url()}"\n    every: run\n'
             '    quiet_hours: {start: "17:00", end: "09:00", timezone: Asia/Shanghai}\n'
         )
         wl = watchlist(channels, RULES)
@@ -123,7 +123,9 @@ def test_quiet_hours_hold_then_send_afterwards(store_sessions, tmp_path) -> None
         assert mail["Subject"] == "[critical] rivalwatch: 2 changes (ShopA)"
         assert mail[DEDUP_HEADER] == row.dedup_key
         html = mail.get_body(("html",)).get_content()
-        assert "W2: out of stock" in html and "Widget 1: price 100 → 90 USD (-10.0%)" in html
+        # a short table per competitor: the watch (linked), what happened, why (the rule that fired)
+        assert ">W2</a>" in html and "out of stock" in html and "price 100 → 90 USD (-10.0%)" in html
+        assert "stock (out of stock)" in html and "drops (price drop)" in html
 
 
 def test_two_dispatchers_never_send_the_same_delivery(store_sessions, fake) -> None:  # noqa: ANN001
@@ -174,8 +176,8 @@ def test_a_dispatcher_killed_after_sending_resends_with_the_same_dedup_key(tmp_p
     _, factory = open_store(url)
     with LocalMailbox(tmp_path / "mail") as box:
         config = tmp_path / "watchlist.yaml"
-        config.write_text(f'channels:\n  - {{name: mail, url: "{box.apprise_url()}"}}\nrules:\n{RULES}')
-        wl = watchlist(f'  - {{name: mail, url: "{box.apprise_url()}"}}\n', RULES)
+        config.write_text(f'channels:\n  - {{name: mail, url: "{box.apprise_url()}", every: run}}\nrules:\n{RULES}')
+        wl = watchlist(f'  - {{name: mail, url: "{box.apprise_url()}", every: run}}\n', RULES)
         enqueue(factory, wl)
         proc = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(KILLED_DISPATCHER), url, str(config), T0.isoformat()],
@@ -201,7 +203,7 @@ def test_a_dispatcher_killed_after_sending_resends_with_the_same_dedup_key(tmp_p
 
 def test_a_retry_that_would_fall_in_quiet_hours_waits_for_their_end(store_sessions, fake) -> None:  # noqa: ANN001
     channels = (
-        '  - name: wecom\n    url: "wecombot://k123"\n    retry_backoff: 1h\n'
+        '  - name: wecom\n    url: "wecombot://k123"\n    retry_backoff: 1h\n    every: run\n'
         '    quiet_hours: {start: "18:30", end: "08:00", timezone: Asia/Shanghai}\n'
     )
     wl = watchlist(channels, RULES)

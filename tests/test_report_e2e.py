@@ -252,7 +252,6 @@ def test_report_numbers_equal_the_store(seeded) -> None:  # noqa: ANN001
     by_name = {c.name: c for c in report.competitors}
     assert set(by_name) == set(comp.values())
     last_day = (period.last_day - sim_date(0)).days
-    truth = market.truth(last_day)
     product_of = {url: (shop, pid) for shop, pid, url in market.product_urls(day=0)}
     for cid, name in comp.items():
         section = by_name[name].prices
@@ -266,13 +265,14 @@ def test_report_numbers_equal_the_store(seeded) -> None:  # noqa: ANN001
                 down += end < start
             if end is not None and w.options.get("our_price"):
                 ratios.append(float(end / Decimal(w.options["our_price"])))
-        assert (section.up.this_week, section.down.this_week) == (up, down), name
+        assert (section.net_up.this_week, section.net_down.this_week) == (up, down), name
         assert section.index_vs_ours.this_week == pytest.approx(100 * statistics.median(ratios))
         kinds = defaultdict(int)
         for c in changes:
             if c.competitor_id == cid:
                 kinds[c.kind] += 1
         assert section.changes.this_week == kinds["price_up"] + kinds["price_down"]
+        assert (section.moves_up.this_week, section.moves_down.this_week) == (kinds["price_up"], kinds["price_down"])
         stock = by_name[name].stock
         if stock is not None:
             assert stock.stock_outs.this_week == kinds["out_of_stock"]
@@ -282,11 +282,15 @@ def test_report_numbers_equal_the_store(seeded) -> None:  # noqa: ANN001
         assert assortment.listing_removed.this_week == kinds["listing_item_removed"]
         site = by_name[name].site
         assert site.pages_added.this_week == kinds["new_content_published"] + kinds["page_added"]
-        # the store holds what the shop showed: the moves end at the market's last-day prices
-        assert len(section.moves) == min(up + down, 10)
+        # the biggest moves are stored price changes of the week, the largest of each product
+        mine_changes = [c for c in changes if c.competitor_id == cid and c.kind in ("price_up", "price_down")]
+        moved = {c.watch_id for c in mine_changes}
+        assert len(section.moves) == min(len(moved), 10)
         for move in section.moves:
-            shop, pid = product_of[move.url]
-            assert move.after == truth[shop][pid].price
+            own = [c for c in mine_changes if c.watch_id == move.watch_id]
+            biggest = max(own, key=lambda c: abs(c.magnitude))
+            assert (move.before, move.after) == (Decimal(biggest.old), Decimal(biggest.new))
+            assert product_of[move.url][0].capitalize() == name
     # keyword positions at the end of the week are the ranks of its last check
     for c in report.competitors:
         if c.keywords is None:
@@ -310,7 +314,8 @@ def test_files_carry_the_same_numbers_in_both_languages(seeded, tmp_path) -> Non
     csv_text = run.files["csv"].read_text(encoding="utf-8")
     first = run.report.competitors[0]
     assert (
-        f"prices,{first.name},,down,{first.prices.down.this_week},{first.prices.down.last_week}" in csv_text
+        f"prices,{first.name},,moves_down,{first.prices.moves_down.this_week},{first.prices.moves_down.last_week}"
+        in csv_text
     )
     md = run.files["md"].read_text(encoding="utf-8")
     assert "竞争对手周报" in md and f"## {first.name}" in md

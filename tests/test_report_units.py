@@ -124,8 +124,11 @@ def test_report_from_changes_only(store) -> None:  # noqa: ANN001
     report = build(factory, iso_week(WEEK, "UTC"))
     alpha, beta = report.competitors
     assert alpha.name == "Alpha"
-    assert (alpha.prices.up.this_week, alpha.prices.down.this_week) == (0, 1)
-    assert (alpha.prices.up.last_week, alpha.prices.down.last_week) == (1, 0)
+    # moves are the price changes recorded in each week; net counts compare the week's end with its start
+    assert (alpha.prices.moves_up.this_week, alpha.prices.moves_down.this_week) == (0, 1)
+    assert (alpha.prices.moves_up.last_week, alpha.prices.moves_down.last_week) == (1, 0)
+    assert (alpha.prices.net_up.this_week, alpha.prices.net_down.this_week) == (0, 1)
+    assert not alpha.baseline and alpha.watching_since == date(2026, 2, 20)
     assert alpha.prices.moves[0].before == Decimal(100) and alpha.prices.moves[0].after == Decimal(80)
     # indexes: Alpha median(80/100, 55/50) = 0.95; Beta median(120/100, 48/50) = 1.08
     assert alpha.prices.index_vs_ours.this_week == pytest.approx(95.0)
@@ -222,3 +225,25 @@ def test_email_carries_the_html_and_the_files(tmp_path) -> None:  # noqa: ANN001
     assert "Executive summary" in html.get_content()
     names = {p.get_filename() for p in parts if p.get_filename()}
     assert names == {"rivalwatch-report-2026-W10.html", "rivalwatch-report-2026-W10.json"}
+
+
+def test_a_chat_channel_is_pointed_at_the_email_edition_only_when_one_went_out(tmp_path) -> None:  # noqa: ANN001
+    from models.db import open_store
+    from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+    from monitor.demo.mailbox import LocalMailbox
+    from monitor.watchlist import load_watchlist
+
+    with LocalMailbox(tmp_path / "mailbox") as mailbox, ServiceImpersonator() as fake, point_apprise_at(fake):
+        path = _watchlist(tmp_path, mailbox.apprise_url())
+        data = yaml.safe_load(path.read_text())
+        data["channels"].append({"name": "wecom", "url": "wecombot://reportkey", "min_interval": 0})
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        watchlist = load_watchlist(path)
+        _engine, factory = open_store(watchlist.settings.database_url)
+        _seed(factory)
+        alone = build_and_deliver(watchlist, factory, week=WEEK, send=["wecom"])
+        both = build_and_deliver(watchlist, factory, week=WEEK, send=["ops-mail", "wecom"])
+        assert all(r.ok for r in alone.results + both.results)
+        first, second = (r.payload["text"]["content"] for r in fake.accepted("wecombot"))
+    assert "email edition" not in first and str(tmp_path / "reports") in first
+    assert "attached to the email edition" in second

@@ -54,7 +54,7 @@ def test_alerts_over_accelerated_days_match_the_stored_changes(market, tmp_path)
     with LocalMailbox(tmp_path / "mail") as mailbox, ServiceImpersonator() as fake, point_apprise_at(fake):
         config, db = tmp_path / "watchlist.yaml", tmp_path / "rw.db"
         data = write_watchlist(config, market, mailbox.apprise_url(), db, default_interval="1d")
-        data["channels"].append({"name": "wecom", "url": "wecombot://LOCALKEY", "mode": "digest"})
+        data["channels"].append({"name": "wecom", "url": "wecombot://LOCALKEY", "mode": "digest", "every": "run"})
         config.write_text(yaml.safe_dump(data, sort_keys=False))
         watchlist = load_watchlist(config)
         service = Service(config, ServiceOptions(tick=0.2, dispatch_every=0.5, spread_rate=1000))

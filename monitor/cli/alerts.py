@@ -1,12 +1,15 @@
 """`rivalwatch alerts`: test every channel, show the outbox, force retries.
 
-rivalwatch alerts test --config watchlist.yaml     # one test message per channel, each result
-rivalwatch alerts log [--status failed] [--limit 50]
-rivalwatch alerts retry --config watchlist.yaml    # pending and failed deliveries, now
+rivalwatch alerts test -c watchlist.yaml     # one test message per channel, each result
+rivalwatch alerts log -c watchlist.yaml [--status failed] [--limit 50]
+rivalwatch alerts retry -c watchlist.yaml    # pending and failed deliveries, now
+
+`-c` / `--config` is the same option as everywhere else (default: watchlist.yaml or $RIVALWATCH_CONFIG).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -20,11 +23,17 @@ from alerts.channels import channel_secrets
 from alerts.dispatcher import backlog, dispatch_pending, force_due, send_test_messages
 from models.db import database_url, open_store
 from models.outbox import AlertDelivery
+from monitor.cli.common import DEFAULT_CONFIG
 from monitor.config.secrets import mask_secrets, resolve_env
 from monitor.watchlist import ConfigError, Watchlist, load_watchlist
 
 config_option = click.option(
-    "--config", "config", type=click.Path(dir_okay=False), help="the watchlist YAML file", metavar="FILE"
+    "--config",
+    "-c",
+    "config",
+    type=click.Path(dir_okay=False),
+    help="The watchlist YAML file (default: watchlist.yaml or $RIVALWATCH_CONFIG).",
+    metavar="FILE",
 )
 db_option = click.option(
     "--db", "db", help="database URL (default: RIVALWATCH_DATABASE_URL, the watchlist's, ./var)"
@@ -39,6 +48,10 @@ def _watchlist(path: str | None) -> Watchlist | None:
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+
+
+def _default_config() -> str:
+    return os.environ.get("RIVALWATCH_CONFIG", DEFAULT_CONFIG)
 
 
 def _secrets(watchlist: Watchlist | None) -> list[str]:
@@ -61,7 +74,7 @@ def group() -> None:
 @config_option
 def test_command(config: str | None) -> None:
     """Send a test message to every channel of the watchlist and report each result."""
-    watchlist = _watchlist(config or "watchlist.yaml")
+    watchlist = _watchlist(config or _default_config())
     assert watchlist is not None
     if not watchlist.channels:
         click.echo("no channels configured (add some under channels: in the watchlist)")
@@ -101,6 +114,7 @@ def log_command(
             query = query.where(AlertDelivery.channel == channel)
         rows = list(session.scalars(query))
         counts = backlog(session)
+    now = datetime.now(UTC)
     table = Table(title="alert deliveries (newest first)")
     for name in (
         "id",
@@ -119,6 +133,8 @@ def log_command(
         shown = "retrying" if d.status == "pending" and d.attempts else d.status
         if d.status == "pending" and (d.extra or {}).get("held_until") and not d.attempts:
             shown = "held"
+        elif d.status == "pending" and d.window_end is not None and not d.attempts and d.window_end > now:
+            shown = "collecting"  # a digest window still open: sent when it ends ("next try")
         cells = (
             str(d.id),
             _when(d.created_at),
@@ -132,7 +148,8 @@ def log_command(
             mask_secrets(d.last_error or "", secrets),
         )
         table.add_row(*(escape(c) for c in cells))  # titles hold "[warning]", which Rich would read as markup
-    console = Console(width=200, soft_wrap=False) if not sys.stdout.isatty() else Console()
+    # Piped output (a file, grep) keeps each delivery on one line.
+    console = Console(width=400, soft_wrap=False) if not sys.stdout.isatty() else Console()
     console.print(table)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "empty"
     console.print(f"outbox: {summary}")
@@ -148,7 +165,7 @@ def retry_command(
     config: str | None, db: str | None, ids: tuple[int, ...], pending_only: bool, no_send: bool
 ) -> None:
     """Make pending (and failed) deliveries due now, then send them."""
-    watchlist = _watchlist(config or "watchlist.yaml")
+    watchlist = _watchlist(config or _default_config())
     assert watchlist is not None
     _, factory = open_store(database_url(db or watchlist.settings.database_url))
     count = force_due(factory, list(ids) or None, include_failed=not pending_only)

@@ -14,7 +14,9 @@ from spiders.engine import quiet_scrapy_logs
 
 
 @click.command()
-@click.option("--days", default=7, show_default=True, help="Simulated days to run.")
+@click.option(
+    "--days", type=int, default=None, help="Simulated days to run [default: 7; with --serve: until Ctrl-C]."
+)
 @click.option(
     "--seed", default=7, show_default=True, help="The market's random seed (same seed, same story)."
 )
@@ -26,16 +28,21 @@ from spiders.engine import quiet_scrapy_logs
 @click.option(
     "--day-seconds", default=30.0, show_default=True, help="With --serve: seconds per simulated day."
 )
+@click.option(
+    "--digest-every", default="1m", show_default=True, help="With --serve: the mail digest's window (every:)."
+)
 def demo(
-    days: int, seed: int, n_products: int, workdir: str, serve: bool = False, day_seconds: float = 30.0
-) -> None:
+    days: int | None, seed: int, n_products: int, workdir: str, serve: bool = False, day_seconds: float = 30.0,
+    digest_every: str = "1m",
+) -> None:  # fmt: skip
     """Run rivalwatch over several simulated days against the demo market and show what it found."""
 
     quiet_scrapy_logs(logging.CRITICAL)
     if serve:  # until Ctrl-C: watch alerts arrive as the market moves (monitor/demo/serve.py)
 
         serve_demo(
-            seed=seed, n_products=n_products, workdir=Path(workdir), day_seconds=day_seconds, console=console
-        )
+            seed=seed, n_products=n_products, workdir=Path(workdir), day_seconds=day_seconds, console=console,
+            days=days, digest_every=digest_every,
+        )  # fmt: skip
         return
-    run_demo(days=days, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)
+    run_demo(days=days or 7, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)

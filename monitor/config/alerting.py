@@ -1,7 +1,8 @@
 """Alert channels and rules as the user writes them in the watchlist (validated with pydantic).
 
 A *channel* is one destination (an Apprise URL) with its own language, format, delivery mode (one
-message per change, or one digest per crawl run), quiet hours and the severities it wants.
+message per change, or one digest per window: `every: 1h` by default, `at: ["09:00", "17:00"]`, or
+`every: run` for one per check run), quiet hours and the severities it wants.
 A *rule* says which changes matter (`when` plus thresholds and filters), how severe they are, and
 which channels hear about them (by name or by channel tag; none given = every channel).
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from monitor.config.durations import Duration
+from monitor.config.durations import Duration, parse_duration
 from monitor.config.settings import Strict, check_timezone
 
 Severity = Literal["info", "warning", "critical"]
@@ -60,13 +61,40 @@ class QuietHours(Strict):
         return self
 
 
+DAY = 86400.0
+DEFAULT_DIGEST_EVERY = 3600.0  # a digest channel without `every`/`at` collects for an hour
+
+
+def _every(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() == "run":
+        return "run"
+    seconds = parse_duration(value)
+    if not 10 <= seconds <= DAY:
+        raise ValueError(f"every: {value!r} must be between 10s and 1d (or `run`)")
+    return seconds
+
+
+DigestEvery = Annotated[float | Literal["run"], BeforeValidator(_every)]
+
+
 class Channel(Strict):
     name: str = Field(min_length=1, description="how rules and the report name it")
     url: str = Field(min_length=3, description="an Apprise URL; ${ENV} placeholders are filled at send time")
     tags: list[str] = Field(default_factory=list, description="for rules' `channel_tags:`")
     locale: Literal["en", "zh-CN"] = Field(default="en", description="language of its messages")
     mode: Literal["immediate", "digest"] = Field(
-        default="digest", description="one message per change, or one per run grouping its changes"
+        default="digest", description="immediate: one message per change; digest: one per window (every/at)"
+    )
+    every: DigestEvery | None = Field(
+        default=None,
+        description="digest window length (1h, 30m, 1d; windows start at local midnight); "
+        "`run`: one digest per check run; default 1h",
+    )
+    at: list[time] = Field(
+        default_factory=list, description='digest: send at these local times instead, e.g. ["09:00", "17:00"]'
+    )
+    timezone: str | None = Field(
+        default=None, description="the time zone of `every`/`at` windows; default: settings.timezone"
     )
     format: Literal["auto", "text", "markdown", "html"] = Field(
         default="auto", description="auto: HTML for email, Markdown for Slack/WeCom app/ServerChan/WxPusher"
@@ -84,12 +112,36 @@ class Channel(Strict):
         description="seconds between two messages to this channel; default: the Apprise plugin's own pacing",
     )
 
+    _at_clock = field_validator("at", mode="before")(
+        classmethod(lambda cls, v: [parse_clock(x) for x in (v if isinstance(v, list) else [v])])
+    )
+    _channel_zone = field_validator("timezone")(
+        classmethod(lambda cls, v: None if v is None else check_timezone(v))
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> Channel:
+        if self.every is not None and self.at:
+            raise ValueError("give either every or at for a digest window, not both")
+        if self.mode == "immediate" and (self.every is not None or self.at):
+            raise ValueError("every/at set a digest window: they need mode: digest")
+        return self
+
+    @property
+    def window(self) -> float | Literal["run"] | tuple[time, ...] | None:
+        """None (immediate), "run", a window length in seconds, or the local times digests go out."""
+        if self.mode == "immediate":
+            return None
+        if self.at:
+            return tuple(sorted(set(self.at)))
+        return self.every if self.every is not None else DEFAULT_DIGEST_EVERY
+
 
 class AlertRule(Strict):
     name: str = Field(min_length=1, description="unique among the rules")
     when: str = Field(
         description="what fires the rule: a change kind's rule name (price_drop, out_of_stock, rank_moved, "
-        "page_added ... see `rivalwatch check --keys`), anomaly, or any"
+        "page_added ... the README's Watchlist keys lists them), anomaly, or any"
     )
     severity: Severity | None = Field(default=None, description="default: the change kind's own severity")
     # thresholds

@@ -42,11 +42,14 @@ DAY_ONE_MOVES = (-0.08, -0.05, -0.03, -0.02, -0.01, 0.01, 0.02, 0.03, 0.04, 0.06
 CHECKPOINT_EVERY = 8
 DAY0 = date(2026, 1, 5)  # a Monday, so simulated weeks line up with ISO weeks
 SCHEDULED_REMOVAL_DAY = 2
+# A product that goes away on day 2 and comes back on day 5, its page byte for byte as it was before
+# (the shop restored it from its cache): the gone -> back transition whatever the body.
+RETURN_AWAY, RETURN_BACK = 2, 5
 
 
-def sim_date(day: int) -> date:
+def sim_date(day: int, day0: date = DAY0) -> date:
     """The calendar date of a simulated day (Last-Modified headers, sitemaps, blog posts)."""
-    return DAY0 + timedelta(days=day)
+    return day0 + timedelta(days=day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +153,13 @@ def _make_products(seed: int, count: int, start: int = 0) -> list[Product]:
 class Catalogue:
     """The whole simulated market for one seed: `shop_day(shop, day)` and `truth(day)`."""
 
-    def __init__(self, seed: int = 7, n_products: int = 50, shops: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, seed: int = 7, n_products: int = 50, shops: tuple[str, ...] | None = None, day0: date = DAY0
+    ) -> None:
         self.seed = seed
+        # The calendar the shops' pages show (dates, Last-Modified): `rivalwatch demo` sets it so that
+        # its simulated days are the store's days; the story itself depends on the seed only.
+        self.day0 = day0
         self.n_products = n_products
         self.shops: dict[str, ShopSpec] = {n: SHOPS[n] for n in (shops or tuple(SHOPS))}
         # The first n_products are on every shelf on day 0; the rest are a pool of new arrivals.
@@ -165,6 +173,10 @@ class Catalogue:
         self._lock = Lock()
 
     # ---- catalogue data -------------------------------------------------------------------
+    def date(self, day: int) -> date:
+        """The calendar date the shops show on simulated `day`."""
+        return sim_date(day, self.day0)
+
     def product_by_num(self, num: int) -> Product | None:
         return self._by_num.get(num)
 
@@ -192,6 +204,18 @@ class Catalogue:
     def vanishing_product(self, shop: str) -> tuple[str, int]:
         """A product that is guaranteed to be removed on SCHEDULED_REMOVAL_DAY (404 afterwards)."""
         return self.products[self.n_products - 1].id, SCHEDULED_REMOVAL_DAY
+
+    def returning_product(self, shop: str) -> tuple[str, int, int]:
+        """(product id, day its page starts answering 404, day it is back) of the product that returns."""
+        return self.products[self.n_products - 2].id, RETURN_AWAY, RETURN_BACK
+
+    def restored(self, shop: str, day: int, product_id: str) -> int | None:
+        """The day whose page a returned product shows again (the last day before it went), or None."""
+        pid, away, back = self.returning_product(shop)
+        if product_id != pid or day < back:
+            return None
+        offer = self.shop_day(shop, day).offers.get(pid)
+        return away - 1 if offer is not None and offer.exists and offer.changed_day == back else None
 
     # ---- simulation -----------------------------------------------------------------------
     def shop_day(self, shop: str, day: int) -> ShopDay:
@@ -243,6 +267,10 @@ class Catalogue:
         spec = self.shops[shop]
         rng = random.Random(f"day/{self.seed}/{shop}/{day}")
         offers = dict(prev.offers)
+        returning, away, back = self.returning_product(shop)
+        if day == away and offers.get(returning) and offers[returning].exists:
+            # It leaves before the day's moves, so it comes back exactly as it went.
+            offers[returning] = replace(offers[returning], exists=False, removed_day=day, changed_day=day)
         live = [pid for pid, o in offers.items() if o.exists]
         n_live = len(live)
 
@@ -302,6 +330,8 @@ class Catalogue:
             removed.add(vanishing)
         for pid in sorted(removed):
             update(pid, exists=False, removed_day=day)
+        if day == back and offers.get(returning) and offers[returning].removed_day == away:
+            update(returning, exists=True, removed_day=None)
         next_arrival = prev.next_arrival
         order = self._arrival_order(shop)
         for _ in range(count(0.008) + (day % 5 == 1)):

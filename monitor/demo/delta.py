@@ -12,7 +12,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo import listings
-from monitor.demo.catalogue import CATEGORIES, Catalogue, sim_date
+from monitor.demo.catalogue import CATEGORIES, Catalogue
 from monitor.demo.pages import category_label, layout, product_name, t
 from monitor.demo.reply import Reply, page
 from monitor.demo.shops import ShopSpec
@@ -89,7 +89,7 @@ def route(catalogue: Catalogue, spec: ShopSpec, base: str, day: int, path: str, 
             (t(spec, "home"), "/"),
             (category_label(spec, product.category), f"/category/{product.category}"),
         ]
-        return page(layout(spec, base, name, body, canonical=path, crumbs=crumbs), modified=sim_date(0))
+        return page(layout(spec, base, name, body, canonical=path, crumbs=crumbs), modified=catalogue.date(0))
     m = API_PRODUCT_RE.match(path)
     if m:
         product = _live_product(catalogue, spec, day, int(m[1]))
@@ -108,7 +108,7 @@ def route(catalogue: Catalogue, spec: ShopSpec, base: str, day: int, path: str, 
             "availability": o.availability,
             "availability_text": spec.availability_text(o.availability),
         }
-        return page(json.dumps(data).encode(), content_type=JSON, modified=sim_date(o.changed_day))
+        return page(json.dumps(data).encode(), content_type=JSON, modified=catalogue.date(o.changed_day))
     if path.startswith("/category/"):
         category = path.removeprefix("/category/").strip("/")
         if category not in CATEGORIES:
@@ -118,7 +118,7 @@ def route(catalogue: Catalogue, spec: ShopSpec, base: str, day: int, path: str, 
             f'<main class="listing"><h1>{heading}</h1><div id="app" data-category="{category}" '
             f'data-size="{listings.page_size(catalogue)}"></div><script>{LISTING_JS}</script></main>'
         )
-        return page(layout(spec, base, heading, body, canonical=path), modified=sim_date(0))
+        return page(layout(spec, base, heading, body, canonical=path), modified=catalogue.date(0))
     if path == "/api/products":
         query = parse_qs(urlsplit(target).query)
         category = (query.get("category") or [""])[0]
@@ -144,7 +144,7 @@ def route(catalogue: Catalogue, spec: ShopSpec, base: str, day: int, path: str, 
                 for i in chunk
             ],
         }
-        return page(json.dumps(data, ensure_ascii=False).encode(), content_type=JSON, modified=sim_date(day))
+        return page(json.dumps(data, ensure_ascii=False).encode(), content_type=JSON, modified=catalogue.date(day))
     return None
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo import listing_pages, listings
-from monitor.demo.catalogue import Catalogue, sim_date
+from monitor.demo.catalogue import Catalogue
 from monitor.demo.pages import t
 from monitor.demo.reply import Reply, page
 from monitor.demo.shops import ShopSpec
@@ -54,7 +54,7 @@ def route(catalogue: Catalogue, spec: ShopSpec, base: str, day: int, path: str, 
             extras=extras,
             brands=dict(brands),
         )
-        return page(html, modified=sim_date(day))
+        return page(html, modified=catalogue.date(day))
     if path in ("/blog", "/blog/"):
         posts = listings.blog_posts(catalogue, spec.name, day)
         return page(listing_pages.blog_index(spec, base, posts), modified=posts[0].published)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from monitor.demo.catalogue import CATEGORIES, Catalogue, sim_date
+from monitor.demo.catalogue import CATEGORIES, Catalogue
 
 NEW_DAYS = 14
 BLOG_TOPICS = (
@@ -117,10 +117,10 @@ def blog_posts(catalogue: Catalogue, shop: str, day: int) -> list[BlogPost]:
         template, slug_t = BLOG_TOPICS[n % len(BLOG_TOPICS)]
         label = CATEGORIES[cat][0].lower()
         slug = slug_t.format(slug=cat) + f"-{n + 1}"
-        title = template.format(cat=label, year=sim_date(when).year)
+        title = template.format(cat=label, year=catalogue.date(when).year)
         title = title[0].upper() + title[1:]
         body = " ".join(
             f"Paragraph {i + 1} about {label} from our editors." for i in range(rng.randint(3, 7))
         )
-        posts.append(BlogPost(slug, title, sim_date(when), when, f"/blog/{slug}", body))
+        posts.append(BlogPost(slug, title, catalogue.date(when), when, f"/blog/{slug}", body))
     return posts[::-1]

@@ -11,12 +11,13 @@ Each shop listens on its own port, so it has its own netloc and robots.txt.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from threading import Lock
 from urllib.parse import quote_plus
 
 from monitor.demo import listings, search_engine
-from monitor.demo.catalogue import Catalogue, ProductTruth, sim_date
+from monitor.demo.catalogue import DAY0, Catalogue, ProductTruth
 from monitor.demo.listings import BlogPost, ListingItem
 from monitor.demo.routes import ShopSite
 from monitor.demo.search_engine import SearchSite, SerpResult
@@ -38,6 +39,7 @@ class DemoMarket:
         day: int = 0,
         host: str = "127.0.0.1",
         ports: dict[str, int] | None = None,
+        day0: date | None = None,
     ) -> None:
         unknown = set(shops or ()) - set(SHOPS)
         if unknown:
@@ -47,7 +49,7 @@ class DemoMarket:
         self.seed = seed
         self.n_products = n_products
         self.shop_names: tuple[str, ...] = tuple(shops or HTTP_SHOPS)
-        self.catalogue = Catalogue(seed, n_products, self.shop_names)
+        self.catalogue = Catalogue(seed, n_products, self.shop_names, day0 or DAY0)
         self.host = host
         self._ports = ports or {}
         self._day = day
@@ -135,6 +137,11 @@ class DemoMarket:
         pid, day = self.catalogue.vanishing_product(shop)
         return pid, self.product_url(shop, pid), day
 
+    def returning_product(self, shop: str) -> tuple[str, str, int, int]:
+        """(product_id, url, day it goes, day it is back): 404 in between, then its old page again."""
+        pid, away, back = self.catalogue.returning_product(shop)
+        return pid, self.product_url(shop, pid), away, back
+
     def truth(self, day: int | None = None) -> dict[str, dict[str, ProductTruth]]:
         """Per shop, per product ever listed: price (Decimal), currency, availability, exists, ..."""
         return self.catalogue.truth(self._day if day is None else day)
@@ -151,9 +158,9 @@ class DemoMarket:
         return SHOPS[shop].currency
 
     def day_label(self, day: int | None = None) -> str:
-        """'day 3 (Thu 2026-01-08)': the simulated calendar date of a day."""
+        """'day 3 (Thu 2026-01-08)': the calendar date the market shows on a day."""
         day = self._day if day is None else day
-        return f"day {day} ({sim_date(day):%a %Y-%m-%d})"
+        return f"day {day} ({self.catalogue.date(day):%a %Y-%m-%d})"
 
     # ---- listings, blog, search: what the later watch kinds should find -----------------
     def listing_urls(self, shop: str) -> list[str]:

@@ -16,7 +16,7 @@ from threading import Lock
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo import bad_pages, delta, feeds, listing_routes, pages
-from monitor.demo.catalogue import CATEGORIES, Catalogue, Offer, Product, sim_date
+from monitor.demo.catalogue import CATEGORIES, Catalogue, Offer, Product
 from monitor.demo.reply import Reply, page
 from monitor.demo.shops import ShopSpec
 
@@ -98,23 +98,23 @@ class ShopSite:
             return self._product(day, int(match["num"]))
         if path == "/":
             featured = self._live(day)[:FEATURED]
-            return page(pages.home_page(spec, base, day, featured), modified=sim_date(day))
+            return page(pages.home_page(spec, base, day, featured), modified=self.catalogue.date(day))
         if path == "/robots.txt":
             return page(
-                feeds.robots_txt(base), content_type="text/plain; charset=utf-8", modified=sim_date(0)
+                feeds.robots_txt(base), content_type="text/plain; charset=utf-8", modified=self.catalogue.date(0)
             )
         if path.startswith("/sitemap"):
             return self._sitemap(day, path)
         if path.startswith("/private/"):
-            return page(pages.private_page(spec, base), modified=sim_date(0))
+            return page(pages.private_page(spec, base), modified=self.catalogue.date(0))
         if path in STATIC_PAGES:
             title, text = STATIC_PAGES[path]
             body = f"<main class='static'><h1>{title}</h1><p>{text}</p></main>"
-            return page(pages.layout(spec, base, title, body, canonical=path), modified=sim_date(0))
+            return page(pages.layout(spec, base, title, body, canonical=path), modified=self.catalogue.date(0))
         if path.startswith("/static/"):
             if path.endswith(".css"):
-                return page(CSS, content_type="text/css", modified=sim_date(0))
-            return page(bad_pages.tiny_png(), content_type="image/png", modified=sim_date(0))
+                return page(CSS, content_type="text/css", modified=self.catalogue.date(0))
+            return page(bad_pages.tiny_png(), content_type="image/png", modified=self.catalogue.date(0))
         reply = listing_routes.route(self.catalogue, spec, base, day, path, target)
         return reply or self._not_found()
 
@@ -155,33 +155,36 @@ class ShopSite:
         offer = self.catalogue.shop_day(self.spec.name, day).offers.get(product.id) if product else None
         if product is None or offer is None or not offer.exists:
             return self._not_found()
+        restored = self.catalogue.restored(self.spec.name, day, product.id)
+        if restored is not None:  # back from the shop's cache: the very page it showed before it went
+            return self._product(restored, num)
         related = self.related(day, product)
         sku = self.catalogue.sku(self.spec.name, product)
         html = pages.product_page(self.spec, self.base, product, offer, sku, related)
         changed = max([offer.changed_day] + [o.changed_day for _, o in related])
-        return page(html, modified=sim_date(changed))
+        return page(html, modified=self.catalogue.date(changed))
 
     # ---- feeds ----------------------------------------------------------------------------
     def _sitemap(self, day: int, path: str) -> Reply:
-        base, today = self.base, sim_date(day)
+        base, today = self.base, self.catalogue.date(day)
         if path == "/sitemap.xml":
             blog = listing_routes.blog_sitemap_entries(self.catalogue, self.spec, day)
             parts = [
                 ("/sitemap-products.xml", today),
-                ("/sitemap-pages.xml.gz", sim_date(0)),
+                ("/sitemap-pages.xml.gz", self.catalogue.date(0)),
                 ("/sitemap-blog.xml", blog[0][1]),
             ]
             return page(feeds.sitemap_index(base, parts), content_type="application/xml", modified=today)
         if path == "/sitemap-products.xml":
             entries: list[tuple[str, date]] = [
-                (self.product_path(p), sim_date(o.changed_day)) for p, o in self._live(day)
+                (self.product_path(p), self.catalogue.date(o.changed_day)) for p, o in self._live(day)
             ]
             return page(feeds.urlset(base, entries), content_type="application/xml", modified=today)
         if path == "/sitemap-pages.xml.gz":
-            entries = [("/", sim_date(0))] + [(p, sim_date(0)) for p in STATIC_PAGES]
-            entries += [(f"/category/{c}", sim_date(0)) for c in CATEGORIES] + [("/new", sim_date(0))]
+            entries = [("/", self.catalogue.date(0))] + [(p, self.catalogue.date(0)) for p in STATIC_PAGES]
+            entries += [(f"/category/{c}", self.catalogue.date(0)) for c in CATEGORIES] + [("/new", self.catalogue.date(0))]
             body = feeds.gzipped(feeds.urlset(base, entries))
-            return page(body, content_type="application/gzip", modified=sim_date(0))
+            return page(body, content_type="application/gzip", modified=self.catalogue.date(0))
         if path == "/sitemap-blog.xml":
             entries = listing_routes.blog_sitemap_entries(self.catalogue, self.spec, day)
             return page(feeds.urlset(base, entries), content_type="application/xml", modified=entries[0][1])

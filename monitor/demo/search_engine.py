@@ -17,7 +17,7 @@ from html import escape
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from monitor.demo import listings
-from monitor.demo.catalogue import CATEGORIES, Catalogue, sim_date
+from monitor.demo.catalogue import CATEGORIES, Catalogue
 from monitor.demo.reply import Reply, page
 
 DEPTH = 30  # results per keyword (3 pages of 10)
@@ -198,4 +198,4 @@ class SearchSite:
         day = self.clock()
         ranked = results(self.catalogue, self.shops(), keyword, day)
         html = render(keyword, ranked[start : start + num], start, len(ranked), day)
-        return page(html, modified=sim_date(day))
+        return page(html, modified=self.catalogue.date(day))

@@ -3,20 +3,30 @@
 Everything is real and local: the market is served over HTTP on 127.0.0.1, the store is SQLite under
 ./var/demo/, and alerts are delivered by Apprise to an SMTP server on 127.0.0.1 that keeps each mail
 as an .eml file. The watchlist the demo used is written beside them, so a user can read and reuse it.
+
+The simulated days are the store's last days: day d is checked at this moment minus (days - d) days,
+so the last one is yesterday, at this time of day. The store then looks like one that has run once
+a day for `days` days (its next checks are due now), the market's pages show the same dates, every
+day's 09:00 digest has gone out by the end, and the report the demo writes covers the demo's days
+and is dated now. A store that has run a week has no anomaly scores yet (they need 14 days of
+history; messages say "not enough history yet"): `--days 21` shows them from the 15th day on.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from rich.console import Console
 
+from alerts.dispatcher import dispatch_pending
 from models.db import open_store
 from monitor.crawl.runner import RunSummary, run_cycle, sync_store
 from monitor.demo import DemoMarket
@@ -39,8 +49,13 @@ class DemoResult:
     summaries: list[RunSummary]
 
 
+DIGEST_AT = "09:00"  # the demo's mail channel: one digest a morning, in the watchlist's time zone
+DEMO_TZ = "Asia/Shanghai"
+
+
 def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
-    """The watchlist a user would write for the demo market: one competitor per shop."""
+    """The watchlist a user would write for the demo market: one competitor per shop, each product
+    tied to ours by `our_sku` (the same product at every shop) with our price in the shop's currency."""
 
     our_prices: dict[str, dict[str, Decimal]] = {shop: market.our_prices(shop) for shop in market.base_urls}
     competitors, products = [], []
@@ -51,7 +66,12 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
     names = {shop: {pid: t.name for pid, t in products.items()} for shop, products in opening.items()}
     for shop, product_id, url in market.product_urls():
         name = names.get(shop, {}).get(product_id, product_id)
-        watch = {"url": url, "competitor": shop.capitalize(), "label": f"{shop.capitalize()} · {name}"}
+        watch = {
+            "url": url,
+            "competitor": shop.capitalize(),
+            "label": f"{shop.capitalize()} · {name}",
+            "our_sku": product_id,
+        }
         selectors = dict(SHOPS[shop].selectors)
         if selectors:
             watch["selectors"] = dict(selectors)
@@ -62,11 +82,18 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
             watch["our_price"] = str(ours)
         products.append(watch)
     return {
-        "settings": {"allow_private_addresses": True, "default_interval": "1d", "timezone": "Asia/Shanghai"},
+        "settings": {"allow_private_addresses": True, "default_interval": "1d", "timezone": DEMO_TZ},
         "competitors": competitors,
         "products": products,
         "channels": [
-            {"name": "ops-mail", "url": mail_url, "tags": ["ops"], "mode": "digest", "locale": "en"}
+            {
+                "name": "ops-mail",
+                "url": mail_url,
+                "tags": ["ops"],
+                "mode": "digest",
+                "at": [DIGEST_AT],
+                "locale": "en",
+            }
         ],
         "rules": [
             {"name": "price-drop", "when": "price_drop", "threshold_pct": 5, "severity": "warning"},
@@ -77,6 +104,15 @@ def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
             {"name": "gone", "when": "product_gone", "severity": "warning"},
         ],
     }
+
+
+def day_clock(days_ago: int) -> Callable[[], datetime]:
+    """The store's clock for a simulated day: this moment, `days_ago` days back (it moves on with real time)."""
+
+    def clock() -> datetime:
+        return datetime.now(UTC) - timedelta(days=days_ago)
+
+    return clock
 
 
 def run_demo(
@@ -96,7 +132,9 @@ def run_demo(
     db_url = f"sqlite:///{workdir / 'rivalwatch.db'}"
     mailbox = LocalMailbox(workdir / "mailbox")
     mailbox.start()
-    market = DemoMarket(seed=seed, n_products=n_products)
+    tz = ZoneInfo(DEMO_TZ)
+    first_day = day_clock(days)().astimezone(tz).date()  # the market shows the store's dates
+    market = DemoMarket(seed=seed, n_products=n_products, day0=first_day)
     market.start()
     summaries: list[RunSummary] = []
     try:
@@ -118,24 +156,25 @@ def run_demo(
         _engine, factory = open_store(db_url)
         shops = ", ".join(f"{s} ({u})" for s, u in market.base_urls.items())
         console.print(
-            f"[bold]demo market[/bold] on 127.0.0.1: {shops}; {len(watchlist.products)} product watches"
+            f"[bold]demo market[/bold] on 127.0.0.1: {shops}; {len(watchlist.products)} product watches; "
+            f"{days} days, {market.catalogue.date(0):%a %Y-%m-%d} to {market.catalogue.date(days - 1):%a %Y-%m-%d}"
         )
-        start = datetime.now(UTC).replace(microsecond=0)
         sync_store(watchlist, factory)  # once, as a process does when it starts
+        moments: list[datetime] = []
         for day in range(days):
             market.set_day(day)
-            clock_base = start + timedelta(days=day)
-            ticks = iter(range(10**9))
-
-            def clock(base: datetime = clock_base, ticks=ticks) -> datetime:  # noqa: ANN001
-                return base + timedelta(milliseconds=next(ticks))
-
+            clock = day_clock(days - day)
+            moments.append(clock())
             summary = run_cycle(watchlist, factory, force=True, clock=clock, trigger="demo", sync=False)
             summaries.append(summary)
-            _print_day(console, day, market.day_label(day) if hasattr(market, "day_label") else None, summary)
+            _print_day(console, market.day_label(day), summary)
             print_rank_day(console, factory, summary)
             print_listing_day(console, summary, factory)
             print_content_day(console, factory, summary)
+        # The last day's digest closed before now: send what is due, as the service would.
+        last = dispatch_pending(factory, watchlist)
+        for error in last.errors[:3]:
+            console.print(f"   [red]alert error[/red] {error}")
         mails = len(mailbox.messages())
     finally:
         market.stop()
@@ -145,22 +184,27 @@ def run_demo(
         f"[bold]data[/bold]      {workdir / 'rivalwatch.db'} (SQLite; `rivalwatch status -c {watchlist_path}`)"
     )
     console.print(
-        f"[bold]mailbox[/bold]   {workdir / 'mailbox'} ({mails} mails delivered over SMTP, one .eml each)"
+        f"[bold]mailbox[/bold]   {workdir / 'mailbox'} ({mails} mails delivered over SMTP, one .eml each: "
+        f"a digest every morning at {DIGEST_AT})"
     )
     console.print(f"[bold]watchlist[/bold] {watchlist_path}")
 
-    write_demo_report(console, watchlist, factory, start, days, workdir / "reports")
+    write_demo_report(console, watchlist, factory, moments, workdir / "reports")
     return DemoResult(workdir, db_url, watchlist_path, workdir / "mailbox", mails, summaries)
 
 
-def _print_day(console: Console, day: int, label: str | None, summary: RunSummary) -> None:
+def _print_day(console: Console, label: str, summary: RunSummary) -> None:
     s = summary.stats
     kinds = Counter(c.kind for c in summary.changes)
-    head = f"[bold]{label or f'day {day}'}[/bold]"
+    alerts = []
+    if summary.alerts_queued:
+        alerts.append(f"{summary.alerts_queued} alerts for the next digest")
+    if summary.alerts_sent:
+        alerts.append(f"{summary.alerts_sent} mail sent")
     console.print(
-        f"{head}: {summary.due} pages checked, {s.ok} ok ({s.unchanged} unchanged), {s.failed} failed; "
+        f"[bold]{label}[/bold]: {summary.due} pages checked, {s.ok} ok ({s.unchanged} unchanged), {s.failed} failed; "
         + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())) or "no changes")
-        + (f"; alerts: {summary.alerts_sent} sent" if summary.alerts_queued or summary.alerts_sent else "")
+        + (f"; {', '.join(alerts)}" if alerts else "")
     )
     apart = RANK_KINDS | CONTENT_KINDS | LISTING_KINDS  # printed by their own parts of the demo
     others = [c for c in summary.changes if c.kind not in apart]

@@ -15,21 +15,24 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config.alerting import SEVERITY_ORDER, AlertRule
-from monitor.kinds import kinds_counted_as
+from monitor.kinds import change_kind, kinds_counted_as
 from monitor.report import keywords as kw
-from monitor.report.model import AnomalyLine, CompetitorReport, Report, Series, SummaryLine
+from monitor.report.model import AnomalyLine, CompetitorReport, Report, SummaryLine
+from monitor.report.price_charts import chart_watches, index_history, product_chart
 from monitor.report.prices import (
-    Timeline,
+    PRICE_CHANGES,
     assortment_section,
+    biggest_moves,
     competitor_indexes,
-    price_moves,
+    first_checked,
     price_section,
     stock_section,
     timelines,
+    window_of,
 )
-from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, StateRow, WatchRow
+from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, WatchRow
 from monitor.report.site import site_section
-from monitor.rules import ChangeFacts, rule_applies, rule_severity
+from monitor.rules import ChangeFacts, rule_applies, rule_severity, to_decimal
 
 ANOMALY_MIN = 0.5  # anomaly scores from here on are listed with their explanations
 SUMMARY_LINES = 12
@@ -37,6 +40,7 @@ GROUP_AT = 3  # this many changes of one kind at one competitor become one summa
 MOVERS_CHARTED = 3  # price history charts per competitor
 MAX_ANOMALIES = 10
 PRODUCT_KINDS = kinds_counted_as("price_changes")
+POSITION_KINDS = kinds_counted_as("keywords")  # rank changes: their moves are in places, never percent
 
 
 def severity_of(
@@ -85,6 +89,7 @@ def _rank_key(line: SummaryLine) -> tuple:
         -(SEVERITY_ORDER.get(line.severity, -1) if line.severity else -1),
         -(line.score or 0.0),
         -abs(line.magnitude or 0.0),
+        -abs(line.places or 0),
         -line.count,
         line.competitor or "",
         line.subject,
@@ -120,14 +125,25 @@ def executive_summary(
             continue
         for c, severity in items:
             w = data.watches.get(c.watch_id)
+            rank = c.kind in POSITION_KINDS
             lines.append(
                 SummaryLine(
                     severity, c.anomaly_score, name, c.kind, _subject(c, w), c.summary, c.old, c.new,
-                    c.magnitude, 1, c.anomaly_explanation,
+                    None if rank else c.magnitude, 1, c.anomaly_explanation, places(c) if rank else None,
                 )
             )  # fmt: skip
     lines.sort(key=_rank_key)
     return lines[:SUMMARY_LINES]
+
+
+def places(change: ChangeRow) -> int | None:
+    """Places a rank change climbed (+) or fell (-); None when it entered or left the depth checked."""
+    old, new = to_decimal(change.old), to_decimal(change.new)
+    return None if old is None or new is None else int(old - new)
+
+
+def _fmt_places(n: int) -> str:
+    return f"{abs(n)} place{'s' if abs(n) != 1 else ''} {'up' if n > 0 else 'down'}"  # the summary's English
 
 
 def _grouped(
@@ -135,14 +151,23 @@ def _grouped(
 ) -> SummaryLine:
     severities = [s for _, s in items if s]
     scores = [c.anomaly_score for c, _ in items if c.anomaly_score is not None]
-    mags = [c.magnitude for c, _ in items if c.magnitude is not None]
-    biggest = max(items, key=lambda it: (abs(it[0].magnitude or 0), it[0].anomaly_score or 0))[0]
     top = max(items, key=lambda it: it[0].anomaly_score or 0)[0]
-    subject = _subject(biggest, data.watches.get(biggest.watch_id))
-    median = statistics.median(mags) if mags else None
-    text = f"{name or 'market'}: {len(items)} × {kind.replace('_', ' ')}"
-    if median is not None:
-        text += f" (median {median:+.1%}, largest {biggest.magnitude:+.1%}: {subject})"
+    text = f"{name or 'market'}: {len(items)} × {change_kind(kind).label('en').lower()}"
+    median = largest = None
+    if kind in POSITION_KINDS:  # ranks move in places: the largest move, never a percentage
+        moved = [(abs(n), n, c) for c, _ in items if (n := places(c)) is not None]
+        biggest = max(moved, key=lambda m: m[0])[2] if moved else items[0][0]
+        largest = places(biggest)
+        subject = _subject(biggest, data.watches.get(biggest.watch_id))
+        if largest is not None:
+            text += f" (largest {_fmt_places(largest)}, #{biggest.old} → #{biggest.new}: {subject})"
+    else:
+        mags = [c.magnitude for c, _ in items if c.magnitude is not None]
+        biggest = max(items, key=lambda it: (abs(it[0].magnitude or 0), it[0].anomaly_score or 0))[0]
+        subject = _subject(biggest, data.watches.get(biggest.watch_id))
+        median = statistics.median(mags) if mags else None
+        if median is not None and biggest.magnitude is not None:
+            text += f" (median {median:+.1%}, largest {biggest.magnitude:+.1%}: {subject})"
     return SummaryLine(
         severity=max(severities, key=SEVERITY_ORDER.__getitem__) if severities else None,
         score=max(scores) if scores else None,
@@ -150,26 +175,32 @@ def _grouped(
         kind=kind,
         subject=subject,
         text=text,
+        old=biggest.old,
+        new=biggest.new,
         magnitude=median,
         count=len(items),
         explanation=top.anomaly_explanation if top.anomaly_score is not None else None,
+        places=largest,
+        largest=None if kind in POSITION_KINDS else biggest.magnitude,
     )
 
 
-def top_movers(
-    data: ReportData, wanted: Sequence[str] | None = None, per_competitor: int = MOVERS_CHARTED
-) -> list[int]:
-    """Watch ids of each competitor's biggest price moves of the period (for their history charts)."""
-    lines = timelines(data)
+def charted_watches(data: ReportData, wanted: Sequence[str] | None = None) -> set[int]:
+    """The product watches whose day-by-day lines the report's charts need (each competitor's biggest
+    movers and the same products at the other competitors): the caller loads just these
+    (`queries.load_lines`) before `build_report`."""
+    by_id = {c.id: c for c in data.competitors}
     names = set(wanted or ())
-    out = []
-    for comp in data.competitors:
-        if names and comp.name not in names:
-            continue
-        mine = [w for w in data.watches.values() if w.kind == "product" and w.competitor_id == comp.id]
-        out += [
-            m.watch_id for m in price_moves(mine, lines, data.period.start, data.period.end)[:per_competitor]
-        ]
+    changes_of: dict[int, list[ChangeRow]] = defaultdict(list)
+    for c in data.changes:
+        if c.kind in PRICE_CHANGES and c.at >= data.period.start:
+            comp = _competitor_of(c, data, by_id)
+            if comp is not None and (not names or comp.name in names):
+                changes_of[comp.id].append(c)
+    out: set[int] = set()
+    for cid, changes in changes_of.items():
+        movers = biggest_moves(changes, data.watches, {}, window_of(data, cid))[:MOVERS_CHARTED]
+        out |= chart_watches(data, movers)
     return out
 
 
@@ -178,7 +209,6 @@ def build_report(
     *,
     rules: Sequence[AlertRule] = (),
     wanted: Sequence[str] | None = None,
-    history: dict[int, list[StateRow]] | None = None,
     generated_at: datetime | None = None,
     charts: bool = True,
 ) -> Report:
@@ -204,19 +234,26 @@ def build_report(
     book = kw.rank_book(data)
     sections: set[str] = set()
     reports = []
+    tz = ZoneInfo(p.timezone)
     for comp in chosen:
         mine, changes = products.get(comp.id, []), changes_of.get(comp.id, [])
-        r = CompetitorReport(comp.name, list(comp.domains))
+        first = data.competitor_first_check(comp.id)
+        r = CompetitorReport(
+            comp.name,
+            list(comp.domains),
+            watching_since=first.astimezone(tz).date() if first else None,
+            baseline=first is not None and first >= p.start,
+            first_checked=first_checked(data, mine, p.start, p.end),
+        )
         r.prices = price_section(data, mine, lines, changes, indexes, comp.id)
-        r.stock = stock_section(data, mine, lines, changes)
-        r.assortment = assortment_section(data, mine, lines, changes)
-        r.site = site_section(data, changes)
+        r.stock = stock_section(data, mine, lines, changes, comp.id)
+        r.assortment = assortment_section(data, mine, lines, changes, comp.id)
+        r.site = site_section(data, changes, window_of(data, comp.id))
         r.keywords = kw.keyword_section(book, comp, data.competitors, p.start, p.end) if book else None
         r.anomalies = _anomalies(changes, data)
-        if charts and history and r.prices:
-            r.price_history = [
-                _price_series(m.label, m.currency, history.get(m.watch_id, []), data)
-                for m in r.prices.moves[:MOVERS_CHARTED]
+        if charts and r.prices:
+            r.product_charts = [
+                chart for m in r.prices.moves[:MOVERS_CHARTED] if (chart := product_chart(data, m)) is not None
             ]
         for name in ("prices", "stock", "assortment", "keywords", "site", "anomalies"):
             if getattr(r, name):
@@ -232,6 +269,8 @@ def build_report(
         summary=executive_summary(data, rules, by_id, {c.id for c in chosen} if names else None),
         competitors=reports,
     )
+    if charts:
+        report.price_index_history = index_history(data, chosen, lines)
     if book:
         report.share_of_voice = kw.share_of_voice(book, data.competitors, p.start, p.end)
         if charts:
@@ -262,20 +301,3 @@ def _anomalies(changes: list[ChangeRow], data: ReportData) -> list[AnomalyLine]:
     ]
     out.sort(key=lambda a: (-a.score, a.at))
     return out[:MAX_ANOMALIES]
-
-
-def _price_series(label: str, currency: str | None, states: list[StateRow], data: ReportData) -> Series:
-    """One point per local day: the last known price at the end of the day, over the history window."""
-    tz = ZoneInfo(data.period.timezone)
-    line = Timeline([], [], [], currency, None)
-    last = None
-    for s in sorted(states, key=lambda s: s.at):
-        last = s.price if s.price is not None else last
-        line.times.append(s.at)
-        line.prices.append(last)
-    points = []
-    for day, moment in kw.local_days(data.history_start, data.period.end, tz):
-        price = line.price_before(moment)
-        if price is not None:
-            points.append((day, float(price)))
-    return Series(label, currency, points)

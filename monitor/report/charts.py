@@ -6,7 +6,8 @@ prints. Every piece of text drawn comes from competitors' pages or the user, so 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 
@@ -17,7 +18,14 @@ FONT = "font-family='Helvetica,Arial,sans-serif'"
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def palette(names: Sequence[str]) -> dict[str, str]:
+    """One colour per name (competitors in report order), the same on every chart of the report."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def _open(width: int, height: int, kind: str, title: str) -> str:
@@ -25,6 +33,38 @@ def _open(width: int, height: int, kind: str, title: str) -> str:
         f"<svg xmlns='http://www.w3.org/2000/svg' class='chart chart-{kind}' data-chart='{kind}' "
         f"viewBox='0 0 {width} {height}' width='100%' role='img' aria-label='{escape(title, quote=True)}' "
         f"preserveAspectRatio='xMidYMid meet'><title>{escape(title)}</title>"
+    )
+
+
+def _step(span: float, ticks: int = 4) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` intervals."""
+    raw = span / ticks if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _axis(points: Sequence[tuple[date, float]], invert: bool) -> tuple[float, float, list[float]]:
+    """The value axis (low, high, ticks): ranks (`invert`) always start at #1 at the top, ticked at #1
+    and round places; other values are widened to round ticks around the data."""
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    if invert:
+        step = max(1, math.ceil(_step(max(hi, 2.0) - 1)))
+        top = step * math.ceil(max(hi, 2.0) / step)
+        return 1.0, float(top), [1.0, *(float(v) for v in range(step, top + 1, step) if v > 1)]
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    step = _step(hi - lo)
+    low, high = step * math.floor(lo / step), step * math.ceil(hi / step)
+    # A line on the frame is hard to see (our price at exactly 100): give it a step of room.
+    low, high = low - step * (low == lo), high + step * (high == hi)
+    return low, high, [low + step * i for i in range(round((high - low) / step) + 1)]
+
+
+def _mark(x: float, y: float) -> str:
+    """A stock-out: a red cross on the line."""
+    return (
+        f"<path d='M{x - 4:.1f},{y - 4:.1f} L{x + 4:.1f},{y + 4:.1f} M{x - 4:.1f},{y + 4:.1f} "
+        f"L{x + 4:.1f},{y - 4:.1f}' stroke='#c62828' stroke-width='2' class='stock-out'/>"
     )
 
 
@@ -36,24 +76,25 @@ def line_chart(
     height: int = 220,
     invert: bool = False,
     kind: str = "line",
+    marks_label: str = "out of stock",
+    colors: Mapping[str, str] | None = None,
 ) -> str:
-    """Lines over days; `invert` puts small values on top (ranks: #1 is best)."""
+    """Lines over days; `invert` puts small values on top (ranks: #1 is best, and the axis starts
+    there). Reference series (our prices) are dashed; a series' marks (stock-outs) are red crosses."""
     points = [p for s in series for p in s.points]
     if not points:
         return ""
     left, right, top, bottom = 56, 12, 24, 40
-    legend_rows = (len(series) + 2) // 3
+    marked = any(s.marks for s in series)
+    entries = len(series) + marked
+    legend_rows = (entries + 2) // 3
     height += 16 * legend_rows
     plot_h = height - top - bottom - 16 * legend_rows
     plot_w = width - left - right
     days = sorted({d for d, _ in points})
     d0, d1 = days[0], days[-1]
     span = max((d1 - d0).days, 1)
-    lo, hi = min(v for _, v in points), max(v for _, v in points)
-    if hi == lo:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.08
-    lo, hi = (max(lo - pad, 0.5) if invert else lo - pad), hi + pad
+    lo, hi, ticks = _axis(points, invert)
 
     def x(d: date) -> float:
         return left + plot_w * (d - d0).days / span
@@ -65,8 +106,7 @@ def line_chart(
     out = [_open(width, height, kind, title)]
     out.append(f"<text x='{left}' y='15' font-size='12' font-weight='bold' {FONT}>{escape(title)}</text>")
     out.append(f"<rect x='{left}' y='{top}' width='{plot_w}' height='{plot_h}' fill='none' stroke='#ccc'/>")
-    for i in range(5):
-        v = lo + (hi - lo) * i / 4
+    for v in ticks:
         yy = y(v)
         out.append(f"<line x1='{left}' x2='{left + plot_w}' y1='{yy:.1f}' y2='{yy:.1f}' stroke='#eee'/>")
         label = f"#{v:.0f}" if invert else _fmt(v)
@@ -78,22 +118,29 @@ def line_chart(
             f"<text x='{x(d):.1f}' y='{top + plot_h + 14}' font-size='10' text-anchor='middle' {FONT}>"
             f"{d:%m-%d}</text>"
         )
+    legend = []
     for i, s in enumerate(series):
-        color = PALETTE[i % len(PALETTE)]
+        color = "#555" if s.reference else (colors or {}).get(s.label) or PALETTE[i % len(PALETTE)]
+        dash = " stroke-dasharray='6 4'" if s.reference else ""
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in s.points)
         if len(s.points) == 1:
             (d, v) = s.points[0]
             out.append(f"<circle cx='{x(d):.1f}' cy='{y(v):.1f}' r='3' fill='{color}'/>")
-        else:
+        elif s.points:
             out.append(
-                f"<polyline points='{coords}' fill='none' stroke='{color}' stroke-width='2' "
+                f"<polyline points='{coords}' fill='none' stroke='{color}' stroke-width='2'{dash} "
                 "stroke-linejoin='round' stroke-linecap='round'/>"
             )
+        out += [_mark(x(d), y(v)) for d, v in s.marks]
+        legend.append((s.label, f"<rect width='10' height='10' fill='{color}'/>"))
+    if marked:
+        legend.append((marks_label, _mark(5, 5)))
+    for i, (label, swatch) in enumerate(legend):
         row, col = divmod(i, 3)
         lx, ly = left + col * (plot_w / 3), top + plot_h + 30 + 16 * row
-        out.append(f"<rect x='{lx:.1f}' y='{ly - 8}' width='10' height='10' fill='{color}'/>")
-        label = s.label if len(s.label) <= 34 else s.label[:33] + "…"
-        out.append(f"<text x='{lx + 14:.1f}' y='{ly + 1}' font-size='10' {FONT}>{escape(label)}</text>")
+        out.append(f"<g transform='translate({lx:.1f},{ly - 8})'>{swatch}</g>")
+        text = label if len(label) <= 34 else label[:33] + "…"
+        out.append(f"<text x='{lx + 14:.1f}' y='{ly + 1}' font-size='10' {FONT}>{escape(text)}</text>")
     out.append("</svg>")
     return "".join(out)
 

@@ -38,8 +38,10 @@ def is_email(channel: Channel) -> bool:
     return urlsplit(channel.url).scheme.lower() in EMAIL_SCHEMES
 
 
-def _digest_body(report: Report, channel: Channel) -> tuple[str, str, str]:
-    title, body = render_digest(report, channel.locale)
+def _digest_body(
+    report: Report, channel: Channel, email_edition: bool, folder: str | None
+) -> tuple[str, str, str]:
+    title, body = render_digest(report, channel.locale, email_edition=email_edition, folder=folder)
     fmt = message_format(channel)
     if fmt == "html":
 
@@ -60,6 +62,9 @@ def deliver_report(
     """Send to each channel; never raises for a delivery problem (each result says ok or why not)."""
     values = resolve_env(env, secrets_file)
     results = []
+    # A chat digest points at the email edition only when one goes out with it.
+    email_edition = any(is_email(c) for c in channels)
+    folder = str(next(iter(files.values())).parent) if files else None
     for channel in channels:
         if is_email(channel):
             words = i18n.t(channel.locale)
@@ -68,7 +73,7 @@ def deliver_report(
             attachments = [str(p) for p in files.values()]
             result = send(channel, title, body, "html", env=values, attachments=attachments)
         else:
-            title, body, fmt = _digest_body(report, channel)
+            title, body, fmt = _digest_body(report, channel, email_edition, folder)
             result = send(channel, title, body, fmt, env=values)
         results.append(result)
     return results

@@ -18,6 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Weekly competitor report",
         "period": "Week {label}: {first} to {last} ({tz}), against {prev} onwards",
+        "period_days": "{first} to {last} ({tz}), {days} days, against the {days} days before (from {prev})",
         "generated": "Generated {at}",
         "summary": "Executive summary",
         "no_movements": "No movements this week.",
@@ -26,14 +27,16 @@ WORDS: dict[str, dict[str, str]] = {
         "last_week": "last week",
         "prices": "Prices",
         "products_priced": "Products with a price",
-        "prices_up": "Prices up",
-        "prices_down": "Prices down",
+        "moves_up": "Price moves up",
+        "moves_down": "Price moves down",
         "price_changes": "Price changes",
+        "net_up": "Products priced higher than at the start",
+        "net_down": "Products priced lower than at the start",
         "index_ours": "Price index vs our prices",
         "index_min": "Index vs market minimum",
         "index_median": "Index vs market median",
         "below_ours": "Products below our price",
-        "biggest_moves": "Biggest moves",
+        "biggest_moves": "Biggest moves (the largest of each product)",
         "product": "Product",
         "before": "Before",
         "after": "After",
@@ -69,7 +72,17 @@ WORDS: dict[str, dict[str, str]] = {
         "anomalies": "Anomalies",
         "score": "Score",
         "explanation": "Why",
-        "price_history": "Price history of the top movers",
+        "price_history": "Price history of the biggest movers, at every competitor selling them",
+        "index_history": "Price index against ours (100 = our prices): weekly, then daily over the last two weeks",
+        "indexed": "{product}: % of our price at each shop (100 = ours)",
+        "ours": "our prices",
+        "out_of_stock_mark": "out of stock",
+        "baseline": "First week of watching {name} (since {since}): {n} products checked for the first time. "
+        "They are the baseline, not additions; week-on-week figures start next week.",
+        "places_up": "{n} places up",
+        "place_up": "1 place up",
+        "place_down": "1 place down",
+        "places_down": "{n} places down",
         "rank_history": "Rank history of the main keywords",
         "events": "What happened",
         "when": "When",
@@ -83,12 +96,15 @@ WORDS: dict[str, dict[str, str]] = {
         "critical": "critical",
         "digest_title": "rivalwatch weekly report {label}",
         "digest_full": "The full report is attached to the email edition.",
+        "digest_files": "The full report (HTML, Markdown, CSV, JSON) is in {folder} on the rivalwatch server.",
         "sections": "Sections",
         "x": "×",
+        "sep": ": ",
     },
     "zh-CN": {
         "title": "竞争对手周报",
         "period": "{label} 周：{first} 至 {last}（{tz}），对比自 {prev} 起的上一周",
+        "period_days": "{first} 至 {last}（{tz}），共 {days} 天，对比之前的 {days} 天（自 {prev} 起）",
         "generated": "生成于 {at}",
         "summary": "摘要",
         "no_movements": "本周没有变化。",
@@ -97,14 +113,16 @@ WORDS: dict[str, dict[str, str]] = {
         "last_week": "上周",
         "prices": "价格",
         "products_priced": "有价格的商品",
-        "prices_up": "涨价商品",
-        "prices_down": "降价商品",
+        "moves_up": "涨价次数",
+        "moves_down": "降价次数",
         "price_changes": "价格变动次数",
+        "net_up": "期末价格高于期初的商品",
+        "net_down": "期末价格低于期初的商品",
         "index_ours": "相对我方价格指数",
         "index_min": "相对市场最低指数",
         "index_median": "相对市场中位数指数",
         "below_ours": "低于我方价格的商品",
-        "biggest_moves": "最大变动",
+        "biggest_moves": "最大变动（每个商品取最大一次）",
         "product": "商品",
         "before": "之前",
         "after": "之后",
@@ -140,7 +158,15 @@ WORDS: dict[str, dict[str, str]] = {
         "anomalies": "异常",
         "score": "分数",
         "explanation": "原因",
-        "price_history": "主要变动商品的价格走势",
+        "price_history": "主要变动商品在各竞争对手的价格走势",
+        "index_history": "相对我方价格指数（100 = 我方价格）：按周，最近两周按日",
+        "indexed": "{product}：各店价格占我方价格的百分比（100 = 我方）",
+        "ours": "我方价格",
+        "out_of_stock_mark": "缺货",
+        "baseline": "这是监控 {name} 的第一周（自 {since} 起）：{n} 个商品首次检查，作为基线，不计为新增；"
+        "周环比数字从下周开始。",
+        "places_up": "上升 {n} 位",
+        "places_down": "下降 {n} 位",
         "rank_history": "主要关键词的排名走势",
         "events": "事件",
         "when": "时间",
@@ -154,12 +180,14 @@ WORDS: dict[str, dict[str, str]] = {
         "critical": "严重",
         "digest_title": "rivalwatch 竞争对手周报 {label}",
         "digest_full": "完整报告见邮件附件。",
+        "digest_files": "完整报告（HTML、Markdown、CSV、JSON）保存在 rivalwatch 服务器的 {folder}。",
         "sections": "栏目",
         "x": "×",
+        "sep": "：",
     },
 }
 
-ARROWS = {"up": "▲", "down": "▼", "same": "=", "new": "★", "lost": "✕"}
+ARROWS = {"up": "▲", "down": "▼", "same": "=", "new": "★", "lost": "✕", "none": ""}
 
 
 def t(locale: str) -> Mapping[str, str]:
@@ -174,6 +202,16 @@ def kind(name: str, locale: str) -> str:
     if name in REPORT_EVENTS:
         return REPORT_EVENTS[name][0 if locale == "en" else 1]
     return kind_label(name, locale)
+
+
+def period_line(report, locale: str) -> str:  # noqa: ANN001  (model.Report)
+    """The report's period in words: an ISO week, or a range of days."""
+    days = (report.last_day - report.first_day).days + 1
+    template = "period" if "W" in report.period_label else "period_days"
+    return t(locale)[template].format(
+        label=report.period_label, first=report.first_day, last=report.last_day, tz=report.timezone,
+        prev=report.previous_first_day, days=days,
+    )  # fmt: skip
 
 
 def pct(value: float | None, signed: bool = True) -> str:
@@ -209,8 +247,19 @@ def delta(value: float | int | None, digits: int = 1) -> str:
     return f"{value:+,.{digits}f}" if abs(value) >= 10**-digits / 2 else "±0"
 
 
+def places(n: int | None, locale: str) -> str:
+    """A rank move in places, never a percentage: "3 places up" / "上升 3 位"."""
+    if n is None:
+        return "—"
+    w = t(locale)
+    if abs(n) == 1 and "place_up" in w:
+        return w["place_up" if n > 0 else "place_down"]
+    return w["places_up" if n > 0 else "places_down"].format(n=abs(n))
+
+
 def summary_text(line, locale: str) -> str:  # noqa: ANN001  (model.SummaryLine)
-    """The summary line in the report's language: the detector's sentence in English, else built."""
+    """The summary line in the report's language: the builder's English sentence, else built from
+    the same numbers."""
     if locale == "en":
         return line.text
     words = t(locale)
@@ -218,12 +267,16 @@ def summary_text(line, locale: str) -> str:  # noqa: ANN001  (model.SummaryLine)
     text = f"{who}{kind(line.kind, locale)}"
     if line.count > 1:
         text += f" {words['x']}{line.count}"
-        if line.magnitude is not None:
-            text += f"（中位 {pct(line.magnitude)}，最大：{line.subject}）"
+        if line.places is not None:
+            text += f"（最大变动 {places(line.places, locale)}，#{line.old} → #{line.new}：{line.subject}）"
+        elif line.magnitude is not None:
+            text += f"（中位 {pct(line.magnitude)}，最大 {pct(line.largest)}：{line.subject}）"
         return text
     text += f" {line.subject}"
     if line.old is not None or line.new is not None:
         text += f" {line.old or '—'} → {line.new or '—'}"
     if line.magnitude is not None and line.kind in kinds_counted_as("price_changes"):
         text += f"（{pct(line.magnitude)}）"
+    elif line.places is not None:
+        text += f"（{places(line.places, locale)}）"
     return text

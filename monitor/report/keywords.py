@@ -94,6 +94,16 @@ class RankBook:
     def domains(self) -> set[str]:
         return {d for by_domain in self.series.values() for d in by_domain}
 
+    def checked_before(self, key: Key, moment: datetime) -> bool:
+        """Was this keyword checked before `moment`? (Positions rebuilt from changes imply it was.)"""
+        if not self.snapshots:
+            return True
+        times = self.check_times.get(key, [])
+        return bool(times) and times[0] < moment
+
+    def any_checked_before(self, moment: datetime) -> bool:
+        return any(self.checked_before(k, moment) for k in self.series)
+
 
 def book_from_ranks(rows: Iterable[RankRow]) -> RankBook:
     series: dict[Key, dict[str, PositionSeries]] = defaultdict(dict)
@@ -158,6 +168,7 @@ def share_of_voice(
 ) -> list[VoiceShare]:
     domains = sorted(book.domains())
     now, before = visibility(book, domains, end), visibility(book, domains, start)
+    measured = book.any_checked_before(start)  # no check before the period: last week is "—", not 0
     total_now, total_before = sum(now.values()), sum(before.values())
     out = []
     for d in domains:
@@ -166,10 +177,10 @@ def share_of_voice(
             VoiceShare(
                 d,
                 owner.name if owner else None,
-                Compare(now[d], before[d]),
+                Compare(now[d], before[d] if measured else None),
                 Compare(
                     now[d] / total_now if total_now else 0.0,
-                    before[d] / total_before if total_before else 0.0,
+                    (before[d] / total_before if total_before else 0.0) if measured else None,
                 ),
             )
         )
@@ -195,12 +206,15 @@ def keyword_section(
     positions = []
     gained, lost = [], []
     for key in sorted(book.series):
+        before = book.checked_before(key, start)  # its first week: a baseline, no arrows, nothing gained
         for d in mine:
             if d not in book.series[key]:
                 continue
             prev, cur = book.position(key, d, start), book.position(key, d, end)
             if prev is not None or cur is not None:
-                positions.append(KeywordPosition(key[0], key[1], d, prev, cur))
+                positions.append(KeywordPosition(key[0], key[1], d, prev if before else None, cur, before))
+        if not before:
+            continue
         b0, b1 = _best(book, key, mine, start), _best(book, key, mine, end)
         label = f"{key[0]} ({key[1]})" if key[1] else key[0]
         if b1 is not None and b1 <= 10 and (b0 is None or b0 > 10):
@@ -209,14 +223,16 @@ def keyword_section(
             lost.append(label)
     positions.sort(key=_position_order)
     domains = sorted(book.domains())
-    now, before = visibility(book, domains, end), visibility(book, domains, start)
-    vis_now, vis_before = sum(now[d] for d in mine), sum(before[d] for d in mine)
-    total_now, total_before = sum(now.values()), sum(before.values())
+    now, before_vis = visibility(book, domains, end), visibility(book, domains, start)
+    measured = book.any_checked_before(start)
+    vis_now, vis_before = sum(now[d] for d in mine), sum(before_vis[d] for d in mine)
+    total_now, total_before = sum(now.values()), sum(before_vis.values())
     return KeywordSection(
         positions=positions,
-        visibility=Compare(vis_now, vis_before),
+        visibility=Compare(vis_now, vis_before if measured else None),
         share_of_voice=Compare(
-            vis_now / total_now if total_now else 0.0, vis_before / total_before if total_before else 0.0
+            vis_now / total_now if total_now else 0.0,
+            (vis_before / total_before if total_before else 0.0) if measured else None,
         ),
         gained_top10=gained,
         lost_top10=lost,

@@ -37,13 +37,17 @@ class SummaryLine:
     text: str  # the detector's own (English) sentence
     old: str | None = None
     new: str | None = None
-    magnitude: float | None = None
+    magnitude: float | None = None  # relative price move (-0.2: 20% down); never set for ranks
     count: int = 1
     explanation: str | None = None
+    places: int | None = None  # rank moves: places climbed (+) or fallen (-), the largest of a group
+    largest: float | None = None  # a group of price moves: its largest relative move
 
 
 @dataclass(frozen=True)
 class PriceMove:
+    """One stored price change (a `price_up` / `price_down` row): the product's largest of the period."""
+
     watch_id: int
     label: str
     url: str
@@ -52,15 +56,18 @@ class PriceMove:
     after: Decimal
     change: float  # relative: -0.2 for a 20% cut
     our_price: Decimal | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class PriceSection:
     products: int  # watched products with a known price at the end of the period
-    up: Compare  # products whose price ended the period higher than it started
-    down: Compare
-    changes: Compare  # price change events (price_up + price_down rows)
-    moves: list[PriceMove]
+    moves_up: Compare  # price rises recorded in the period (price_up changes), however many per product
+    moves_down: Compare  # price drops recorded in the period (price_down changes)
+    changes: Compare  # moves_up + moves_down
+    net_up: Compare  # products priced higher at the end of the period than at its start (or first check)
+    net_down: Compare  # ... priced lower
+    moves: list[PriceMove]  # the biggest moves of the period, one per product
     index_vs_ours: Compare  # 100 x median(price / our price); < 100 = cheaper than us
     index_vs_market_min: Compare  # 100 x index / the cheapest competitor's index
     index_vs_market_median: Compare  # 100 x index / the median competitor's index
@@ -106,10 +113,20 @@ class KeywordPosition:
     domain: str
     previous: int | None  # position at the end of the previous period (None: not in the depth checked)
     current: int | None
+    checked_before: bool = True  # False: no check before the period (its first week: no arrow)
+
+    @property
+    def moved(self) -> int | None:
+        """Places climbed (+) or fallen (-) since the previous period; None when not measurable."""
+        if self.previous is None or self.current is None:
+            return None
+        return self.previous - self.current
 
     @property
     def arrow(self) -> str:
-        """up, down, same, new (entered the results), lost (left them)."""
+        """up, down, same, new (entered the results), lost (left them), none (first week)."""
+        if not self.checked_before:
+            return "none"
         if self.previous is None:
             return "new" if self.current is not None else "same"
         if self.current is None:
@@ -120,7 +137,7 @@ class KeywordPosition:
 @dataclass(frozen=True)
 class KeywordSection:
     positions: list[KeywordPosition]
-    visibility: Compare  # click-through-weighted visibility of the competitor's domains, 0..1
+    visibility: Compare  # click-through-weighted visibility of the competitor's domains, 0..1 (None: unchecked)
     share_of_voice: Compare  # its share of all tracked domains' visibility, 0..1
     gained_top10: list[str]
     lost_top10: list[str]
@@ -161,11 +178,30 @@ class AnomalyLine:
 
 @dataclass(frozen=True)
 class Series:
-    """A line for a chart: (day, value) points; `unit` is a currency or "rank"."""
+    """A line for a chart: (day, value) points; `unit` is a currency, "rank" or "index".
+
+    `marks` are the points drawn as stock-outs (the product was out of stock at the end of that day);
+    `reference` lines (our own prices) are drawn dashed.
+    """
 
     label: str
     unit: str | None
     points: list[tuple[date, float]]
+    marks: list[tuple[date, float]] = field(default_factory=list)
+    reference: bool = False
+
+
+@dataclass(frozen=True)
+class ProductChart:
+    """One product across the competitors that sell it (watches sharing an `our_sku`), and ours.
+
+    In one currency the lines are prices; across currencies each is a percentage of our price for that
+    shop (100 = our price), the only way to compare them honestly on one axis.
+    """
+
+    product: str
+    unit: str  # a currency code, or "index"
+    series: list[Series]
 
 
 @dataclass(frozen=True)
@@ -187,13 +223,16 @@ class VoiceShare:
 class CompetitorReport:
     name: str
     domains: list[str]
+    watching_since: date | None = None  # local day of the first good check of any of its watches
+    baseline: bool = False  # its first week: everything is seen for the first time, nothing is "added"
+    first_checked: int = 0  # product watches checked for the first time in the period
     prices: PriceSection | None = None
     stock: StockSection | None = None
     assortment: AssortmentSection | None = None
     keywords: KeywordSection | None = None
     site: SiteSection | None = None
     anomalies: list[AnomalyLine] = field(default_factory=list)
-    price_history: list[Series] = field(default_factory=list)  # the competitor's top movers
+    product_charts: list[ProductChart] = field(default_factory=list)  # the competitor's top movers
 
     @property
     def quiet(self) -> bool:
@@ -211,6 +250,7 @@ class Report:
     summary: list[SummaryLine]
     competitors: list[CompetitorReport]
     share_of_voice: list[VoiceShare] = field(default_factory=list)
+    price_index_history: list[Series] = field(default_factory=list)  # each competitor's index, by day
     rank_history: list[RankChart] = field(default_factory=list)
     new_domains_top10: list[EventLine] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # which kinds of data the store held this period

@@ -1,14 +1,19 @@
 """Prices, stock and assortment of one competitor, this period against the previous one. Pure.
 
 Definitions (the README repeats them):
+- *price moves up / down* count the price changes the store recorded in the period (`price_up` /
+  `price_down` rows): a sale that starts and ends inside the week is one move down and one up;
+- *products priced higher / lower* (net) compare each product's price at the end of the period with
+  its price at the start, or with its first price in the period when it was first checked then;
+- *biggest moves* are the period's largest recorded price changes, one per product;
 - a product's price at a moment is its last known price before that moment (a state without a price,
-  as out-of-stock pages often show, keeps the last price); a *move* over a period is the price at its
-  end against the price at its start; products up/down count products whose price ended higher/lower;
+  as out-of-stock pages often show, keeps the last price);
 - price index against ours: 100 x the median of price / our price over the competitor's products that
   have ``our_price`` (in the competitor's currency); below 100 means cheaper than us;
 - against the market: the competitor's index divided by the cheapest competitor's index (market min)
-  and by the median competitor's index (market median), x 100. Ratios to our price are what make
-  competitors comparable across currencies and catalogues.
+  and by the median competitor's index (market median), x 100;
+- a figure of the previous period is None ("—") when the competitor was not watched before this
+  period; in its first week (its baseline) products first checked are not counted as added.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from monitor.kinds import kinds_counted_as
 from monitor.kinds.product.changes import stock_state
@@ -27,11 +32,40 @@ from monitor.report.model import AssortmentSection, Compare, EventLine, PriceMov
 from monitor.report.queries import ChangeRow, ReportData, StateRow, WatchRow
 
 PRICE_CHANGES = kinds_counted_as("price_changes")
+PRICE_UP = frozenset({"price_up"}) & PRICE_CHANGES
+PRICE_DOWN = PRICE_CHANGES - PRICE_UP
 STOCK_OUTS = kinds_counted_as("stock_outs")
 RESTOCKS = kinds_counted_as("restocks")
+LISTING_ADDED = kinds_counted_as("listing_added")
+LISTING_REMOVED = kinds_counted_as("listing_removed")
+PRODUCTS_REMOVED = kinds_counted_as("products_removed")
+PRODUCTS_RETURNED = kinds_counted_as("products_returned")
 
 TOP_MOVES = 10
 MAX_EVENTS = 25
+
+
+@dataclass(frozen=True)
+class Window:
+    """What one competitor's figures may say: its period, and which figures are measurable."""
+
+    prev_start: datetime
+    start: datetime
+    end: datetime
+    previous: bool  # watched before `start`: last period's figures exist
+    added: tuple[bool, bool]  # (this period, last period): "added" counts mean something (not a baseline)
+
+
+def window_of(data: ReportData, competitor_id: int) -> Window:
+    p = data.period
+    first = data.competitor_first_check(competitor_id)
+    return Window(
+        p.prev_start,
+        p.start,
+        p.end,
+        previous=first is not None and first < p.start,
+        added=(first is not None and first < p.start, first is not None and first < p.prev_start),
+    )
 
 
 @dataclass
@@ -50,6 +84,15 @@ class Timeline:
     def price_before(self, moment: datetime) -> Decimal | None:
         i = self._index(moment)
         return self.prices[i] if i >= 0 else None
+
+    def opening_price(self, start: datetime, end: datetime) -> Decimal | None:
+        """The price a period opened with: the last before it, else the first one seen in it."""
+        price = self.price_before(start)
+        i = bisect.bisect_left(self.times, start)
+        while price is None and i < len(self.times) and self.times[i] < end:
+            price = self.prices[i]
+            i += 1
+        return price
 
     def availability_before(self, moment: datetime) -> str | None:
         i = self._index(moment)
@@ -110,22 +153,59 @@ def _relative(index: float | None, reference: float | None) -> float | None:
     return None if index is None or not reference else 100 * index / reference
 
 
-def price_moves(
-    products: Iterable[WatchRow], lines: dict[int, Timeline], start: datetime, end: datetime
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def biggest_moves(
+    changes: Iterable[ChangeRow], watches: dict[int, WatchRow], lines: dict[int, Timeline], w: Window
 ) -> list[PriceMove]:
-    """Products whose price at `end` differs from their price at `start`, biggest relative move first."""
-    moves = []
-    for w in products:
-        line = lines.get(w.id)
+    """The period's largest recorded price changes, the largest of each product, biggest first."""
+    best: dict[int, PriceMove] = {}
+    for c in changes:
+        if c.kind not in PRICE_CHANGES or not w.start <= c.at < w.end:
+            continue
+        before, after = _decimal(c.old), _decimal(c.new)
+        if before is None or after is None or before <= 0:
+            continue
+        rel = c.magnitude if c.magnitude is not None else float((after - before) / before)
+        watch = watches.get(c.watch_id)
+        line = lines.get(c.watch_id)
+        currency = c.details.get("currency") or (line.currency if line else None)
+        move = PriceMove(
+            c.watch_id, watch.label if watch else "", watch.url if watch else "", currency, before, after,
+            rel, watch.our_price if watch else None, c.at,
+        )  # fmt: skip
+        if c.watch_id not in best or abs(rel) > abs(best[c.watch_id].change):
+            best[c.watch_id] = move
+    return sorted(best.values(), key=lambda m: (-abs(m.change), m.label))[:TOP_MOVES]
+
+
+def _events_between(changes: Iterable[ChangeRow], kinds: Set[str], start: datetime, end: datetime) -> int:
+    return sum(1 for c in changes if c.kind in kinds and start <= c.at < end)
+
+
+def _count(changes: Sequence[ChangeRow], kinds: Set[str], w: Window) -> Compare:
+    """Changes of these kinds this period, and last period when it was watched then."""
+    this = _events_between(changes, kinds, w.start, w.end)
+    last = _events_between(changes, kinds, w.prev_start, w.start) if w.previous else None
+    return Compare(this, last)
+
+
+def _net(products: list[WatchRow], lines: dict[int, Timeline], t0: datetime, t1: datetime) -> tuple[int, int]:
+    up = down = 0
+    for wr in products:
+        line = lines.get(wr.id)
         if line is None:
             continue
-        p1, p2 = line.price_before(start), line.price_before(end)
-        if p1 is not None and p2 is not None and p1 != p2 and p1 > 0:
-            moves.append(
-                PriceMove(w.id, w.label, w.url, line.currency, p1, p2, float((p2 - p1) / p1), w.our_price)
-            )
-    moves.sort(key=lambda m: (-abs(m.change), m.label))
-    return moves
+        a, b = line.opening_price(t0, t1), line.price_before(t1)
+        if a is not None and b is not None and a != b:
+            up += b > a
+            down += b < a
+    return up, down
 
 
 def price_section(
@@ -136,38 +216,37 @@ def price_section(
     indexes: tuple[dict[int, float], dict[int, float]],  # (at the end of last period, at the end)
     competitor_id: int,
 ) -> PriceSection | None:
-    p = data.period
-    if not any(lines.get(w.id) for w in products):
+    if not any(lines.get(wr.id) for wr in products):
         return None
-    moves = price_moves(products, lines, p.start, p.end)
-    counts = {"up": [0, 0], "down": [0, 0]}
-    below = [0, 0]
+    w = window_of(data, competitor_id)
+    net_now = _net(products, lines, w.start, w.end)
+    net_before = _net(products, lines, w.prev_start, w.start) if w.previous else (None, None)
+    below: list[int | None] = [0, 0 if w.previous else None]
     known = 0
-    for w in products:
-        line = lines.get(w.id)
+    for wr in products:
+        line = lines.get(wr.id)
         if line is None:
             continue
-        p0, p1, p2 = (line.price_before(t) for t in (p.prev_start, p.start, p.end))
+        p1, p2 = line.price_before(w.start), line.price_before(w.end)
         known += p2 is not None
-        for slot, (a, b) in enumerate(((p1, p2), (p0, p1))):
-            if a is not None and b is not None and a != b:
-                counts["up" if b > a else "down"][slot] += 1
         for slot, price in enumerate((p2, p1)):
-            if price is not None and w.our_price and price < w.our_price:
-                below[slot] += 1
+            if below[slot] is not None and price is not None and wr.our_price and price < wr.our_price:
+                below[slot] = (below[slot] or 0) + 1
     last_idx, idx = indexes[0].get(competitor_id), indexes[1].get(competitor_id)
 
     def market(at: dict[int, float], fn) -> float | None:  # noqa: ANN001
         return fn(list(at.values())) if at else None
 
-    this_events = sum(1 for c in changes if c.kind in PRICE_CHANGES and c.at >= p.start)
-    last_events = sum(1 for c in changes if c.kind in PRICE_CHANGES and c.at < p.start)
+    up, down = _count(changes, PRICE_UP, w), _count(changes, PRICE_DOWN, w)
+    total = _count(changes, PRICE_CHANGES, w)
     return PriceSection(
         products=known,
-        up=Compare(*counts["up"]),
-        down=Compare(*counts["down"]),
-        changes=Compare(this_events, last_events),
-        moves=moves[:TOP_MOVES],
+        moves_up=up,
+        moves_down=down,
+        changes=total,
+        net_up=Compare(net_now[0], net_before[0]),
+        net_down=Compare(net_now[1], net_before[1]),
+        moves=biggest_moves(changes, data.watches, lines, w),
         index_vs_ours=Compare(idx, last_idx),
         index_vs_market_min=Compare(
             _relative(idx, market(indexes[1], min)), _relative(last_idx, market(indexes[0], min))
@@ -177,7 +256,7 @@ def price_section(
             _relative(last_idx, market(indexes[0], statistics.median)),
         ),
         below_our_price=Compare(*below),
-        compared=len(price_ratios(products, lines, p.end)),
+        compared=len(price_ratios(products, lines, w.end)),
     )
 
 
@@ -193,81 +272,66 @@ def _events(changes: Iterable[ChangeRow], kinds: Set[str], data: ReportData) -> 
     return out[:MAX_EVENTS]
 
 
-def _count(changes: Iterable[ChangeRow], kinds: Set[str], start: datetime) -> Compare:
-    this = last = 0
-    for c in changes:
-        if c.kind in kinds:
-            if c.at >= start:
-                this += 1
-            else:
-                last += 1
-    return Compare(this, last)
+def _any(*figures: Compare) -> bool:
+    return any(c.this_week or c.last_week for c in figures)
 
 
 def stock_section(
-    data: ReportData, products: list[WatchRow], lines: dict[int, Timeline], changes: list[ChangeRow]
-) -> StockSection | None:
-    p = data.period
-    out_now = [0, 0]
-    for w in products:
-        line = lines.get(w.id)
+    data: ReportData, products: list[WatchRow], lines: dict[int, Timeline], changes: list[ChangeRow],
+    competitor_id: int,
+) -> StockSection | None:  # fmt: skip
+    w = window_of(data, competitor_id)
+    out_now: list[int | None] = [0, 0 if w.previous else None]
+    for wr in products:
+        line = lines.get(wr.id)
         if line is None:
             continue
-        for slot, t in enumerate((p.end, p.start)):
-            out_now[slot] += stock_state(line.availability_before(t)) == "out"
-    outs = _count(changes, STOCK_OUTS, p.start)
-    ins = _count(changes, RESTOCKS, p.start)
-    if not (outs.this_week or outs.last_week or ins.this_week or ins.last_week or any(out_now)):
+        for slot, t in enumerate((w.end, w.start)):
+            if out_now[slot] is not None:
+                out_now[slot] = (out_now[slot] or 0) + (stock_state(line.availability_before(t)) == "out")
+    outs, ins = _count(changes, STOCK_OUTS, w), _count(changes, RESTOCKS, w)
+    out_figure = Compare(*out_now)
+    if not _any(outs, ins, out_figure):
         return None
     return StockSection(
         stock_outs=outs,
         restocks=ins,
-        out_of_stock_now=Compare(*out_now),
+        out_of_stock_now=out_figure,
         events=_events(changes, STOCK_OUTS | RESTOCKS, data),
     )
 
 
-LISTING_ADDED = kinds_counted_as("listing_added")
-LISTING_REMOVED = kinds_counted_as("listing_removed")
-PRODUCTS_REMOVED = kinds_counted_as("products_removed")
-PRODUCTS_RETURNED = kinds_counted_as("products_returned")
+def first_checked(data: ReportData, products: list[WatchRow], start: datetime, end: datetime) -> int:
+    """Product watches whose first good check fell in [start, end)."""
+    return sum(1 for wr in products if (t := data.first_checks.get(wr.id)) is not None and start <= t < end)
 
 
 def assortment_section(
-    data: ReportData, products: list[WatchRow], lines: dict[int, Timeline], changes: list[ChangeRow]
-) -> AssortmentSection | None:
-    p = data.period
-    added = [0, 0]
+    data: ReportData, products: list[WatchRow], lines: dict[int, Timeline], changes: list[ChangeRow],
+    competitor_id: int,
+) -> AssortmentSection | None:  # fmt: skip
+    w = window_of(data, competitor_id)
+    added = Compare(
+        first_checked(data, products, w.start, w.end) if w.added[0] else None,
+        first_checked(data, products, w.prev_start, w.start) if w.added[1] else None,
+    )
     new_events = []
-    for w in products:
-        line = lines.get(w.id)
-        if line is None or line.first_seen is None:
-            continue
-        if line.first_seen >= p.start:
-            added[0] += 1
-            new_events.append(
-                EventLine("product_added", w.label, w.url, line.first_seen, f"{w.label}: first seen")
-            )
-        else:
-            added[1] += 1
+    if w.added[0]:
+        for wr in products:
+            t = data.first_checks.get(wr.id)
+            if t is not None and w.start <= t < w.end:
+                new_events.append(EventLine("product_added", wr.label, wr.url, t, f"{wr.label}: first seen"))
     section = AssortmentSection(
-        products_added=Compare(*added),
-        products_removed=_count(changes, PRODUCTS_REMOVED, p.start),
-        products_returned=_count(changes, PRODUCTS_RETURNED, p.start),
-        listing_added=_count(changes, LISTING_ADDED, p.start),
-        listing_removed=_count(changes, LISTING_REMOVED, p.start),
+        products_added=added,
+        products_removed=_count(changes, PRODUCTS_REMOVED, w),
+        products_returned=_count(changes, PRODUCTS_RETURNED, w),
+        listing_added=_count(changes, LISTING_ADDED, w),
+        listing_removed=_count(changes, LISTING_REMOVED, w),
         events=(
             new_events
             + _events(changes, PRODUCTS_REMOVED | PRODUCTS_RETURNED | LISTING_ADDED | LISTING_REMOVED, data)
         )[:MAX_EVENTS],
     )
-    numbers = [
-        section.products_added,
-        section.products_removed,
-        section.products_returned,
-        section.listing_added,
-        section.listing_removed,
-    ]
-    if not any(c.this_week or c.last_week for c in numbers):
-        return None
-    return section
+    figures = (section.products_added, section.products_removed, section.products_returned,
+               section.listing_added, section.listing_removed)  # fmt: skip
+    return section if _any(*figures) else None

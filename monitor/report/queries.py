@@ -1,4 +1,8 @@
-"""Store -> plain data for the report: each function runs a few set-based queries and returns dataclasses.
+"""The report's query layer: store -> plain data, each function a few set-based queries returning
+dataclasses. The weekly report reads the store only through here, and so will the web dashboard:
+`load_report_data(session, period)` is everything one period's report needs (the builder turns it
+into numbers, `monitor.report.builder.build_report`), and the smaller functions (`competitors`,
+`watches`, `first_checks`, `states_as_of`, `changes_between`, `daily_lines`) answer one question each.
 
 Nothing here decides anything; `builder` does. Queries are shaped for a year of daily observations of
 thousands of products: the state "as of" a moment is one index seek per watch (a correlated
@@ -9,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from models import Change, Competitor, ProductState, Watch
+from models import Change, Competitor, Observation, ProductState, Watch
 from monitor.kinds import kinds_of
+from monitor.kinds.base import read_options
+from monitor.kinds.product.config import ProductOptions
 from monitor.report import rank_source
 from monitor.report.period import ReportPeriod
 from monitor.report.rank_source import RankRow
@@ -41,6 +48,7 @@ class WatchRow:
     label: str
     url: str
     our_price: Decimal | None
+    our_sku: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,16 +91,29 @@ class ReportData:
     changes: list[ChangeRow]  # changes in [prev_start, end); rank changes from history_start
     ranks: list[RankRow] | None = None  # rank history tables, when the store has them
     tables: set[str] = field(default_factory=set)
+    first_checks: dict[int, datetime] = field(default_factory=dict)  # each watch's first good check
+    # Each product's last priced state before each week boundary of the history (the index chart's
+    # weekly points before the two weeks the period and its predecessor cover day by day).
+    weekly: dict[datetime, dict[int, StateRow]] = field(default_factory=dict)
+    lines: dict[int, list[DayState]] = field(default_factory=dict)  # charted products by day (load_lines)
+
+    def competitor_first_check(self, competitor_id: int) -> datetime | None:
+        """When the first good check of any of this competitor's watches happened (None: never)."""
+        times = [
+            t for w, t in self.first_checks.items()
+            if (row := self.watches.get(w)) is not None and row.competitor_id == competitor_id
+        ]  # fmt: skip
+        return min(times) if times else None
 
 
-def _decimal(value: object) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
+@dataclass(frozen=True)
+class DayState:
+    """A product at the end of one local day: its last known price, and whether it was out of stock."""
+
+    day: date
+    price: Decimal | None
+    currency: str | None
+    availability: str | None
 
 
 def competitors(session: Session) -> list[CompetitorRow]:
@@ -106,9 +127,28 @@ def watches(session: Session) -> dict[int, WatchRow]:
     rows = session.execute(
         select(Watch.id, Watch.kind, Watch.competitor_id, Watch.label, Watch.url, Watch.options)
     )
-    return {
-        i: WatchRow(i, k, c, lbl or u, u, _decimal((o or {}).get("our_price"))) for i, k, c, lbl, u, o in rows
-    }
+    out = {}
+    for i, k, c, lbl, u, o in rows:
+        our_price = our_sku = None
+        if k == "product":  # a product's options through its own model: defaults live there only
+            opts = read_options(ProductOptions, o)
+            our_price, our_sku = opts.our_price, opts.our_sku
+        out[i] = WatchRow(i, k, c, lbl or u, u, our_price, our_sku)
+    return out
+
+
+def first_checks(session: Session) -> dict[int, datetime]:
+    """Each watch's first good check (one index seek per watch): its first week is its baseline."""
+    first = (
+        select(Observation.fetched_at)
+        .where(Observation.watch_id == Watch.id, Observation.status == "ok")
+        .order_by(Observation.fetched_at)
+        .limit(1)
+        .correlate(Watch)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(Watch.id, first))
+    return {w: at for w, at in rows if at is not None}
 
 
 def _state_columns():  # noqa: ANN202
@@ -220,20 +260,79 @@ def load_report_data(session: Session, period: ReportPeriod) -> ReportData:
         changes=changes,
         ranks=ranks,
         tables=tables,
+        first_checks=first_checks(session),
+        weekly={
+            moment: states_as_of(session, product_ids, moment, priced=True)
+            for moment in week_boundaries(history_start, period.prev_start)
+        },
     )
 
 
-def price_history(
-    session: Session, watch_ids: Sequence[int], since: datetime, until: datetime
-) -> dict[int, list[StateRow]]:
-    """The states of a few watches (the top movers) for their charts, with the state before `since`."""
-    out: dict[int, list[StateRow]] = {w: [] for w in watch_ids}
-    before = states_as_of(session, watch_ids, since, priced=True)
-    for w, state in before.items():
-        out[w].append(state)
-    for state in states_between(session, since, until, watch_ids):
-        out[state.watch_id].append(state)
+def week_boundaries(since: datetime, until: datetime) -> list[datetime]:
+    """Every moment a week apart from `since` up to (not including) `until`."""
+    out, moment = [], since
+    while moment < until:
+        out.append(moment)
+        moment += timedelta(weeks=1)
     return out
+
+
+def load_lines(session: Session, data: ReportData, watch_ids: Iterable[int]) -> None:
+    """Day-by-day lines of the products the report charts, over the history window."""
+    ids = sorted(set(watch_ids))
+    data.lines = daily_lines(session, ids, data.history_start, data.period.end, data.period.timezone)
+
+
+def daily_lines(
+    session: Session, watch_ids: Sequence[int], since: datetime, until: datetime, timezone: str
+) -> dict[int, list[DayState]]:
+    """Each product watch by local day from `since` to `until`: the last known price at the end of each
+    day (carried over days without a check, and over out-of-stock pages that hide it) and the last
+    availability. Days before a watch's first state are left out. Meant for the few products a report
+    charts (their rows by the watch's index), not for the whole catalogue."""
+    if not watch_ids:
+        return {}
+    tz = ZoneInfo(timezone)
+    first_day = since.astimezone(tz).date()
+    last_day = (until - timedelta(microseconds=1)).astimezone(tz).date()
+    current: dict[int, DayState] = {}
+    priced = states_as_of(session, watch_ids, since, priced=True)
+    for w, state in states_as_of(session, watch_ids, since).items():
+        last = priced.get(w)
+        price = state.price if state.price is not None else (last.price if last else None)
+        currency = state.currency or (last.currency if last else None)
+        current[w] = DayState(first_day, price, currency, state.availability)
+    out: dict[int, list[DayState]] = {w: [] for w in watch_ids}
+    wanted = set(watch_ids)
+
+    def close_days(w: int, upto: date) -> None:
+        # Carry the watch's state to every day before `upto` that has no entry yet.
+        state, line = current[w], out[w]
+        day = line[-1].day + timedelta(days=1) if line else state.day
+        while day < upto:
+            line.append(DayState(day, state.price, state.currency, state.availability))
+            day += timedelta(days=1)
+
+    rows = [
+        row
+        for chunk in _chunks(sorted(wanted), 900)
+        for row in session.execute(
+            select(*_state_columns()).where(
+                ProductState.watch_id.in_(chunk), ProductState.observed_at >= since, ProductState.observed_at < until
+            )
+        )
+    ]
+    rows.sort(key=lambda r: r[1])
+    for w, at, price, currency, availability in rows:
+        day = at.astimezone(tz).date()
+        if w in current:
+            close_days(w, day)
+            old = current[w]
+            price, currency = (price, currency or old.currency) if price is not None else (old.price, old.currency)
+        current[w] = DayState(day, price, currency, availability)
+    for w in current:
+        close_days(w, last_day + timedelta(days=1))
+    return {w: line for w, line in out.items() if line}
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:

@@ -37,14 +37,16 @@ def rows(report: Report) -> Iterator[tuple]:
         yield ("summary", line.competitor, line.text, f"{i}:{line.kind}", line.count, None)
     for c in report.competitors:
         compare_fields: list[tuple[str, object]] = []
+        if c.baseline:
+            yield ("baseline", c.name, "", "products_first_checked", c.first_checked, None)
         if c.prices:
             p = c.prices
             yield ("prices", c.name, "", "products_priced", p.products, None)
             compare_fields += [(f"prices.{k}", getattr(p, k)) for k in (
-                "up", "down", "changes", "index_vs_ours", "index_vs_market_min", "index_vs_market_median",
-                "below_our_price",
+                "moves_up", "moves_down", "changes", "net_up", "net_down", "index_vs_ours",
+                "index_vs_market_min", "index_vs_market_median", "below_our_price",
             )]  # fmt: skip
-            for m in p.moves:
+            for m in p.moves:  # this_week: the price after the move; last_week: before it
                 yield (
                     "price_moves",
                     c.name,
@@ -67,7 +69,7 @@ def rows(report: Report) -> Iterator[tuple]:
                 ("keywords.visibility", k.visibility),
                 ("keywords.share_of_voice", k.share_of_voice),
             ]
-            for pos in k.positions:
+            for pos in k.positions:  # positions in places (#1 best), never percentages
                 yield ("keyword_positions", c.name, f"{pos.keyword} ({pos.engine}) {pos.domain}", "position",
                        pos.current, pos.previous)  # fmt: skip
             for label in k.gained_top10:

@@ -6,6 +6,7 @@ Competitor text is escaped so a product name cannot turn into a link, emphasis o
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from monitor.report import i18n
 from monitor.report.model import Compare, Report
@@ -40,13 +41,10 @@ def render_md(report: Report, locale: str = "en") -> str:
     out = [
         f"# {w['title']} {report.period_label}",
         "",
-        w["period"].format(
-            label=report.period_label,
-            first=report.first_day,
-            last=report.last_day,
-            tz=report.timezone,
-            prev=report.previous_first_day,
-        ),
+        i18n.period_line(report, locale),
+        "",
+        w["generated"].format(at=report.generated_at.astimezone(ZoneInfo(report.timezone)).strftime("%Y-%m-%d %H:%M")
+                              + f" ({report.timezone})"),
         "",
         f"## {w['summary']}",
         "",
@@ -68,9 +66,12 @@ def render_md(report: Report, locale: str = "en") -> str:
             )
         out.append("")
     for e in report.new_domains_top10:
-        out.append(f"- {esc(e.text)}")
+        text = e.text if locale == "en" else f"{i18n.kind(e.kind, locale)}{w['sep']}{e.subject} #{e.new}"
+        out.append(f"- {esc(text)}")
     for c in report.competitors:
         out += [f"## {esc(c.name)}", ""]
+        if c.baseline:
+            out += [esc(w["baseline"].format(name=c.name, since=c.watching_since, n=c.first_checked)), ""]
         if c.quiet:
             out += [w["quiet"], ""]
         if c.prices:
@@ -78,9 +79,11 @@ def render_md(report: Report, locale: str = "en") -> str:
             out += [f"### {w['prices']}", ""]
             out += _table(
                 [
-                    _cmp(w["prices_up"], p.up, w),
-                    _cmp(w["prices_down"], p.down, w),
+                    _cmp(w["moves_up"], p.moves_up, w),
+                    _cmp(w["moves_down"], p.moves_down, w),
                     _cmp(w["price_changes"], p.changes, w),
+                    _cmp(w["net_up"], p.net_up, w),
+                    _cmp(w["net_down"], p.net_down, w),
                     _cmp(w["index_ours"], p.index_vs_ours, w, 1),
                     _cmp(w["index_min"], p.index_vs_market_min, w, 1),
                     _cmp(w["index_median"], p.index_vs_market_median, w, 1),
@@ -89,14 +92,18 @@ def render_md(report: Report, locale: str = "en") -> str:
                 w,
             )
             if p.moves:
+                tz = ZoneInfo(report.timezone)
                 out += [
-                    f"| {w['product']} | {w['before']} | {w['after']} | {w['change']} |",
-                    "|---|---:|---:|---:|",
+                    f"**{w['biggest_moves']}**",
+                    "",
+                    f"| {w['when']} | {w['product']} | {w['before']} | {w['after']} | {w['change']} | {w['our_price']} |",
+                    "|---|---|---:|---:|---:|---:|",
                 ]
                 for m in p.moves:
+                    when = m.at.astimezone(tz).strftime("%m-%d") if m.at else ""
                     out.append(
-                        f"| {esc(m.label)} | {i18n.money(m.before, m.currency)} | {i18n.money(m.after, m.currency)} "
-                        f"| {i18n.pct(m.change)} |"
+                        f"| {when} | {esc(m.label)} | {i18n.money(m.before, m.currency)} | "
+                        f"{i18n.money(m.after, m.currency)} | {i18n.pct(m.change)} | {i18n.money(m.our_price, m.currency)} |"
                     )
                 out.append("")
         if c.stock:
@@ -136,12 +143,13 @@ def render_md(report: Report, locale: str = "en") -> str:
                 out.append(f"- {w['gained_top10']}: {esc(', '.join(k.gained_top10))}")
             if k.lost_top10:
                 out.append(f"- {w['lost_top10']}: {esc(', '.join(k.lost_top10))}")
-            out += ["", f"| {w['keyword']} | {w['engine']} | {w['domain']} | {w['last_week']} | {w['this_week']} | |",
+            out += ["", f"| {w['keyword']} | {w['engine']} | {w['domain']} | {w['last_week']} | {w['this_week']} | {w['change']} |",
                     "|---|---|---|---:|---:|---|"]  # fmt: skip
             for pos in k.positions[:30]:
+                moved = f" {i18n.places(pos.moved, locale)}" if pos.moved else ""
                 out.append(
                     f"| {esc(pos.keyword)} | {esc(pos.engine)} | {esc(pos.domain)} | {i18n.rank(pos.previous)} | "
-                    f"{i18n.rank(pos.current)} | {i18n.ARROWS[pos.arrow]} |"
+                    f"{i18n.rank(pos.current)} | {i18n.ARROWS[pos.arrow]}{moved} |"
                 )
             if len(k.positions) > 30:
                 out.append(f"\n{w['more'].format(n=len(k.positions) - 30)}")
@@ -176,8 +184,12 @@ def render_md(report: Report, locale: str = "en") -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_digest(report: Report, locale: str = "en", lines: int = DIGEST_LINES) -> tuple[str, str]:
-    """(title, body) of the short Markdown digest for Slack and WeChat channels."""
+def render_digest(
+    report: Report, locale: str = "en", lines: int = DIGEST_LINES, *, email_edition: bool = False,
+    folder: str | None = None,
+) -> tuple[str, str]:  # fmt: skip
+    """(title, body) of the short Markdown digest for Slack and WeChat channels. Its last line says
+    where the full report is: the email edition when one was sent, else the folder it was written to."""
     w = i18n.t(locale)
     title = w["digest_title"].format(label=report.period_label)
     body = []
@@ -190,9 +202,11 @@ def render_digest(report: Report, locale: str = "en", lines: int = DIGEST_LINES)
         if c.prices:
             p = c.prices
             body.append(
-                f"- {esc(c.name)}: {w['prices_down']} {p.down.this_week}, {w['prices_up']} {p.up.this_week}, "
+                f"- {esc(c.name)}: {w['moves_down']} {i18n.number(p.moves_down.this_week)}, "
+                f"{w['moves_up']} {i18n.number(p.moves_up.this_week)}, "
                 f"{w['index_ours']} {i18n.number(p.index_vs_ours.this_week)}"
             )
-    body.append("")
-    body.append(w["digest_full"])
+    if email_edition or folder:
+        body.append("")
+        body.append(w["digest_full"] if email_edition else esc(w["digest_files"].format(folder=folder)))
     return title, "\n".join(body)

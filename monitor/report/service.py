@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import ChannelResult
 from monitor.config.report_settings import WEEKDAYS
 from monitor.report import period as periods
-from monitor.report.builder import build_report, top_movers
+from monitor.report.builder import build_report, charted_watches
 from monitor.report.deliver import deliver_report, pick_channels
 from monitor.report.model import Report
-from monitor.report.queries import load_report_data, price_history
+from monitor.report.queries import load_lines, load_report_data
 from monitor.report.render_csv import render_csv
 from monitor.report.render_html import render_html
 from monitor.report.render_json import render_json
@@ -73,11 +73,8 @@ def build(
     """Load the period's data (one read transaction) and build the report model."""
     with session_factory() as session:
         data = load_report_data(session, period)
-        movers = top_movers(data, competitors)
-        history = price_history(session, movers, data.history_start, period.end)
-    return build_report(
-        data, rules=rules, wanted=competitors, history=history, generated_at=generated_at or datetime.now(UTC)
-    )
+        load_lines(session, data, charted_watches(data, competitors))
+    return build_report(data, rules=rules, wanted=competitors, generated_at=generated_at or datetime.now(UTC))
 
 
 def file_stem(report: Report) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from monitor.kinds import kinds_counted_as
 from monitor.report.model import ContentChange, EventLine, SiteSection
-from monitor.report.prices import MAX_EVENTS, _count
+from monitor.report.prices import MAX_EVENTS, Window, _count
 from monitor.report.queries import ChangeRow, ReportData
 
 PAGE_ADDED = kinds_counted_as("pages_added")
@@ -24,7 +24,7 @@ def _clip(line: object) -> str:
     return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
 
 
-def site_section(data: ReportData, changes: list[ChangeRow]) -> SiteSection | None:
+def site_section(data: ReportData, changes: list[ChangeRow], window: Window) -> SiteSection | None:
     p = data.period
     mine = [c for c in changes if c.kind in SITE_KINDS]
     if not mine:
@@ -53,11 +53,11 @@ def site_section(data: ReportData, changes: list[ChangeRow]) -> SiteSection | No
         else:
             events.append(EventLine(c.kind, subject, url, c.at, c.summary, c.old, c.new))
     return SiteSection(
-        pages_added=_count(mine, PAGE_ADDED, p.start),
-        pages_removed=_count(mine, PAGE_REMOVED, p.start),
-        titles_changed=_count(mine, TITLE, p.start),
-        descriptions_changed=_count(mine, DESCRIPTION, p.start),
-        content_changed=_count(mine, CONTENT, p.start),
+        pages_added=_count(mine, PAGE_ADDED, window),
+        pages_removed=_count(mine, PAGE_REMOVED, window),
+        titles_changed=_count(mine, TITLE, window),
+        descriptions_changed=_count(mine, DESCRIPTION, window),
+        content_changed=_count(mine, CONTENT, window),
         events=events[:MAX_EVENTS],
         content=content[:MAX_EVENTS],
     )

@@ -480,7 +480,8 @@ class Service:
             return
         started = time.perf_counter()
         try:
-            report = dispatch_pending(self.factory, watchlist, limit=limit)
+            # The service's clock decides what is due: digest windows and quiet hours are in its time.
+            report = dispatch_pending(self.factory, watchlist, now=self.clock(), limit=limit)
         except Exception as exc:  # noqa: BLE001  (the outbox keeps everything; try again next tick)
             event(self.log, "error", logging.ERROR, where="dispatcher", error=f"{type(exc).__name__}: {exc}")
             return

@@ -16,13 +16,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from monitor.config.our_product import OurProduct
 from monitor.config.selectors import check_css_or_xpath
 from monitor.config.watch_fields import BrowserOptions, WatchFields
 
 SelectorField = Literal["name", "price", "availability", "sku", "currency", "brand"]
 
 
-class ProductOptions(BrowserOptions):
+class ProductOptions(BrowserOptions, OurProduct):
     """What a product watch stores in `watches.options`, and reads back through this model."""
 
     selectors: dict[SelectorField, str] = Field(
