@@ -24,6 +24,7 @@ from monitor.demo.mailbox import LocalMailbox
 from monitor.demo.report import write_demo_report
 from monitor.demo.session_content import CONTENT_KINDS, demo_content_watches, print_content_day
 from monitor.demo.session_listings import DEMO_LISTING_RULES, LISTING_KINDS, demo_listings, print_listing_day
+from monitor.demo.session_prices import DEMO_MATRIX_RULES, demo_catalogue, print_prices
 from monitor.demo.session_ranks import DEMO_RANK_RULES, RANK_KINDS, demo_keyword_groups, print_rank_day
 from monitor.demo.shops import SHOPS
 from monitor.watchlist import load_watchlist
@@ -109,6 +110,9 @@ def run_demo(
         data["rules"] += DEMO_LISTING_RULES
         for key, watches in demo_content_watches(market).items():
             data.setdefault(key, []).extend(watches)
+        start = datetime.now(UTC).replace(microsecond=0)
+        data["catalogue"] = demo_catalogue(market, workdir / "rates.xml", start.date())
+        data["rules"] += DEMO_MATRIX_RULES
         watchlist_path.write_text(
             "# The watchlist `rivalwatch demo` used against the demo market (ports change every run).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
@@ -120,7 +124,6 @@ def run_demo(
         console.print(
             f"[bold]demo market[/bold] on 127.0.0.1: {shops}; {len(watchlist.products)} product watches"
         )
-        start = datetime.now(UTC).replace(microsecond=0)
         sync_store(watchlist, factory)  # once, as a process does when it starts
         for day in range(days):
             market.set_day(day)
@@ -136,6 +139,7 @@ def run_demo(
             print_rank_day(console, factory, summary)
             print_listing_day(console, summary, factory)
             print_content_day(console, factory, summary)
+        print_prices(console, watchlist, factory, start + timedelta(days=days - 1), watchlist_path)
         mails = len(mailbox.messages())
     finally:
         market.stop()
