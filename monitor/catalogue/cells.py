@@ -197,6 +197,21 @@ def _fill(
     cell.converted, cell.shipping, cell.rate, cell.rate_day, cell.note = conv.amount, shipping, conv.rate, conv.rate_day, None
 
 
+def out_of_step(session: Session) -> set[int]:
+    """Watches whose cell does not follow their accepted match (a person's decision since the last
+    refresh, or a match removed): they are refreshed whatever else happened."""
+    accepted = select(ProductMatch.watch_id, ProductMatch.our_product_id).where(ProductMatch.status == "accepted").subquery()
+    missing = (
+        select(accepted.c.watch_id)
+        .outerjoin(MatrixCell, MatrixCell.watch_id == accepted.c.watch_id)
+        .where((MatrixCell.watch_id.is_(None)) | (MatrixCell.our_product_id != accepted.c.our_product_id))
+    )
+    orphans = select(MatrixCell.watch_id).outerjoin(accepted, accepted.c.watch_id == MatrixCell.watch_id).where(
+        accepted.c.watch_id.is_(None)
+    )
+    return set(session.scalars(missing)) | set(session.scalars(orphans))
+
+
 def unconverted_cells(session: Session) -> set[int]:
     """Watches whose cell has a price but no conversion (retried when new rates arrive)."""
     query = select(MatrixCell.watch_id).where(MatrixCell.converted.is_(None), MatrixCell.price.is_not(None))

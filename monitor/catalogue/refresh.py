@@ -31,6 +31,7 @@ from monitor.catalogue.cells import (
     accepted_matches,
     chunks,
     convert_new_prices,
+    out_of_step,
     unconverted_cells,
     update_cells,
 )
@@ -185,6 +186,7 @@ def refresh_catalogue(
     report.new_states = len(fresh)
     everything = meta.catalogue_version != catalogue_version or meta.rates_version != rates_version
     touched = set(fresh) | manual | (report.matches.changed_watches or set()) | _watches_checked(session, run_id)
+    touched |= out_of_step(session)
     if everything:
         touched |= unconverted_cells(session)
     old_cells: dict[int, int] = {}
