@@ -17,8 +17,9 @@ products is never applied: precision first, because a wrong match corrupts every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -91,9 +92,20 @@ def _brands_agree(a: str | None, b: str | None) -> bool | None:
     """True/False when both brands are known, None when one is missing."""
     if not a or not b:
         return None
-    if a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))):
-        return True
+    if a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)):
+        return True  # "johnlewis" in "johnlewisandpartners"; a page's "Brand: Panasonic" line
     return fuzz.ratio(a, b) >= 90
+
+
+def _without_brand(title: Title, brand: str | None) -> Title:
+    """The title without the brand's words (when it names them), for comparing the product's words."""
+    drop = set(parse_title(brand).all_words) if brand else set()
+    if not drop:
+        return title
+    kept = tuple(w for w in title.words if w not in drop) or title.words
+    text = " ".join(kept)
+    latin = " ".join(w for w in title.latin.split() if w not in drop) or title.latin
+    return replace(title, text=text, words=kept, latin=latin)
 
 
 def _latin(title: Title, cross: bool) -> str:
@@ -156,8 +168,14 @@ class CatalogueIndex:
         self.by_code: dict[str, list[tuple[int, str]]] = {}
         self.by_word: dict[str, set[int]] = {}
         self.brands: set[str] = set()
+        items = list(items)
+        titles = {item.id: parse_title(item.name) for item in items}
+        frequency: dict[str, int] = {}
+        for title in titles.values():
+            for word in set(title.words):
+                frequency[word] = frequency.get(word, 0) + 1
         for item in items:
-            title = parse_title(item.name, (item.mpn,))
+            title = titles[item.id]
             keys = {k for k in (code_key(item.mpn), code_key(item.sku)) if k}
             ours = _Ours(item, title, brand_key(item.brand), frozenset(keys))
             self.ours[item.id] = ours
@@ -165,10 +183,15 @@ class CatalogueIndex:
                 self.brands.add(ours.brand)
             if item.gtin:
                 self.by_gtin.setdefault(item.gtin, []).append(item.id)
-            for method, key in (("mpn", code_key(item.mpn)), ("sku", code_key(item.sku))):
-                if key:
-                    self.by_code.setdefault(key, []).append((item.id, method))
-            for word in {ours.brand, *title.codes} - {None}:
+            # Our MPN, our SKU, and a long code our title names ("Panasonic NN-K35HWMEBG"): a page
+            # whose SKU or MPN is one of these names the same product.
+            named = {code_key(c) for c in title.codes if len(c) >= 6}
+            for method, keys in (("mpn", {code_key(item.mpn)}), ("sku", {code_key(item.sku)}), ("mpn", named)):
+                for key in keys - {None}:
+                    self.by_code.setdefault(str(key), []).append((item.id, method))
+            # Found by its brand, its codes, and its two rarest words (a product without brand or code).
+            rare = sorted((w for w in set(title.words) if len(w) >= 4), key=lambda w: (frequency[w], w))[:2]
+            for word in {ours.brand, *title.codes, *rare} - {None}:
                 self.by_word.setdefault(str(word), set()).add(item.id)
 
     def __len__(self) -> int:
@@ -183,16 +206,25 @@ class CatalogueIndex:
             out.append(Candidate(our_id, "gtin", conf, {"gtin": page.gtin, "brand_agrees": agree}))
         return out
 
+    def _code_hits(self, value: str | None) -> dict[tuple[int, str], str]:
+        """(our id, method) -> the key a page's code matched: the whole code, or a long part of it
+        ("MU312M00L" of "MU312M00L-C11")."""
+        keys = {code_key(value)} | {code_key(p) for p in re.split(r"[-./_ ]+", value or "") if len(p) >= 6}
+        return {hit: str(key) for key in keys - {None} for hit in self.by_code.get(str(key), [])}
+
     def _by_code(self, page: PageItem, title: Title) -> list[Candidate]:
         out = []
-        for field_name, value in (("mpn", page.mpn), ("sku", page.sku)):
-            key = code_key(value)
-            for our_id, method in self.by_code.get(key or "", []):
+        shown = [("title", c) for c in sorted(title.codes) if len(c) >= 5]  # "HMP2000" in the title
+        for field_name, value in (("mpn", page.mpn), ("sku", page.sku), *shown):
+            for (our_id, method), key in self._code_hits(value).items():
                 ours = self.ours[our_id]
                 agree = _brands_agree(ours.brand, brand_key(page.brand))
                 if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                     agree = True
-                conf = {True: CODE_CONFIDENCE, None: 0.85, False: 0.5}[agree]
+                # Without a brand to confirm it, a long code (8 characters or more, letters and
+                # digits: "NC5100EF") still names one product; a short one is only a proposal.
+                specific = len(key) >= 8 and not key.isdigit() and not key.isalpha()
+                conf = {True: CODE_CONFIDENCE, None: 0.92 if specific else 0.85, False: 0.5}[agree]
                 # The code itself matched, so a title that writes the code otherwise is no conflict;
                 # one that names another variant, series or capacity is.
                 conflict = title_conflict(ours.title, title) if page.name else None
@@ -224,12 +256,17 @@ class CatalogueIndex:
         if agree is False:
             return None
         named = ours.item.brand is not None and brand_in_title(ours.item.brand, title)
+        if agree or named:
+            ours_words, page_words = _without_brand(ours.title, ours.item.brand), _without_brand(title, ours.item.brand)
+        else:
+            ours_words, page_words = ours.title, title
         if agree is None and not named and self._names_other_brand(ours, title):
             return None
         if title_conflict(ours.title, title) is not None:
             return None
         cross = ours.title.scripts != title.scripts
-        sim = fuzz.token_set_ratio(_latin(ours.title, cross), _latin(title, cross)) / 100
+        # The brand is settled above: the words compared are the product's own.
+        sim = fuzz.token_set_ratio(_latin(ours_words, cross), _latin(page_words, cross)) / 100
         if ours.title.codes and cross:
             # Titles in two scripts ("Kestrel K12 Pro 无线耳机"): their words cannot confirm the
             # product, so the model's own specificity decides: a code of five characters or more
@@ -240,16 +277,28 @@ class CatalogueIndex:
         elif ours.title.codes:
             conf = 0.7 + 0.26 * sim  # brand and model code agree: the words confirm
         else:
-            conf = 0.45 + 0.5 * fuzz.token_sort_ratio(_latin(ours.title, cross), _latin(title, cross)) / 100
-            conf *= 0.8 if cross else 1.0
+            # No model code: the words are all there is; extra words on the page (a colour, a size)
+            # count against it, our words missing from the page more.
+            a, b = _latin(ours_words, cross), _latin(page_words, cross)
+            words = (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200
+            conf = (0.45 + 0.5 * words) * (0.8 if cross else 1.0)
         if agree is None:
             conf -= 0.02 if named else 0.0
             if not named:
-                conf = min(conf * 0.75, 0.75)  # no brand evidence at all: a person decides
+                conf = min(conf, self._unbranded_cap(ours, title, cross))
         evidence = {"similarity": round(sim, 3), "brand_agrees": agree if agree is not None else named}
         if ours.title.codes:
             evidence["codes"] = sorted(ours.title.codes)
         return Candidate(ours.item.id, "title", round(conf, 4), evidence)
+
+    @staticmethod
+    def _unbranded_cap(ours: _Ours, title: Title, cross: bool) -> float:
+        """Without any brand evidence, only a long title the page repeats almost word for word
+        (five words or more, 95 % alike) may be applied; anything else waits for a person."""
+        if cross or len(ours.title.words) < 5:
+            return 0.75
+        alike = fuzz.token_sort_ratio(ours.title.text, title.text) / 100
+        return 0.92 if alike >= 0.95 else 0.75
 
     def _names_other_brand(self, ours: _Ours, title: Title) -> bool:
         """The page's title starts with a brand of ours that is not this product's."""

@@ -113,12 +113,15 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
         )
         if m:
             measures.add(m)
+    shown: set[str] = set()
     for code in extra_codes:
         if code:
             bare = _CODE_CHARS.sub("", fold(code)).replace(" ", "")
             if _is_code(bare):
                 codes.add(bare)
-    joined = set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
+                # "VEI22G013-K11" shows "vei22g013" and "k11" as much as the whole code
+                shown |= {p for p in re.split(r"[-./_+\s]+", fold(code)) if p}
+    joined = set(words) | shown | {a + b for a, b in zip(words, words[1:], strict=False)}
     joined |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
     kept = [w for w in words if w not in _FILLER]
     return Title(

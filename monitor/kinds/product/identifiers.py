@@ -30,7 +30,7 @@ _JSON_LD = re.compile(rb"<script\b[^>]*type\s*=\s*[\"']?application/ld\+json[^>]
 # <meta itemprop="gtin13" content="..."> / <span itemprop="mpn">...</span> (and RDFa `property`).
 # These run over the lower-cased source (bytes.lower keeps every offset), which regular expressions
 # scan several times faster than with IGNORECASE; values are sliced from the original.
-_PROPERTY = re.compile(rb"(?:itemprop|property)\s*=\s*[\"'](?:schema:)?(gtin(?:8|12|13|14)?|mpn|isbn)[\"']")
+_PROPERTY = re.compile(rb"(?:itemprop|property)\s*=\s*[\"'](?:schema:)?(gtin(?:8|12|13|14)?|mpn|model|isbn)[\"']")
 _CONTENT = re.compile(rb"\bcontent\s*=\s*[\"']([^\"']{1,80})[\"']")
 # A labelled code, in a table row, a definition list or inline text: "EAN</th><td>4006381333931".
 _LABELLED = re.compile(
@@ -170,7 +170,7 @@ def _at_words(lowered: bytes, words: tuple[bytes, ...], pattern: re.Pattern[byte
 
 def _marked_up(body: bytes, lowered: bytes) -> tuple[str | None, str | None]:
     """The first GTIN and MPN that microdata or RDFa properties give."""
-    gtin = mpn = None
+    gtin = mpn = model = None
     for match in _at_words(lowered, (b"itemprop", b"property"), _PROPERTY):
         start, end = lowered.rfind(b"<", 0, match.start()), lowered.find(b">", match.end())
         if start < 0 or end < 0:
@@ -184,11 +184,13 @@ def _marked_up(body: bytes, lowered: bytes) -> tuple[str | None, str | None]:
         value = raw.decode("utf-8", "replace").strip()
         if match.group(1) == b"mpn":
             mpn = mpn or (value or None)
+        elif match.group(1) == b"model":
+            model = model or (value if any(c.isdigit() for c in value) else None)
         else:
             gtin = gtin or normalise_gtin(value)
         if gtin and mpn:
             break
-    return gtin, mpn
+    return gtin, mpn or model  # schema.org `model`: the manufacturer's model code, where no MPN is given
 
 
 def _labelled_gtin(lowered: bytes) -> str | None:
@@ -207,7 +209,8 @@ def read_identifiers(body: bytes, sku: str | None = None, name: str | None = Non
     shipping: tuple[Decimal, str | None] | None = None
     if main is not None:
         gtin = _gtin_of(main)
-        mpn = _text(main.get("mpn"))
+        model = _text(main.get("model"))
+        mpn = _text(main.get("mpn")) or (model if model and any(c.isdigit() for c in model) else None)
         for offer in _offers(main):
             gtin = gtin or _gtin_of(offer)
             mpn = mpn or _text(offer.get("mpn"))
