@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from monitor.catalogue.matrix import Cell, MatrixRow, OurView, build_matrix, map_violations, where_most_expensive
+from monitor.catalogue.matrix import (
+    Cell,
+    MatrixRow,
+    OurView,
+    build_matrix,
+    map_violations,
+    where_most_expensive,
+)
 from monitor.catalogue.matrix_changes import CellBefore, ProductBefore, before_of, detect_matrix_changes
 from monitor.config.alerting import AlertRule
 from monitor.kinds import RULE_KINDS, change_kind
