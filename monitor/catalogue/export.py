@@ -16,7 +16,7 @@ from typing import Any
 
 from monitor.catalogue.matrix import MatrixRow
 
-OFFER_COLUMNS = (
+OFFER_COLUMNS: tuple[str, ...] = (
     "sku", "name", "brand", "category", "currency", "our_price", "map_price", "our_rank", "offers",
     "cheapest", "cheapest_competitor", "median", "we_are_most_expensive", "competitor", "url",
     "their_price", "their_currency", "converted", "rate", "rate_day", "gap", "gap_pct", "stock",
@@ -84,7 +84,7 @@ def offer_records(rows: list[MatrixRow], now: datetime) -> list[dict[str, Any]]:
 
 def write_csv(rows: list[MatrixRow], path: Path, now: datetime) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=OFFER_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=list(OFFER_COLUMNS))
         writer.writeheader()
         for record in offer_records(rows, now):
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
