@@ -25,6 +25,7 @@ from models import Watch
 from models.catalogue import OurProduct, ProductMatch
 from monitor.catalogue.auto_match import decide_match
 from monitor.catalogue.view import price_matrix
+from monitor.catalogue.weekly import price_position
 from monitor.catalogue_cycle import catalogue_run
 from monitor.crawl.runner import run_cycle
 from monitor.demo import DemoMarket
@@ -226,3 +227,12 @@ def test_every_cell_and_row_of_the_matrix_matches_the_market(market, store, tmp_
             reported += got
     # The market did move against us: the test compared changes, not only silence.
     assert {"undercut_by", "cheapest_changed"} <= {kind for kind, _, _ in reported}
+    # The report's view: the same matrix, ranked, with the period's changes counted.
+    with factory() as s:
+        position = price_position(s, "USD", T0 + timedelta(hours=12), T0 + timedelta(days=DAYS))  # days 1 on
+    gaps = [r.gap_to_cheapest.share for r in position.most_expensive if r.gap_to_cheapest]
+    assert gaps == sorted(gaps) and position.products == len(rows)
+    assert sum(position.changes.values()) == len(reported)
+    assert {v.competitor for v in position.map_violations if v.reported} == {
+        comp for kind, _, comp in reported if kind == "map_violation"
+    }

@@ -12,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.catalog import Watch
 from models.catalogue import MatchCheck, OurProduct, ProductMatch
 from models.product import ProductState
+from monitor.catalogue.cells import chunks, insert_rows
 from monitor.catalogue.config import Catalogue, MatchSettings
 from monitor.catalogue.matching import CatalogueIndex, Decision, OurItem, PageItem
 
@@ -97,54 +98,78 @@ def _record(session: Session, wid: int, decision: Decision, existing: dict[int, 
                 session.delete(other)
 
 
+def _due_pages(session: Session, version: int) -> tuple[dict[int, int], dict[int, dict[int, str]], set[int]]:
+    """(watch -> latest state id) of the product watches to match now, every watch's matches by
+    status, and the watches that have a match check row already."""
+    status_of: dict[int, dict[int, str]] = defaultdict(dict)
+    for wid, pid, status in session.execute(select(ProductMatch.watch_id, ProductMatch.our_product_id, ProductMatch.status)):
+        status_of[wid][pid] = status
+    accepted = {w for w, d in status_of.items() if "accepted" in d.values()}
+    query = select(Watch.id).where(Watch.kind == "product", Watch.active.is_(True))
+    open_ids = [w for w in session.scalars(query) if w not in accepted]
+    checks: dict[int, tuple[int | None, int]] = {}
+    latest: dict[int, int] = {}
+    for ids in chunks(open_ids):
+        checks.update({w: (s, v) for w, s, v in session.execute(
+            select(MatchCheck.watch_id, MatchCheck.state_id, MatchCheck.catalogue_version).where(MatchCheck.watch_id.in_(ids))
+        )})  # fmt: skip
+        latest.update(dict(session.execute(
+            select(ProductState.watch_id, func.max(ProductState.id)).where(ProductState.watch_id.in_(ids)).group_by(ProductState.watch_id)
+        ).all()))  # fmt: skip
+    due = {w: s for w, s in latest.items() if checks.get(w) != (s, version)}
+    return due, status_of, set(checks)
+
+
 def match_pages(session: Session, settings: MatchSettings, version: int, now: datetime) -> MatchReport:
     """Match every product watch without an accepted match whose page or our catalogue changed."""
     report = MatchReport(changed_watches=set())
-    matches: dict[int, dict[int, ProductMatch]] = defaultdict(dict)
-    accepted: set[int] = set()
-    for m in session.scalars(select(ProductMatch)):
-        matches[m.watch_id][m.our_product_id] = m
-        if m.status == "accepted":
-            accepted.add(m.watch_id)
-    open_ids = [w for (w,) in session.execute(select(Watch.id).where(Watch.kind == "product", Watch.active.is_(True))) if w not in accepted]
-    if not open_ids:
-        return report
-    checks = {c.watch_id: c for c in session.scalars(select(MatchCheck).where(MatchCheck.watch_id.in_(open_ids)))}
-    latest = dict(
-        session.execute(
-            select(ProductState.watch_id, func.max(ProductState.id))
-            .where(ProductState.watch_id.in_(open_ids))
-            .group_by(ProductState.watch_id)
-        ).all()
-    )
-    due = {
-        w: s for w, s in latest.items() if w not in checks or (checks[w].state_id, checks[w].catalogue_version) != (s, version)
-    }
+    due, status_of, checked = _due_pages(session, version)
     if not due:
         return report
     index = catalogue_index(session)
-    states = session.execute(
-        select(ProductState.watch_id, ProductState.name, ProductState.brand, ProductState.sku, ProductState.gtin, ProductState.mpn)
-        .where(ProductState.id.in_(list(due.values())))
-    )
-    for wid, name, brand, sku, gtin, mpn in states:
-        report.tried += 1
-        rejected = [pid for pid, m in matches[wid].items() if m.status == "rejected"]
-        decision = index.decide(PageItem(wid, name, brand, sku, gtin, mpn), settings.auto_accept, settings.propose, rejected)
-        if decision.candidate is not None:
-            _record(session, wid, decision, matches[wid], now)
-            if decision.status == "accepted":
-                report.accepted += 1
-                report.changed_watches.add(wid)  # type: ignore[union-attr]
-            else:
-                report.proposed += 1
-        check = checks.get(wid)
-        if check is None:
-            session.add(MatchCheck(watch_id=wid, state_id=due[wid], catalogue_version=version, checked_at=now))
-        else:
-            check.state_id, check.catalogue_version, check.checked_at = due[wid], version, now
+    new_matches: list[dict[str, object]] = []
+    checks: list[dict[str, object]] = []
+    by_state = {s: w for w, s in due.items()}
+    for ids in chunks(by_state):
+        query = select(
+            ProductState.watch_id, ProductState.name, ProductState.brand, ProductState.sku, ProductState.gtin,
+            ProductState.mpn,
+        ).where(ProductState.id.in_(ids))
+        for wid, name, brand, sku, gtin, mpn in session.execute(query):
+            report.tried += 1
+            rejected = [pid for pid, st in status_of[wid].items() if st == "rejected"]
+            decision = index.decide(PageItem(wid, name, brand, sku, gtin, mpn), settings.auto_accept, settings.propose, rejected)
+            if decision.candidate is not None:
+                if status_of[wid]:  # earlier proposals or rejections: update those rows
+                    existing = {m.our_product_id: m for m in session.scalars(select(ProductMatch).where(ProductMatch.watch_id == wid))}
+                    _record(session, wid, decision, existing, now)
+                else:
+                    new_matches.append(_new_match(wid, decision, now))
+                report.accepted += decision.status == "accepted"
+                report.proposed += decision.status == "proposed"
+                if decision.status == "accepted":
+                    report.changed_watches.add(wid)  # type: ignore[union-attr]
+            checks.append({"watch_id": wid, "state_id": due[wid], "catalogue_version": version, "checked_at": now})
+    insert_rows(session, ProductMatch, new_matches)
+    insert_rows(session, MatchCheck, [c for c in checks if c["watch_id"] not in checked])
+    again = [c for c in checks if c["watch_id"] in checked]
+    if again:
+        session.execute(update(MatchCheck), again)
     session.flush()
     return report
+
+
+def _new_match(wid: int, decision: Decision, now: datetime) -> dict[str, object]:
+    cand = decision.candidate
+    assert cand is not None
+    evidence = dict(cand.evidence)
+    if decision.runner_up is not None:
+        evidence["runner_up"] = {"our_id": decision.runner_up.our_id, "confidence": decision.runner_up.confidence}
+    return {
+        "watch_id": wid, "our_product_id": cand.our_id, "status": decision.status, "method": cand.method,
+        "confidence": cand.confidence, "evidence": evidence, "decided_by": "auto", "created_at": now,
+        "decided_at": now,
+    }
 
 
 def decide_match(session: Session, match_id: int, accept: bool, now: datetime) -> ProductMatch:

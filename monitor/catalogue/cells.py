@@ -12,16 +12,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from models.base import Base
 from models.catalog import Watch
 from models.catalogue import CatalogueMeta, MatrixCell, PriceConversion, ProductMatch
 from models.product import ProductState
 from monitor.catalogue.rates import Conversion, NoRate, RateTable
 
 CHUNK = 900  # ids per IN (...) list: under SQLite's bound-parameter limit
+
+
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Plain executemany INSERTs on the session's connection: the ORM's bulk path costs several
+    times more per row, and a first refresh writes hundreds of thousands."""
+    if rows:
+        session.flush()
+        session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:
@@ -86,7 +96,7 @@ def convert_new_prices(
                 }
             )
     if new:
-        session.bulk_insert_mappings(PriceConversion.__mapper__, new)
+        insert_rows(session, PriceConversion, new)
     meta.converted_upto = rows[-1].id
     return {r.watch_id: r for r in rows}
 
@@ -111,21 +121,56 @@ def latest_state_rows(session: Session, watch_ids: Iterable[int]) -> dict[int, S
     return out
 
 
-def _price_since(session: Session, state: StateRow) -> datetime:
-    """When the watch's current price first appeared, walking its states back (a cell's first fill)."""
-    since = state.observed_at
-    query = (
-        select(ProductState.price, ProductState.currency, ProductState.observed_at)
-        .where(ProductState.watch_id == state.watch_id, ProductState.id < state.id)
-        .order_by(ProductState.id.desc())
+def price_since(session: Session, states: Iterable[StateRow]) -> dict[int, datetime]:
+    """Since when each watch's current price has held: its states walked back until the price
+    differs (a page without a price, out of stock, does not end the run). One query per chunk."""
+    wanted = {s.watch_id: s for s in states}
+    out: dict[int, datetime] = {}
+    for ids in chunks(wanted):
+        query = (
+            select(ProductState.watch_id, ProductState.id, ProductState.price, ProductState.currency, ProductState.observed_at)
+            .where(ProductState.watch_id.in_(ids))
+            .order_by(ProductState.watch_id, ProductState.id.desc())
+        )
+        done: set[int] = set()
+        for wid, sid, price, cur, at in session.execute(query):
+            state = wanted[wid]
+            if wid in done or sid > state.id or price is None:
+                continue
+            if (price, cur) != (state.price, state.currency):
+                done.add(wid)
+                continue
+            out[wid] = at
+    return out
+
+
+@dataclass(frozen=True)
+class _Stored:
+    state_id: int | None
+    price: Decimal | None
+    currency: str | None
+    price_since: datetime | None
+
+
+def _conversion_values(
+    state: StateRow, stored: tuple | None, table: RateTable, currency: str, new: list[dict[str, object]]
+) -> dict[str, object]:
+    """The cell's converted price: the stored conversion, or one made now with the rates known now
+    (kept in `new` for the store), or why there is none."""
+    if stored is not None:
+        amount, shipping, rate, rate_day = stored
+        return {"converted": amount, "shipping": shipping, "rate": rate, "rate_day": rate_day, "note": None}
+    conv, shipping = convert(state, table, currency)
+    if isinstance(conv, NoRate):
+        return {"converted": None, "shipping": None, "rate": None, "rate_day": None, "note": conv.reason}
+    new.append(
+        {
+            "state_id": state.id, "watch_id": state.watch_id, "observed_at": state.observed_at,
+            "from_currency": (state.currency or "")[:3], "currency": currency, "amount": conv.amount,
+            "shipping": shipping, "rate": conv.rate, "rate_day": conv.rate_day,
+        }
     )
-    for price, currency, at in session.execute(query):
-        if price is None:
-            continue  # an out-of-stock page without a price does not end the run
-        if (price, currency) != (state.price, state.currency):
-            break
-        since = at
-    return since
+    return {"converted": conv.amount, "shipping": shipping, "rate": conv.rate, "rate_day": conv.rate_day, "note": None}
 
 
 def update_cells(
@@ -137,64 +182,59 @@ def update_cells(
     gone_after: int,
     now: datetime,
 ) -> None:
-    """Each of these watches' cell from its accepted match and latest state (no match: no cell)."""
+    """Each of these watches' cell from its accepted match and latest state (no match: no cell).
+    Core statements, not the unit of work: a first refresh fills 100,000 cells."""
     matched = accepted_matches(session, watch_ids)
-    existing = {c.watch_id: c for ids in chunks(watch_ids) for c in session.scalars(select(MatrixCell).where(MatrixCell.watch_id.in_(ids)))}
-    for wid in watch_ids - set(matched):
-        if wid in existing:
-            session.delete(existing.pop(wid))
+    existing: dict[int, _Stored] = {}
+    for ids in chunks(watch_ids):
+        query = select(MatrixCell.watch_id, MatrixCell.state_id, MatrixCell.price, MatrixCell.currency, MatrixCell.price_since)
+        for wid, *rest in session.execute(query.where(MatrixCell.watch_id.in_(ids))):
+            existing[wid] = _Stored(*rest)
+    for ids in chunks(w for w in watch_ids if w not in matched and w in existing):
+        session.execute(delete(MatrixCell).where(MatrixCell.watch_id.in_(ids)))
     states = {w: fresh[w] for w in matched if w in fresh}
     states.update(latest_state_rows(session, [w for w in matched if w not in states]))
-    watches = {w.id: w for ids in chunks(matched) for w in session.scalars(select(Watch).where(Watch.id.in_(ids)))}
-    conversions = {
-        c.state_id: c
-        for ids in chunks(s.id for s in states.values())
-        for c in session.scalars(select(PriceConversion).where(PriceConversion.state_id.in_(ids)))
-    }
+    watches: dict[int, tuple[int | None, int]] = {}
+    for ids in chunks(matched):
+        query = select(Watch.id, Watch.competitor_id, Watch.consecutive_gone).where(Watch.id.in_(ids))
+        watches.update({w: (c, g) for w, c, g in session.execute(query)})
+    conversions: dict[int, tuple] = {}
+    for ids in chunks(s.id for s in states.values()):
+        query = select(PriceConversion.state_id, PriceConversion.amount, PriceConversion.shipping, PriceConversion.rate, PriceConversion.rate_day)
+        conversions.update({sid: tuple(rest) for sid, *rest in session.execute(query.where(PriceConversion.state_id.in_(ids)))})
+
+    def held(wid: int) -> bool:
+        old, state = existing.get(wid), states[wid]
+        return old is not None and old.state_id is not None and (old.price, old.currency) == (state.price, state.currency)
+
+    since = price_since(session, [states[w] for w in states if not held(w) and states[w].price is not None])
+    inserts, updates, new_conversions = [], [], []
     for wid, our_id in matched.items():
-        state, watch = states.get(wid), watches.get(wid)
-        cell = existing.get(wid)
-        if cell is None:
-            cell = MatrixCell(watch_id=wid)
-            session.add(cell)
-        cell.our_product_id, cell.updated_at = our_id, now
-        cell.competitor_id = watch.competitor_id if watch else None
-        cell.gone = bool(watch and watch.consecutive_gone >= gone_after)
+        competitor_id, consecutive_gone = watches.get(wid, (None, 0))
+        values: dict[str, object] = {
+            "our_product_id": our_id, "competitor_id": competitor_id, "gone": consecutive_gone >= gone_after,
+            "updated_at": now,
+        }
+        state = states.get(wid)
         if state is None:
-            cell.state_id = cell.observation_id = cell.observed_at = cell.price = cell.converted = None
-            cell.currency, cell.availability, cell.shipping, cell.rate, cell.rate_day = None, None, None, None, None
-            cell.note = "not checked successfully yet"
-            continue
-        _fill(session, cell, state, conversions.get(state.id), table, currency)
-
-
-def _fill(
-    session: Session, cell: MatrixCell, state: StateRow, stored: PriceConversion | None, table: RateTable, currency: str
-) -> None:
-    held = cell.state_id is not None and (cell.price, cell.currency) == (state.price, state.currency)
-    if cell.state_id != state.id:
-        cell.price_since = cell.price_since if held else (_price_since(session, state) if state.price is not None else None)
-    cell.state_id, cell.observation_id, cell.observed_at = state.id, state.observation_id, state.observed_at
-    cell.price, cell.currency, cell.availability = state.price, state.currency, state.availability
-    if stored is not None:
-        cell.converted, cell.shipping, cell.rate, cell.rate_day, cell.note = (
-            stored.amount, stored.shipping, stored.rate, stored.rate_day, None
-        )
-        return
-    conv, shipping = convert(state, table, currency)
-    if isinstance(conv, NoRate):
-        cell.converted = cell.shipping = cell.rate = cell.rate_day = None
-        cell.note = conv.reason
-        return
-    # A rate that arrived after the price: the conversion is stored now, with that rate and its day.
-    session.add(
-        PriceConversion(
-            state_id=state.id, watch_id=state.watch_id, observed_at=state.observed_at,
-            from_currency=(state.currency or "")[:3], currency=currency, amount=conv.amount,
-            shipping=shipping, rate=conv.rate, rate_day=conv.rate_day,
-        )
-    )
-    cell.converted, cell.shipping, cell.rate, cell.rate_day, cell.note = conv.amount, shipping, conv.rate, conv.rate_day, None
+            values.update(
+                state_id=None, observation_id=None, observed_at=None, price=None, currency=None, converted=None,
+                shipping=None, rate=None, rate_day=None, availability=None, price_since=None,
+                note="not checked successfully yet",
+            )
+        else:
+            old = existing.get(wid)
+            values.update(
+                state_id=state.id, observation_id=state.observation_id, observed_at=state.observed_at,
+                price=state.price, currency=state.currency, availability=state.availability,
+                price_since=old.price_since if held(wid) and old else since.get(wid),
+                **_conversion_values(state, conversions.get(state.id), table, currency, new_conversions),
+            )
+        (updates if wid in existing else inserts).append({"watch_id": wid, **values})
+    insert_rows(session, MatrixCell, inserts)
+    if updates:
+        session.execute(update(MatrixCell), updates)  # bulk UPDATE by primary key
+    insert_rows(session, PriceConversion, new_conversions)
 
 
 def out_of_step(session: Session) -> set[int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -86,6 +87,7 @@ class _Ours:
     title: Title
     brand: str | None
     codes: frozenset[str]  # code keys of our MPN and SKU
+    unbranded: Title  # the title without the brand's words
 
 
 def _brands_agree(a: str | None, b: str | None) -> bool | None:
@@ -97,9 +99,15 @@ def _brands_agree(a: str | None, b: str | None) -> bool | None:
     return fuzz.ratio(a, b) >= 90
 
 
+@lru_cache(maxsize=4096)
+def _brand_words(brand: str) -> frozenset[str]:
+    return frozenset(parse_title(brand).all_words)
+
+
+@lru_cache(maxsize=8192)
 def _without_brand(title: Title, brand: str | None) -> Title:
     """The title without the brand's words (when it names them), for comparing the product's words."""
-    drop = set(parse_title(brand).all_words) if brand else set()
+    drop = _brand_words(brand) if brand else frozenset()
     if not drop:
         return title
     kept = tuple(w for w in title.words if w not in drop) or title.words
@@ -174,10 +182,11 @@ class CatalogueIndex:
         for title in titles.values():
             for word in set(title.words):
                 frequency[word] = frequency.get(word, 0) + 1
+        rare_cap = max(10, len(items) // 200)  # a word most products share finds too many to score
         for item in items:
             title = titles[item.id]
             keys = {k for k in (code_key(item.mpn), code_key(item.sku)) if k}
-            ours = _Ours(item, title, brand_key(item.brand), frozenset(keys))
+            ours = _Ours(item, title, brand_key(item.brand), frozenset(keys), _without_brand(title, item.brand))
             self.ours[item.id] = ours
             if ours.brand:
                 self.brands.add(ours.brand)
@@ -190,7 +199,9 @@ class CatalogueIndex:
                 for key in keys - {None}:
                     self.by_code.setdefault(str(key), []).append((item.id, method))
             # Found by its brand, its codes, and its two rarest words (a product without brand or code).
-            rare = sorted((w for w in set(title.words) if len(w) >= 4), key=lambda w: (frequency[w], w))[:2]
+            rare = sorted(
+                (w for w in set(title.words) if len(w) >= 4 and frequency[w] <= rare_cap), key=lambda w: (frequency[w], w)
+            )[:2]
             for word in {ours.brand, *title.codes, *rare} - {None}:
                 self.by_word.setdefault(str(word), set()).add(item.id)
 
@@ -257,7 +268,7 @@ class CatalogueIndex:
             return None
         named = ours.item.brand is not None and brand_in_title(ours.item.brand, title)
         if agree or named:
-            ours_words, page_words = _without_brand(ours.title, ours.item.brand), _without_brand(title, ours.item.brand)
+            ours_words, page_words = ours.unbranded, _without_brand(title, ours.item.brand)
         else:
             ours_words, page_words = ours.title, title
         if agree is None and not named and self._names_other_brand(ours, title):
@@ -312,9 +323,11 @@ class CatalogueIndex:
         """Every product of ours this page may be, best first (one candidate per product)."""
         title = parse_title(page.name, (page.sku, page.mpn))
         best: dict[int, Candidate] = {}
-        found = self._by_gtin(page) + self._by_code(page, title)
-        if page.name:
-            found += self._by_title(page, title)
+        found = self._by_gtin(page)
+        if not any(c.confidence >= GTIN_CONFIDENCE for c in found):  # a GTIN settles it: nothing else can beat it
+            found += self._by_code(page, title)
+            if page.name:
+                found += self._by_title(page, title)
         skip = set(rejected)
         for cand in found:
             if cand.our_id in skip:

@@ -31,6 +31,7 @@ from monitor.catalogue.cells import (
     accepted_matches,
     chunks,
     convert_new_prices,
+    insert_rows,
     out_of_step,
     unconverted_cells,
     update_cells,
@@ -96,11 +97,20 @@ def _stored_before(session: Session, ids: set[int]) -> tuple[dict[int, ProductBe
     products: dict[int, ProductBefore] = {}
     cells: dict[int, CellBefore] = {}
     for chunk in chunks(ids):
-        for mp in session.scalars(select(MatrixProduct).where(MatrixProduct.our_product_id.in_(chunk))):
-            products[mp.our_product_id] = ProductBefore(mp.cheapest_watch_id, mp.most_expensive, mp.our_price)
-        for c in session.scalars(select(MatrixCell).where(MatrixCell.our_product_id.in_(chunk))):
-            view = Cell(c.watch_id, "", "", c.price, c.currency, c.converted, c.availability, gone=c.gone)
-            cells[c.watch_id] = CellBefore(view.converted, view.counts, view.stock)
+        query = select(
+            MatrixProduct.our_product_id, MatrixProduct.cheapest_watch_id, MatrixProduct.most_expensive,
+            MatrixProduct.our_price,
+        ).where(MatrixProduct.our_product_id.in_(chunk))
+        for pid, cheapest, dearest, price in session.execute(query):
+            products[pid] = ProductBefore(cheapest, dearest, price)
+        query = select(
+            MatrixCell.watch_id, MatrixCell.price, MatrixCell.currency, MatrixCell.converted, MatrixCell.availability,
+            MatrixCell.gone,
+        ).where(MatrixCell.our_product_id.in_(chunk))
+        for wid, price, cur, converted, availability, gone in session.execute(query):
+            # Read through the matrix's own Cell, so "counts" and "stock" have one definition.
+            view = Cell(wid, "", "", price, cur, converted, availability, gone=gone)
+            cells[wid] = CellBefore(view.converted, view.counts, view.stock)
     return products, cells
 
 
@@ -149,21 +159,23 @@ def _write_changes(
 
 
 def _keep_baseline(session: Session, rows: list[MatrixRow], now: datetime) -> None:
-    stored = {
-        mp.our_product_id: mp
-        for chunk in chunks(r.product.id for r in rows)
-        for mp in session.scalars(select(MatrixProduct).where(MatrixProduct.our_product_id.in_(chunk)))
-    }
+    stored: set[int] = set()
+    for chunk in chunks(r.product.id for r in rows):
+        query = select(MatrixProduct.our_product_id).where(MatrixProduct.our_product_id.in_(chunk))
+        stored |= set(session.scalars(query))
+    inserts, updates = [], []
     for row in rows:
         product, _ = before_of(row)
-        mp = stored.get(row.product.id)
-        if mp is None:
-            mp = MatrixProduct(our_product_id=row.product.id)
-            session.add(mp)
-        mp.cheapest_watch_id, mp.most_expensive, mp.our_rank, mp.offers = (
-            product.cheapest_watch_id, product.most_expensive, row.our_rank, row.offers
-        )
-        mp.our_price, mp.map_price, mp.note, mp.updated_at = row.product.price, row.product.map_price, row.product.note, now
+        values = {
+            "our_product_id": row.product.id, "cheapest_watch_id": product.cheapest_watch_id,
+            "most_expensive": product.most_expensive, "our_rank": row.our_rank, "offers": row.offers,
+            "our_price": row.product.price, "map_price": row.product.map_price, "note": row.product.note,
+            "updated_at": now,
+        }
+        (updates if row.product.id in stored else inserts).append(values)
+    insert_rows(session, MatrixProduct, inserts)
+    if updates:
+        session.execute(update(MatrixProduct), updates)
 
 
 def _watches_checked(session: Session, run_id: int | None) -> set[int]:

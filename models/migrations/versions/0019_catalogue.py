@@ -174,6 +174,8 @@ def upgrade() -> None:
         sa.Column("refreshed_at", UTC, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalogue_meta")),
     )
+    # The one meta row exists from the start, so the first refreshes of two workers lock it, not race to create it.
+    op.execute("INSERT INTO catalogue_meta (id, converted_upto, catalogue_version, rates_version) VALUES (1, 0, 0, 0)")
     op.create_table(
         "catalogue_imports",
         sa.Column("name", sa.String(length=300), nullable=False),
