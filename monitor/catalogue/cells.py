@@ -188,8 +188,8 @@ def update_cells(
     existing: dict[int, _Stored] = {}
     for ids in chunks(watch_ids):
         query = select(MatrixCell.watch_id, MatrixCell.state_id, MatrixCell.price, MatrixCell.currency, MatrixCell.price_since)
-        for wid, *rest in session.execute(query.where(MatrixCell.watch_id.in_(ids))):
-            existing[wid] = _Stored(*rest)
+        for wid, state_id, price, cur, since in session.execute(query.where(MatrixCell.watch_id.in_(ids))):
+            existing[wid] = _Stored(state_id, price, cur, since)
     for ids in chunks(w for w in watch_ids if w not in matched and w in existing):
         session.execute(delete(MatrixCell).where(MatrixCell.watch_id.in_(ids)))
     states = {w: fresh[w] for w in matched if w in fresh}

@@ -17,7 +17,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models.catalogue_queries import matrix_changes_between
-from monitor.catalogue.matrix import Cell, MatrixRow, map_violations, where_least_expensive, where_most_expensive
+from monitor.catalogue.matrix import (
+    Cell,
+    MatrixRow,
+    map_violations,
+    where_least_expensive,
+    where_most_expensive,
+)
 from monitor.catalogue.view import price_matrix
 
 MATRIX_CHANGE_KINDS = ("undercut_by", "most_expensive", "map_violation", "cheapest_changed", "competitor_out_of_stock")
