@@ -50,26 +50,47 @@ class ProductRow:
     note: str | None
 
 
-@dataclass(frozen=True)
-class OfferRow:
+OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
+IN_STOCK = frozenset({"InStock", "LimitedAvailability", "OnlineOnly", "InStoreOnly", "PreSale"})
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One competitor's offer of one product of ours, as the matrix keeps it (the matrix's cell)."""
+
     watch_id: int
-    our_product_id: int
     competitor: str
-    competitor_id: int | None
     url: str
-    label: str | None
-    price: Decimal | None
+    price: Decimal | None  # as the page shows it
     currency: str | None
-    converted: Decimal | None
-    shipping: Decimal | None
-    rate: Decimal | None
-    rate_day: date | None
-    note: str | None
-    availability: str | None
-    gone: bool
-    price_since: datetime | None
-    observed_at: datetime | None
-    observation_id: int | None
+    converted: Decimal | None  # in the catalogue's currency
+    availability: str | None = None
+    shipping: Decimal | None = None  # converted; None: the page does not say
+    rate: Decimal | None = None
+    rate_day: date | None = None
+    note: str | None = None  # why there is no converted price
+    gone: bool = False
+    price_since: datetime | None = None
+    observed_at: datetime | None = None
+    competitor_id: int | None = None
+    observation_id: int | None = None
+    label: str | None = None
+    our_product_id: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        """It competes: converted, its page not gone, not out of stock (an unknown stock counts)."""
+        return self.converted is not None and not self.gone and self.availability not in OUT_OF_STOCK
+
+    @property
+    def stock(self) -> str | None:
+        if self.gone:
+            return "gone"
+        if self.availability in IN_STOCK:
+            return "in"
+        if self.availability in OUT_OF_STOCK:
+            return "out"
+        return None
 
 
 def _in(column: Any, ids: Iterable[int] | None) -> Any:
@@ -96,14 +117,15 @@ def matrix_products(session: Session, product_ids: Iterable[int] | None = None) 
     ]
 
 
-def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) -> dict[int, list[OfferRow]]:
+def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) -> dict[int, list[Offer]]:
     """Every matched competitor offer per product of ours, as the last refresh left it."""
+    # The columns in the order of `Offer`'s fields: one object per offer, built positionally.
     query = (
         select(
-            MatrixCell.watch_id, MatrixCell.our_product_id, Competitor.name, MatrixCell.competitor_id, Watch.url,
-            Watch.label, MatrixCell.price, MatrixCell.currency, MatrixCell.converted, MatrixCell.shipping,
-            MatrixCell.rate, MatrixCell.rate_day, MatrixCell.note, MatrixCell.availability, MatrixCell.gone,
-            MatrixCell.price_since, MatrixCell.observed_at, MatrixCell.observation_id,
+            MatrixCell.watch_id, Competitor.name, Watch.url, MatrixCell.price, MatrixCell.currency,
+            MatrixCell.converted, MatrixCell.availability, MatrixCell.shipping, MatrixCell.rate, MatrixCell.rate_day,
+            MatrixCell.note, MatrixCell.gone, MatrixCell.price_since, MatrixCell.observed_at,
+            MatrixCell.competitor_id, MatrixCell.observation_id, Watch.label, MatrixCell.our_product_id,
         )
         .join(Watch, Watch.id == MatrixCell.watch_id)
         .outerjoin(Competitor, Competitor.id == MatrixCell.competitor_id)
@@ -111,10 +133,10 @@ def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) ->
     where = _in(MatrixCell.our_product_id, product_ids)
     if where is not None:
         query = query.where(where)
-    out: dict[int, list[OfferRow]] = {}
+    out: dict[int, list[Offer]] = {}
     for r in session.execute(query):
-        row = OfferRow(r[0], r[1], r[2] or "?", *r[3:])
-        out.setdefault(row.our_product_id, []).append(row)
+        offer = Offer(r[0], r[1] or "?", *r[2:])
+        out.setdefault(offer.our_product_id or 0, []).append(offer)
     return out
 
 

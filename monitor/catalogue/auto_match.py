@@ -12,13 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.catalog import Watch
 from models.catalogue import MatchCheck, OurProduct, ProductMatch
 from models.product import ProductState
-from monitor.catalogue.cells import chunks, insert_rows
+from monitor.catalogue.cells import chunks, insert_rows, update_rows
 from monitor.catalogue.config import Catalogue, MatchSettings
 from monitor.catalogue.matching import CatalogueIndex, Decision, OurItem, PageItem
 
@@ -101,12 +101,14 @@ def _record(session: Session, wid: int, decision: Decision, existing: dict[int, 
 def _due_pages(session: Session, version: int) -> tuple[dict[int, int], dict[int, dict[int, str]], set[int]]:
     """(watch -> latest state id) of the product watches to match now, every watch's matches by
     status, and the watches that have a match check row already."""
+    accepted = select(ProductMatch.watch_id).where(ProductMatch.status == "accepted")
+    query = select(Watch.id).where(Watch.kind == "product", Watch.active.is_(True), Watch.id.not_in(accepted))
+    open_ids = list(session.scalars(query))
     status_of: dict[int, dict[int, str]] = defaultdict(dict)
-    for wid, pid, status in session.execute(select(ProductMatch.watch_id, ProductMatch.our_product_id, ProductMatch.status)):
-        status_of[wid][pid] = status
-    accepted = {w for w, d in status_of.items() if "accepted" in d.values()}
-    query = select(Watch.id).where(Watch.kind == "product", Watch.active.is_(True))
-    open_ids = [w for w in session.scalars(query) if w not in accepted]
+    for ids in chunks(open_ids):
+        query = select(ProductMatch.watch_id, ProductMatch.our_product_id, ProductMatch.status)
+        for wid, pid, status in session.execute(query.where(ProductMatch.watch_id.in_(ids))):
+            status_of[wid][pid] = status
     checks: dict[int, tuple[int | None, int]] = {}
     latest: dict[int, int] = {}
     for ids in chunks(open_ids):
@@ -152,9 +154,7 @@ def match_pages(session: Session, settings: MatchSettings, version: int, now: da
             checks.append({"watch_id": wid, "state_id": due[wid], "catalogue_version": version, "checked_at": now})
     insert_rows(session, ProductMatch, new_matches)
     insert_rows(session, MatchCheck, [c for c in checks if c["watch_id"] not in checked])
-    again = [c for c in checks if c["watch_id"] in checked]
-    if again:
-        session.execute(update(MatchCheck), again)
+    update_rows(session, MatchCheck, "watch_id", [c for c in checks if c["watch_id"] in checked])
     session.flush()
     return report
 

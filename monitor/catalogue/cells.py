@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from models.base import Base
@@ -32,6 +32,18 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
     if rows:
         session.flush()
         session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
+
+
+def update_rows(session: Session, model: type[Base], key: str, rows: list[dict[str, Any]]) -> None:
+    """Plain executemany UPDATEs by primary key `key` (every row carries the same columns)."""
+    if not rows:
+        return
+    session.flush()
+    table = cast(Table, model.__table__)  # type: ignore[attr-defined]
+    names = [k for k in rows[0] if k != key]
+    # Parameters named apart from the columns: an UPDATE's own column names are reserved.
+    statement = table.update().where(table.c[key] == bindparam("_key")).values({n: bindparam("_" + n) for n in names})
+    session.connection().execute(statement, [{"_key": r[key], **{"_" + n: r[n] for n in names}} for r in rows])
 
 
 def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:
@@ -232,8 +244,7 @@ def update_cells(
             )
         (updates if wid in existing else inserts).append({"watch_id": wid, **values})
     insert_rows(session, MatrixCell, inserts)
-    if updates:
-        session.execute(update(MatrixCell), updates)  # bulk UPDATE by primary key
+    update_rows(session, MatrixCell, "watch_id", updates)
     insert_rows(session, PriceConversion, new_conversions)
 
 

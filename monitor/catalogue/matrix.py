@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
-OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
-IN_STOCK = frozenset({"InStock", "LimitedAvailability", "OnlineOnly", "InStoreOnly", "PreSale"})
+from models.catalogue_queries import OUT_OF_STOCK, Offer
+
 PCT = Decimal("0.0001")
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -46,41 +47,7 @@ class OurView:
         return self.availability is None or self.availability not in OUT_OF_STOCK
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One competitor's offer of one product of ours."""
-
-    watch_id: int
-    competitor: str
-    url: str
-    price: Decimal | None  # as the page shows it
-    currency: str | None
-    converted: Decimal | None  # in the catalogue's currency
-    availability: str | None = None
-    shipping: Decimal | None = None  # converted; None: the page does not say
-    rate: Decimal | None = None
-    rate_day: date | None = None
-    note: str | None = None  # why there is no converted price
-    gone: bool = False
-    price_since: datetime | None = None
-    observed_at: datetime | None = None
-    competitor_id: int | None = None
-    observation_id: int | None = None
-    label: str | None = None
-
-    @property
-    def counts(self) -> bool:
-        return self.converted is not None and not self.gone and self.availability not in OUT_OF_STOCK
-
-    @property
-    def stock(self) -> str | None:
-        if self.gone:
-            return "gone"
-        if self.availability in IN_STOCK:
-            return "in"
-        if self.availability in OUT_OF_STOCK:
-            return "out"
-        return None
+Cell = Offer  # a competitor's offer of one product of ours: the record the store keeps (models)
 
 
 @dataclass(frozen=True)
@@ -97,40 +64,43 @@ def gap(ours: Decimal | None, theirs: Decimal | None) -> Gap | None:
 
 @dataclass(frozen=True)
 class MatrixRow:
+    """A product of ours and its offers; every figure is computed once, on first use (a frozen
+    dataclass keeps cached properties in its __dict__, so the row stays read-only)."""
+
     product: OurView
     cells: tuple[Cell, ...] = field(default_factory=tuple)  # cheapest counting offers first
 
-    @property
+    @cached_property
     def counting(self) -> list[Cell]:
         return [c for c in self.cells if c.counts]
 
-    @property
+    @cached_property
     def cheapest(self) -> Cell | None:
         counting = self.counting
         return min(counting, key=lambda c: (c.converted, c.watch_id)) if counting else None
 
-    @property
+    @cached_property
     def dearest(self) -> Cell | None:
         counting = self.counting
         return max(counting, key=lambda c: (c.converted, -c.watch_id)) if counting else None
 
-    @property
+    @cached_property
     def median(self) -> Decimal | None:
         prices = [c.converted for c in self.counting if c.converted is not None]
         return Decimal(statistics.median(prices)).quantize(PCT) if prices else None
 
-    @property
+    @cached_property
     def our_rank(self) -> int | None:
         ours = self.product.price
         if ours is None:
             return None
         return 1 + sum(1 for c in self.counting if c.converted is not None and c.converted < ours)
 
-    @property
+    @cached_property
     def offers(self) -> int:
         return len(self.counting)
 
-    @property
+    @cached_property
     def most_expensive(self) -> bool:
         ours = self.product.price
         counting = self.counting
@@ -139,15 +109,15 @@ class MatrixRow:
     def gap_of(self, cell: Cell) -> Gap | None:
         return gap(self.product.price, cell.converted)
 
-    @property
+    @cached_property
     def gap_to_cheapest(self) -> Gap | None:
         """How far the cheapest offer is from us (negative: they are cheaper)."""
         cheapest = self.cheapest
         return self.gap_of(cheapest) if cheapest else None
 
 
-def _order(cell: Cell) -> tuple[int, Decimal, str]:
-    return (0 if cell.counts else 1, cell.converted if cell.converted is not None else Decimal(0), cell.competitor)
+def _order(cell: Cell) -> tuple[bool, Decimal, str]:
+    return (not cell.counts, cell.converted if cell.converted is not None else ZERO, cell.competitor)
 
 
 def build_matrix(products: list[OurView], cells: dict[int, list[Cell]]) -> list[MatrixRow]:

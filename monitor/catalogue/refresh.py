@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.catalog import Watch
@@ -35,6 +35,7 @@ from monitor.catalogue.cells import (
     out_of_step,
     unconverted_cells,
     update_cells,
+    update_rows,
 )
 from monitor.catalogue.config import Catalogue
 from monitor.catalogue.matrix import Cell, MatrixRow, build_matrix
@@ -42,7 +43,7 @@ from monitor.catalogue.matrix_changes import CellBefore, ProductBefore, before_o
 from monitor.catalogue.products_store import UpsertReport, upsert_products
 from monitor.catalogue.rates import Conversion, RateTable
 from monitor.catalogue.rates_store import rate_table
-from monitor.catalogue.view import cell_of, our_view
+from monitor.catalogue.view import our_view
 from monitor.changes.record import DetectedChange
 
 META_ID = 1
@@ -131,7 +132,7 @@ def _our_prices(session: Session, ids: set[int], catalogue: Catalogue, table: Ra
                 if p.price is not None and price is None:
                     note = getattr(converted[0], "reason", None)
             views.append(replace(view, price=price, map_price=floor, note=note))
-        rows += build_matrix(views, {pid: [cell_of(o) for o in offs] for pid, offs in offers.items()})
+        rows += build_matrix(views, offers)
     return rows
 
 
@@ -153,8 +154,7 @@ def _write_changes(
             )
         )
         out.append((cell.watch_id, change))
-    if rows:
-        session.execute(insert(Change), rows)
+    insert_rows(session, Change, rows)
     return out
 
 
@@ -174,8 +174,7 @@ def _keep_baseline(session: Session, rows: list[MatrixRow], now: datetime) -> No
         }
         (updates if row.product.id in stored else inserts).append(values)
     insert_rows(session, MatrixProduct, inserts)
-    if updates:
-        session.execute(update(MatrixProduct), updates)
+    update_rows(session, MatrixProduct, "our_product_id", updates)
 
 
 def _watches_checked(session: Session, run_id: int | None) -> set[int]:

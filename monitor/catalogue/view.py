@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from models.catalogue_queries import OfferRow, ProductRow, matrix_offers, matrix_products
-from monitor.catalogue.matrix import Cell, MatrixRow, OurView, build_matrix
+from models.catalogue_queries import ProductRow, matrix_offers, matrix_products
+from monitor.catalogue.matrix import MatrixRow, OurView, build_matrix
 
 
 def our_view(row: ProductRow, currency: str) -> OurView:
@@ -33,28 +33,6 @@ def our_view(row: ProductRow, currency: str) -> OurView:
         own_price=row.price if row.currency != currency else None,
         own_currency=row.currency if row.currency != currency else None,
         note=row.note,
-    )
-
-
-def cell_of(offer: OfferRow) -> Cell:
-    return Cell(
-        watch_id=offer.watch_id,
-        competitor=offer.competitor,
-        url=offer.url,
-        price=offer.price,
-        currency=offer.currency,
-        converted=offer.converted,
-        availability=offer.availability,
-        shipping=offer.shipping,
-        rate=offer.rate,
-        rate_day=offer.rate_day,
-        note=offer.note,
-        gone=offer.gone,
-        price_since=offer.price_since,
-        observed_at=offer.observed_at,
-        competitor_id=offer.competitor_id,
-        observation_id=offer.observation_id,
-        label=offer.label,
     )
 
 
@@ -76,6 +54,6 @@ def price_matrix(
     offers = matrix_offers(session, [p.id for p in products] if wanted is not None or category else product_ids)
     keep = set(competitors) if competitors is not None else None
     cells = {
-        pid: [cell_of(o) for o in rows if keep is None or o.competitor in keep] for pid, rows in offers.items()
+        pid: [o for o in rows if keep is None or o.competitor in keep] for pid, rows in offers.items()
     }
     return build_matrix([our_view(p, currency) for p in products], cells)
