@@ -242,6 +242,12 @@ def main() -> None:
         if args.show_errors:
             for error in total(ours_scores).errors:
                 print("    " + error)
+    if parts and parts[0][0] == "real pages":
+        _label, ours, cases = parts[0]
+        full = {o.id for o in ours if o.brand and o.name and o.name != o.brand}
+        kept = [c for c in cases if c.right is None or c.right in full]
+        print(line("  with brand+title", total(score([o for o in ours if o.id in full], kept, None, "full"))) +
+              f"  [{len(full)} entries with both a brand and slug words, as a catalogue row has]")  # fmt: skip
     everything = total({str(i): total(score(o, c, None, "all")) for i, (_, o, c) in enumerate(parts)})
     print(line("all pairs", everything))
 

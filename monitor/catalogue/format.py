@@ -12,7 +12,7 @@ from decimal import Decimal
 from rich.markup import escape
 from rich.table import Table
 
-from monitor.catalogue.matrix import Cell, MatrixRow
+from monitor.catalogue.matrix import Cell, MatrixRow, map_violations
 
 CENT = Decimal("0.01")
 
@@ -92,3 +92,30 @@ def matrix_table(rows: list[MatrixRow], now: datetime, *, title: str | None = No
             *[cell_text(row, by[n], now) if n in by else "" for n in names],
         )
     return table
+
+
+def summary_line(rows: list[MatrixRow], proposals: int = 0) -> str:
+    """How many products, offers, where we are dearest and cheapest, MAP violations by competitor."""
+    violations = map_violations(rows)
+    text = (
+        f"{len(rows)} products of ours, {sum(len(r.cells) for r in rows)} competitor offers matched; "
+        f"we are the most expensive on {sum(1 for r in rows if r.most_expensive)}, "
+        f"the cheapest on {sum(1 for r in rows if r.offers and r.our_rank == 1)}"
+    )
+    if violations:
+        text += "; below our MAP: " + ", ".join(f"{escape(c)} {len(v)}" for c, v in sorted(violations.items()))
+    if proposals:
+        text += f"; {proposals} matches proposed, waiting for a person (`rivalwatch match list`)"
+    return text
+
+
+def row_line(row: MatrixRow) -> str:
+    """One product of ours on one line: our price and rank, the cheapest offer and the median."""
+    p, cheapest, g = row.product, row.cheapest, row.gap_to_cheapest
+    rank = f"#{row.our_rank} of {row.offers + 1}" if row.our_rank is not None else "not ranked"
+    cheap = f"cheapest {escape(cheapest.competitor)} {money(cheapest.converted)} ({share(g.share if g else None)})" if cheapest else "no offer"
+    dear = " [bold red]we are the most expensive[/bold red]" if row.most_expensive else ""
+    return (
+        f"{escape(p.sku)} {escape(p.name)}: ours {money(p.price)} {p.currency}, {rank}; {cheap}, "
+        f"median {money(row.median)}{dear}"
+    )

@@ -13,24 +13,10 @@ from rich.table import Table
 
 from models.catalogue_queries import price_history
 from monitor.catalogue.export import offer_records, write_csv, write_xlsx
-from monitor.catalogue.format import matrix_table, money
-from monitor.catalogue.matrix import MatrixRow, map_violations, where_most_expensive
+from monitor.catalogue.format import matrix_table, money, summary_line
+from monitor.catalogue.matrix import where_most_expensive
 from monitor.catalogue.view import price_matrix
 from monitor.cli.common import config_option, console, err_console, load_or_exit, open_store_or_exit
-
-
-def _summary(rows: list[MatrixRow]) -> str:
-    offers = sum(len(r.cells) for r in rows)
-    dearest = sum(1 for r in rows if r.most_expensive)
-    cheapest = sum(1 for r in rows if r.our_rank == 1 and r.offers)
-    violations = map_violations(rows)
-    text = (
-        f"{len(rows)} products of ours, {offers} competitor offers matched; we are the most expensive on "
-        f"{dearest}, the cheapest on {cheapest}"
-    )
-    if violations:
-        text += "; below our MAP: " + ", ".join(f"{escape(c)} {len(v)}" for c, v in sorted(violations.items()))
-    return text
 
 
 def _print_history(session, sku: str, days: int, now: datetime) -> None:  # noqa: ANN001
@@ -114,7 +100,7 @@ def prices(
         return
     if csv_path or xlsx_path:
         return
-    console.print(_summary(rows))
+    console.print(summary_line(rows))
     shown = ordered[:limit] if limit else ordered
     console.print(matrix_table(shown, now))
     if len(shown) < len(ordered):

@@ -139,7 +139,7 @@ def run_demo(
             print_rank_day(console, factory, summary)
             print_listing_day(console, summary, factory)
             print_content_day(console, factory, summary)
-        print_prices(console, watchlist, factory, start + timedelta(days=days - 1), watchlist_path)
+        print_prices(console, watchlist, factory, watchlist_path)
         mails = len(mailbox.messages())
     finally:
         market.stop()

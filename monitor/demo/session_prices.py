@@ -12,14 +12,15 @@ look-alikes alone. The rates are the market's own, as an ECB-style XML file.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.catalogue.format import matrix_table
+from models.catalogue_queries import match_rows
+from monitor.catalogue.format import row_line, summary_line
 from monitor.catalogue.matrix import MatrixRow, where_most_expensive
 from monitor.catalogue.rates import ecb_xml
 from monitor.catalogue.view import price_matrix
@@ -115,20 +116,17 @@ def demo_catalogue(market, rates_path: Path, day: date) -> dict:  # noqa: ANN001
 
 
 def print_prices(
-    console: Console, watchlist, factory: sessionmaker[Session], now: datetime, path: Path, limit: int = 12  # noqa: ANN001
+    console: Console, watchlist, factory: sessionmaker[Session], path: Path, limit: int = 10  # noqa: ANN001
 ) -> list[MatrixRow]:
-    """Where we are the most expensive, as `rivalwatch prices` shows it."""
+    """Where we are the most expensive, and by how much (the whole matrix: `rivalwatch prices`)."""
     if watchlist.catalogue is None:
         return []
     with factory() as session:
         rows = price_matrix(session, watchlist.catalogue.currency)
-    matched = sum(1 for r in rows for _ in r.cells)
-    dearest = where_most_expensive(rows, limit)
+        proposals = len(match_rows(session, ("proposed",)))
     console.print()
-    console.print(
-        f"[bold]price matrix[/bold] {len(rows)} products of ours, {matched} competitor pages matched; "
-        f"where we are the most expensive (all of it: `rivalwatch prices -c {path}`):"
-    )
-    console.print(matrix_table(dearest, now))
+    console.print(f"[bold]price matrix[/bold] {summary_line(rows, proposals)}")
+    console.print(f"where we are the most expensive (the whole matrix: `rivalwatch prices -c {path}`):")
+    for row in where_most_expensive(rows, limit):
+        console.print(f"   • {row_line(row)}")
     return rows
-
