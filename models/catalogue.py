@@ -178,6 +178,9 @@ class CatalogueMeta(Base):
     converted_upto: Mapped[int] = mapped_column(default=0)  # product_states.id already converted
     catalogue_version: Mapped[int] = mapped_column(default=0)  # bumped when our products change
     rates_version: Mapped[int] = mapped_column(default=0)  # bumped when rates are loaded
+    # The versions the matrix was last compared at: every product is compared again when they differ.
+    compared_catalogue: Mapped[int] = mapped_column(default=-1)
+    compared_rates: Mapped[int] = mapped_column(default=-1)
     watchlist_digest: Mapped[str | None] = mapped_column(String(64))
     refreshed_at: Mapped[datetime | None]
 

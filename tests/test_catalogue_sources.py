@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from models.catalogue import CatalogueImport, FxRate, OurPriceHistory, OurProduct
+from models.catalogue import CatalogueImport, FxRate, MatrixProduct, OurPriceHistory, OurProduct
 from monitor.catalogue.feeds import FeedError, parse_money, parse_products
 from monitor.catalogue.rates import Conversion, NoRate, RatesError, RateTable, ecb_xml, parse_rates
 from monitor.catalogue_cycle import catalogue_run
@@ -121,6 +121,8 @@ def test_reimports_keep_history_and_deactivate_what_the_source_dropped(store, tm
     with factory() as s:
         products = {p.sku: p for p in s.scalars(select(OurProduct))}
         assert products["NV-1"].price == Decimal("189.00") and not products["NV-2"].active
+        # The matrix compares the new price: an import is a change of our catalogue.
+        assert s.get(MatrixProduct, products["NV-1"].id).our_price == Decimal("189.00")  # type: ignore[union-attr]
         history = [h.price for h in s.scalars(select(OurPriceHistory).where(OurPriceHistory.our_product_id == products["NV-1"].id).order_by(OurPriceHistory.id))]
         assert history == [Decimal("199.00"), Decimal("189.00")]
     path.write_text(CSV)  # NV-2 is back, as it was; its history is still there

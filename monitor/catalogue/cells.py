@@ -267,8 +267,3 @@ def unconverted_cells(session: Session) -> set[int]:
     """Watches whose cell has a price but no conversion (retried when new rates arrive)."""
     query = select(MatrixCell.watch_id).where(MatrixCell.converted.is_(None), MatrixCell.price.is_not(None))
     return set(session.scalars(query))
-
-
-def drop_cells_of(session: Session, product_ids: Iterable[int]) -> None:
-    for ids in chunks(product_ids):
-        session.execute(delete(MatrixCell).where(MatrixCell.our_product_id.in_(ids)))

@@ -183,35 +183,43 @@ def _watches_checked(session: Session, run_id: int | None) -> set[int]:
     return set(session.scalars(select(Observation.watch_id).where(Observation.run_id == run_id)))
 
 
-def refresh_catalogue(
-    session: Session, catalogue: Catalogue, now: datetime, *, run_id: int | None = None, gone_after: int = 3
-) -> RefreshReport:
-    """Bring the matrix up to date and write what the matrix rules see (the caller commits)."""
-    report = RefreshReport()
-    meta = lock_meta(session, now)
-    catalogue_version, rates_version = meta.catalogue_version, meta.rates_version
-    report.products, manual = _sync_watchlist(session, catalogue, meta, now)
-    report.matches = match_pages(session, catalogue.match, meta.catalogue_version, now)
-    table = current_rates(session, catalogue)
-    fresh = convert_new_prices(session, meta, table, catalogue.currency)
-    report.new_states = len(fresh)
-    everything = meta.catalogue_version != catalogue_version or meta.rates_version != rates_version
-    touched = set(fresh) | manual | (report.matches.changed_watches or set()) | _watches_checked(session, run_id)
-    touched |= out_of_step(session)
+def _touched(
+    session: Session, fresh: set[int], changed: set[int], run_id: int | None, everything: bool
+) -> tuple[set[int], set[int]]:
+    """(the watches whose cell to refresh, the products of ours to compare)."""
+    touched = fresh | changed | _watches_checked(session, run_id) | out_of_step(session)
     if everything:
         touched |= unconverted_cells(session)
     old_cells: dict[int, int] = {}
     for chunk in chunks(touched):
         query = select(MatrixCell.watch_id, MatrixCell.our_product_id).where(MatrixCell.watch_id.in_(chunk))
         old_cells.update({w: p for w, p in session.execute(query).all()})
-    relevant = {w for w in touched if w in old_cells} | set(accepted_matches(session, touched))
-    products = {old_cells[w] for w in relevant if w in old_cells} | set(accepted_matches(session, relevant).values())
+    matched = accepted_matches(session, touched)
+    cells = {w for w in touched if w in old_cells} | set(matched)
+    products = {old_cells[w] for w in cells if w in old_cells} | set(matched.values())
     if everything:
         products |= {p.id for p in matrix_products(session)}
+    return cells, products
+
+
+def refresh_catalogue(
+    session: Session, catalogue: Catalogue, now: datetime, *, run_id: int | None = None, gone_after: int = 3
+) -> RefreshReport:
+    """Bring the matrix up to date and write what the matrix rules see (the caller commits)."""
+    report = RefreshReport()
+    meta = lock_meta(session, now)
+    report.products, manual = _sync_watchlist(session, catalogue, meta, now)
+    report.matches = match_pages(session, catalogue.match, meta.catalogue_version, now)
+    table = current_rates(session, catalogue)
+    fresh = convert_new_prices(session, meta, table, catalogue.currency)
+    report.new_states = len(fresh)
+    # Our products or the rates changed since the matrix was last compared (here or by an import).
+    everything = (meta.compared_catalogue, meta.compared_rates) != (meta.catalogue_version, meta.rates_version)
+    changed = manual | (report.matches.changed_watches or set())
+    cells, products = _touched(session, set(fresh), changed, run_id, everything)
     previous, cells_before = _stored_before(session, products)
-    update_cells(session, relevant, fresh, table, catalogue.currency, gone_after, now)
-    session.flush()
-    report.cells = len(relevant)
+    update_cells(session, cells, fresh, table, catalogue.currency, gone_after, now)
+    report.cells = len(cells)
     rows = _our_prices(session, products, catalogue, table, now)
     found: list[tuple[Cell, DetectedChange]] = []
     for row in rows:
@@ -219,5 +227,6 @@ def refresh_catalogue(
     report.compared = len(rows)
     report.changes = _write_changes(session, found, run_id, now)
     _keep_baseline(session, rows, now)
+    meta.compared_catalogue, meta.compared_rates = meta.catalogue_version, meta.rates_version
     session.flush()
     return report

@@ -170,12 +170,17 @@ def upgrade() -> None:
         sa.Column("converted_upto", sa.Integer(), nullable=False),
         sa.Column("catalogue_version", sa.Integer(), nullable=False),
         sa.Column("rates_version", sa.Integer(), nullable=False),
+        sa.Column("compared_catalogue", sa.Integer(), nullable=False),
+        sa.Column("compared_rates", sa.Integer(), nullable=False),
         sa.Column("watchlist_digest", sa.String(length=64), nullable=True),
         sa.Column("refreshed_at", UTC, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalogue_meta")),
     )
     # The one meta row exists from the start, so the first refreshes of two workers lock it, not race to create it.
-    op.execute("INSERT INTO catalogue_meta (id, converted_upto, catalogue_version, rates_version) VALUES (1, 0, 0, 0)")
+    op.execute(
+        "INSERT INTO catalogue_meta (id, converted_upto, catalogue_version, rates_version, compared_catalogue, "
+        "compared_rates) VALUES (1, 0, 0, 0, -1, -1)"
+    )
     op.create_table(
         "catalogue_imports",
         sa.Column("name", sa.String(length=300), nullable=False),
