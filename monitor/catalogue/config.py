@@ -133,7 +133,7 @@ class RatesSource(Strict):
 
     file: str | None = Field(default=None, description="an ECB-style XML or a CSV of date,currency,rate")
     url: str | None = Field(default=None, description="an ECB-style daily XML (fetched like a page)")
-    base: str = Field(default="EUR", description="the currency the CSV rates are against (ECB: EUR)")
+    base: str = Field(default="EUR", description="the currency a CSV's rates are against (an ECB XML is always EUR)")
     every: Duration = Field(default=86400.0, description="how often the source is read again")
     max_age: Duration = Field(
         default=7 * 86400.0, description="a rate older than this (before the price's day) is not used"
