@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.catalog import Competitor, Watch
+from models.catalogue import OurProduct, ProductMatch  # noqa: F401  (our catalogue, issue 19)
 from models.change import Change
 from models.crawl import Body, CrawlRun, Observation
 from models.listing import ListingSnapshot, ListingSnapshotItem  # noqa: F401

@@ -25,6 +25,9 @@ COMMANDS = {
     "preview": "monitor.cli.page_commands:preview",
     "anomaly": "monitor.cli.anomaly:group",
     "extract": "monitor.cli.extract:extract",
+    "prices": "monitor.cli.prices:prices",
+    "match": "monitor.cli.match:group",
+    "catalogue": "monitor.cli.catalogue:group",
 }
 
 

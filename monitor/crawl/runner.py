@@ -20,6 +20,7 @@ from alerts.dispatcher import dispatch_pending
 from alerts.outbox import enqueue_run_alerts
 from models import Change, CrawlRun
 from models.catalog import due_watches
+from monitor.catalogue_cycle import after_crawl
 from monitor.config.secrets import resolve_env
 from monitor.crawl.pool import shared_pool
 from monitor.crawl.sink import KindSink, SinkStats, utc_now
@@ -180,6 +181,7 @@ def run_cycle(
         sink.flush()
         summary.by_kind[crawl.kind] = sink.stats
         total.add(sink.stats)
+    after_crawl(watchlist, session_factory, cycle.run_id, clock, engine)  # the price matrix, its rules' changes
     with session_factory.begin() as session:
         summary.changes = close_run(session, cycle.run_id, total, clock)
         if send_alerts and watchlist.channels:

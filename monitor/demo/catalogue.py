@@ -21,21 +21,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from threading import Lock
 
+from monitor.demo.categories import CATEGORIES
+from monitor.demo.shop_style import shop_title
 from monitor.demo.shops import OUR_CURRENCY, SHOPS, ShopSpec
 
-# Category: (English name, Chinese name, min and max base price in USD).
-CATEGORIES: dict[str, tuple[str, str, int, int]] = {
-    "headphones": ("Wireless Headphones", "无线耳机", 25, 400),
-    "laptops": ("Laptop", "笔记本电脑", 450, 2600),
-    "phones": ("Smartphone", "智能手机", 150, 1400),
-    "cameras": ("Mirrorless Camera", "微单相机", 400, 2800),
-    "monitors": ("Monitor", "显示器", 120, 1200),
-    "keyboards": ("Mechanical Keyboard", "机械键盘", 30, 260),
-    "speakers": ("Bluetooth Speaker", "蓝牙音箱", 20, 450),
-    "watches": ("Smartwatch", "智能手表", 60, 800),
-    "tablets": ("Tablet", "平板电脑", 120, 1300),
-    "routers": ("Wi-Fi Router", "无线路由器", 25, 450),
-}
 BRANDS = ("Nordvik", "Kestrel", "Lumio", "Orbita", "Hexa", "Vantage", "Solenne", "Arcwave", "Tessel", "Quill")
 SUFFIXES = ("", " Pro", " Lite", " Max", " Air", " Plus", " Mini", " Ultra")
 DAY_ONE_MOVES = (-0.08, -0.05, -0.03, -0.02, -0.01, 0.01, 0.02, 0.03, 0.04, 0.06)
@@ -45,6 +34,12 @@ SCHEDULED_REMOVAL_DAY = 2
 # A product that goes away on day 2 and comes back on day 5, its page byte for byte as it was before
 # (the shop restored it from its cache): the gone -> back transition whatever the body.
 RETURN_AWAY, RETURN_BACK = 2, 5
+
+
+def with_check_digit(digits: str) -> str:
+    """A GTIN from its digits and their GS1 check digit (EAN-13 from 12 digits)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return digits + str((10 - total % 10) % 10)
 
 
 def sim_date(day: int, day0: date = DAY0) -> date:
@@ -133,7 +128,7 @@ def _make_products(seed: int, count: int, start: int = 0) -> list[Product]:
         brand = rng.choice(BRANDS)
         model = f"{rng.choice('XSKMRTVQ')}{rng.randint(1, 99)}{rng.choice(SUFFIXES)}"
         base = Decimal(str(round(lo * (hi / lo) ** rng.random(), 2)))
-        gtin = f"{rng.randint(10**11, 10**12 - 1)}0"
+        gtin = with_check_digit(f"{rng.randint(10**11, 10**12 - 1)}")
         if num >= start:
             products.append(
                 Product(
@@ -365,7 +360,7 @@ class Catalogue:
                 rows[pid] = ProductTruth(
                     shop,
                     pid,
-                    p.name_zh if spec.locale == "zh-CN" else p.name,
+                    shop_title(spec, p),
                     self.sku(shop, p),
                     o.price,
                     spec.currency,

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from monitor.demo.catalogue import CATEGORIES, Catalogue
+from monitor.demo.shop_style import shop_title
 
 NEW_DAYS = 14
 BLOG_TOPICS = (
@@ -89,7 +90,7 @@ def _item(
 ) -> ListingItem:
     spec = catalogue.shops[shop]
     p = catalogue.by_id[pid]
-    title = p.name_zh if spec.locale == "zh-CN" else p.name
+    title = shop_title(spec, p)
     return ListingItem(position, pid, spec.path_for(p.num, p.slug), title, price, currency)
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from html import escape
 
 from monitor.demo.catalogue import CATEGORIES, Offer, Product
+from monitor.demo.shop_style import shipping_of, shop_title
 from monitor.demo.shops import ShopSpec
 
 SCHEMA = "https://schema.org/"
@@ -79,7 +80,7 @@ def t(spec: ShopSpec, key: str) -> str:
 
 
 def product_name(spec: ShopSpec, p: Product) -> str:
-    return p.name_zh if spec.locale == "zh-CN" else p.name
+    return shop_title(spec, p)
 
 
 def category_label(spec: ShopSpec, category: str) -> str:
@@ -140,11 +141,11 @@ def _review_count(p: Product) -> int:
     return (p.num * 37) % 900 + 3
 
 
-def _specs_table(p: Product) -> str:
+def _specs_table(p: Product, ean: bool = True) -> str:
     rows = (
         ("Brand", p.brand),
         ("Model", p.name.split(" ")[1]),
-        ("EAN", p.gtin),
+        *((("EAN", p.gtin),) if ean else ()),
         ("Warranty", f"{1 + p.num % 3} years"),
         ("Weight", f"{(p.num * 13) % 2000 + 150} g"),
     )
@@ -196,6 +197,14 @@ def _old_price(spec: ShopSpec, offer: Offer, tag: str, cls: str) -> str:
     )
 
 
+def _shipping_details(spec: ShopSpec, offer: Offer) -> dict:
+    cost = shipping_of(spec, offer.price)
+    if cost is None:
+        return {}
+    rate = {"@type": "MonetaryAmount", "value": str(cost), "currency": spec.currency}
+    return {"shippingDetails": {"@type": "OfferShippingDetails", "shippingRate": rate}}
+
+
 def _alpha_body(spec, base, p, offer, sku, name, path) -> tuple[str, str]:
     data = {
         "@context": "https://schema.org",
@@ -218,6 +227,7 @@ def _alpha_body(spec, base, p, offer, sku, name, path) -> tuple[str, str]:
             "priceCurrency": spec.currency,
             "availability": SCHEMA + offer.availability,
             "itemCondition": SCHEMA + "NewCondition",
+            **_shipping_details(spec, offer),
         },
     }
     crumbs = {
@@ -287,7 +297,7 @@ def _gamma_body(spec, base, p, offer, sku, name, path) -> tuple[str, str]:
         f'<p class="stock-state">{escape(spec.availability_text(offer.availability))}</p>'
         f'<p class="product-code">Product code: <span class="sku-code">{escape(sku)}</span></p>'
         f'<button class="add-to-cart">{t(spec, "add")}</button></div>'
-        f"{_specs_table(p)}</main>"
+        f"{_specs_table(p, ean=False)}</main>"
     )
     return body, ""
 
@@ -314,7 +324,7 @@ def _huali_body(spec, base, p, offer, sku, name, path) -> tuple[str, str]:
         f'<div class="summary-stock">配送至 北京 <span class="stock-status">{escape(spec.availability_text(offer.availability))}</span></div>'
         f'<div class="goods-sku">{escape(sku)}</div>'
         f'<a class="btn-append" href="/cart/add?sku={escape(sku)}">{t(spec, "add")}</a></div>'
-        f"{_specs_table(p)}</div>"
+        f"{_specs_table(p, ean=False)}</div>"
     )
     return body, head
 

@@ -34,6 +34,7 @@ from monitor.demo.mailbox import LocalMailbox
 from monitor.demo.report import write_demo_report
 from monitor.demo.session_content import CONTENT_KINDS, demo_content_watches, print_content_day
 from monitor.demo.session_listings import DEMO_LISTING_RULES, LISTING_KINDS, demo_listings, print_listing_day
+from monitor.demo.session_prices import DEMO_MATRIX_RULES, demo_catalogue, print_prices
 from monitor.demo.session_ranks import DEMO_RANK_RULES, RANK_KINDS, demo_keyword_groups, print_rank_day
 from monitor.demo.shops import SHOPS
 from monitor.watchlist import load_watchlist
@@ -147,6 +148,9 @@ def run_demo(
         data["rules"] += DEMO_LISTING_RULES
         for key, watches in demo_content_watches(market).items():
             data.setdefault(key, []).extend(watches)
+        start = datetime.now(UTC).replace(microsecond=0)
+        data["catalogue"] = demo_catalogue(market, workdir / "rates.xml", start.date())
+        data["rules"] += DEMO_MATRIX_RULES
         watchlist_path.write_text(
             "# The watchlist `rivalwatch demo` used against the demo market (ports change every run).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
@@ -175,6 +179,7 @@ def run_demo(
         last = dispatch_pending(factory, watchlist)
         for error in last.errors[:3]:
             console.print(f"   [red]alert error[/red] {error}")
+        print_prices(console, watchlist, factory, watchlist_path)
         mails = len(mailbox.messages())
     finally:
         market.stop()

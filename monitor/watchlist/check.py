@@ -113,13 +113,14 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {what} {name!r}{did_you_mean(name, known)}"
 
 
-def _twice(section: str, entries: Sequence[object], field: str, what: str) -> Iterator[Issue]:
+def _twice(section: str | KeyPath, entries: Sequence[object], field: str, what: str) -> Iterator[Issue]:
     """An issue for every entry whose `field` repeats an earlier entry's."""
     first: dict[str, int] = {}
+    at: KeyPath = (section,) if isinstance(section, str) else section
     for i, entry in enumerate(entries):
         value = getattr(entry, field)
         if value in first:
-            yield Issue((section, i, field), f"{what} given twice: {value}", (section, first[value], field))
+            yield Issue((*at, i, field), f"{what} given twice: {value}", (*at, first[value], field))
         else:
             first[value] = i
 
@@ -243,12 +244,31 @@ def _channels_and_report(wl: Watchlist, names: Declared) -> Iterator[Issue]:
             yield Issue(("report", "competitors", j), message)
 
 
+def _catalogue(wl: Watchlist, names: Declared) -> Iterator[Issue]:
+    """Our products: SKUs and import names once each; a product's `watches` are product watches."""
+    if wl.catalogue is None:
+        return
+    yield from _twice(("catalogue", "products"), wl.catalogue.products, "sku", "SKU")
+    yield from _twice(("catalogue", "imports"), wl.catalogue.imports, "name", "import name")
+    urls = [w.url for w in wl.products]
+    claimed: dict[str, KeyPath] = {}
+    for i, product in enumerate(wl.catalogue.products):
+        for j, url in enumerate(product.watches):
+            path: KeyPath = ("catalogue", "products", i, "watches", j)
+            if url not in urls:
+                yield Issue(path, f"not a product watch: {url}{did_you_mean(url, urls)}")
+            elif url in claimed:
+                yield Issue(path, f"watch already matched to another product: {url}", claimed[url])
+            claimed.setdefault(url, path)
+
+
 CHECKS: tuple[Callable[[Watchlist, Declared], Iterator[Issue]], ...] = (
     _duplicates,
     _watches,
     _keyword_groups,
     _rules,
     _channels_and_report,
+    _catalogue,
 )
 
 

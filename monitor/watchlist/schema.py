@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from monitor.catalogue.config import Catalogue
 from monitor.config.alerting import AlertRule, Channel
 from monitor.config.report_settings import ReportSettings
 from monitor.config.settings import Competitor, Settings, Strict
@@ -39,6 +40,7 @@ class Watchlist(Strict):
     channels: list[Channel] = Field(default_factory=list, description="where alerts go (Apprise URLs)")
     rules: list[AlertRule] = Field(default_factory=list, description="which changes alert whom")
     report: ReportSettings = Field(default_factory=ReportSettings, description="the weekly report")
+    catalogue: Catalogue | None = Field(default=None, description="our own products: matching and the price matrix")
 
     def competitor_for(self, watch: WatchFields) -> str:
         """The competitor a watch belongs to: named explicitly, else by domain, else its host."""

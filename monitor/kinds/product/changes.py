@@ -23,6 +23,20 @@ CHANGE_KINDS = (
         "product_returned", "product", "Product back", "商品重新上架", ("product_returned",), "products_returned", "info"
     ),
 )
+# What the price matrix reports (monitor.catalogue.matrix_changes detects them after a crawl): a product
+# of ours against every matched competitor. Each is stored on the competitor watch whose offer it is
+# about, so rules, alerts and the report read them like any product change.
+MATRIX_KINDS = (
+    ChangeKind("undercut_by", "product", "Undercut by a competitor", "竞品低于我方价格", ("undercut_by",)),
+    ChangeKind("most_expensive", "product", "We are the most expensive", "我方价格最高", ("most_expensive",)),
+    ChangeKind("map_violation", "product", "Below our MAP", "低于最低广告价", ("map_violation",), None, "critical"),
+    ChangeKind("cheapest_changed", "product", "Cheapest competitor changed", "最低价竞品变化", ("cheapest_changed",), None, "info"),
+    ChangeKind(
+        "competitor_out_of_stock", "product", "Out of stock there, in stock here", "竞品缺货而我方有货",
+        ("competitor_out_of_stock",), None, "info",
+    ),
+)
+CHANGE_KINDS = CHANGE_KINDS + MATRIX_KINDS
 PRICE_KINDS = frozenset({"price_down", "price_up"})
 
 IN_STOCK = frozenset({"InStock", "LimitedAvailability", "OnlineOnly", "InStoreOnly", "PreSale"})
@@ -38,6 +52,10 @@ class ProductSnapshot:
     sku: str | None = None
     brand: str | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    gtin: str | None = None  # what the catalogue's matching and the matrix read (see identifiers.py)
+    mpn: str | None = None
+    shipping: Decimal | None = None
+    shipping_currency: str | None = None
 
 
 def _fmt(price: Decimal) -> str:

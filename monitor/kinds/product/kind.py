@@ -22,7 +22,18 @@ MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not wor
 def snapshot_of_row(state: ProductState | None) -> ProductSnapshot | None:
     if state is None:
         return None
-    return ProductSnapshot(state.price, state.currency, state.availability, state.name, state.sku, state.brand)
+    return ProductSnapshot(
+        state.price,
+        state.currency,
+        state.availability,
+        state.name,
+        state.sku,
+        state.brand,
+        gtin=state.gtin,
+        mpn=state.mpn,
+        shipping=state.shipping,
+        shipping_currency=state.shipping_currency,
+    )
 
 
 class PriceSeries:

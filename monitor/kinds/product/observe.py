@@ -20,6 +20,7 @@ from monitor.kinds.product.changes import (
     gone_change,
     returned_change,
 )
+from monitor.kinds.product.identifiers import read_identifiers
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.fetch import FetchedPage
 
@@ -41,16 +42,23 @@ class ProductMemory(Memory):
 ProductOutcome = Outcome[ProductSnapshot]
 
 
-def snapshot_of(record: object) -> ProductSnapshot:
-    """The comparable state of an extractor's record (spiders.extract.product.ProductRecord)."""
+def snapshot_of(record: object, body: bytes = b"") -> ProductSnapshot:
+    """The comparable state of an extractor's record (spiders.extract.product.ProductRecord), with
+    the identifiers the catalogue matches on read from the same body."""
+    sku, name = getattr(record, "sku", None), getattr(record, "name", None)
+    ids = read_identifiers(body, sku, name) if body else None
     return ProductSnapshot(
         price=getattr(record, "price", None),
         currency=getattr(record, "currency", None),
         availability=getattr(record, "availability", None),
-        name=getattr(record, "name", None),
-        sku=getattr(record, "sku", None),
+        name=name,
+        sku=sku,
         brand=getattr(record, "brand", None),
         sources=dict(getattr(record, "sources", {}) or {}),
+        gtin=ids.gtin if ids else None,
+        mpn=ids.mpn if ids else None,
+        shipping=ids.shipping if ids else None,
+        shipping_currency=ids.shipping_currency if ids else None,
     )
 
 
@@ -66,6 +74,10 @@ def state_row(snapshot: ProductSnapshot, at: datetime) -> RowPlan:
             "sku": snapshot.sku,
             "brand": snapshot.brand,
             "sources": snapshot.sources,
+            "gtin": snapshot.gtin,
+            "mpn": snapshot.mpn,
+            "shipping": snapshot.shipping,
+            "shipping_currency": snapshot.shipping_currency,
         },
     )
 
@@ -140,7 +152,7 @@ def conclude(
     if error is not None:
         detail = str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
         return replace(failed, reason=f"extractor error: {detail}")
-    snap = snapshot_of(record)
+    snap = snapshot_of(record, body)
     if snap.price is None and snap.availability is None:
         reason = (
             block_reason_when_empty(body)

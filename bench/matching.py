@@ -1,0 +1,256 @@
+"""Matching benchmark: which product of ours does a competitor page sell? Precision first.
+
+Usage, from the repo root:  .venv/bin/python bench/matching.py [--show-errors]
+
+The competitor side is always what rivalwatch itself reads from a page (the product extractor, then
+the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The pairs:
+
+1. Real pages: the 72 pages of the Zyte product-extraction benchmark (Amazon, Walmart-era shops,
+   IKEA, Zalando, Argos and ~100 smaller shops). No two of them sell the same product, so "our"
+   catalogue entry for a page is written from what a retailer selling it would know, none of it
+   read by rivalwatch's extractor: the brand, GTIN and MPN of the benchmark's human ground truth,
+   and as our title the words of the page's URL slug (the shop's own words for the product, which
+   differ from its page title; ids in the slug dropped). A page with neither slug words nor a GTIN
+   or MPN gets no entry and is only a negative. Each page is matched against the whole catalogue
+   (its own entry the one right answer, the other 71 wrong: same-shop pages are the hard ones),
+   and again against the catalogue without its own entry, where any match is wrong.
+2. The demo market: four shops selling the same 50 products, each naming them its own way (JSON-LD
+   with GTINs, German titles with microdata GTINs, plain HTML with reordered titles and colours,
+   Chinese titles), rendered pages extracted as the crawl does (with the watchlist's selectors for
+   the shops without structured data). Our catalogue: the 50 products plus 30 near twins only we
+   sell (same model in another variant, the next model number, the same model under another
+   brand). The shops' 25 new arrivals are not ours: pages that must match nothing. Each page is
+   matched with and without its own product in the catalogue, as above.
+
+A match counts when it is applied (confidence >= auto_accept); proposals are counted apart (a
+person decides those). Precision = right applied / all applied; recall = right applied / pages
+whose product is in the catalogue. The baseline, measured in the same run, is a plain title
+matcher: rapidfuzz token-set similarity >= 0.9 between titles, with no brand, code or GTIN logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from rapidfuzz import fuzz  # noqa: E402
+
+from monitor.catalogue.config import OurProductEntry  # noqa: E402
+from monitor.catalogue.matching import CatalogueIndex, OurItem, PageItem  # noqa: E402
+from monitor.demo.catalogue import Catalogue  # noqa: E402
+from monitor.demo.pages import product_page  # noqa: E402
+from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
+from monitor.demo.shops import HTTP_SHOPS, SHOPS  # noqa: E402
+from monitor.kinds.product.identifiers import normalise_gtin, read_identifiers  # noqa: E402
+from spiders.extract.product import extract_product  # noqa: E402
+
+SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpora" / "products" / "zyte_benchmark"
+AUTO, PROPOSE = 0.9, 0.6
+
+
+@dataclass
+class Case:
+    source: str  # corpus | demo/<shop>
+    page: PageItem
+    right: int | None  # our product id, or None when we do not sell it
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    proposed_right: int = 0
+    proposed_wrong: int = 0
+    methods: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+
+def slug_title(url: str) -> str | None:
+    """The words of a URL's slug (its wordiest path segment), without ids; None when too few words."""
+    segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+    if not segments:
+        return None
+    best = max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
+    best = re.sub(r"\.(html?|php|aspx?)$", "", best, flags=re.I)
+    # ids the shop put in its URL ("p3969033", "400105394"), and a trailing number
+    words = [w for w in re.split(r"[-_+]+", best) if w and not re.fullmatch(r"[A-Za-z]{0,2}\d{5,}", w)]
+    while words and words[-1].isdigit():
+        words.pop()
+    if sum(1 for w in words if re.search(r"[^\W\d_]", w)) < 2:
+        return None
+    return " ".join(words)
+
+
+def page_item(case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None) -> PageItem:
+    record = extract_product(body, url, selectors=selectors)
+    ids = read_identifiers(body, record.sku, record.name)
+    return PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn)
+
+
+def _first(value: object) -> str | None:
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return None if value is None else str(value)
+
+
+def corpus_cases() -> tuple[list[OurItem], list[Case]]:
+    ours: list[OurItem] = []
+    cases: list[Case] = []
+    for n, path in enumerate(sorted((CORPUS / "truth").glob("*.truth.json"))):
+        truth = json.loads(path.read_text())
+        body = gzip.decompress((CORPUS / truth["html_file"]).read_bytes())
+        page = page_item(n, body, truth["url"])
+        title, gtin, mpn = slug_title(truth["url"]), normalise_gtin(_first(truth.get("gtin"))), _first(truth.get("mpn"))
+        right = None
+        if title or gtin or mpn:
+            right = 10_000 + n
+            ours.append(OurItem(right, f"OURS-{n}", title or _first(truth.get("brand")) or "", _first(truth.get("brand")), gtin, mpn))
+        cases.append(Case("corpus", page, right))
+    return ours, cases
+
+
+def demo_cases() -> tuple[list[OurItem], list[Case]]:
+    market = Catalogue(seed=7, n_products=50)
+    ours = [OurItem(p.num, our_sku(p), p.name, p.brand, normalise_gtin(p.gtin)) for p in market.products[:50]]
+    for i, d in enumerate(_decoys(market.products[:50], {p.name for p in market.products})):
+        entry = OurProductEntry.model_validate(d)
+        ours.append(OurItem(50_000 + i, entry.sku, entry.name, entry.brand, entry.gtin, entry.mpn))
+    cases = []
+    n = 0
+    for shop in HTTP_SHOPS:
+        spec = SHOPS[shop]
+        day = market.shop_day(shop, 30)  # a month in: the shop sells most new arrivals too
+        for pid, offer in day.offers.items():
+            p = market.by_id[pid]
+            url = f"http://{shop}.example{spec.path_for(p.num, p.slug)}"
+            body = product_page(spec, f"http://{shop}.example", p, offer, market.sku(shop, p), []).encode()
+            n += 1
+            cases.append(Case(f"demo/{shop}", page_item(n, body, url, spec.selectors or None), p.num if p.num < 50 else None))
+    return ours, cases
+
+
+def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[str, Score]:  # noqa: ANN001
+    """Every case against the whole catalogue, then (cases with an answer) against it without that answer."""
+    full = CatalogueIndex(ours) if decide is None else ours
+    scores: dict[str, Score] = {}
+    for case in cases:
+        s = scores.setdefault(case.source, Score())
+        for absent in ((False, True) if case.right is not None else (False,)):
+            catalogue = full
+            if absent:
+                catalogue = CatalogueIndex([o for o in ours if o.id != case.right]) if decide is None else [o for o in ours if o.id != case.right]
+            status, chosen, method = _decide(catalogue, case.page) if decide is None else decide(catalogue, case.page)
+            right = None if absent else case.right
+            if status == "accepted":
+                if chosen == right:
+                    s.tp += 1
+                    s.methods[method] += 1
+                else:
+                    s.fp += 1
+                    if right is not None:
+                        s.fn += 1
+                    s.errors.append(f"{label} {case.source}: {case.page.name!r} -> {chosen} ({method}), right {right}")
+            else:
+                if right is not None:
+                    s.fn += 1
+                if status == "proposed":
+                    s.proposed_right += chosen == right
+                    s.proposed_wrong += chosen != right
+    return scores
+
+
+def _decide(index: CatalogueIndex, page: PageItem) -> tuple[str, int | None, str | None]:
+    d = index.decide(page, AUTO, PROPOSE)
+    return d.status, d.candidate.our_id if d.candidate else None, d.candidate.method if d.candidate else None
+
+
+def baseline(ours: list[OurItem], page: PageItem) -> tuple[str, int | None, str | None]:
+    """A plain title matcher: the most similar title by rapidfuzz token-set ratio, applied at 0.9."""
+    if not page.name:
+        return "none", None, None
+    best = max(ours, key=lambda o: fuzz.token_set_ratio(o.name.lower(), page.name.lower()), default=None)
+    if best is None:
+        return "none", None, None
+    sim = fuzz.token_set_ratio(best.name.lower(), page.name.lower()) / 100
+    return ("accepted" if sim >= 0.9 else "none"), best.id, "title"
+
+
+def total(scores: dict[str, Score]) -> Score:
+    out = Score()
+    for s in scores.values():
+        out.tp += s.tp
+        out.fp += s.fp
+        out.fn += s.fn
+        out.proposed_right += s.proposed_right
+        out.proposed_wrong += s.proposed_wrong
+        out.methods.update(s.methods)
+        out.errors += s.errors
+    return out
+
+
+def line(name: str, s: Score) -> str:
+    methods = ", ".join(f"{m} {n}" for m, n in s.methods.most_common())
+    return (
+        f"  {name:<14} precision {s.precision:.3f}  recall {s.recall:.3f}  (right {s.tp}, wrong {s.fp}, missed {s.fn}; "
+        f"proposals {s.proposed_right} right, {s.proposed_wrong} wrong){'  by ' + methods if methods else ''}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--show-errors", action="store_true")
+    args = parser.parse_args()
+    parts = []
+    if (CORPUS / "truth").is_dir():
+        parts.append(("real pages", *corpus_cases()))
+    else:
+        print(f"note: the product corpus is not at {CORPUS}; only the demo market is measured")
+    parts.append(("demo market", *demo_cases()))
+    for label, ours, cases in parts:
+        positives = sum(1 for c in cases if c.right is not None)
+        print(
+            f"{label}: {len(cases)} pages ({positives} of products in our catalogue of {len(ours)}: "
+            f"{len(cases) * len(ours):,} page-product pairs; {len(cases) + positives} decisions, "
+            "each page with and without its own product)"
+        )
+        ours_scores = score(ours, cases, None, "rivalwatch")
+        for source, s in sorted(ours_scores.items()):
+            print(line(source, s))
+        print(line("rivalwatch", total(ours_scores)))
+        print(line("baseline", total(score(ours, cases, baseline, "baseline"))))
+        if args.show_errors:
+            for error in total(ours_scores).errors:
+                print("    " + error)
+    if parts and parts[0][0] == "real pages":
+        _label, ours, cases = parts[0]
+        full = {o.id for o in ours if o.brand and o.name and o.name != o.brand}
+        kept = [c for c in cases if c.right is None or c.right in full]
+        print(line("  with brand+title", total(score([o for o in ours if o.id in full], kept, None, "full"))) +
+              f"  [{len(full)} entries with both a brand and slug words, as a catalogue row has]")  # fmt: skip
+    everything = total({str(i): total(score(o, c, None, "all")) for i, (_, o, c) in enumerate(parts)})
+    print(line("all pairs", everything))
+
+
+if __name__ == "__main__":
+    main()

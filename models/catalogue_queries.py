@@ -1,0 +1,255 @@
+"""Queries over our catalogue and the price matrix that the CLI, the exports, the weekly report and
+the web dashboard share. Each returns plain records (Core selects: a matrix has 100,000 offers).
+
+- `matrix_products` / `matrix_offers`: the matrix as the last refresh left it (monitor.catalogue
+  builds the ranks, gaps, cheapest and median from them: `monitor.catalogue.view.price_matrix`);
+- `price_history`: one product of ours over time: our price, and every matched offer's prices;
+- `match_rows`: matches and proposals for `rivalwatch match`;
+- `matrix_changes_between`: the matrix rules' changes of a period, with their competitor (the
+  report's "MAP violations by competitor").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.catalog import Competitor, Watch
+from models.catalogue import (
+    MatrixCell,
+    MatrixProduct,
+    OurPriceHistory,
+    OurProduct,
+    PriceConversion,
+    ProductMatch,
+)
+from models.change import Change
+from models.product import ProductState
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    sku: str
+    name: str
+    brand: str | None
+    category: str | None
+    tags: tuple[str, ...]
+    availability: str | None
+    price: Decimal | None  # in our own currency
+    currency: str
+    map_price: Decimal | None
+    matrix_price: Decimal | None  # in the catalogue's currency, as the last refresh compared it
+    matrix_map: Decimal | None
+    note: str | None
+
+
+OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
+IN_STOCK = frozenset({"InStock", "LimitedAvailability", "OnlineOnly", "InStoreOnly", "PreSale"})
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One competitor's offer of one product of ours, as the matrix keeps it (the matrix's cell)."""
+
+    watch_id: int
+    competitor: str
+    url: str
+    price: Decimal | None  # as the page shows it
+    currency: str | None
+    converted: Decimal | None  # in the catalogue's currency
+    availability: str | None = None
+    shipping: Decimal | None = None  # converted; None: the page does not say
+    rate: Decimal | None = None
+    rate_day: date | None = None
+    note: str | None = None  # why there is no converted price
+    gone: bool = False
+    price_since: datetime | None = None
+    observed_at: datetime | None = None
+    competitor_id: int | None = None
+    observation_id: int | None = None
+    label: str | None = None
+    our_product_id: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        """It competes: converted, its page not gone, not out of stock (an unknown stock counts)."""
+        return self.converted is not None and not self.gone and self.availability not in OUT_OF_STOCK
+
+    @property
+    def stock(self) -> str | None:
+        if self.gone:
+            return "gone"
+        if self.availability in IN_STOCK:
+            return "in"
+        if self.availability in OUT_OF_STOCK:
+            return "out"
+        return None
+
+
+def _in(column: Any, ids: Iterable[int] | None) -> Any:
+    return None if ids is None else column.in_(list(ids))
+
+
+def matrix_products(session: Session, product_ids: Iterable[int] | None = None) -> list[ProductRow]:
+    """Our active products (or these), with the prices the matrix compared, by SKU."""
+    query = (
+        select(
+            OurProduct.id, OurProduct.sku, OurProduct.name, OurProduct.brand, OurProduct.category, OurProduct.tags,
+            OurProduct.availability, OurProduct.price, OurProduct.currency, OurProduct.map_price,
+            MatrixProduct.our_price, MatrixProduct.map_price, MatrixProduct.note,
+        )
+        .outerjoin(MatrixProduct, MatrixProduct.our_product_id == OurProduct.id)
+        .where(OurProduct.active.is_(True))
+        .order_by(OurProduct.sku)
+    )
+    where = _in(OurProduct.id, product_ids)
+    if where is not None:
+        query = query.where(where)
+    return [
+        ProductRow(*r[:5], tuple(r[5] or ()), *r[6:]) for r in session.execute(query)
+    ]
+
+
+def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) -> dict[int, list[Offer]]:
+    """Every matched competitor offer per product of ours, as the last refresh left it."""
+    # The columns in the order of `Offer`'s fields: one object per offer, built positionally.
+    query = (
+        select(
+            MatrixCell.watch_id, Competitor.name, Watch.url, MatrixCell.price, MatrixCell.currency,
+            MatrixCell.converted, MatrixCell.availability, MatrixCell.shipping, MatrixCell.rate, MatrixCell.rate_day,
+            MatrixCell.note, MatrixCell.gone, MatrixCell.price_since, MatrixCell.observed_at,
+            MatrixCell.competitor_id, MatrixCell.observation_id, Watch.label, MatrixCell.our_product_id,
+        )
+        .join(Watch, Watch.id == MatrixCell.watch_id)
+        .outerjoin(Competitor, Competitor.id == MatrixCell.competitor_id)
+    )
+    where = _in(MatrixCell.our_product_id, product_ids)
+    if where is not None:
+        query = query.where(where)
+    out: dict[int, list[Offer]] = {}
+    for r in session.execute(query):
+        offer = Offer(r[0], r[1] or "?", *r[2:])
+        out.setdefault(offer.our_product_id or 0, []).append(offer)
+    return out
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    at: datetime
+    price: Decimal | None
+    currency: str | None
+    converted: Decimal | None
+    availability: str | None
+
+
+@dataclass(frozen=True)
+class ProductHistory:
+    product: OurProduct
+    ours: list[OurPriceHistory]
+    offers: dict[int, tuple[str, str, list[HistoryPoint]]]  # watch id -> (competitor, url, points)
+
+
+def price_history(session: Session, sku: str, since: datetime | None = None) -> ProductHistory | None:
+    """One product of ours over time: our own price changes and every matched offer's states."""
+    product = session.scalars(select(OurProduct).where(OurProduct.sku == sku)).first()
+    if product is None:
+        return None
+    ours_q = select(OurPriceHistory).where(OurPriceHistory.our_product_id == product.id)
+    if since is not None:
+        ours_q = ours_q.where(OurPriceHistory.at >= since)
+    ours = list(session.scalars(ours_q.order_by(OurPriceHistory.at, OurPriceHistory.id)))
+    matched = select(ProductMatch.watch_id).where(
+        ProductMatch.our_product_id == product.id, ProductMatch.status == "accepted"
+    )
+    query = (
+        select(
+            ProductState.watch_id, Competitor.name, Watch.url, ProductState.observed_at, ProductState.price,
+            ProductState.currency, PriceConversion.amount, ProductState.availability,
+        )
+        .join(Watch, Watch.id == ProductState.watch_id)
+        .outerjoin(Competitor, Competitor.id == Watch.competitor_id)
+        .outerjoin(PriceConversion, PriceConversion.state_id == ProductState.id)
+        .where(ProductState.watch_id.in_(matched))
+        .order_by(ProductState.watch_id, ProductState.observed_at, ProductState.id)
+    )
+    if since is not None:
+        query = query.where(ProductState.observed_at >= since)
+    offers: dict[int, tuple[str, str, list[HistoryPoint]]] = {}
+    for wid, competitor, url, at, price, currency, converted, availability in session.execute(query):
+        entry = offers.setdefault(wid, (competitor or "?", url, []))
+        entry[2].append(HistoryPoint(at, price, currency, converted, availability))
+    return ProductHistory(product, ours, offers)
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    id: int
+    status: str
+    method: str
+    confidence: float
+    evidence: dict[str, Any]
+    decided_by: str
+    watch_id: int
+    url: str
+    label: str | None
+    competitor: str | None
+    page_name: str | None
+    our_sku: str
+    our_name: str
+
+
+def match_rows(session: Session, statuses: Iterable[str] = ("proposed",)) -> list[MatchRow]:
+    """Matches with these statuses, with the page's latest name and our product, most confident first."""
+    query = (
+        select(ProductMatch, Watch.url, Watch.label, Competitor.name, OurProduct.sku, OurProduct.name)
+        .join(Watch, Watch.id == ProductMatch.watch_id)
+        .outerjoin(Competitor, Competitor.id == Watch.competitor_id)
+        .join(OurProduct, OurProduct.id == ProductMatch.our_product_id)
+        .where(ProductMatch.status.in_(list(statuses)))
+        .order_by(ProductMatch.confidence.desc(), ProductMatch.id)
+    )
+    out = []
+    for match, url, label, competitor, sku, name in session.execute(query):
+        page_name = session.scalars(
+            select(ProductState.name)
+            .where(ProductState.watch_id == match.watch_id)
+            .order_by(ProductState.id.desc())
+            .limit(1)
+        ).first()
+        out.append(
+            MatchRow(
+                match.id, match.status, match.method, match.confidence, dict(match.evidence or {}),
+                match.decided_by, match.watch_id, url, label, competitor, page_name, sku, name,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class MatrixChangeRow:
+    change: Change
+    competitor: str | None
+    our_sku: str | None
+
+
+def matrix_changes_between(
+    session: Session, since: datetime, until: datetime, kinds: Iterable[str]
+) -> list[MatrixChangeRow]:
+    """Changes of these kinds detected in [since, until), with their competitor and our SKU."""
+    query = (
+        select(Change, Competitor.name)
+        .outerjoin(Competitor, Competitor.id == Change.competitor_id)
+        .where(Change.kind.in_(list(kinds)), Change.detected_at >= since, Change.detected_at < until)
+        .order_by(Change.detected_at, Change.id)
+    )
+    return [
+        MatrixChangeRow(change, competitor, (change.details or {}).get("our_sku"))
+        for change, competitor in session.execute(query)
+    ]

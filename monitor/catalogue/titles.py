@@ -1,0 +1,158 @@
+"""Product titles as matching compares them: normalised words, model codes, variant words. Pure.
+
+Two shops name one product differently ("Kestrel K12 Pro Wireless Headphones", "Kestrel Wireless
+Headphones K12 Pro – Black", "Kestrel K12 Pro 无线耳机"), but what tells two products apart survives:
+the brand, the model code ("K12", "WH-1000XM4", "PRW-3100YB"), the variant word ("Pro", "Lite") and
+capacities ("256GB", "55 inch"). A code is compared without its separators, so "WH-1000XM4",
+"WH 1000XM4" and "wh1000xm4" are one code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Words that name one product line's variants: a title with one of these is another product than
+# the same title without it ("K12" vs "K12 Pro"), in every language shops write them.
+VARIANT_WORDS = frozenset(
+    "pro max plus mini lite ultra air se xl xxl xs slim neo prime note fold flip edge go lte 5g 4g".split()
+)
+# Words that make a page sell something for the product rather than the product ("Case for K12").
+ACCESSORY_WORDS = frozenset(
+    """case cover sleeve pouch strap band charger cable adapter protector replacement spare compatible
+    refill cartridge mount holder stand skin film hulle tasche ladekabel schutzfolie coque etui housse
+    chargeur funda cargador 保护壳 保护套 充电器 数据线 贴膜 表带""".split()
+)
+# Units whose numbers tell capacities apart: "128GB" is never the "256GB" model.
+UNITS = (
+    "tb gb mb mah wh w kw v mm cm m l ml g kg oz lb in inch hz khz mhz ghz mp k p x pcs pieces pack"
+).split()
+_UNIT_RE = re.compile(r"^(\d+(?:[.,]\d+)?)(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")
+_CODE_CHARS = re.compile(r"[-./_+]")
+_WORDS = re.compile(r"[^\W_]+(?:[-./+][^\W_]+)*", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_FILLER = frozenset("the a an and with for of by de la le les der die das und mit für von et avec pour".split())
+
+
+def fold(text: str) -> str:
+    """Lower case, compatibility forms folded, accents off, trademark signs gone."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.replace("™", " ").replace("®", " ").replace("&", " and ")
+
+
+def brand_key(brand: str | None) -> str | None:
+    """A brand as compared: letters and digits only ("De'Longhi" = "DeLonghi", "CARAN D'ACHE")."""
+    if not brand:
+        return None
+    key = re.sub(r"[^\w]", "", fold(brand)).replace("_", "")
+    return key or None
+
+
+def code_key(value: str | None) -> str | None:
+    """An identifier (MPN, SKU) as compared: letters and digits, upper case; None when too weak to
+    identify anything (shorter than 4, or without a digit)."""
+    if not value:
+        return None
+    key = re.sub(r"[^0-9A-Za-z]", "", fold(value)).upper()
+    return key if len(key) >= 4 and any(c.isdigit() for c in key) else None
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title as matching sees it."""
+
+    text: str  # normalised words, space-separated (rapidfuzz compares these)
+    words: tuple[str, ...]
+    codes: frozenset[str]  # model codes without separators: "k12", "wh1000xm4"
+    joined: frozenset[str]  # every word and every two adjacent words joined: "wh"+"1000xm4"
+    variants: frozenset[str]
+    measures: frozenset[tuple[str, str]]  # (unit, number): ("gb", "256")
+    all_words: tuple[str, ...] = ()  # every word, fillers too (to find a brand's words in a row)
+    accessories: frozenset[str] = frozenset()
+    scripts: frozenset[str] = frozenset()  # "cjk" when the title has Chinese, Japanese or Korean words
+    latin: str = ""  # the normalised words outside those scripts
+
+    def has_code(self, code: str) -> bool:
+        return code in self.joined or code in self.codes
+
+
+def _is_code(word: str) -> bool:
+    bare = _CODE_CHARS.sub("", word)
+    has_digit = any(c.isdigit() for c in bare)
+    has_alpha = any(c.isalpha() for c in bare)
+    return has_digit and (has_alpha or len(bare) >= 3) and not _CJK.search(bare)
+
+
+def _measure(word: str) -> tuple[str, str] | None:
+    match = _UNIT_RE.match(word.replace(",", "."))
+    if not match:
+        return None
+    number = match.group(1).rstrip("0").rstrip(".") if "." in match.group(1) else match.group(1)
+    return (match.group(2).replace("inch", "in").replace("pieces", "pcs"), number)
+
+
+def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> Title:
+    """A title's words, codes, variant words and measures; `extra_codes` (a page's SKU and MPN)
+    count as codes the title shows."""
+    folded = fold(text or "")
+    raw = _WORDS.findall(folded)
+    # "4x42" and "60 x 30 cm" keep their numbers apart; "pro-max" is two words.
+    words: list[str] = []
+    codes: set[str] = set()
+    measures: set[tuple[str, str]] = set()
+    for token in raw:
+        if _is_code(token):
+            codes.add(_CODE_CHARS.sub("", token))
+        parts = [p for p in _CODE_CHARS.split(token) if p]
+        words.extend(parts)
+    for i, word in enumerate(words):
+        m = _measure(word) or (
+            _measure(word + words[i + 1]) if i + 1 < len(words) and words[i + 1] in UNITS else None
+        )
+        if m:
+            measures.add(m)
+    shown: set[str] = set()
+    for code in extra_codes:
+        if code:
+            bare = _CODE_CHARS.sub("", fold(code)).replace(" ", "")
+            if _is_code(bare):
+                codes.add(bare)
+                # "VEI22G013-K11" shows "vei22g013" and "k11" as much as the whole code
+                shown |= {p for p in re.split(r"[-./_+\s]+", fold(code)) if p}
+    joined = set(words) | shown | {a + b for a, b in zip(words, words[1:], strict=False)}
+    joined |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    kept = [w for w in words if w not in _FILLER]
+    return Title(
+        " ".join(kept),
+        tuple(kept),
+        frozenset(codes),
+        frozenset(joined),
+        frozenset(w for w in words if w in VARIANT_WORDS),
+        frozenset(measures),
+        tuple(words),
+        frozenset(w for w in words if w in ACCESSORY_WORDS),
+        frozenset({"cjk"} if any(_CJK.search(w) for w in kept) else set()),
+        " ".join(w for w in kept if not _CJK.search(w)),
+    )
+
+
+def brand_in_title(brand: str | None, title: Title) -> bool:
+    """Does the title name this brand: its words in a row, or joined ("De'Longhi" = "DeLonghi")?"""
+    key = brand_key(brand)
+    if not key:
+        return False
+    if key in title.joined:
+        return True
+    words = tuple(w for w in parse_title(brand).all_words)
+    n = len(words)
+    return n > 0 and any(title.all_words[i : i + n] == words for i in range(len(title.all_words) - n + 1))
+
+
+def measures_conflict(a: Title, b: Title) -> bool:
+    """Both name a measure in the same unit and no number of it agrees (128GB vs 256GB)."""
+    for unit in {u for u, _ in a.measures} & {u for u, _ in b.measures}:
+        if not {n for u, n in a.measures if u == unit} & {n for u, n in b.measures if u == unit}:
+            return True
+    return False

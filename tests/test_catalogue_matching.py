@@ -1,0 +1,130 @@
+"""Matching a competitor page to one of our products: identifiers read from pages, and the decisions."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from monitor.catalogue.matching import CatalogueIndex, OurItem, PageItem
+from monitor.kinds.product.identifiers import normalise_gtin, read_identifiers
+
+HEADPHONES = OurItem(1, "NV-K12P", "Kestrel K12 Pro Wireless Headphones", "Kestrel", "04006381333931")
+LITE = OurItem(2, "NV-K12L", "Kestrel K12 Lite Wireless Headphones", "Kestrel", "05012345678900")
+NEXT = OurItem(3, "NV-K13P", "Kestrel K13 Pro Wireless Headphones", "Kestrel")
+PHONE = OurItem(4, "AW-S11-128", "Arcwave S11 Max Smartphone 128GB", "Arcwave", mpn="AWS11M-128")
+
+
+def test_gtins_are_normalised_and_their_check_digit_verified() -> None:
+    assert normalise_gtin("4006381333931") == "04006381333931"
+    assert normalise_gtin("036000291452") == "00036000291452"  # UPC-A
+    assert normalise_gtin("gtin13: 4006381333931") == "04006381333931"
+    assert normalise_gtin("4006381333932") is None  # wrong check digit
+    assert normalise_gtin("0000000000000") is None  # what shops write when they have none
+    assert normalise_gtin("12345") is None and normalise_gtin(None) is None
+
+
+def _page(head: str = "", body: str = "") -> bytes:
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_identifiers_come_from_the_pages_own_product_not_its_related_ones() -> None:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": "Kestrel K12 Pro",
+        "sku": "A-1",
+        "gtin13": "4006381333931",
+        "mpn": "K12P-BLK",
+        "isRelatedTo": {"@type": "Product", "name": "Case", "gtin13": "5012345678900"},
+        "offers": {
+            "@type": "Offer",
+            "price": "99.00",
+            "shippingDetails": {"@type": "OfferShippingDetails", "shippingRate": {"value": "4.99", "currency": "EUR"}},
+        },
+    }
+    ids = read_identifiers(_page(f'<script type="application/ld+json">{json.dumps(data)}</script>'), "A-1")
+    assert (ids.gtin, ids.mpn, ids.shipping, ids.shipping_currency) == (
+        "04006381333931", "K12P-BLK", Decimal("4.99"), "EUR"
+    )
+
+
+def test_identifiers_from_microdata_and_from_a_labelled_specification_row() -> None:
+    micro = _page(body='<div itemscope itemtype="https://schema.org/Product"><meta itemprop="gtin13" content="4006381333931">'
+                  '<span itemprop="mpn">K12P-BLK</span></div>')
+    assert (read_identifiers(micro).gtin, read_identifiers(micro).mpn) == ("04006381333931", "K12P-BLK")
+    table = _page(body="<table><tr><th>Weight</th><td>230 g</td></tr><tr><th>EAN</th><td>4006381333931</td></tr></table>")
+    assert read_identifiers(table).gtin == "04006381333931"
+    # A 13-digit number that is not labelled as a barcode is not one, nor is a labelled one whose
+    # check digit fails.
+    assert read_identifiers(_page(body="<p>Order 4006381333931 today</p>")).gtin is None
+    assert read_identifiers(_page(body="<p>EAN: 4006381333932</p>")).gtin is None
+
+
+@pytest.fixture()
+def index() -> CatalogueIndex:
+    return CatalogueIndex([HEADPHONES, LITE, NEXT, PHONE])
+
+
+def test_a_gtin_match_is_applied_unless_the_brands_disagree(index: CatalogueIndex) -> None:
+    d = index.decide(PageItem(9, "Some title", "Kestrel", gtin="04006381333931"))
+    assert (d.status, d.candidate.our_id, d.candidate.method) == ("accepted", 1, "gtin")  # type: ignore[union-attr]
+    d = index.decide(PageItem(9, "Some title", "Nordvik", gtin="04006381333931"))
+    assert d.status == "proposed"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Kestrel Wireless Headphones K12 Pro – Black", 1),  # words reordered, a colour added
+        ("KESTREL K12 PRO Kabellose Kopfhörer", None),  # the words disagree: proposed, not applied
+        ("Kestrel K12 Wireless Headphones", None),  # no variant: neither Pro nor Lite
+        ("Kestrel K14 Pro Wireless Headphones", None),  # another model of the series
+        ("Replacement ear cushions for Kestrel K12 Pro", None),  # an accessory for it
+        ("Nordvik K12 Pro Wireless Headphones", None),  # another brand's K12 Pro
+        ("Arcwave S11 Max Smartphone 256GB", None),  # another capacity
+        ("Arcwave S11 Max Smartphone 128 GB, Midnight Blue", 4),
+    ],
+)
+def test_titles_tell_variants_series_accessories_brands_and_capacities_apart(
+    index: CatalogueIndex, title: str, expected: int | None
+) -> None:
+    d = index.decide(PageItem(9, title))
+    applied = d.candidate.our_id if d.status == "accepted" and d.candidate else None
+    assert applied == expected, (title, d)
+
+
+def test_an_mpn_or_sku_equal_to_ours_matches_even_written_otherwise(index: CatalogueIndex) -> None:
+    d = index.decide(PageItem(9, "Smartphone S11 Max", "Arcwave", sku="AWS11M-128"))
+    assert (d.status, d.candidate.method) == ("accepted", "mpn")  # type: ignore[union-attr]
+    d = index.decide(PageItem(9, "Smartphone S11 Max", "Arcwave", mpn="aws11m 128"))
+    assert d.status == "accepted"
+
+
+def test_titles_in_another_script_need_a_specific_model(index: CatalogueIndex) -> None:
+    assert index.decide(PageItem(9, "Kestrel K12 Pro 无线耳机")).status == "accepted"  # code + variant
+    short = CatalogueIndex([OurItem(5, "HX", "Hexa X19 Wireless Headphones", "Hexa")])
+    assert short.decide(PageItem(9, "Hexa X19 无线耳机")).status == "proposed"  # "X19" alone
+
+
+def test_two_of_ours_nearly_tied_wait_for_a_person() -> None:
+    twins = CatalogueIndex(
+        [OurItem(1, "A", "Kestrel K12 Pro Wireless Headphones", "Kestrel"), OurItem(2, "B", "Kestrel K12 Pro Headphones", "Kestrel")]
+    )
+    d = twins.decide(PageItem(9, "Kestrel K12 Pro Wireless Headphones"))
+    assert d.status == "proposed" and d.runner_up is not None
+
+
+def test_a_rejected_product_is_never_proposed_again(index: CatalogueIndex) -> None:
+    page = PageItem(9, "Kestrel Wireless Headphones K12 Pro")
+    assert index.decide(page).candidate.our_id == 1  # type: ignore[union-attr]
+    assert index.decide(page, rejected=[1]).status == "none"
+
+
+def test_without_a_brand_only_long_titles_repeated_word_for_word_are_applied() -> None:
+    unbranded = CatalogueIndex(
+        [OurItem(1, "A", "Sealy Soybean Nature Couture Crib Mattress"), OurItem(2, "B", "Long Strappy Dress")]
+    )
+    assert unbranded.decide(PageItem(9, "SEALY SOYBEAN NATURE COUTURE CRIB MATTRESS")).status == "accepted"
+    assert unbranded.decide(PageItem(9, "LONG STRAPPY DRESS")).status == "proposed"
