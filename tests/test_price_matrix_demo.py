@@ -10,9 +10,13 @@ median, whether we are the most expensive), and which matrix changes the day mus
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +37,12 @@ from monitor.demo.session import demo_watchlist
 from monitor.demo.session_prices import demo_catalogue, our_sku
 from monitor.demo.shop_style import shipping_of
 from monitor.demo.shops import SHOPS
+from monitor.report import build
+from monitor.report.period import date_range
+from monitor.report.render_csv import render_csv
+from monitor.report.render_html import render_html
+from monitor.report.render_json import render_json
+from monitor.report.render_md import render_md
 from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
@@ -183,6 +193,7 @@ def test_every_cell_and_row_of_the_matrix_matches_the_market(market, store, tmp_
     since: dict[tuple[str, str], datetime] = {}
     expected: dict[tuple[str, str], Expected] = {}
     reported: list[tuple[str, str, str]] = []
+    by_day: dict[int, set[tuple[str, str, str]]] = {}
     for day in range(DAYS):
         market.set_day(day)
         summary = None
@@ -225,6 +236,7 @@ def test_every_cell_and_row_of_the_matrix_matches_the_market(market, store, tmp_
                     got.add((c.kind, c.details["our_sku"], watch_names[c.watch_id]))
             assert got == _expected_changes(ours, maps, before, expected), f"day {day}"
             reported += got
+            by_day[day] = got
     # The market did move against us: the test compared changes, not only silence.
     assert {"undercut_by", "cheapest_changed"} <= {kind for kind, _, _ in reported}
     # The report's view: the same matrix, ranked, with the period's changes counted.
@@ -236,3 +248,106 @@ def test_every_cell_and_row_of_the_matrix_matches_the_market(market, store, tmp_
     assert {v.competitor for v in position.map_violations if v.reported} == {
         comp for kind, _, comp in reported if kind == "map_violation"
     }
+    _check_report_section(factory, watchlist, ours, maps, expected, by_day)
+
+
+def _line_truth(sku: str, ours: Decimal, cells: dict[str, Expected]) -> tuple | None:
+    """(sku, our price, cheapest competitor, its price, gap, gap share, rank, of) by the definitions."""
+    counting = {c: e for c, e in cells.items() if e.counts}
+    if not counting:
+        return None
+    cheapest = min(counting, key=lambda c: counting[c].converted)
+    price = counting[cheapest].converted
+    rank = 1 + sum(1 for e in counting.values() if e.converted < ours)
+    return (sku, ours, cheapest, price, price - ours, (price - ours) / ours, rank, len(counting) + 1)
+
+
+def _check_report_section(factory, watchlist, ours, maps, expected, by_day) -> None:  # noqa: ANN001
+    """The weekly report's price position over the last two days against the two before: each
+    figure held against the market's truth, in the model and in every renderer; and no section at
+    all when the report is built without a catalogue."""
+    first = (T0 + timedelta(days=DAYS - 2)).date()
+    period = date_range(first, (T0 + timedelta(days=DAYS - 1)).date(), "UTC")
+    assert period.prev_start == T0.replace(hour=0) + timedelta(days=DAYS - 4)  # days 1 and 2 before
+    report = build(factory, period, catalogue_currency=watchlist.catalogue.currency)
+    pp = report.price_position
+    assert pp is not None and pp.currency == "USD" and report.sections[0] == "price_position"
+
+    lines = {}
+    for sku, price in ours.items():
+        line = _line_truth(sku, price, {c: e for (s_, c), e in expected.items() if s_ == sku})
+        if line is not None:
+            lines[sku] = line
+    ranked = sorted(lines.values(), key=lambda t: (t[5], t[0]))
+    dearest = [t for t in ranked if t[5] < 0][:10]
+    cheapest = [t for t in reversed(ranked) if t[5] > 0][:10]
+    assert (pp.products, pp.compared) == (len(watchlist.catalogue.products), len(lines))  # the twins count, unmatched
+    assert pp.offers == len(expected)
+    assert pp.cheapest == sum(1 for t in lines.values() if t[6] == 1)
+    assert pp.dearest == sum(1 for t in lines.values() if t[6] == t[7])
+    assert dearest and cheapest, "the demo market has products on both sides of us"
+    for got, want in ((pp.most_expensive, dearest), (pp.least_expensive, cheapest)):
+        assert [g.sku for g in got] == [t[0] for t in want]
+        for g, t in zip(got, want, strict=True):
+            assert (g.our_price, g.cheapest, g.rank, g.of) == (t[1], t[2], t[6], t[7]), g.sku
+            assert abs(g.cheapest_price - t[3]) <= Decimal("0.0001") and abs(g.gap - t[4]) <= Decimal("0.0001"), g.sku
+            assert abs(Decimal(str(g.gap_share)) - t[5]) < Decimal("0.0001"), g.sku
+
+    # MAP: every counting offer below our MAP now, per competitor; and the violations reported.
+    below: dict[str, set[str]] = {}
+    for (sku, comp), e in expected.items():
+        if sku in maps and e.counts and e.converted < maps[sku]:
+            below.setdefault(comp, set()).add(sku)
+    this = [k for day in (DAYS - 2, DAYS - 1) for k in by_day[day]]
+    before = [k for day in (1, 2) for k in by_day[day]]
+    reported = Counter(comp for kind, _, comp in this if kind == "map_violation")
+    named = set(below) | set(reported)
+    assert {v.competitor: {o.sku for o in v.offers} for v in pp.map_violations} == {c: below.get(c, set()) for c in named}
+    assert {v.competitor: v.reported for v in pp.map_violations} == {c: reported[c] for c in named}
+    for v in pp.map_violations:
+        assert [o.gap_share for o in v.offers] == sorted(o.gap_share for o in v.offers)
+        for o in v.offers:
+            assert o.map_price == maps[o.sku]
+            assert abs(o.price - expected[(o.sku, v.competitor)].converted) <= Decimal("0.0001")
+    # Changes of the matrix: this period's and the period before's, by kind.
+    now_kinds, then_kinds = Counter(k for k, _, _ in this), Counter(k for k, _, _ in before)
+    assert set(pp.changes) == MATRIX_KINDS
+    assert {k: (c.this_week, c.last_week) for k, c in pp.changes.items()} == {
+        k: (now_kinds[k], then_kinds[k]) for k in MATRIX_KINDS
+    }
+    assert sum(now_kinds.values()) and sum(then_kinds.values()), "the test compares moves, not silence"
+
+    # Every renderer carries the same figures.
+    data = json.loads(render_json(report))["price_position"]
+    assert [line["sku"] for line in data["most_expensive"]] == [t[0] for t in dearest]
+    assert Decimal(data["most_expensive"][0]["our_price"]) == dearest[0][1]
+    assert {k: v["this_week"] for k, v in data["changes"].items()} == {k: now_kinds[k] for k in MATRIX_KINDS}
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+
+    def csv_figures(section: str, metric: str) -> dict[str, int]:
+        return {
+            r["competitor"] if section == "map_violations" else r["subject"].split(" ", 1)[0]: int(r["this_week"])
+            for r in rows if r["section"] == section and r["metric"] == metric
+        }  # fmt: skip
+
+    assert csv_figures("most_expensive", "our_rank") == {t[0]: t[6] for t in dearest}
+    assert csv_figures("least_expensive", "ranked") == {t[0]: t[7] for t in cheapest}
+    assert csv_figures("map_violations", "reported") == {c: reported[c] for c in named}
+    changes = {r["metric"]: (int(r["this_week"]), int(r["last_week"])) for r in rows if r["section"] == "matrix_changes"}
+    assert changes == {k: (now_kinds[k], then_kinds[k]) for k in MATRIX_KINDS}
+    md = render_md(report)
+    top = pp.most_expensive[0]
+    assert "## Price position" in md and f"| {top.cheapest} | {top.cheapest_price:,.2f} |" in md
+    assert f"{top.rank} of {top.of}" in md
+    zh = render_md(report, "zh-CN")
+    assert "价格定位" in zh and f"{top.of} 家中第 {top.rank}" in zh
+    html = render_html(report)
+    for key in ("most-expensive", "least-expensive", "map-violations", "changes"):
+        assert f'data-position="{key}"' in html
+    assert f"{top.gap_share:+.1%}" in html and top.cheapest in html
+
+    # Without a catalogue: no section, no empty tables, in any format.
+    bare = build(factory, period)
+    assert bare.price_position is None and "price_position" not in bare.sections
+    assert "Price position" not in render_md(bare) and 'data-section="price-position"' not in render_html(bare)
+    assert "price_position" not in render_csv(bare) and json.loads(render_json(bare))["price_position"] is None

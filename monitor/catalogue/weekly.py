@@ -1,22 +1,27 @@
 """Where we stand on price, for the weekly report and the web dashboard: one call, plain records.
 
-    position = price_position(session, "USD", since, until)
+    position = price_position(session, "USD", since, until, previous_since)
     position.most_expensive      # our products where the cheapest offer is furthest below us
     position.least_expensive     # and where we lead by the most
     position.map_violations      # per competitor: offers below our MAP now, and MAP violations reported in the period
+    position.changes             # the matrix rules' changes of the period (and `changes_before`, the period before)
 
-The report (monitor/report, issue 12) renders these; nothing here renders.
+The report (monitor/report) renders these; nothing here renders. The matrix is the one the last
+refresh left (`refreshed_at`): the report says so, since a past week's report shows today's matrix.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.catalogue_queries import matrix_changes_between
+from models.catalogue import CatalogueMeta
+from models.catalogue_queries import MatrixChangeRow, matrix_changes_between
 from monitor.catalogue.matrix import (
     Cell,
     MatrixRow,
@@ -25,8 +30,10 @@ from monitor.catalogue.matrix import (
     where_most_expensive,
 )
 from monitor.catalogue.view import price_matrix
+from monitor.kinds import CHANGE_KINDS, kinds_counted_as
 
-MATRIX_CHANGE_KINDS = ("undercut_by", "most_expensive", "map_violation", "cheapest_changed", "competitor_out_of_stock")
+# The matrix rules' change kinds, in the registry's order (the order the report lists them in).
+MATRIX_CHANGE_KINDS = tuple(name for name in CHANGE_KINDS if name in kinds_counted_as("price_position"))
 
 
 @dataclass(frozen=True)
@@ -41,31 +48,58 @@ class PricePosition:
     currency: str
     products: int
     offers: int
-    most_expensive: list[MatrixRow]
-    least_expensive: list[MatrixRow]
+    most_expensive: list[MatrixRow]  # only where the cheapest counting offer is below us
+    least_expensive: list[MatrixRow]  # only where every counting offer is above us
     dearest_count: int  # products where every counting offer is below us
     cheapest_count: int  # products where we rank first
+    compared: int = 0  # products with our price and at least one counting offer
+    refreshed_at: datetime | None = None  # when the matrix was last refreshed
     map_violations: list[MapViolations] = field(default_factory=list)
     changes: Counter = field(default_factory=Counter)  # matrix change kind -> count in the period
+    changes_before: Counter | None = None  # the same in the period before (None: not asked)
 
 
 def price_position(
-    session: Session, currency: str, since: datetime, until: datetime, limit: int = 10
+    session: Session,
+    currency: str,
+    since: datetime,
+    until: datetime,
+    previous_since: datetime | None = None,
+    limit: int = 10,
+    competitors: Iterable[str] | None = None,
 ) -> PricePosition:
-    """The matrix now, and the matrix rules' changes detected in [since, until)."""
-    rows = price_matrix(session, currency)
-    changes = matrix_changes_between(session, since, until, MATRIX_CHANGE_KINDS)
+    """The matrix now, and the matrix rules' changes detected in [since, until) (and in
+    [previous_since, since), the period before, when given); against these competitors only, when
+    given (the cheapest, ranks and changes are then theirs)."""
+    keep = set(competitors) if competitors is not None else None
+    rows = price_matrix(session, currency, competitors=keep)
+
+    def period(start: datetime, end: datetime) -> list[MatrixChangeRow]:
+        found = matrix_changes_between(session, start, end, MATRIX_CHANGE_KINDS)
+        return [c for c in found if keep is None or c.competitor in keep]
+
+    changes = period(since, until)
+    before = None
+    if previous_since is not None:
+        before = Counter(c.change.kind for c in period(previous_since, since))
     reported = Counter(c.competitor or "?" for c in changes if c.change.kind == "map_violation")
     current = map_violations(rows)
     names = sorted(set(current) | set(reported), key=lambda n: (-len(current.get(n, [])), -reported[n], n))
+    ranked = where_most_expensive(rows)
+    meta = session.scalar(select(CatalogueMeta.refreshed_at).limit(1))
     return PricePosition(
         currency=currency,
         products=len(rows),
         offers=sum(len(r.cells) for r in rows),
-        most_expensive=where_most_expensive(rows, limit),
-        least_expensive=where_least_expensive(rows, limit),
+        most_expensive=[r for r in ranked if r.gap_to_cheapest and r.gap_to_cheapest.share < 0][:limit],
+        least_expensive=[
+            r for r in where_least_expensive(rows) if r.gap_to_cheapest and r.gap_to_cheapest.share > 0
+        ][:limit],
         dearest_count=sum(1 for r in rows if r.most_expensive),
         cheapest_count=sum(1 for r in rows if r.offers and r.our_rank == 1),
+        compared=len(ranked),
+        refreshed_at=meta,
         map_violations=[MapViolations(n, current.get(n, []), reported[n]) for n in names],
         changes=Counter(c.change.kind for c in changes),
+        changes_before=before,
     )

@@ -14,10 +14,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from monitor.catalogue.matrix import MatrixRow, gap
+from monitor.catalogue.weekly import MATRIX_CHANGE_KINDS, PricePosition
 from monitor.config.alerting import SEVERITY_ORDER, AlertRule
 from monitor.kinds import change_kind, kinds_counted_as
 from monitor.report import keywords as kw
-from monitor.report.model import AnomalyLine, CompetitorReport, Report, SummaryLine
+from monitor.report.model import (
+    AnomalyLine,
+    Compare,
+    CompetitorReport,
+    MapOffer,
+    MapViolationLine,
+    PositionLine,
+    PricePositionSection,
+    Report,
+    SummaryLine,
+)
 from monitor.report.price_charts import chart_watches, index_history, product_chart
 from monitor.report.prices import (
     PRICE_CHANGES,
@@ -276,11 +288,15 @@ def build_report(
         if charts:
             report.rank_history = kw.rank_charts(book, chosen, data.history_start, p.end, p.timezone)
     report.new_domains_top10 = kw.new_domain_events(data)
+    if data.position is not None and data.position.products:
+        report.price_position = position_section(data.position)
     if report.share_of_voice or report.new_domains_top10:
         sections.add("search")
+    if report.price_position is not None:
+        sections.add("price_position")
     report.sections = [
         s
-        for s in ("prices", "stock", "assortment", "keywords", "search", "site", "anomalies")
+        for s in ("price_position", "prices", "stock", "assortment", "keywords", "search", "site", "anomalies")
         if s in sections
     ]
     return report
@@ -301,3 +317,43 @@ def _anomalies(changes: list[ChangeRow], data: ReportData) -> list[AnomalyLine]:
     ]
     out.sort(key=lambda a: (-a.score, a.at))
     return out[:MAX_ANOMALIES]
+
+
+def _position_line(row: MatrixRow) -> PositionLine | None:
+    cheapest, g, ours, rank = row.cheapest, row.gap_to_cheapest, row.product.price, row.our_rank
+    if cheapest is None or g is None or ours is None or cheapest.converted is None or rank is None:
+        return None
+    return PositionLine(
+        row.product.sku, row.product.name, ours, cheapest.competitor, cheapest.converted, g.amount,
+        float(g.share), rank, row.offers + 1,
+    )  # fmt: skip
+
+
+def position_section(position: PricePosition) -> PricePositionSection:
+    """The price position as the report shows it: plain lines, MAP offers furthest below first."""
+    violations = []
+    for v in position.map_violations:
+        offers = []
+        for row, cell in v.now:
+            floor, g = row.product.map_price, gap(row.product.map_price, cell.converted)
+            if floor is not None and cell.converted is not None and g is not None:
+                offers.append(MapOffer(row.product.sku, row.product.name, cell.converted, floor, float(g.share)))
+        offers.sort(key=lambda o: (o.gap_share, o.sku))
+        violations.append(MapViolationLine(v.competitor, offers, v.reported))
+    before = position.changes_before
+    return PricePositionSection(
+        currency=position.currency,
+        as_of=position.refreshed_at,
+        products=position.products,
+        offers=position.offers,
+        compared=position.compared,
+        cheapest=position.cheapest_count,
+        dearest=position.dearest_count,
+        most_expensive=[line for r in position.most_expensive if (line := _position_line(r))],
+        least_expensive=[line for r in position.least_expensive if (line := _position_line(r))],
+        map_violations=violations,
+        changes={
+            kind: Compare(position.changes[kind], None if before is None else before[kind])
+            for kind in MATRIX_CHANGE_KINDS
+        },
+    )

@@ -219,6 +219,55 @@ class VoiceShare:
     share: Compare
 
 
+@dataclass(frozen=True)
+class PositionLine:
+    """A product of ours against its cheapest competitor (prices in the catalogue's currency)."""
+
+    sku: str
+    product: str
+    our_price: Decimal
+    cheapest: str  # the competitor with the cheapest counting offer
+    cheapest_price: Decimal
+    gap: Decimal  # their price minus ours (negative: they are cheaper)
+    gap_share: float  # of our price: -0.08 is 8 % below us
+    rank: int  # ours among the counting offers and us (1: the cheapest; ties share it)
+    of: int  # counting offers + us
+
+
+@dataclass(frozen=True)
+class MapOffer:
+    sku: str
+    product: str
+    price: Decimal  # theirs, converted
+    map_price: Decimal
+    gap_share: float  # below our MAP: -0.05 is 5 % under it
+
+
+@dataclass(frozen=True)
+class MapViolationLine:
+    competitor: str
+    offers: list[MapOffer]  # their offers below our MAP now, the furthest below first
+    reported: int  # map_violation changes detected in the period
+
+
+@dataclass(frozen=True)
+class PricePositionSection:
+    """Our catalogue against the matched competitors: the price matrix as last refreshed, and the
+    matrix rules' changes of the period (present only when there is a catalogue)."""
+
+    currency: str
+    as_of: datetime | None  # when the matrix was last refreshed
+    products: int  # our active products
+    offers: int  # matched competitor offers
+    compared: int  # products with our price and at least one counting offer
+    cheapest: int  # products where we are the cheapest (rank 1)
+    dearest: int  # products where every counting offer is below us
+    most_expensive: list[PositionLine]  # where the cheapest offer is furthest below us
+    least_expensive: list[PositionLine]  # where we lead by the most
+    map_violations: list[MapViolationLine]
+    changes: dict[str, Compare]  # matrix change kind -> count this period and the period before
+
+
 @dataclass
 class CompetitorReport:
     name: str
@@ -253,4 +302,5 @@ class Report:
     price_index_history: list[Series] = field(default_factory=list)  # each competitor's index, by day
     rank_history: list[RankChart] = field(default_factory=list)
     new_domains_top10: list[EventLine] = field(default_factory=list)
+    price_position: PricePositionSection | None = None  # None: no catalogue of ours
     sections: list[str] = field(default_factory=list)  # which kinds of data the store held this period

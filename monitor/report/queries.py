@@ -22,6 +22,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import Change, Competitor, Observation, ProductState, Watch
+from monitor.catalogue.weekly import PricePosition, price_position
 from monitor.kinds import kinds_of
 from monitor.kinds.base import read_options
 from monitor.kinds.product.config import ProductOptions
@@ -96,6 +97,7 @@ class ReportData:
     # weekly points before the two weeks the period and its predecessor cover day by day).
     weekly: dict[datetime, dict[int, StateRow]] = field(default_factory=dict)
     lines: dict[int, list[DayState]] = field(default_factory=dict)  # charted products by day (load_lines)
+    position: PricePosition | None = None  # our catalogue against the market (None: no catalogue)
 
     def competitor_first_check(self, competitor_id: int) -> datetime | None:
         """When the first good check of any of this competitor's watches happened (None: never)."""
@@ -235,8 +237,14 @@ def table_names(session: Session) -> set[str]:
     return set(inspect(session.get_bind()).get_table_names())
 
 
-def load_report_data(session: Session, period: ReportPeriod) -> ReportData:
-    """The period's data for every competitor (the market comparison needs them all)."""
+def load_report_data(
+    session: Session,
+    period: ReportPeriod,
+    catalogue_currency: str | None = None,
+    competitors_wanted: Iterable[str] | None = None,
+) -> ReportData:
+    """The period's data for every competitor (the market comparison needs them all); with our
+    catalogue's currency, the price position too (against the wanted competitors only, when given)."""
 
     history_start = period.start - timedelta(weeks=HISTORY_WEEKS)
     all_watches = watches(session)
@@ -249,8 +257,14 @@ def load_report_data(session: Session, period: ReportPeriod) -> ReportData:
     if ranks is None:  # positions are rebuilt from rank changes: look further back for them
         older = changes_between(session, history_start, period.prev_start, RANK_KINDS)
         changes = older + changes
+    position = None
+    if catalogue_currency is not None and "our_products" in tables:
+        position = price_position(
+            session, catalogue_currency, period.start, period.end, period.prev_start, competitors=competitors_wanted
+        )
     return ReportData(
         period=period,
+        position=position,
         history_start=history_start,
         competitors=competitors(session),
         watches=all_watches,

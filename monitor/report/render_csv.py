@@ -35,6 +35,8 @@ def _num(value: object) -> object:
 def rows(report: Report) -> Iterator[tuple]:
     for i, line in enumerate(report.summary, 1):
         yield ("summary", line.competitor, line.text, f"{i}:{line.kind}", line.count, None)
+    if report.price_position:
+        yield from _position_rows(report)
     for c in report.competitors:
         compare_fields: list[tuple[str, object]] = []
         if c.baseline:
@@ -97,6 +99,34 @@ def rows(report: Report) -> Iterator[tuple]:
         )
         yield ("share_of_voice", v.competitor, v.domain, "visibility", _num(v.visibility.this_week),
                _num(v.visibility.last_week))  # fmt: skip
+
+
+def _position_rows(report: Report) -> Iterator[tuple]:
+    """The price position: one row per figure; a product's line is several rows (one per number),
+    its competitor the cheapest one; MAP offers carry their competitor."""
+    pp = report.price_position
+    assert pp is not None
+    section = "price_position"
+    cur = pp.currency
+    for metric in ("products", "offers", "compared", "cheapest", "dearest"):
+        yield (section, None, "", metric, getattr(pp, metric), None)
+    for table, lines in (("most_expensive", pp.most_expensive), ("least_expensive", pp.least_expensive)):
+        for line in lines:
+            subject = f"{line.sku} {line.product}"
+            yield (table, line.cheapest, subject, f"our_price ({cur})", str(line.our_price), None)
+            yield (table, line.cheapest, subject, f"cheapest_price ({cur})", str(line.cheapest_price), None)
+            yield (table, line.cheapest, subject, f"gap ({cur})", str(line.gap), None)
+            yield (table, line.cheapest, subject, "gap_share", _num(line.gap_share), None)
+            yield (table, line.cheapest, subject, "our_rank", line.rank, None)
+            yield (table, line.cheapest, subject, "ranked", line.of, None)
+    for v in pp.map_violations:
+        yield ("map_violations", v.competitor, "", "below_map_now", len(v.offers), None)
+        yield ("map_violations", v.competitor, "", "reported", v.reported, None)
+        for o in v.offers:  # this_week: their price; last_week: our MAP
+            yield ("map_violations", v.competitor, f"{o.sku} {o.product}", f"price_vs_map ({cur})", str(o.price),
+                   str(o.map_price))  # fmt: skip
+    for kind, c in pp.changes.items():
+        yield ("matrix_changes", None, "", kind, c.this_week, c.last_week)
 
 
 def render_csv(report: Report, locale: str = "en") -> str:

@@ -9,7 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from monitor.report import i18n
-from monitor.report.model import Compare, Report
+from monitor.report.model import Compare, PricePositionSection, Report
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 DIGEST_LINES = 5
@@ -56,6 +56,8 @@ def render_md(report: Report, locale: str = "en") -> str:
     if not report.summary:
         out.append(w["no_movements"])
     out.append("")
+    if report.price_position:
+        out += _price_position(report.price_position, ZoneInfo(report.timezone), locale)
     if report.share_of_voice:
         out += [f"## {w['search']}", "", f"| {w['domain']} | {w['competitor']} | {w['visibility']} | "
                 f"{w['share_of_voice']} | {w['last_week']} |", "|---|---|---:|---:|---:|"]  # fmt: skip
@@ -182,6 +184,57 @@ def render_md(report: Report, locale: str = "en") -> str:
                 out.append(f"- **{a.score:.2f}** {esc(a.text)}{why}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _price_position(pp: PricePositionSection, tz: ZoneInfo, locale: str) -> list[str]:
+    w = i18n.t(locale)
+    at = pp.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M") if pp.as_of else w["none"]
+    out = [
+        f"## {w['price_position']}",
+        "",
+        esc(w["position_as_of"].format(currency=pp.currency, at=at)),
+        "",
+        f"{w['position_products']}: {i18n.number(pp.products)} · {w['position_offers']}: {i18n.number(pp.offers)} · "
+        f"{w['position_compared']}: {i18n.number(pp.compared)} · {w['position_cheapest']}: {i18n.number(pp.cheapest)} · "
+        f"{w['position_dearest']}: {i18n.number(pp.dearest)}",
+        "",
+    ]
+    for title, lines in ((w["most_expensive"], pp.most_expensive), (w["least_expensive"], pp.least_expensive)):
+        if not lines:
+            continue
+        out += [
+            f"### {title}",
+            "",
+            f"| {w['product']} | {w['our_price']} | {w['cheapest_competitor']} | {w['their_price']} | {w['gap_pct']} | "
+            f"{w['gap']} | {w['our_rank']} |",
+            "|---|---:|---|---:|---:|---:|---:|",
+        ]
+        for line in lines:
+            out.append(
+                f"| {esc(line.product)} ({esc(line.sku)}) | {i18n.money(line.our_price)} | {esc(line.cheapest)} | "
+                f"{i18n.money(line.cheapest_price)} | {i18n.pct(line.gap_share)} | {i18n.money(line.gap)} | "
+                f"{w['rank_of'].format(rank=line.rank, of=line.of)} |"
+            )
+        out.append("")
+    out += [f"### {w['map_violations']}", ""]
+    if pp.map_violations:
+        out += [
+            f"| {w['competitor']} | {w['below_map_now']} | {w['reported_in_period']} | {w['worst']} | {w['their_price']} | "
+            f"{w['map_price']} | {w['below_map']} |",
+            "|---|---:|---:|---|---:|---:|---:|",
+        ]
+        for v in pp.map_violations:
+            o = v.offers[0] if v.offers else None
+            worst = (
+                f"{esc(o.product)} | {i18n.money(o.price)} | {i18n.money(o.map_price)} | {i18n.pct(o.gap_share)}"
+                if o else f"{w['none']} | {w['none']} | {w['none']} | {w['none']}"
+            )  # fmt: skip
+            out.append(f"| {esc(v.competitor)} | {len(v.offers)} | {v.reported} | {worst} |")
+    else:
+        out.append(w["none_below_map"])
+    out += ["", f"### {w['matrix_changes']}", ""]
+    out += _table([_cmp(i18n.kind(k, locale), c, w) for k, c in pp.changes.items()], w)
+    return out
 
 
 def render_digest(

@@ -69,10 +69,12 @@ def build(
     rules: Sequence = (),
     competitors: Sequence[str] | None = None,
     generated_at: datetime | None = None,
+    catalogue_currency: str | None = None,
 ) -> Report:
-    """Load the period's data (one read transaction) and build the report model."""
+    """Load the period's data (one read transaction) and build the report model; with our
+    catalogue's currency, its price position section too."""
     with session_factory() as session:
-        data = load_report_data(session, period)
+        data = load_report_data(session, period, catalogue_currency, competitors)
         load_lines(session, data, charted_watches(data, competitors))
     return build_report(data, rules=rules, wanted=competitors, generated_at=generated_at or datetime.now(UTC))
 
@@ -119,6 +121,7 @@ def build_and_deliver(
         rules=watchlist.rules,
         competitors=competitors if competitors is not None else (cfg.competitors or None),
         generated_at=now,
+        catalogue_currency=watchlist.catalogue.currency if watchlist.catalogue is not None else None,
     )
     files = write_report(report, Path(out_dir or cfg.out_dir), formats or cfg.formats, locale or cfg.locale)
     run = ReportRun(report, files)

@@ -26,14 +26,20 @@ CHANGE_KINDS = (
 # What the price matrix reports (monitor.catalogue.matrix_changes detects them after a crawl): a product
 # of ours against every matched competitor. Each is stored on the competitor watch whose offer it is
 # about, so rules, alerts and the report read them like any product change.
+# The weekly report's "Price position" counts them (`report="price_position"`).
 MATRIX_KINDS = (
-    ChangeKind("undercut_by", "product", "Undercut by a competitor", "竞品低于我方价格", ("undercut_by",)),
-    ChangeKind("most_expensive", "product", "We are the most expensive", "我方价格最高", ("most_expensive",)),
-    ChangeKind("map_violation", "product", "Below our MAP", "低于最低广告价", ("map_violation",), None, "critical"),
-    ChangeKind("cheapest_changed", "product", "Cheapest competitor changed", "最低价竞品变化", ("cheapest_changed",), None, "info"),
+    ChangeKind("undercut_by", "product", "Undercut by a competitor", "竞品低于我方价格", ("undercut_by",), "price_position"),
+    ChangeKind("most_expensive", "product", "We are the most expensive", "我方价格最高", ("most_expensive",), "price_position"),
+    ChangeKind(
+        "map_violation", "product", "Below our MAP", "低于最低广告价", ("map_violation",), "price_position", "critical"
+    ),
+    ChangeKind(
+        "cheapest_changed", "product", "Cheapest competitor changed", "最低价竞品变化", ("cheapest_changed",),
+        "price_position", "info",
+    ),
     ChangeKind(
         "competitor_out_of_stock", "product", "Out of stock there, in stock here", "竞品缺货而我方有货",
-        ("competitor_out_of_stock",), None, "info",
+        ("competitor_out_of_stock",), "price_position", "info",
     ),
 )
 CHANGE_KINDS = CHANGE_KINDS + MATRIX_KINDS
