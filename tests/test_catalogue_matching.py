@@ -128,3 +128,37 @@ def test_without_a_brand_only_long_titles_repeated_word_for_word_are_applied() -
     )
     assert unbranded.decide(PageItem(9, "SEALY SOYBEAN NATURE COUTURE CRIB MATTRESS")).status == "accepted"
     assert unbranded.decide(PageItem(9, "LONG STRAPPY DRESS")).status == "proposed"
+
+
+def test_a_labelled_model_number_is_the_pages_mpn_when_structured_data_gives_none() -> None:
+    row = _page(body="<table><tr><th>Item model number</th><td> PTV17-16912 </td></tr></table>")
+    assert (read_identifiers(row).mpn, read_identifiers(row).mpn_label) == ("PTV17-16912", "item model number")
+    inline = _page(body='<li><span class="b">Numero modello articolo : </span> <span>EUA1026P</span></li>')
+    assert read_identifiers(inline).mpn == "EUA1026P"
+    assert read_identifiers(_page(body="<p>Modellnummer: K12P</p>")).mpn == "K12P"
+    # A word is not a model number, structured data comes first, and a label switched off is not read.
+    assert read_identifiers(_page(body="<p>Model number: <span>Pro</span></p>")).mpn is None
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "K", "mpn": "K12P-BLK"}</script>'
+    both = _page(ld, "<p>Model number: OTHER-1</p>")
+    assert (read_identifiers(both).mpn, read_identifiers(both).mpn_label) == ("K12P-BLK", None)
+    assert read_identifiers(row, mpn_labels=("modellnummer",)).mpn is None
+
+
+def test_a_model_number_read_from_the_page_matches_our_mpn() -> None:
+    ours = OurItem(7, "PS-1", "PetSafe Happy Ride Dog Safety Seat", "PetSafe", mpn="PTV17-16912")
+    body = _page(body="<h1>PetSafe Siège de sécurité pour chiens</h1><table><tr><th>Numéro du modèle de l'article</th>"
+                 "<td>PTV17-16912</td></tr></table>")
+    ids = read_identifiers(body)
+    page = PageItem(70, "PetSafe Siège de sécurité pour chiens Happy Ride", None, "B082QBCYY8", ids.gtin, ids.mpn)
+    decision = CatalogueIndex([ours, HEADPHONES]).decide(page)
+    assert decision.status == "accepted" and decision.candidate and decision.candidate.method == "mpn"
+
+
+def test_cyrillic_and_greek_titles_compare_with_their_transliteration() -> None:
+    ours = OurItem(8, "LU-H9811", "Luminarc nabor stakanov Octime 330 ml 6 sht H9811", "Luminarc")
+    page = PageItem(80, "Luminarc Набор стаканов Octime 330 мл 6 шт H9811", "Luminarc")
+    decision = CatalogueIndex([ours, HEADPHONES]).decide(page)
+    assert decision.status == "accepted" and decision.candidate and decision.candidate.our_id == 8
+    # Transliterated, a capacity still tells products apart: 330 ml is not 250 мл.
+    other = PageItem(81, "Luminarc Набор стаканов Octime 250 мл 6 шт H9811", "Luminarc")
+    assert CatalogueIndex([ours]).decide(other).status != "accepted"

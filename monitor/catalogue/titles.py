@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from anyascii import anyascii
+
 # Words that name one product line's variants: a title with one of these is another product than
 # the same title without it ("K12" vs "K12 Pro"), in every language shops write them.
 VARIANT_WORDS = frozenset(
@@ -35,9 +37,15 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _FILLER = frozenset("the a an and with for of by de la le les der die das und mit für von et avec pour".split())
 
 
+_OTHER_ALPHABET = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f]+")
+
+
 def fold(text: str) -> str:
-    """Lower case, compatibility forms folded, accents off, trademark signs gone."""
+    """Lower case, compatibility forms folded, accents off, trademark signs gone; Greek, Cyrillic,
+    Hebrew, Arabic and Thai words transliterated (anyascii), so "Набор стаканов" and a shop's
+    "nabor stakanov" compare as the same words. CJK stays as it is: its words are compared apart."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _OTHER_ALPHABET.sub(lambda m: anyascii(m.group(0)).lower(), text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.replace("™", " ").replace("®", " ").replace("&", " and ")
 

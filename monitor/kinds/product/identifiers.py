@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from spiders.extract.price import parse_amount
@@ -38,6 +39,26 @@ _LABELLED = re.compile(
     rb"(?::|#|(?:</(?:th|td|dt|span|b|strong|label)>\s*)+(?:<(?:td|dd|span)[^>]*>\s*)+)\s*([0-9][0-9 \-]{6,17}[0-9])\b"
 )
 
+# A labelled manufacturer's model or part number in a specification row or inline ("Item model
+# number</th><td>PTV17-16912", "Modellnummer: K12P"), in the languages the shops write: the MPN of
+# pages without structured data for it. Kept only with a digit in it (a model code, not a word).
+MPN_LABELS = (
+    "item model number", "model number", "model no", "manufacturer part number", "part number", "mpn",
+    "modellnummer", "herstellernummer", "artikelnummer des herstellers", "numéro du modèle de l'article",
+    "numéro de modèle", "référence fabricant", "numero modello articolo", "numero modello",
+    "número de modelo", "modelnummer", "型号",
+)
+
+
+@lru_cache(maxsize=8)
+def _labelled_mpn_pattern(labels: tuple[str, ...]) -> re.Pattern[bytes]:
+    return re.compile(
+        rb"(?:" + b"|".join(re.escape(label.encode()) for label in labels) + rb")\s*"
+        rb"(?:[:#.]\s*(?:</(?:th|td|dt|span|b|strong|label)>\s*)*(?:<(?:td|dd|span)[^>]*>\s*)*"
+        rb"|(?:</(?:th|td|dt|span|b|strong|label)>\s*)+(?:<(?:td|dd|span)[^>]*>\s*)+)"
+        rb"([^<>\n]{3,40}?)\s*<"
+    )
+
 
 @dataclass(frozen=True)
 class PageIdentifiers:
@@ -45,6 +66,7 @@ class PageIdentifiers:
     mpn: str | None = None
     shipping: Decimal | None = None
     shipping_currency: str | None = None
+    mpn_label: str | None = None  # the label the MPN was read under (None: from structured data)
 
 
 def gtin_check_ok(digits: str) -> bool:
@@ -201,8 +223,24 @@ def _labelled_gtin(lowered: bytes) -> str | None:
     return None
 
 
-def read_identifiers(body: bytes, sku: str | None = None, name: str | None = None) -> PageIdentifiers:
-    """GTIN, MPN and shipping of a product page's own product; fields the page does not give are None."""
+def _labelled_mpn(body: bytes, lowered: bytes, labels: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first labelled model number with a digit in it, and the label that named it."""
+    if not labels:
+        return None
+    words = tuple(sorted({label.split()[0].encode() for label in labels}))
+    for match in _at_words(lowered, words, _labelled_mpn_pattern(labels)):
+        value = " ".join(body[match.start(1) : match.end(1)].decode("utf-8", "replace").split()).strip(" :")
+        if any(c.isdigit() for c in value) and any(c.isalnum() for c in value):
+            label = max((lb for lb in labels if lowered.startswith(lb.encode(), match.start())), key=len)
+            return value, label
+    return None
+
+
+def read_identifiers(
+    body: bytes, sku: str | None = None, name: str | None = None, mpn_labels: tuple[str, ...] = MPN_LABELS
+) -> PageIdentifiers:
+    """GTIN, MPN and shipping of a product page's own product; fields the page does not give are None.
+    `mpn_labels`: the labels a model number may be written under (the benchmark switches some off)."""
     lowered = body.lower()
     main = _main(_products(_json_ld(body, lowered)), sku, name) if b"ld+json" in lowered else None
     gtin = mpn = None
@@ -220,5 +258,8 @@ def read_identifiers(body: bytes, sku: str | None = None, name: str | None = Non
         gtin, mpn = gtin or marked_gtin, mpn or marked_mpn
     if gtin is None:
         gtin = _labelled_gtin(lowered)
+    label = None
+    if mpn is None and (labelled := _labelled_mpn(body, lowered, mpn_labels)):
+        mpn, label = labelled
     amount, currency = shipping if shipping else (None, None)
-    return PageIdentifiers(gtin, mpn[:200] if mpn else None, amount, currency)
+    return PageIdentifiers(gtin, mpn[:200] if mpn else None, amount, currency, label)
