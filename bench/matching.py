@@ -26,6 +26,14 @@ A match counts when it is applied (confidence >= auto_accept); proposals are cou
 person decides those). Precision = right applied / all applied; recall = right applied / pages
 whose product is in the catalogue. The baseline, measured in the same run, is a plain title
 matcher: rapidfuzz token-set similarity >= 0.9 between titles, with no brand, code or GTIN logic.
+
+Leave-one-source-out (bench/lib/loso.py), printed beside the full figures: a source is a shop (its
+country sites one shop: the corpus's Amazon pages are one source) or a demo shop. When a source is
+scored, (1) the labels a model number is read under (`MPN_LABELS`) that gave MPNs on that source's
+pages only are switched off; the source is scored at the shipped auto-accept (0.9, a setting of
+the watchlist, not fitted here). Beside it, the threshold a refit on the other sources would choose
+for each source (grid 0.80..0.98; objective: right applied - 50 x wrong applied, i.e. precision >=
+0.98 first; ties go to the strictest point): how much margin the shipped one keeps.
 """
 
 from __future__ import annotations
@@ -46,13 +54,14 @@ sys.path.insert(0, str(REPO))
 
 from rapidfuzz import fuzz  # noqa: E402
 
+from bench.lib.loso import group, refit_per_source, shop_of, single_source_entries  # noqa: E402
 from monitor.catalogue.config import OurProductEntry  # noqa: E402
-from monitor.catalogue.matching import CatalogueIndex, OurItem, PageItem  # noqa: E402
+from monitor.catalogue.matching import TIE_MARGIN, CatalogueIndex, OurItem, PageItem  # noqa: E402
 from monitor.demo.catalogue import Catalogue  # noqa: E402
 from monitor.demo.pages import product_page  # noqa: E402
 from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
 from monitor.demo.shops import HTTP_SHOPS, SHOPS  # noqa: E402
-from monitor.kinds.product.identifiers import normalise_gtin, read_identifiers  # noqa: E402
+from monitor.kinds.product.identifiers import MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
 from spiders.extract.product import extract_product  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
@@ -65,6 +74,11 @@ class Case:
     source: str  # corpus | demo/<shop>
     page: PageItem
     right: int | None  # our product id, or None when we do not sell it
+    shop: str = ""  # the source leave-one-source-out holds out
+    body: bytes = b""
+    url: str = ""
+    selectors: dict[str, str] | None = None
+    mpn_label: str | None = None  # the label the page's MPN was read under
 
 
 @dataclass
@@ -102,10 +116,18 @@ def slug_title(url: str) -> str | None:
     return " ".join(words)
 
 
-def page_item(case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None) -> PageItem:
+def read_page(
+    case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None, labels: tuple[str, ...] = MPN_LABELS
+) -> tuple[PageItem, str | None]:
     record = extract_product(body, url, selectors=selectors)
-    ids = read_identifiers(body, record.sku, record.name)
-    return PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn)
+    ids = read_identifiers(body, record.sku, record.name, labels)
+    return PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn), ids.mpn_label
+
+
+def make_case(source: str, shop: str, n: int, body: bytes, url: str, right: int | None,
+              selectors: dict[str, str] | None = None) -> Case:  # fmt: skip
+    page, label = read_page(n, body, url, selectors)
+    return Case(source, page, right, shop, body, url, selectors, label)
 
 
 def _first(value: object) -> str | None:
@@ -120,13 +142,12 @@ def corpus_cases() -> tuple[list[OurItem], list[Case]]:
     for n, path in enumerate(sorted((CORPUS / "truth").glob("*.truth.json"))):
         truth = json.loads(path.read_text())
         body = gzip.decompress((CORPUS / truth["html_file"]).read_bytes())
-        page = page_item(n, body, truth["url"])
         title, gtin, mpn = slug_title(truth["url"]), normalise_gtin(_first(truth.get("gtin"))), _first(truth.get("mpn"))
         right = None
         if title or gtin or mpn:
             right = 10_000 + n
             ours.append(OurItem(right, f"OURS-{n}", title or _first(truth.get("brand")) or "", _first(truth.get("brand")), gtin, mpn))
-        cases.append(Case("corpus", page, right))
+        cases.append(make_case("corpus", shop_of(truth["url"]), n, body, truth["url"], right))
     return ours, cases
 
 
@@ -146,7 +167,8 @@ def demo_cases() -> tuple[list[OurItem], list[Case]]:
             url = f"http://{shop}.example{spec.path_for(p.num, p.slug)}"
             body = product_page(spec, f"http://{shop}.example", p, offer, market.sku(shop, p), []).encode()
             n += 1
-            cases.append(Case(f"demo/{shop}", page_item(n, body, url, spec.selectors or None), p.num if p.num < 50 else None))
+            right = p.num if p.num < 50 else None
+            cases.append(make_case(f"demo/{shop}", f"demo/{shop}", n, body, url, right, spec.selectors or None))
     return ours, cases
 
 
@@ -196,6 +218,81 @@ def baseline(ours: list[OurItem], page: PageItem) -> tuple[str, int | None, str 
     return ("accepted" if sim >= 0.9 else "none"), best.id, "title"
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One decision, before a threshold: the best candidate, and whether a runner-up ties it."""
+
+    right: int | None
+    chosen: int | None
+    confidence: float
+    tied: bool
+    method: str | None
+
+
+def verdicts(ours: list[OurItem], cases: list[Case], pages: dict[int, PageItem] | None = None) -> list[Verdict]:
+    """Each case against the whole catalogue and, with an answer, against it without that answer."""
+    full = CatalogueIndex(ours)
+    out = []
+    for case in cases:
+        page = (pages or {}).get(case.page.watch_id, case.page)
+        for absent in ((False, True) if case.right is not None else (False,)):
+            index = CatalogueIndex([o for o in ours if o.id != case.right]) if absent else full
+            ranked = index.candidates(page)
+            top = ranked[0] if ranked else None
+            tied = len(ranked) > 1 and top is not None and ranked[1].confidence >= top.confidence - TIE_MARGIN
+            out.append(Verdict(None if absent else case.right, top.our_id if top else None,
+                               top.confidence if top else 0.0, tied, top.method if top else None))  # fmt: skip
+    return out
+
+
+def tally(items: list[Verdict], auto: float) -> Score:
+    s = Score()
+    for v in items:
+        applied = v.chosen is not None and v.confidence >= max(auto, PROPOSE) and not v.tied
+        if applied and v.chosen == v.right:
+            s.tp += 1
+            s.methods[v.method] += 1
+        elif applied:
+            s.fp += 1
+            s.fn += v.right is not None
+        else:
+            s.fn += v.right is not None
+            if v.chosen is not None and v.confidence >= PROPOSE:
+                s.proposed_right += v.chosen == v.right
+                s.proposed_wrong += v.chosen != v.right
+    return s
+
+
+GRID = [round(0.80 + 0.01 * i, 2) for i in range(19)]
+WRONG_COST = 50  # one wrong match costs fifty right ones: precision >= 0.98 before recall
+
+
+def leave_one_source_out(ours: list[OurItem], cases: list[Case]) -> tuple[Score, dict[str, float], dict[str, set[str]]]:
+    """The part scored source by source, each without what only it taught (see the module's doc)."""
+    by_source = group(range(len(cases)), lambda i: cases[i].shop)
+    uses = {i: {c.mpn_label} for i, c in enumerate(cases) if c.mpn_label}
+    switched = single_source_entries(uses, lambda i: cases[i].shop)
+    per_source: dict[str, list[Verdict]] = {}
+    for source, idx in by_source.items():
+        off = switched.get(source, set())
+        labels = tuple(lb for lb in MPN_LABELS if lb not in off)
+        pages = {cases[i].page.watch_id: read_page(cases[i].page.watch_id, cases[i].body, cases[i].url,
+                                                   cases[i].selectors, labels)[0] for i in idx} if off else None  # fmt: skip
+        per_source[source] = verdicts(ours, [cases[i] for i in idx], pages)
+    shipped = {source: verdicts(ours, [cases[i] for i in idx]) for source, idx in by_source.items()}
+
+    def objective(sources: list[str], auto: float) -> float:
+        s = tally([v for src in sources for v in shipped[src]], auto)
+        return s.tp - WRONG_COST * s.fp
+
+    keyed = {source: [source] for source in by_source}
+    chosen = refit_per_source(keyed, GRID, objective, default=GRID[-1])
+    score = Score()
+    for items in per_source.values():
+        score = total({"a": score, "b": tally(items, AUTO)})
+    return score, chosen, switched
+
+
 def total(scores: dict[str, Score]) -> Score:
     out = Score()
     for s in scores.values():
@@ -239,6 +336,13 @@ def main() -> None:
             print(line(source, s))
         print(line("rivalwatch", total(ours_scores)))
         print(line("baseline", total(score(ours, cases, baseline, "baseline"))))
+        loso, thresholds, switched = leave_one_source_out(ours, cases)
+        print(line("leave-one-out", loso))
+        spread = Counter(thresholds.values())
+        off = sorted(f"{lb} ({src})" for src, labels in switched.items() for lb in labels)
+        print(f"    leave-one-source-out: {len(thresholds)} sources; a refit on the other sources would set auto-accept to "
+              f"{', '.join(f'{t} x{n}' for t, n in sorted(spread.items()))}; model-number labels switched off "
+              f"for their only source: {', '.join(off) or 'none'}")  # fmt: skip
         if args.show_errors:
             for error in total(ours_scores).errors:
                 print("    " + error)
