@@ -120,3 +120,18 @@ def test_the_catalogue_section_is_checked_with_the_rest() -> None:
     assert 'did you mean "undercut_by"' in messages
     with pytest.raises(ConfigError, match="check digit"):
         load_watchlist_text(yaml.safe_dump({"catalogue": {"products": [{"sku": "A", "name": "x", "gtin": "4006381333932"}]}}))
+
+
+def test_undercut_by_more_than_x_percent_fires_on_the_detected_gap() -> None:
+    """The detector's magnitude is the gap to our price, so `threshold_pct` means "more than X %
+    below us": 8 % below fires a 5 % rule and not a 10 % one; a MAP violation measures against MAP."""
+    before = _row("100", _cell(1, "a", "105"), map_price="95")
+    after = _row("100", _cell(1, "a", "92"), map_price="95")
+    product, cells = before_of(before)
+    found = {c.kind: c for _, c in detect_matrix_changes(after, product, cells)}
+    undercut, below_map = found["undercut_by"], found["map_violation"]
+    assert undercut.magnitude == pytest.approx(-0.08) and below_map.magnitude == pytest.approx(92 / 95 - 1, abs=1e-4)
+    facts = ChangeFacts(kind=undercut.kind, magnitude=undercut.magnitude, details=undercut.details)
+    assert rule_fires(AlertRule(name="u5", when="undercut_by", threshold_pct=5), facts)
+    assert not rule_fires(AlertRule(name="u10", when="undercut_by", threshold_pct=10), facts)
+    assert undercut.details["gap_pct"] == pytest.approx(-8.0) and undercut.details["our_sku"] == "SKU-1"

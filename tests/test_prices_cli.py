@@ -68,6 +68,37 @@ def test_prices_table_and_exports_carry_the_same_numbers(checked, tmp_path) -> N
     assert book.sheetnames == ["Matrix", "Offers"]
     sheet = list(book["Offers"].iter_rows(values_only=True))
     assert len(sheet) == len(rows) + 1
+    # The XLSX's offers sheet is the CSV, cell for cell (numbers as numbers, not text).
+    assert list(sheet[0]) == list(rows[0])
+    for line, r in zip(sheet[1:], rows, strict=True):
+        for column, value in zip(sheet[0], line, strict=True):
+            text = r[column]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                assert ("" if value is None else str(value)) == text, (r["sku"], column)
+            else:
+                assert abs(value - float(text)) < 1e-9, (r["sku"], column)
+    # The matrix sheet: one row per product of ours, each competitor's converted price, gap and
+    # stock in its columns, rank, cheapest and median as the offers say.
+    matrix = list(book["Matrix"].iter_rows(values_only=True))
+    head, body = [str(h) for h in matrix[0]], matrix[1:]
+    assert len(body) == len({r["sku"] for r in rows})
+    by_offer = {(r["sku"], r["competitor"]): r for r in offers}
+    first = {r["sku"]: r for r in reversed(rows)}
+    for line in body:
+        cells = dict(zip(head, line, strict=True))
+        r = first[str(cells["SKU"])]
+        assert cells["Rank"] == (int(r["our_rank"]) if r["our_rank"] else None)
+        assert cells["Cheapest at"] == (r["cheapest_competitor"] or None)
+        assert (cells["Most expensive"] is True) == (r["we_are_most_expensive"] == "True")
+        for name in ("Alpha", "Beta", "Gamma", "Huali"):
+            offer = by_offer.get((cells["SKU"], name))
+            price, gap, stock = cells.get(f"{name} price"), cells.get(f"{name} gap %"), cells.get(f"{name} stock")
+            if offer is None or not offer["converted"]:
+                assert price is None
+                continue
+            assert isinstance(price, int | float) and abs(price - float(offer["converted"])) < 1e-9
+            assert isinstance(gap, int | float) and abs(gap - float(offer["gap_pct"])) < 1e-9
+            assert stock == (offer["stock"] or None)  # None: the page does not say
     as_json = json.loads(_run("prices", "-c", str(checked), "--json", "--sku", "RW-00001"))
     assert {o["sku"] for o in as_json} == {"RW-00001"}
     history = _run("prices", "-c", str(checked), "--history", "RW-00001")
