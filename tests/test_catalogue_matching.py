@@ -162,3 +162,16 @@ def test_cyrillic_and_greek_titles_compare_with_their_transliteration() -> None:
     # Transliterated, a capacity still tells products apart: 330 ml is not 250 мл.
     other = PageItem(81, "Luminarc Набор стаканов Octime 250 мл 6 шт H9811", "Luminarc")
     assert CatalogueIndex([ours]).decide(other).status != "accepted"
+
+
+def test_a_model_name_of_ours_written_in_the_title_matches_with_the_brand() -> None:
+    ours = OurItem(9, "CG-ZDLC", "CIGA Design", "CIGA Design", mpn="Z Series DLC")
+    page = PageItem(90, "CIGA Design Z-Series DLC Automatic Mechanical Skeleton Watch", None, "B07C8KMQQ6")
+    decision = CatalogueIndex([ours, HEADPHONES]).decide(page)
+    assert decision.status == "accepted" and decision.candidate and decision.candidate.method == "mpn"
+    # Without the brand, the phrase alone is only a proposal; a short one, or one with a digit
+    # (a code, matched as codes are), is no model name.
+    bare = PageItem(91, "Z Series DLC Automatic Mechanical Skeleton Watch")
+    assert CatalogueIndex([ours]).decide(bare).status == "proposed"
+    short = OurItem(10, "X", "Acme", "Acme", mpn="Pro Max")
+    assert CatalogueIndex([short]).decide(PageItem(92, "Acme Pro Max Kettle")).status != "accepted"

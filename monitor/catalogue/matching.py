@@ -4,7 +4,9 @@ Evidence, strongest first:
 - the page's GTIN (EAN/UPC/ISBN, check digit verified) equals ours: 0.99, unless the brands disagree;
 - the page's MPN or SKU equals our MPN or SKU (letters and digits compared, at least 4 with a digit):
   0.96 with the brand confirmed, less without; a title that names another variant or capacity
-  takes it down to a proposal;
+  takes it down to a proposal. An MPN of ours that is a model name without digits ("Z Series DLC",
+  eight letters or more) counts when the page's title writes it word for word and the brand is
+  confirmed (without the brand, a phrase any shop may write: a proposal);
 - the title: the brand (the page's, or named in its title), every model code of our title present
   on the page ("K12", "PRW-3100YB"; the page's SKU and MPN count), no other code of the same series
   ("K13"), the same variant words ("Pro", "Lite"), no capacity that contradicts ours ("128GB"), then
@@ -141,6 +143,15 @@ def _other_series_code(ours: Title, theirs: Title) -> str | None:
     return None
 
 
+def _model_name(mpn: str | None) -> tuple[str, ...] | None:
+    """An MPN that is a model name rather than a code ("Z Series DLC"): its words, when it has two
+    or more, no digit, and eight letters or more (shorter names are words shops use for anything)."""
+    if not mpn or code_key(mpn) is not None:
+        return None
+    words = parse_title(mpn).all_words
+    return words if len(words) >= 2 and sum(len(w) for w in words) >= 8 else None
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Why two titles cannot be one product; `kind`: code (ours missing), series, variant, measure."""
@@ -175,6 +186,7 @@ class CatalogueIndex:
         self.by_gtin: dict[str, list[int]] = {}
         self.by_code: dict[str, list[tuple[int, str]]] = {}
         self.by_word: dict[str, set[int]] = {}
+        self.by_model_name: dict[str, list[tuple[tuple[str, ...], int]]] = {}  # first word -> (words, our id)
         self.brands: set[str] = set()
         items = list(items)
         titles = {item.id: parse_title(item.name) for item in items}
@@ -198,6 +210,9 @@ class CatalogueIndex:
             for method, keys in (("mpn", {code_key(item.mpn)}), ("sku", {code_key(item.sku)}), ("mpn", named)):
                 for key in keys - {None}:
                     self.by_code.setdefault(str(key), []).append((item.id, method))
+            named_model = _model_name(item.mpn)
+            if named_model:
+                self.by_model_name.setdefault(named_model[0], []).append((named_model, item.id))
             # Found by its brand, its codes, and its two rarest words (a product without brand or code).
             rare = sorted(
                 (w for w in set(title.words) if len(w) >= 4 and frequency[w] <= rare_cap), key=lambda w: (frequency[w], w)
@@ -244,6 +259,26 @@ class CatalogueIndex:
                     conf = min(conf, 0.7)
                     evidence["title_conflict"] = conflict.message
                 out.append(Candidate(our_id, method, conf, evidence))
+        return out
+
+    def _by_model_name(self, page: PageItem, title: Title) -> list[Candidate]:
+        out = []
+        words = title.all_words
+        for i, word in enumerate(words):
+            for name, our_id in self.by_model_name.get(word, []):
+                if words[i : i + len(name)] != name:
+                    continue
+                ours = self.ours[our_id]
+                agree = _brands_agree(ours.brand, brand_key(page.brand))
+                if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
+                    agree = True
+                conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
+                evidence: dict[str, Any] = {"page_title": page.name, "our_mpn": ours.item.mpn, "brand_agrees": agree}
+                conflict = title_conflict(ours.title, title)
+                if conflict is not None and conflict.kind != "code":
+                    conf = min(conf, 0.7)
+                    evidence["title_conflict"] = conflict.message
+                out.append(Candidate(our_id, "mpn", conf, evidence))
         return out
 
     def _title_candidates(self, page: PageItem, title: Title) -> set[int]:
@@ -328,6 +363,8 @@ class CatalogueIndex:
             found += self._by_code(page, title)
             if page.name:
                 found += self._by_title(page, title)
+                if self.by_model_name:
+                    found += self._by_model_name(page, title)
         skip = set(rejected)
         for cand in found:
             if cand.our_id in skip:
