@@ -5,8 +5,8 @@ the web dashboard share. Each returns plain records (Core selects: a matrix has 
   builds the ranks, gaps, cheapest and median from them: `monitor.catalogue.view.price_matrix`);
 - `price_history`: one product of ours over time: our price, and every matched offer's prices;
 - `match_rows`: matches and proposals for `rivalwatch match`;
-- `matrix_changes_between`: the matrix rules' changes of a period, with their competitor (the
-  report's "MAP violations by competitor").
+- `matrix_change_counts`: the matrix rules' changes of a period, counted by kind and competitor
+  (the report's "MAP violations by competitor" and its changes of the matrix).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.catalog import Competitor, Watch
@@ -232,24 +232,15 @@ def match_rows(session: Session, statuses: Iterable[str] = ("proposed",)) -> lis
     return out
 
 
-@dataclass(frozen=True)
-class MatrixChangeRow:
-    change: Change
-    competitor: str | None
-    our_sku: str | None
-
-
-def matrix_changes_between(
+def matrix_change_counts(
     session: Session, since: datetime, until: datetime, kinds: Iterable[str]
-) -> list[MatrixChangeRow]:
-    """Changes of these kinds detected in [since, until), with their competitor and our SKU."""
+) -> dict[tuple[str, str | None], int]:
+    """(kind, competitor) -> how many changes of these kinds were detected in [since, until): one
+    GROUP BY, for the report's counts (a week of a large matrix has tens of thousands)."""
     query = (
-        select(Change, Competitor.name)
+        select(Change.kind, Competitor.name, func.count())
         .outerjoin(Competitor, Competitor.id == Change.competitor_id)
         .where(Change.kind.in_(list(kinds)), Change.detected_at >= since, Change.detected_at < until)
-        .order_by(Change.detected_at, Change.id)
+        .group_by(Change.kind, Competitor.name)
     )
-    return [
-        MatrixChangeRow(change, competitor, (change.details or {}).get("our_sku"))
-        for change, competitor in session.execute(query)
-    ]
+    return {(kind, name): n for kind, name, n in session.execute(query)}

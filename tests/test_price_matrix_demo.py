@@ -42,7 +42,7 @@ from monitor.report.period import date_range
 from monitor.report.render_csv import render_csv
 from monitor.report.render_html import render_html
 from monitor.report.render_json import render_json
-from monitor.report.render_md import render_md
+from monitor.report.render_md import render_digest, render_md
 from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
@@ -339,6 +339,9 @@ def _check_report_section(factory, watchlist, ours, maps, expected, by_day) -> N
     top = pp.most_expensive[0]
     assert "## Price position" in md and f"| {top.cheapest} | {top.cheapest_price:,.2f} |" in md
     assert f"{top.rank} of {top.of}" in md
+    _title, digest = render_digest(report)
+    assert f"We are the most expensive: {pp.dearest} / {pp.compared}" in digest
+    assert f"Below our MAP now: {sum(len(v.offers) for v in pp.map_violations)}" in digest
     zh = render_md(report, "zh-CN")
     assert "价格定位" in zh and f"{top.of} 家中第 {top.rank}" in zh
     html = render_html(report)
@@ -349,5 +352,6 @@ def _check_report_section(factory, watchlist, ours, maps, expected, by_day) -> N
     # Without a catalogue: no section, no empty tables, in any format.
     bare = build(factory, period)
     assert bare.price_position is None and "price_position" not in bare.sections
+    assert "Below our MAP now" not in render_digest(bare)[1]
     assert "Price position" not in render_md(bare) and 'data-section="price-position"' not in render_html(bare)
     assert "price_position" not in render_csv(bare) and json.loads(render_json(bare))["price_position"] is None

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.catalogue import CatalogueMeta
-from models.catalogue_queries import MatrixChangeRow, matrix_changes_between
+from models.catalogue_queries import matrix_change_counts
 from monitor.catalogue.matrix import (
     Cell,
     MatrixRow,
@@ -74,15 +74,22 @@ def price_position(
     keep = set(competitors) if competitors is not None else None
     rows = price_matrix(session, currency, competitors=keep)
 
-    def period(start: datetime, end: datetime) -> list[MatrixChangeRow]:
-        found = matrix_changes_between(session, start, end, MATRIX_CHANGE_KINDS)
-        return [c for c in found if keep is None or c.competitor in keep]
+    def period(start: datetime, end: datetime) -> dict[tuple[str, str | None], int]:
+        found = matrix_change_counts(session, start, end, MATRIX_CHANGE_KINDS)
+        return {key: n for key, n in found.items() if keep is None or key[1] in keep}
+
+    def by_kind(counts: dict[tuple[str, str | None], int]) -> Counter:
+        out: Counter = Counter()
+        for (kind, _competitor), n in counts.items():
+            out[kind] += n
+        return out
 
     changes = period(since, until)
-    before = None
-    if previous_since is not None:
-        before = Counter(c.change.kind for c in period(previous_since, since))
-    reported = Counter(c.competitor or "?" for c in changes if c.change.kind == "map_violation")
+    before = by_kind(period(previous_since, since)) if previous_since is not None else None
+    reported: Counter = Counter()
+    for (kind, competitor), n in changes.items():
+        if kind == "map_violation":
+            reported[competitor or "?"] += n
     current = map_violations(rows)
     names = sorted(set(current) | set(reported), key=lambda n: (-len(current.get(n, [])), -reported[n], n))
     ranked = where_most_expensive(rows)
@@ -100,6 +107,6 @@ def price_position(
         compared=len(ranked),
         refreshed_at=meta,
         map_violations=[MapViolations(n, current.get(n, []), reported[n]) for n in names],
-        changes=Counter(c.change.kind for c in changes),
+        changes=by_kind(changes),
         changes_before=before,
     )

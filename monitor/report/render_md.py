@@ -251,6 +251,15 @@ def render_digest(
         body.append(f"- [{sev}] {esc(i18n.summary_text(line, locale))}")
     if not report.summary:
         body.append(w["no_movements"])
+    pp = report.price_position
+    if pp is not None:
+        below = sum(len(v.offers) for v in pp.map_violations)
+        top = pp.most_expensive[0] if pp.most_expensive else None
+        worst = f" ({esc(top.product)} {i18n.pct(top.gap_share)} at {esc(top.cheapest)})" if top else ""
+        body.append(
+            f"- {w['position_dearest']}: {i18n.number(pp.dearest)} / {i18n.number(pp.compared)}{worst}; "
+            f"{w['below_map_now']}: {i18n.number(below)}"
+        )
     for c in report.competitors:
         if c.prices:
             p = c.prices
