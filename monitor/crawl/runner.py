@@ -157,7 +157,11 @@ def run_cycle(
     on_outcome: Callable[[Outcome[Any]], None] | None = None,
     kinds: set[str] | None = None,
     watch_ids: set[int] | None = None,
+    on_open: Callable[[int], None] | None = None,
+    extra_settings: dict[str, Any] | None = None,
 ) -> RunSummary:
+    """`on_open` hears the run id as soon as the run is stored; `extra_settings` go over every crawl's
+    Scrapy settings (a crawl worker's shared politeness)."""
     started = datetime.now(UTC)
     if sync:
         sync_store(watchlist, session_factory)
@@ -171,10 +175,13 @@ def run_cycle(
         watch_ids=watch_ids,
         on_outcome=on_outcome,
     )
+    if on_open is not None:
+        on_open(cycle.run_id)
     if on_start is not None:
         on_start(cycle.jobs)
     if cycle.crawls:
-        (engine or CrawlEngine()).crawl_many(cycle.specs())
+        specs = [CrawlSpec(c.spider, {**c.settings, **(extra_settings or {})}, c.kwargs) for c in cycle.specs()]
+        (engine or CrawlEngine()).crawl_many(specs)
     total = SinkStats()
     summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=total)
     for crawl, sink in cycle.crawls:

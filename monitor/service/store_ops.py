@@ -89,16 +89,24 @@ class Recovered:
     alerts_queued: int
 
 
-def recover_interrupted_runs(session: Session, watchlist, now: datetime) -> list[Recovered]:  # noqa: ANN001
-    """Runs of a service that died mid-crawl: queue their stored changes' alerts, close them.
+def recover_interrupted_runs(
+    session: Session,
+    watchlist,  # noqa: ANN001
+    now: datetime,
+    trigger: str = "serve",
+    run_ids: set[int] | None = None,
+) -> list[Recovered]:
+    """Runs of a service (or, `trigger="worker"`, of the crawl workers `run_ids`) that died mid-crawl:
+    queue their stored changes' alerts, close them.
 
     Observations and their changes were committed batch by batch; the alerts of those changes are
     queued here (`enqueue_run_alerts` skips what was already queued), so a kill never loses an alert.
     """
     out = []
-    runs = session.scalars(
-        select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.trigger == "serve")
-    ).all()
+    query = select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.trigger == trigger)
+    if run_ids is not None:
+        query = query.where(CrawlRun.id.in_(run_ids))
+    runs = session.scalars(query).all()
     for run in runs:
         queued = 0
         if watchlist.channels and watchlist.rules:
