@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.crawl import Observation
+from monitor.crawl.claims import unclaimed
 from monitor.service.schedule import DueWatch, next_cron_due, spread_overdue, stable_fraction
 
 INTERVAL_SLACK = 1.06  # the sink's jitter is +-5 %: a due time beyond 106 % of the interval is stale
 
 
 def _due_clause(now: datetime):  # noqa: ANN202
-    return (Watch.active.is_(True), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+    # A watch another crawl holds (another `run`, a worker) is not due here until it lets go.
+    return (Watch.active.is_(True), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now), unclaimed(now))
 
 
 def due_now(session: Session, now: datetime, limit: int) -> list[DueWatch]:
