@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
-from models import Watch
+from models import CrawlRun, Watch
 from monitor.demo.mailbox import LocalMailbox
 from monitor.scale.connect import queue_config
 from monitor.scale.members import Members
@@ -116,15 +116,17 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
         market.set_day(1)
         with factory.begin() as s:
             s.execute(update(Watch).values(next_due_at=datetime.now(UTC) - timedelta(seconds=1)))
-        wait_for(
-            lambda: any(m.run_id and m.doing.startswith("crawling") for m in _members(queue_url, "worker")),
-            30,
-            "a worker crawling day 1",
-            every=0.05,
-        )
-        time.sleep(0.5)  # some of its watches stored, others in flight
-        victim = next(m for m in _members(queue_url, "worker") if m.run_id and m.doing.startswith("crawling"))
-        os.kill(victim.pid, signal.SIGKILL)
+        victims: list = []
+
+        def crawling() -> bool:  # a worker with its run open and its pages being fetched
+            busy = [m for m in _members(queue_url, "worker") if m.run_id and m.doing.startswith("crawling")]
+            if busy and sum(market.load.current.values()) > 0:
+                victims.append(busy[0])
+                return True
+            return False
+
+        wait_for(crawling, 30, "a worker in the middle of a day 1 crawl", every=0.02)
+        os.kill(victims[0].pid, signal.SIGKILL)
         counts = observations_per_watch(factory)
         assert min(counts.values()) == 1, "the kill came too late: day 1 was already done"
 
@@ -153,6 +155,9 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
     assert set(observations_per_watch(factory).values()) == {2}, "a watch missed or doubled a due time"
     statuses = run_statuses(factory)
     assert statuses["running"] == 0 and statuses["interrupted"] >= 1, statuses
+    with factory() as s:
+        killed = s.get(CrawlRun, victims[0].run_id)
+        assert killed is not None and killed.status == "interrupted"  # closed by the scheduler
     expected = expected_alerts(factory, watchlist)
     assert expected, "day 1 should move some prices past the rules' thresholds"
     deliveries = delivered(factory)

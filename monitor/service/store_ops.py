@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.crawl import Observation
-from monitor.crawl.claims import unclaimed
+from monitor.crawl.claims import release, run_owner, unclaimed
 from monitor.service.schedule import DueWatch, next_cron_due, spread_overdue, stable_fraction
 
 INTERVAL_SLACK = 1.06  # the sink's jitter is +-5 %: a due time beyond 106 % of the interval is stale
@@ -123,6 +123,7 @@ def recover_interrupted_runs(
         )
         run.ok, run.failed = counts.get("ok", 0), counts.get("failed", 0)
         run.status, run.finished_at = "interrupted", now
+        release(session, run_owner(run.id))  # its holder is dead: what it did not check is due again
         out.append(Recovered(run.id, run.ok + run.failed, queued))
     return out
 
