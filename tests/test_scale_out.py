@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from scale_helpers import pg_url, pid_with_local_port, queue_url, role_env, start_role  # noqa: F401
+from scale_helpers import RIVALWATCH, pg_url, pid_with_local_port, queue_url, role_env, start_role  # noqa: F401
 from service_helpers import (
     delivered,
     expected_alerts,
@@ -111,6 +111,12 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
         wait_for(lambda: min(observations_per_watch(factory).values()) == 1, 90, "day 0 checked", every=0.5)
         assert set(observations_per_watch(factory).values()) == {1}
         wait_for(lambda: outbox_settled(factory), 60, "day 0's outbox to drain", every=0.5)
+        shown = subprocess.run(
+            [RIVALWATCH, "status", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60
+        ).stdout
+        assert "jobs waiting or in progress" in shown and "6 members" in shown, shown
+        for p in procs:
+            assert f"pid {p.pid}: heartbeat" in shown, shown
 
         # Day 1: every watch due again on a moved market.
         market.set_day(1)
@@ -180,7 +186,7 @@ def test_a_role_on_sqlite_is_refused_with_what_to_set(role, tmp_path, queue_url,
     write_watchlist(config, market, "json://127.0.0.1:9/", tmp_path / "rw.db")
     env = role_env(f"sqlite:///{tmp_path / 'rw.db'}", queue_url)
     result = subprocess.run(
-        [str(start_role.__globals__["RIVALWATCH"]), "serve", "-c", str(config), "--role", role],
+        [RIVALWATCH, "serve", "-c", str(config), "--role", role],
         env=env,
         capture_output=True,
         text=True,
