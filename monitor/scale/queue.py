@@ -20,6 +20,7 @@ from typing import Any, cast
 import redis
 
 GROUP = "workers"
+LINGER = 0.1  # seconds a read waits for more entries after the first arrived
 
 # KEYS: the pair's marker, the stream. ARGV: marker TTL (s), watch id, due time.
 ENQUEUE = """
@@ -86,16 +87,21 @@ class WatchQueue:
             self.stream, GROUP, consumer, min_idle_time=lease_ms, start_id="0-0", count=count
         )
         entries = [e for e in claimed if e and e[1]]
-        if len(entries) < count:
+        block: int | None = None if entries else block_ms
+        for _ in range(2):
+            if len(entries) >= count:
+                break
             reply = self.client.xreadgroup(
-                GROUP,
-                consumer,
-                {self.stream: ">"},
-                count=count - len(entries),
-                block=None if entries else block_ms,
+                GROUP, consumer, {self.stream: ">"}, count=count - len(entries), block=block
             )
-            for _stream, fresh in cast(list[tuple[str, list[Any]]], reply or []):
-                entries.extend(fresh)
+            fresh = [e for _stream, got in cast(list[tuple[str, list[Any]]], reply or []) for e in got]
+            if not fresh:
+                break
+            entries.extend(fresh)
+            # The first entry of a pass wakes a blocked read: wait a moment for the rest of the pass,
+            # so a crawl starts with a full batch rather than one watch.
+            time.sleep(LINGER)
+            block = None
         return [Job(mid, int(fields["watch"]), fields["due"]) for mid, fields in entries]
 
     def touch(self, consumer: str, jobs: list[Job]) -> None:

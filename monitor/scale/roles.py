@@ -286,6 +286,7 @@ class Worker(Role):
             )
         todo = {j.watch_id for j in jobs if j.watch_id in due_at and j.still_due(due_at[j.watch_id])}
         if todo:
+            started = time.perf_counter()
             self.me.doing = f"crawling {len(todo)} watches"
             summary = run_cycle(
                 self.watchlist,
@@ -310,6 +311,7 @@ class Worker(Role):
                 failed=summary.stats.failed,
                 changes=len(summary.changes),
                 skipped=len(jobs) - len(todo),
+                seconds=round(time.perf_counter() - started, 3),
             )
         # Done (or checked meanwhile by someone else); one cut short by a stop is queued again.
         self.queue.done(jobs)
