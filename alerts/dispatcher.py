@@ -6,7 +6,7 @@ when the channel fails, back to ``pending`` with `attempts`, `last_error` (secre
 `retry_max_delay`), until `Channel.max_attempts` is reached: then ``failed`` for good (`rivalwatch
 alerts retry` can force another try).
 
-Claiming: a row is claimed by one conditional UPDATE (same id, status and attempt count as read) in a
+Claiming: rows are read with `FOR UPDATE SKIP LOCKED` and each is claimed by one conditional UPDATE (same id, status and attempt count as read) in a
 committed transaction before anything is sent, so two dispatchers, threads or machines never send the
 same row at once. The claim is a lease: `next_attempt_at` is moved `LEASE` seconds ahead, and a row
 still ``sending`` when its lease ends is taken to belong to a dispatcher that died and is claimed again.
@@ -117,8 +117,17 @@ def claim_due(
         )
         if limit:
             query = query.limit(limit)
-        rows = session.scalars(query).all()
+        # Row locks: what another dispatcher is claiming right now is skipped, not waited for (on
+        # PostgreSQL; SQLite has one writer at a time anyway). A skipped row holds its channel's
+        # younger rows back, as a row being sent does.
+        rows = session.scalars(query.with_for_update(skip_locked=True)).all()
         blockers = _blockers(session, {r.channel for r in rows}, now)
+        taken = {r.id for r in rows}
+        for row_id, channel, created in session.execute(
+            query.with_only_columns(AlertDelivery.id, AlertDelivery.channel, AlertDelivery.created_at)
+        ).all():
+            if row_id not in taken and (created, row_id) < blockers.get(channel, (created, row_id + 1)):
+                blockers[channel] = (created, row_id)
         for row in rows:
             blocker = blockers.get(row.channel)
             if blocker is not None and (row.created_at, row.id) > blocker:
@@ -234,6 +243,7 @@ def dispatch_pending(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     limit: int | None = None,
+    lease: float = LEASE,
 ) -> DispatchReport:
     """Send the deliveries due now through Apprise and record each outcome (see the module doc)."""
     values = resolve_env(env, watchlist.settings.secrets_file)
@@ -241,7 +251,7 @@ def dispatch_pending(
     report = DispatchReport()
     apps: dict[str, object] = {}
     unreachable: set[str] = set()
-    for claimed in claim_due(session_factory, now, limit):
+    for claimed in claim_due(session_factory, now, limit, lease):
         if claimed.channel in unreachable:  # sending it now would overtake the one that just failed
             release(session_factory, claimed, now)
             continue

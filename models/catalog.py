@@ -52,6 +52,9 @@ class Watch(Base):
     etag: Mapped[str | None] = mapped_column(String(300))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     last_body_hash: Mapped[str | None] = mapped_column(String(64))
+    # Who is checking it now, and until when (`monitor.crawl.claims`): overlapping runs never share a watch.
+    claimed_by: Mapped[str | None] = mapped_column(String(100), index=True)
+    claimed_until: Mapped[datetime | None]
 
     competitor: Mapped[Competitor | None] = relationship(back_populates="watches")
 

@@ -24,6 +24,11 @@ class CrawlRun(Base):
     ok: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     changes: Mapped[int] = mapped_column(default=0)
+    # The process crawling it, so the next run can tell a dead one from one still going.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None]
+    # Renewed with every batch written: a run past its lease is dead or stuck (any host).
+    lease_until: Mapped[datetime | None]
 
 
 class Body(Base):

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from models.series import SeriesState
@@ -108,4 +108,12 @@ class PriceAnomalyFeed:
         session.execute(insert(SeriesState), rows)
         for row in rows:
             self._rows[row["key"]] = SeriesState(**row)
-        self._dirty.clear()
+        written = dict(self._dirty)
+
+        def committed(_session: Session) -> None:
+            # Clean only once the store has them: a write that fails is tried again with them.
+            for key, row in written.items():
+                if self._dirty.get(key) is row:
+                    del self._dirty[key]
+
+        event.listen(session, "after_commit", committed, once=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
+import redis
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Competitor, CrawlRun, ProductState, Watch
+from monitor.scale.connect import QUEUE_ENV, queue_config
+from monitor.scale.members import Member, Members
+from monitor.scale.queue import WatchQueue
 from monitor.service.state import read_state, state_path
 
 
@@ -179,4 +184,47 @@ def service_lines(h: ServiceHealth, now: datetime) -> list[str]:
     for label, when in h.next_runs:
         wait = f"in {max(0, (when - now).total_seconds()):.0f}s" if when else "now (never checked)"
         lines.append(f"  next: {label} {wait}")
+    return lines
+
+
+# ---- a scaled-out deployment (`serve --role ...`, RIVALWATCH_QUEUE_URL) --------------------------
+
+
+@dataclass(frozen=True)
+class ClusterHealth:
+    """Every scheduler, worker and dispatcher beating in Redis, and the queue of due watches."""
+
+    members: list[Member]
+    depth: int  # jobs waiting or being worked on
+    lag: float  # seconds the oldest job has waited
+    error: str | None = None  # Redis could not be asked
+
+
+def cluster_health(queue_url: str | None = None) -> ClusterHealth | None:
+    """None when no queue is configured (a single-process service)."""
+    if not (queue_url or os.environ.get(QUEUE_ENV)):
+        return None
+    cfg = queue_config(queue_url, role="status")
+    client = cfg.client()
+    try:
+        queue = WatchQueue(client, cfg.prefix)
+        return ClusterHealth(Members(client, cfg.prefix).all(), queue.depth(), queue.lag())
+    except redis.RedisError as exc:
+        return ClusterHealth([], 0, 0.0, f"{type(exc).__name__}: {exc}")
+    finally:
+        client.close()
+
+
+def cluster_lines(c: ClusterHealth, now: datetime) -> list[str]:
+    if c.error:
+        return [f"queue: unreachable ({c.error})"]
+    lines = [
+        f"queue: {c.depth} jobs waiting or in progress; oldest {c.lag:.1f}s old; {len(c.members)} members"
+    ]
+    for m in c.members:
+        run = f" (run {m.run_id})" if m.run_id else ""
+        lines.append(
+            f"  {m.role} {m.host} pid {m.pid}: heartbeat {m.heartbeat_age(now):.0f}s ago, {m.doing}{run}; "
+            f"{m.done} done since {m.started_at}"
+        )
     return lines

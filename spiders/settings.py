@@ -52,6 +52,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
+    # Off unless a crawl worker sets RIVALWATCH_SHARED_POLITENESS_URL; last before the download itself.
+    "spiders.shared_politeness.SharedPolitenessMiddleware": 990,
 }
 ITEM_PIPELINES = {
     "spiders.pipelines.StorePipeline": 300,

@@ -7,15 +7,46 @@ import logging
 import click
 
 from monitor.cli.common import config_option, err_console
+from monitor.scale.connect import ScaleError, queue_config
+from monitor.scale.roles import ROLES, RoleOptions
 from monitor.service import Service, ServiceError, ServiceOptions
 from monitor.service.logs import install
 from monitor.service.signals import install_signals
 from monitor.watchlist import ConfigError
 from spiders.engine import quiet_scrapy_logs
 
+ROLE_CHOICES = ("all", "scheduler", "worker", "dispatcher", "web")
+
 
 @click.command()
 @config_option
+@click.option(
+    "--role",
+    type=click.Choice(ROLE_CHOICES),
+    default="all",
+    show_default=True,
+    help="all: everything in this process. scheduler|worker|dispatcher: one role of a scaled-out deployment "
+    "(PostgreSQL in RIVALWATCH_DATABASE_URL, Redis in RIVALWATCH_QUEUE_URL).",
+)
+@click.option("--jobs", default=50, show_default=True, help="worker: watches taken from the queue per crawl.")
+@click.option(
+    "--lease",
+    default=60.0,
+    show_default=True,
+    help="scheduler/worker: seconds after which a silent worker's watches, or the scheduler lock, pass on.",
+)
+@click.option(
+    "--domain-cap",
+    type=int,
+    default=None,
+    help="worker: requests in flight per site across all workers  [default: settings.concurrency_per_domain].",
+)
+@click.option(
+    "--alert-lease",
+    default=300.0,
+    show_default=True,
+    help="dispatcher: seconds before a delivery a dead dispatcher claimed is sent again.",
+)
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -37,6 +68,11 @@ from spiders.engine import quiet_scrapy_logs
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings too.")
 def serve(
     config_path: str,
+    role: str,
+    jobs: int,
+    lease: float,
+    domain_cap: int | None,
+    alert_lease: float,
     log_file: str | None,
     tick: float,
     max_crawls: int,
@@ -55,6 +91,18 @@ def serve(
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     install(log_file)
+    if role != "all":
+        options = RoleOptions(
+            tick=tick,
+            batch=jobs,
+            lease=lease,
+            spread_rate=spread_rate,
+            dispatch_every=dispatch_every,
+            alert_lease=alert_lease,
+            domain_cap=domain_cap,
+        )
+        _serve_role(config_path, role, options)
+        return
     options = ServiceOptions(
         tick=tick,
         max_crawls=max_crawls,
@@ -74,3 +122,20 @@ def serve(
         err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
         raise SystemExit(2) from None
     service.join()
+
+
+def _serve_role(config_path: str, role: str, options: RoleOptions) -> None:
+    if role == "web":
+        err_console.print("[red]error[/red] there is no web interface in this version; roles: scheduler, worker, dispatcher")
+        raise SystemExit(2)
+    try:
+        member = ROLES[role](config_path, options, queue_config(role=role))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error[/red] {problem}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except ScaleError as exc:
+        err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
+        raise SystemExit(2) from None
+    install_signals(member)
+    member.run()

@@ -21,7 +21,7 @@ from monitor.cli.common import (
     store_location,
 )
 from monitor.crawl.runner import run_cycle
-from monitor.status import health, service_health, service_lines, watch_rows
+from monitor.status import cluster_health, cluster_lines, health, service_health, service_lines, watch_rows
 from monitor.watchlist import ConfigError, Watchlist, read_watchlist
 from monitor.watchlist.check import Issue, KeyPath
 from monitor.watchlist.environment import missing_secrets, read_environment
@@ -199,6 +199,9 @@ def status(config_path: str, failing: bool) -> None:
     )
     for line in service_lines(service, now):
         console.print(line)
+    cluster = cluster_health()  # the roles of a scaled-out deployment, when RIVALWATCH_QUEUE_URL is set
+    for line in cluster_lines(cluster, now) if cluster else []:
+        console.print(line, soft_wrap=True)
 
 
 def _ago(when: datetime | None, now: datetime) -> str:

@@ -8,9 +8,11 @@ when a process starts (`sync=True` here, for the `run` command) and when the ser
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import dispatch_pending
 from alerts.outbox import enqueue_run_alerts
-from models import Change, CrawlRun
-from models.catalog import due_watches
+from models import Change, CrawlRun, Watch
 from monitor.catalogue_cycle import after_crawl
 from monitor.config.secrets import resolve_env
+from monitor.crawl.claims import DEFAULT_LEASE, claim_due, release, run_owner
 from monitor.crawl.pool import shared_pool
 from monitor.crawl.sink import KindSink, SinkStats, utc_now
 from monitor.crawl.sync import SyncReport, sync_watchlist
@@ -79,19 +81,26 @@ def open_cycle(
     kinds: set[str] | None = None,
     watch_ids: set[int] | None = None,
     on_outcome: Callable[[Outcome[Any]], None] | None = None,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> Cycle:
-    """Open a crawl run and prepare each kind's crawl of its due watches, with its sink."""
+    """Open a crawl run, claim its due watches (`monitor.crawl.claims`) and prepare each kind's crawl
+    of them, with its sink."""
     now = clock()
     env = resolve_env(None, watchlist.settings.secrets_file)
     with session_factory.begin() as session:
-        watches = due_watches(session, now, force=force)
-        if watch_ids is not None:
-            watches = [w for w in watches if w.id in watch_ids]
-        if kinds is not None:
-            watches = [w for w in watches if w.kind in kinds]
-        run = CrawlRun(started_at=now, trigger=trigger, watches_due=len(watches))
+        # The run's row first (on SQLite a write, so the claim below never meets a stale snapshot),
+        # then the claim: a watch another run holds is theirs, and it is not due for this run.
+        run = CrawlRun(
+            started_at=now, trigger=trigger, host=socket.gethostname(), pid=os.getpid(), lease_until=now + lease
+        )
         session.add(run)
         session.flush()
+        ids = claim_due(session, now, run_owner(run.id), lease, force=force, kinds=kinds, watch_ids=watch_ids)
+        run.watches_due = len(ids)
+    with session_factory.begin() as session:
+        order = {watch_id: at for at, watch_id in enumerate(ids)}
+        watches = sorted(session.scalars(select(Watch).where(Watch.id.in_(ids))), key=lambda w: order[w.id])
+        run = session.get_one(CrawlRun, run.id)
         competitor_of = {w.id: w.competitor_id for w in watches}
         crawls = []
         for name, kind in KINDS.items():
@@ -101,7 +110,7 @@ def open_cycle(
             ctx = CycleContext(watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env)
             crawl = kind.prepare(ctx, session, mine)
             pool = shared_pool(watchlist.settings.extract_workers) if crawl.plan.use_pool else None
-            writer = StoreWriter(session_factory, run.id, competitor_of)
+            writer = StoreWriter(session_factory, run.id, competitor_of, owner=run_owner(run.id), lease=lease)
             sink = KindSink(
                 crawl.observer,
                 crawl.plan.memories,
@@ -140,6 +149,7 @@ def close_run(session: Session, run_id: int, total: SinkStats, clock: Callable[[
         run.finished_at = clock()
         run.status = "done"
         run.ok, run.failed, run.changes = total.ok, total.failed, total.changes
+    release(session, run_owner(run_id))  # what the crawl did not reach is due again for the next run
     return list(session.scalars(select(Change).where(Change.run_id == run_id).order_by(Change.id)))
 
 
@@ -157,7 +167,11 @@ def run_cycle(
     on_outcome: Callable[[Outcome[Any]], None] | None = None,
     kinds: set[str] | None = None,
     watch_ids: set[int] | None = None,
+    on_open: Callable[[int], None] | None = None,
+    extra_settings: dict[str, Any] | None = None,
 ) -> RunSummary:
+    """`on_open` hears the run id as soon as the run is stored; `extra_settings` go over every crawl's
+    Scrapy settings (a crawl worker's shared politeness)."""
     started = datetime.now(UTC)
     if sync:
         sync_store(watchlist, session_factory)
@@ -171,10 +185,13 @@ def run_cycle(
         watch_ids=watch_ids,
         on_outcome=on_outcome,
     )
+    if on_open is not None:
+        on_open(cycle.run_id)
     if on_start is not None:
         on_start(cycle.jobs)
     if cycle.crawls:
-        (engine or CrawlEngine()).crawl_many(cycle.specs())
+        specs = [CrawlSpec(c.spider, {**c.settings, **(extra_settings or {})}, c.kwargs) for c in cycle.specs()]
+        (engine or CrawlEngine()).crawl_many(specs)
     total = SinkStats()
     summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=total)
     for crawl, sink in cycle.crawls:

@@ -133,7 +133,6 @@ class KindSink:
             self.series.score(outcome)
         self.observer.remember(memory, outcome)
         self.pending.append((outcome, WatchState.of(memory)))
-        self._count(outcome)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         if len(self.pending) >= self.observer.batch_size:
@@ -151,8 +150,9 @@ class KindSink:
             log.exception("store write failed; %d checks stay pending for the next write", len(batch))
             raise
         del self.pending[: len(batch)]
-        if self.keep_outcomes:
-            for outcome, _ in batch:
+        for outcome, _ in batch:
+            self._count(outcome)  # counted once stored: a summary never counts what the store lost
+            if self.keep_outcomes:
                 # The store has them: keep memory flat over a long crawl.
                 outcome.bodies, outcome.screenshot, outcome.rows = {}, None, []
 

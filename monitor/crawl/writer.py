@@ -13,22 +13,31 @@ and the unit of work would cost more CPU than fetching the pages.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Body, Change, Watch
+from models import Body, Change, CrawlRun, Watch
 from models.crawl import Observation
 from monitor.backoff import next_check_at
+from monitor.crawl.claims import DEFAULT_LEASE, release, renew
 from monitor.kinds.base import SeriesFeed
 from monitor.kinds.outcome import Memory, Outcome, RowPlan
+
+log = logging.getLogger("rivalwatch.writer")
+
+# Pauses between attempts at one batch when the store is busy or away (about 15 s in all).
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class Counters(Protocol):
@@ -119,18 +128,48 @@ class StoreWriter:
         run_id: int | None,
         competitor_of: dict[int, int | None],
         counters: Counters | None = None,
+        *,
+        owner: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.session_factory = session_factory
         self.run_id = run_id
         self.competitor_of = competitor_of
         self.counters: Counters = counters or LocalCounters()
         self.write_seconds = 0.0
+        # The claims this crawl holds (`monitor.crawl.claims`): released watch by watch as written,
+        # the rest renewed once half the lease is spent.
+        self.owner = owner
+        self.lease = lease
+        self._renewed_at: datetime | None = None
+        self.retry_pauses: tuple[float, ...] = RETRY_PAUSES
 
     def write(self, batch: Sequence[Pending], series: SeriesFeed | None = None) -> None:
         """Write a batch in one transaction; raises (writing nothing) when the store refuses it."""
         if not batch:
             return
         started = time.perf_counter()
+        for attempt, pause in enumerate((*self.retry_pauses, None)):
+            try:
+                self._write_once(batch, series)
+                break
+            except (OperationalError, InterfaceError) as exc:
+                # A store that is busy, restarting or briefly unreachable: the same batch again,
+                # whole, a little later (a transaction rolled back wrote nothing).
+                if pause is None:
+                    raise
+                log.warning(
+                    "store write of %d checks failed (%s); retry %d in %.1fs",
+                    len(batch),
+                    str(exc.orig or exc).splitlines()[0],
+                    attempt + 1,
+                    pause,
+                )
+                time.sleep(pause)
+        self.write_seconds += time.perf_counter() - started
+        self._count(batch)
+
+    def _write_once(self, batch: Sequence[Pending], series: SeriesFeed | None) -> None:
         with self.session_factory.begin() as session:
             stored = self._bodies(session, batch)
             observation_ids = self._observations(session, batch, stored)
@@ -139,8 +178,7 @@ class StoreWriter:
             if series is not None:
                 series.write(session, batch[-1][0].fetched_at)
             self._watches(session, batch)
-        self.write_seconds += time.perf_counter() - started
-        self._count(batch)
+            self._claims(session, batch)
 
     # ---- the steps, in the order rows point at each other --------------------------------------
     def _bodies(self, session: Session, batch: Sequence[Pending]) -> set[str]:
@@ -269,6 +307,19 @@ class StoreWriter:
         for columns, rows in groups.items():
             assignments = {k: bindparam(k) for k in columns if k != "b_id"}
             session.execute(update(table).where(table.c.id == bindparam("b_id")).values(assignments), rows)  # type: ignore[attr-defined]
+
+    def _claims(self, session: Session, batch: Sequence[Pending]) -> None:
+        if self.owner is None:
+            return
+        release(session, self.owner, {o.watch_id for o, _ in batch})
+        now = batch[-1][0].fetched_at
+        if self._renewed_at is None or now - self._renewed_at >= self.lease / 2:
+            renew(session, self.owner, now + self.lease)
+            if self.run_id is not None:
+                session.execute(
+                    update(CrawlRun).where(CrawlRun.id == self.run_id).values(lease_until=now + self.lease)
+                )
+            self._renewed_at = now
 
     def _count(self, batch: Sequence[Pending]) -> None:
         for outcome, _ in batch:

@@ -20,8 +20,10 @@ from aiosmtpd.smtp import SMTP
 
 
 class _SaveToFolder:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, reply_delay: float = 0.0) -> None:
         self.folder = folder
+        self.reply_delay = reply_delay
+        self.receiving: tuple[str, int] | None = None  # the sender's address while its reply waits
         self._counter = itertools.count(1)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001 - aiosmtpd's hook signature
@@ -32,22 +34,28 @@ class _SaveToFolder:
         partial = self.folder / f".{name}.part"
         partial.write_bytes(content)
         partial.rename(self.folder / name)  # a reader never sees half a mail
+        if self.reply_delay:  # the mail is here, the sender does not know yet: a window to kill it in
+            self.receiving = session.peer
+            await asyncio.sleep(self.reply_delay)
+            self.receiving = None
         return "250 Message accepted for delivery"
 
 
 class LocalMailbox:
     """aiosmtpd on its own event-loop thread; `start()` returns the port (an ephemeral one by default)."""
 
-    def __init__(self, folder: Path, port: int = 0) -> None:
+    def __init__(self, folder: Path, port: int = 0, reply_delay: float = 0.0) -> None:
+        """`reply_delay`: seconds between keeping a mail and telling the sender it was accepted."""
         self.folder = Path(folder)
         self.port = port
+        self.handler = _SaveToFolder(self.folder, reply_delay)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.base_events.Server | None = None
 
     def start(self) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)
-        handler = _SaveToFolder(self.folder)
+        handler = self.handler
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(target=loop.run_forever, name="rivalwatch-mailbox", daemon=True)

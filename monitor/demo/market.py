@@ -21,7 +21,7 @@ from monitor.demo.catalogue import DAY0, Catalogue, ProductTruth
 from monitor.demo.listings import BlogPost, ListingItem
 from monitor.demo.routes import ShopSite
 from monitor.demo.search_engine import SearchSite, SerpResult
-from monitor.demo.server import ServerThread
+from monitor.demo.server import ServerThread, SiteLoad
 from monitor.demo.shops import HTTP_SHOPS, SHOPS
 
 SEARCH = "__search__"  # the search engine's handler name: its own port, not a shop
@@ -60,6 +60,7 @@ class DemoMarket:
         }
         self.search = SearchSite(self.catalogue, self.get_day, lambda: self.base_urls)
         self._server: ServerThread | None = None
+        self.load = SiteLoad()  # requests in flight per shop, at most so far; an extra latency per answer
         self.base_urls: dict[str, str] = {}
         self.search_url = ""
 
@@ -86,7 +87,7 @@ class DemoMarket:
             return self
         handlers = {n: s.handle for n, s in self.sites.items()}
         handlers[SEARCH] = self.search.handle
-        self._server = ServerThread(handlers, self.host, self._ports)
+        self._server = ServerThread(handlers, self.host, self._ports, self.load)
         ports = self._server.start()
         urls = {name: f"http://{self.host}:{port}" for name, port in ports.items()}
         self.search_url = self.search.base = urls.pop(SEARCH)

@@ -19,6 +19,29 @@ from email.utils import formatdate
 from monitor.demo.reply import Reply, as_304, not_modified
 
 Handler = Callable[[str, str, bytes], Reply]  # (method, target, body) -> Reply
+
+
+class SiteLoad:
+    """Requests being answered per site right now and at most so far (what politeness tests read), and
+    an extra `latency` (seconds) every answer waits, so crawls overlap the way real shops make them.
+    Only the server's event loop writes it; readers in other threads see whole ints."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.current: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    def enter(self, site: str) -> None:
+        now = self.current.get(site, 0) + 1
+        self.current[site] = now
+        if now > self.peak.get(site, 0):
+            self.peak[site] = now
+
+    def leave(self, site: str) -> None:
+        self.current[site] = self.current.get(site, 1) - 1
+
+    def reset(self) -> None:
+        self.peak = dict(self.current)
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 SERVER_NAME = "rivalwatch-demo/1"
@@ -60,7 +83,11 @@ def _head(reply: Reply, keep_alive: bool, length: int) -> bytes:
 
 
 async def _serve_connection(
-    handler: Handler, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    handler: Handler,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    site: str = "",
+    load: SiteLoad | None = None,
 ) -> None:
     try:
         while True:
@@ -91,25 +118,13 @@ async def _serve_connection(
                 return
             if size:
                 body = await reader.readexactly(size)
+            if load is not None:
+                load.enter(site)
             try:
-                reply = handler(method, target, body)
-            except Exception as exc:  # a demo bug must show up as a 500, not a dropped connection
-                reply = Reply(500, f"demo server error: {exc!r}\n".encode(), "text/plain")
-            if reply.delay:
-                await asyncio.sleep(reply.delay)
-            if not_modified(reply, headers.get("if-none-match"), headers.get("if-modified-since")):
-                reply = as_304(reply)
-            if reply.stream is not None:
-                writer.write(_head(reply, keep_alive, reply.length or 0))
-                if method != "HEAD":
-                    for chunk in reply.stream:
-                        writer.write(chunk)
-                        await writer.drain()
-            else:
-                head = _head(reply, keep_alive, len(reply.body))
-                writer.write(head if method == "HEAD" or reply.status == 304 else head + reply.body)
-                if writer.transport.get_write_buffer_size() > 256 * 1024:
-                    await writer.drain()
+                await _answer(handler, method, target, body, headers, keep_alive, writer, load)
+            finally:
+                if load is not None:
+                    load.leave(site)
             if not keep_alive:
                 await writer.drain()
                 return
@@ -120,15 +135,46 @@ async def _serve_connection(
             writer.close()
 
 
+async def _answer(
+    handler: Handler,
+    method: str,
+    target: str,
+    body: bytes,
+    headers: dict[str, str],
+    keep_alive: bool,
+    writer: asyncio.StreamWriter,
+    load: SiteLoad | None,
+) -> None:
+    try:
+        reply = handler(method, target, body)
+    except Exception as exc:  # a demo bug must show up as a 500, not a dropped connection
+        reply = Reply(500, f"demo server error: {exc!r}\n".encode(), "text/plain")
+    if reply.delay or (load is not None and load.latency):
+        await asyncio.sleep(reply.delay + (load.latency if load is not None else 0.0))
+    if not_modified(reply, headers.get("if-none-match"), headers.get("if-modified-since")):
+        reply = as_304(reply)
+    if reply.stream is not None:
+        writer.write(_head(reply, keep_alive, reply.length or 0))
+        if method != "HEAD":
+            for chunk in reply.stream:
+                writer.write(chunk)
+                await writer.drain()
+    else:
+        head = _head(reply, keep_alive, len(reply.body))
+        writer.write(head if method == "HEAD" or reply.status == 304 else head + reply.body)
+        if writer.transport.get_write_buffer_size() > 256 * 1024:
+            await writer.drain()
+
+
 async def start_servers(
-    handlers: dict[str, Handler], host: str, ports: dict[str, int]
+    handlers: dict[str, Handler], host: str, ports: dict[str, int], load: SiteLoad | None = None
 ) -> dict[str, asyncio.Server]:
     """Listen on one port per site (0 = ephemeral); returns the servers, already accepting."""
     servers = {}
     for name, handler in handlers.items():
 
-        async def on_connect(r, w, h=handler):
-            await _serve_connection(h, r, w)
+        async def on_connect(r, w, h=handler, site=name):
+            await _serve_connection(h, r, w, site, load)
 
         servers[name] = await asyncio.start_server(
             on_connect, host, ports.get(name, 0), limit=MAX_HEAD, backlog=1024, reuse_address=True
@@ -144,9 +190,14 @@ class ServerThread:
     """The servers on an event loop in a daemon thread of this process."""
 
     def __init__(
-        self, handlers: dict[str, Handler], host: str = "127.0.0.1", ports: dict[str, int] | None = None
+        self,
+        handlers: dict[str, Handler],
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        load: SiteLoad | None = None,
     ):
         self.handlers = handlers
+        self.load = load
         self.host = host
         self.ports_wanted = ports or {}
         self.ports: dict[str, int] = {}
@@ -174,7 +225,7 @@ class ServerThread:
     async def _main(self) -> None:
         self._stop = asyncio.Event()
         try:
-            servers = await start_servers(self.handlers, self.host, self.ports_wanted)
+            servers = await start_servers(self.handlers, self.host, self.ports_wanted, self.load)
         except BaseException as exc:
             self._error = exc
             self._ready.set()

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import Protocol
 
-from monitor.service.service import Service
+
+class Stoppable(Protocol):
+    """The service, or one role of a scaled-out deployment (`monitor.scale.roles`)."""
+
+    def request_stop(self) -> None: ...
+
+    def request_reload(self) -> None: ...
 
 
-def install_signals(service: Service) -> None:
+def install_signals(service: Stoppable) -> None:
     """SIGTERM/SIGINT stop the service (a second one exits at once); SIGHUP reloads the watchlist."""
     signals = {"stop": 0}
 

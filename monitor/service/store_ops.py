@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.crawl import Observation
+from monitor.crawl.claims import release, run_owner, unclaimed
 from monitor.service.schedule import DueWatch, next_cron_due, spread_overdue, stable_fraction
 
 INTERVAL_SLACK = 1.06  # the sink's jitter is +-5 %: a due time beyond 106 % of the interval is stale
 
 
 def _due_clause(now: datetime):  # noqa: ANN202
-    return (Watch.active.is_(True), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+    # A watch another crawl holds (another `run`, a worker) is not due here until it lets go.
+    return (Watch.active.is_(True), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now), unclaimed(now))
 
 
 def due_now(session: Session, now: datetime, limit: int) -> list[DueWatch]:
@@ -89,16 +91,24 @@ class Recovered:
     alerts_queued: int
 
 
-def recover_interrupted_runs(session: Session, watchlist, now: datetime) -> list[Recovered]:  # noqa: ANN001
-    """Runs of a service that died mid-crawl: queue their stored changes' alerts, close them.
+def recover_interrupted_runs(
+    session: Session,
+    watchlist,  # noqa: ANN001
+    now: datetime,
+    trigger: str = "serve",
+    run_ids: set[int] | None = None,
+) -> list[Recovered]:
+    """Runs of a service (or, `trigger="worker"`, of the crawl workers `run_ids`) that died mid-crawl:
+    queue their stored changes' alerts, close them.
 
     Observations and their changes were committed batch by batch; the alerts of those changes are
     queued here (`enqueue_run_alerts` skips what was already queued), so a kill never loses an alert.
     """
     out = []
-    runs = session.scalars(
-        select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.trigger == "serve")
-    ).all()
+    query = select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.trigger == trigger)
+    if run_ids is not None:
+        query = query.where(CrawlRun.id.in_(run_ids))
+    runs = session.scalars(query).all()
     for run in runs:
         queued = 0
         if watchlist.channels and watchlist.rules:
@@ -113,6 +123,7 @@ def recover_interrupted_runs(session: Session, watchlist, now: datetime) -> list
         )
         run.ok, run.failed = counts.get("ok", 0), counts.get("failed", 0)
         run.status, run.finished_at = "interrupted", now
+        release(session, run_owner(run.id))  # its holder is dead: what it did not check is due again
         out.append(Recovered(run.id, run.ok + run.failed, queued))
     return out
 

@@ -1,0 +1,243 @@
+"""Scale-out throughput: checks/s of 1, 2 and 4 crawl workers vs one `serve --role all`, same 2,000 pages.
+
+Everything is real and local: the demo market in its own process (monitor.demo.process), PostgreSQL
+on 127.0.0.1 (a schema of this run's own), Redis on 127.0.0.1 (a key prefix of this run's own), and
+each role a `rivalwatch serve` process. One run measures, in order, on the same 2,000 product pages:
+  warm-up      `serve --role all` migrates the schema and stores day 0 (not measured)
+  all          `serve --role all`, the single-process service
+  workers=N    one scheduler and N workers (N = 1, 2, 4)
+Each phase starts its processes, waits until they are up and idle, then moves the market a day and
+makes every watch due at once. A phase's rate is its checks divided by the time from that moment to
+its last fetch (process start-up is not counted; the wall time including start-up is printed too). Memory: the peak RSS (VmHWM) of each worker process.
+
+python bench/scale.py                    # 2,000 pages
+python bench/scale.py --pages 500 --workers 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PG_URL = os.environ.get("RIVALWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("RIVALWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
+
+
+def vm_hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            RIVALWATCH,
+            "serve",
+            "-c",
+            str(config),
+            "--role",
+            role,
+            "--tick",
+            "0.2",
+            "--spread-rate",
+            "1000000",
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("a"),
+    )
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def main() -> None:  # noqa: C901  (one bench, its phases in order)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--jobs", type=int, default=250, help="watches a worker takes per crawl")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--log", type=Path, default=None, help="keep the roles' JSON log here")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per phase at most")
+    args = parser.parse_args()
+
+    import yaml
+    from sqlalchemy import create_engine, func, select, text, update
+    from sqlalchemy.orm import sessionmaker
+
+    from models import Watch
+    from models.crawl import Observation
+    from monitor.demo.process import DemoProcess
+    from monitor.scale.connect import queue_config
+    from monitor.scale.members import Members
+    from monitor.service.state import read_state
+
+    schema = f"rw_bench_{secrets.token_hex(4)}"
+    prefix = f"rwbench-{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    pg = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    env = dict(os.environ, RIVALWATCH_DATABASE_URL=pg, RIVALWATCH_QUEUE_URL=f"{REDIS_URL}?prefix={prefix}")
+    qcfg = queue_config(env["RIVALWATCH_QUEUE_URL"])
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    results: dict[str, dict[str, float]] = {}
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="rw-bench-scale-") as tmp,
+            DemoProcess(args.seed, args.pages // 4 + 50) as market,
+        ):
+            urls = market.product_urls()[: args.pages]
+            data = {
+                "settings": {
+                    "allow_private_addresses": True,
+                    "default_interval": "1d",
+                    "retries": 0,
+                    "extract_workers": 0,  # each process extracts inline: one worker is one process
+                    "autothrottle": False,
+                    "concurrent_requests": 32,
+                    "concurrency_per_domain": 8,
+                },
+                "competitors": [
+                    {"name": s, "domains": [b.split("://", 1)[1]]} for s, b in market.base_urls.items()
+                ],
+                "products": [{"url": u, "competitor": shop} for shop, _pid, u in urls],
+            }
+            config, log = Path(tmp) / "watchlist.yaml", args.log or Path(tmp) / "roles.log"
+            env["RIVALWATCH_SERVICE_STATE"] = str(Path(tmp) / "service.json")
+            config.write_text(yaml.safe_dump(data, sort_keys=False))
+            engine = create_engine(pg)
+            factory = sessionmaker(engine)
+            n = len(urls)
+            print(
+                f"{n} product pages on {len(market.base_urls)} demo shops; {os.cpu_count()} cores; load {os.getloadavg()}"
+            )
+
+            def checked_since(t0: datetime) -> int:
+                try:
+                    with factory() as s:
+                        return (
+                            s.scalar(
+                                select(func.count(func.distinct(Observation.watch_id))).where(
+                                    Observation.fetched_at >= t0
+                                )
+                            )
+                            or 0
+                        )
+                except Exception:  # noqa: BLE001  (the schema is not migrated yet)
+                    return 0
+
+            def ready(start: list[tuple[str, tuple[str, ...]]]) -> bool:
+                """Every process up and idle: what is measured is crawling, not Python starting."""
+                if start[0][0] == "all":
+                    state = read_state(Path(env["RIVALWATCH_SERVICE_STATE"]))
+                    return state is not None and state.status == "running" and state.in_flight == 0
+                members = Members(qcfg.client(), qcfg.prefix).all()
+                idle = [m for m in members if m.role == "worker" and m.doing == "idle"]
+                leading = [m for m in members if m.role == "scheduler" and m.doing.startswith("leading")]
+                return len(idle) == len(start) - 1 and len(leading) == 1
+
+            def phase(name: str, day: int, start: list[tuple[str, tuple[str, ...]]]) -> dict[str, float]:
+                market.set_day(day)
+                wall = time.perf_counter()
+                procs = [_serve(role, config, env, log, *extra) for role, extra in start]
+                while not ready(start):
+                    if any(p.poll() is not None for p in procs):
+                        raise SystemExit(f"{name}: a role exited; {log.read_text()[-3000:]}")
+                    time.sleep(0.2)
+                t0 = datetime.now(UTC)
+                with factory.begin() as s:
+                    s.execute(update(Watch).values(next_due_at=t0 - timedelta(seconds=1)))
+                deadline = time.monotonic() + args.timeout
+                while checked_since(t0) < n:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"{name}: timed out; see {log}: {log.read_text()[-2000:]}")
+                    if any(p.poll() is not None for p in procs):
+                        raise SystemExit(f"{name}: a role exited; {log.read_text()[-3000:]}")
+                    time.sleep(0.2)
+                wall = time.perf_counter() - wall
+                workers = [p for p, (role, _e) in zip(procs, start, strict=True) if role in ("worker", "all")]
+                rss = [vm_hwm_mb(p.pid) for p in workers]
+                _stop(procs)
+                with factory() as s:
+                    first, last, count = s.execute(
+                        select(
+                            func.min(Observation.fetched_at), func.max(Observation.fetched_at), func.count()
+                        ).where(Observation.fetched_at >= t0)
+                    ).one()
+                window = (last - t0).total_seconds() or 1e-9  # from "all due" to the last check
+                out = {
+                    "checks": count,
+                    "seconds": window,
+                    "rate": count / window,
+                    "wall": wall,
+                    "rss_mb": max(rss),
+                }
+                print(
+                    f"{name:<11} {count} checks in {window:.1f}s = {count / window:6.1f} checks/s "
+                    f"(wall with start-up {wall:.1f}s); peak RSS per crawling process "
+                    f"{', '.join(f'{r:.0f}' for r in rss)} MB"
+                )
+                return out
+
+            # The store and its schema, day 0 checked, by the single-process service (not measured).
+            warm = [_serve("all", config, env, log)]
+            while checked_since(datetime(2000, 1, 1, tzinfo=UTC)) < n:
+                time.sleep(0.5)
+            _stop(warm)
+            results["all"] = phase("all", 1, [("all", ())])
+            day = 2
+            for k in (int(x) for x in args.workers.split(",")):
+                start = [("scheduler", ())] + [("worker", ("--jobs", str(args.jobs)))] * k
+                results[f"workers={k}"] = phase(f"workers={k}", day, start)
+                day += 1
+            one = results.get("workers=1", {}).get("rate")
+            if one:
+                for k in (int(x) for x in args.workers.split(",")):
+                    r = results[f"workers={k}"]["rate"]
+                    print(
+                        f"speed-up workers={k} vs 1 worker: {r / one:.2f}x; vs serve --role all: {r / results['all']['rate']:.2f}x"
+                    )
+            print(json.dumps(results))
+            engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+            client.delete(key)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+"""The roles of a scaled-out deployment: scheduler, crawl worker, dispatcher (`serve --role ...`).
+
+Each role is one loop in one process; any number of each may run on any machine, sharing the store
+(PostgreSQL, RIVALWATCH_DATABASE_URL) and the queue (Redis, RIVALWATCH_QUEUE_URL):
+- scheduler: only the one holding the lease acts (`leader.Leadership`); it syncs the watchlist into
+  the store when it takes over, queues every due watch with its due time (`queue.WatchQueue`), and
+  closes the runs of workers that died (their stored changes' alerts are queued, as after a service
+  crash);
+- worker: reads jobs from the consumer group, keeps those whose watch is still due at the job's due
+  time, crawls them with the one crawl path (`run_cycle(..., watch_ids=...)`) under politeness shared
+  through Redis, queues the run's alerts, then acknowledges; its heartbeat thread keeps its jobs
+  young so no other worker takes them while it lives;
+- dispatcher: sends the outbox (`alerts.dispatcher.dispatch_pending`; rows claimed with SKIP LOCKED).
+
+A lost Redis or PostgreSQL is waited for: the failing pass is logged and tried again after a pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.dispatcher import dispatch_pending
+from alerts.outbox import enqueue_run_alerts
+from models import CrawlRun, Watch
+from models.db import database_url, make_engine, upgrade
+from monitor.crawl.runner import run_cycle
+from monitor.crawl.sync import sync_watchlist
+from monitor.scale.connect import QueueConfig, require_shared_store
+from monitor.scale.leader import Leadership
+from monitor.scale.members import Member, Members
+from monitor.scale.queue import Job, WatchQueue
+from monitor.service import store_ops
+from monitor.service.logs import LOGGER, event
+from monitor.watchlist import Watchlist, load_watchlist
+from spiders.engine import CrawlEngine
+
+# What "the store or the queue is gone for now" looks like; anything else is a bug and is logged too.
+OUTAGES = (redis.ConnectionError, redis.TimeoutError, OperationalError, DBAPIError)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RoleOptions:
+    tick: float = 1.0  # seconds between scheduler passes
+    batch: int = 200  # jobs a worker takes per crawl
+    lease: float = 60.0  # seconds after which a silent worker's jobs, or the scheduler's lock, pass on
+    enqueue_limit: int = 20_000  # due watches the scheduler looks at per pass
+    spread_rate: float | None = None  # watches/s that may come due when a scheduler takes over
+    dispatch_every: float = 2.0
+    dispatch_limit: int = 500
+    alert_lease: float = 300.0  # seconds a dispatcher's claim on a delivery lasts
+    domain_cap: int | None = None  # requests in flight per site across workers (None: concurrency_per_domain)
+    heartbeat_every: float = 2.0
+
+
+class Role:
+    """What every role shares: the watchlist, the store, Redis, the heartbeat, stop and outage handling."""
+
+    name = "role"
+
+    def __init__(self, config_path: str | Path, options: RoleOptions, queue: QueueConfig) -> None:
+        self.config_path = Path(config_path)
+        self.options = options
+        self.log = logging.getLogger(LOGGER)
+        self.watchlist: Watchlist = load_watchlist(self.config_path)
+        self.db_url = database_url(self.watchlist.settings.database_url)
+        require_shared_store(self.name, self.db_url)
+        self.queue_config = queue
+        self.client = queue.client()
+        self.members = Members(self.client, queue.prefix)
+        self.me = Member(self.name)
+        self._stop = threading.Event()
+        self._factory: sessionmaker[Session] | None = None
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            engine = make_engine(self.db_url)
+            # Every role may start first: one at a time migrates (alembic is not safe run concurrently).
+            with self.client.lock(f"{self.queue_config.prefix}:migrate", timeout=300, blocking_timeout=300):
+                upgrade(engine)
+            self._factory = sessionmaker(engine, expire_on_commit=False)
+        return self._factory
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def request_reload(self) -> None:  # SIGHUP: roles read the watchlist when they start
+        event(self.log, "reload_ignored", role=self.name, message="restart the role to apply a new watchlist")
+
+    def beat(self, doing: str | None = None) -> None:
+        if doing is not None:
+            self.me.doing = doing
+        self.members.beat(self.me)
+
+    def run(self) -> None:
+        """Work until a stop is asked; wait out outages of Redis or PostgreSQL."""
+        event(self.log, "start", role=self.name, member=self.me.id, pid=self.me.pid)
+        pause = 1.0
+        while not self._stop.is_set():
+            try:
+                self.step()
+                pause = 1.0
+            except OUTAGES as exc:
+                event(
+                    self.log,
+                    "waiting",
+                    logging.WARNING,
+                    role=self.name,
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                )
+                self._stop.wait(pause)
+                pause = min(pause * 2, 15.0)
+            except Exception as exc:  # noqa: BLE001  (one bad pass must not end the role)
+                event(
+                    self.log,
+                    "error",
+                    logging.ERROR,
+                    role=self.name,
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                )
+                self._stop.wait(pause)
+        self.stopping()
+        try:
+            self.members.leave(self.me)
+        except redis.RedisError:
+            pass
+        event(self.log, "stopped", role=self.name, member=self.me.id)
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def stopping(self) -> None:
+        """Give up what this member holds (override)."""
+
+
+class Scheduler(Role):
+    name = "scheduler"
+
+    def __init__(self, config_path: str | Path, options: RoleOptions, queue: QueueConfig) -> None:
+        super().__init__(config_path, options, queue)
+        self.queue = WatchQueue(self.client, queue.prefix)
+        self.leader = Leadership(self.client, queue.prefix, options.lease)
+        self._last_recovery = 0.0
+
+    def step(self) -> None:
+        was_leading = self.leader.leading
+        leading, won = self.leader.hold()
+        if was_leading and not leading:
+            event(self.log, "lease_lost", logging.WARNING, member=self.me.id)
+        if not leading:
+            self.beat("standby (another scheduler holds the lease)")
+            self._stop.wait(self.options.tick)
+            return
+        if won:
+            self._take_over()
+        now = utc_now()
+        with self.factory() as session:
+            due = store_ops.due_now(session, now, self.options.enqueue_limit)
+        added = self.queue.enqueue([(w.watch_id, w.due_at) for w in due])
+        self.me.done += added
+        if time.monotonic() - self._last_recovery > self.options.lease / 2:
+            self._recover(now)
+        self.beat(f"leading: {len(due)} due, {added} queued this pass")
+        self._stop.wait(self.options.tick)
+
+    def _take_over(self) -> None:
+        """What the single-process service does at start: the store follows the watchlist, due work spread."""
+        now = utc_now()
+        self.queue.ensure_group()
+        settings = self.watchlist.settings
+        rate = self.options.spread_rate or float(settings.concurrent_requests)
+        with self.factory.begin() as session:
+            sync = sync_watchlist(session, self.watchlist)
+            moved = store_ops.reconcile_schedules(session, settings.timezone, now)
+            spread = store_ops.spread_due(session, now, rate)
+        event(self.log, "leading", member=self.me.id, added=sync.added, rescheduled=moved, spread=spread)
+
+    def _recover(self, now: datetime) -> None:
+        """Close the runs no live worker holds (older than a heartbeat's TTL: a new run beats at once)."""
+        self._last_recovery = time.monotonic()
+        held = self.members.open_runs()
+        before = now - timedelta(seconds=self.members.ttl)
+        with self.factory.begin() as session:
+            orphans = (
+                set(
+                    session.scalars(
+                        select(CrawlRun.id).where(
+                            CrawlRun.status == "running",
+                            CrawlRun.trigger == "worker",
+                            CrawlRun.started_at < before,
+                        )
+                    )
+                )
+                - held
+            )
+            if not orphans:
+                return
+            recovered = store_ops.recover_interrupted_runs(session, self.watchlist, now, "worker", orphans)
+        for r in recovered:
+            event(
+                self.log,
+                "recovered",
+                run_id=r.run_id,
+                observations=r.observations,
+                alerts_queued=r.alerts_queued,
+            )
+
+    def stopping(self) -> None:
+        try:
+            self.leader.release()  # a standby takes over at its next pass, not after the lease
+        except redis.RedisError:
+            pass
+
+
+class Worker(Role):
+    name = "worker"
+
+    def __init__(self, config_path: str | Path, options: RoleOptions, queue: QueueConfig) -> None:
+        super().__init__(config_path, options, queue)
+        self.queue = WatchQueue(self.client, queue.prefix)
+        self.engine = CrawlEngine()
+        self._holding: list[Job] = []
+        self._hold_lock = threading.Lock()
+        self._ensured = False
+        threading.Thread(target=self._keep_alive, name="rivalwatch-heartbeat", daemon=True).start()
+
+    def crawl_settings(self) -> dict[str, object]:
+        cap = self.options.domain_cap or self.watchlist.settings.concurrency_per_domain
+        return {
+            "RIVALWATCH_SHARED_POLITENESS_URL": self.queue_config.url,
+            "RIVALWATCH_SHARED_POLITENESS_PREFIX": self.queue_config.prefix,
+            "RIVALWATCH_SHARED_DOMAIN_CONCURRENCY": cap,
+        }
+
+    def _keep_alive(self) -> None:
+        """Heartbeat, and keep the jobs in hand young so they are not handed to another worker."""
+        while not self._stop.wait(self.options.heartbeat_every):
+            with self._hold_lock:
+                holding = list(self._holding)
+            try:
+                self.queue.touch(self.me.id, holding)
+                self.members.beat(self.me)
+            except redis.RedisError:
+                pass  # the main loop sees the outage too; the lease is far longer than a short blip
+
+    def step(self) -> None:
+        if not self._ensured:
+            self.queue.ensure_group()
+            self._ensured = True
+        lease_ms = int(self.options.lease * 1000)
+        jobs = self.queue.read(self.me.id, self.options.batch, block_ms=1000, lease_ms=lease_ms)
+        if not jobs:
+            self.me.doing, self.me.run_id = "idle", 0
+            return
+        with self._hold_lock:
+            self._holding = jobs
+        try:
+            self._work(jobs)
+        finally:
+            with self._hold_lock:
+                self._holding = []
+            self.me.run_id = 0
+
+    def _work(self, jobs: list[Job]) -> None:
+        with self.factory() as session:
+            due_at = dict(
+                session.execute(
+                    select(Watch.id, Watch.next_due_at).where(
+                        Watch.id.in_({j.watch_id for j in jobs}), Watch.active.is_(True)
+                    )
+                ).all()
+            )
+        todo = {j.watch_id for j in jobs if j.watch_id in due_at and j.still_due(due_at[j.watch_id])}
+        if todo:
+            started = time.perf_counter()
+            self.me.doing = f"crawling {len(todo)} watches"
+            summary = run_cycle(
+                self.watchlist,
+                self.factory,
+                engine=self.engine,
+                send_alerts=False,
+                trigger="worker",
+                watch_ids=todo,
+                sync=False,  # the scheduler syncs the watchlist into the store
+                on_open=self._opened,
+                extra_settings=self.crawl_settings(),
+            )
+            self._close_run(summary.run_id, todo, summary.stats.ok + summary.stats.failed < summary.due)
+            self.me.done += summary.stats.ok + summary.stats.failed
+            event(
+                self.log,
+                "crawl",
+                role="worker",
+                run_id=summary.run_id,
+                watches=summary.due,
+                ok=summary.stats.ok,
+                failed=summary.stats.failed,
+                changes=len(summary.changes),
+                skipped=len(jobs) - len(todo),
+                seconds=round(time.perf_counter() - started, 3),
+            )
+        # Done (or checked meanwhile by someone else); one cut short by a stop is queued again.
+        self.queue.done(jobs)
+
+    def _opened(self, run_id: int) -> None:
+        self.me.run_id = run_id
+        self.members.beat(self.me)  # before the crawl: the scheduler must see this run is held
+
+    def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> None:
+        watchlist, now = self.watchlist, utc_now()
+        with self.factory.begin() as session:
+            if watchlist.channels and watchlist.rules:
+                enqueue_run_alerts(session, run_id, watchlist, now=now)
+            crons = set(session.scalars(select(Watch.id).where(Watch.id.in_(ids), Watch.cron.is_not(None))))
+            if crons:
+                store_ops.reconcile_schedules(session, watchlist.settings.timezone, now, crons)
+            store_ops.mark_run(session, run_id, "stopped" if cut_short else "complete")
+
+    def request_stop(self) -> None:
+        super().request_stop()
+        self.engine.stop()  # crawls in flight finish what they fetch; the rest is queued again
+
+
+class Dispatcher(Role):
+    name = "dispatcher"
+
+    def step(self) -> None:
+        if not self.watchlist.channels:
+            self.beat("idle (no channels)")
+            self._stop.wait(self.options.dispatch_every)
+            return
+        self.beat("sending")
+        report = dispatch_pending(
+            self.factory,
+            self.watchlist,
+            now=utc_now(),
+            limit=self.options.dispatch_limit,
+            lease=self.options.alert_lease,
+        )
+        self.me.done += report.sent
+        self.beat("idle")
+        if report.attempted < self.options.dispatch_limit:
+            self._stop.wait(self.options.dispatch_every)
+
+
+ROLES: dict[str, type[Role]] = {"scheduler": Scheduler, "worker": Worker, "dispatcher": Dispatcher}

@@ -1,0 +1,79 @@
+"""The scale-out parts on a real Redis: redelivery after a dead consumer's lease, checked once per due
+time; the scheduler lease passing to a standby; the shared per-site cap and delay."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import redis
+from scale_helpers import queue_url  # noqa: F401
+
+from monitor.scale.connect import queue_config
+from monitor.scale.leader import Leadership
+from monitor.scale.queue import WatchQueue
+from spiders.shared_politeness import SiteGate
+
+
+def _client(url: str) -> tuple[redis.Redis, str]:
+    cfg = queue_config(url)
+    return cfg.client(), cfg.prefix
+
+
+def test_a_dead_consumers_jobs_are_redelivered_once_and_recognised_as_done(queue_url) -> None:  # noqa: ANN001, F811
+    client, prefix = _client(queue_url)
+    queue = WatchQueue(client, prefix)
+    queue.ensure_group()
+    due = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    assert queue.enqueue([(1, due), (2, due), (3, None)]) == 3
+    assert queue.enqueue([(1, due), (3, None)]) == 0  # one job per (watch, due time)
+    taken = queue.read("dead", count=10, block_ms=100, lease_ms=60_000)
+    assert sorted(j.watch_id for j in taken) == [1, 2, 3]
+    assert queue.read("alive", count=10, block_ms=100, lease_ms=60_000) == []  # held: not handed out
+    time.sleep(0.3)
+    again = queue.read("alive", count=10, block_ms=100, lease_ms=200)  # the dead one's lease ran out
+    assert sorted(j.watch_id for j in again) == [1, 2, 3]
+    checked = {1: due + timedelta(days=1), 2: due, 3: None}  # watch 1 was stored before the death
+    assert [j.watch_id for j in again if j.still_due(checked[j.watch_id])] == [2, 3]
+    queue.done(again)
+    assert queue.depth() == 0
+    assert queue.enqueue([(2, due)]) == 1  # done: a job cut short can be queued again
+
+
+def test_touched_jobs_stay_with_their_worker(queue_url) -> None:  # noqa: ANN001, F811
+    client, prefix = _client(queue_url)
+    queue = WatchQueue(client, prefix)
+    queue.ensure_group()
+    queue.enqueue([(7, None)])
+    mine = queue.read("busy", count=1, block_ms=100, lease_ms=1000)
+    for _ in range(4):
+        time.sleep(0.1)
+        queue.touch("busy", mine)
+    assert queue.read("other", count=1, block_ms=100, lease_ms=300) == []
+
+
+def test_a_standby_scheduler_takes_over_when_the_lease_runs_out(queue_url) -> None:  # noqa: ANN001, F811
+    client, prefix = _client(queue_url)
+    first, second = Leadership(client, prefix, 0.4), Leadership(client, prefix, 0.4)
+    assert first.hold() == (True, True)
+    assert second.hold() == (False, False)
+    assert first.hold() == (True, False)  # renewed
+    time.sleep(0.6)  # the first one stopped renewing (it died)
+    assert second.hold() == (True, True)
+    assert first.hold() == (False, False)  # lost: it stops acting
+
+
+def test_the_site_gate_caps_requests_in_flight_and_spaces_them(queue_url) -> None:  # noqa: ANN001, F811
+    client, prefix = _client(queue_url)
+    gate = SiteGate(client, prefix)
+    assert gate.try_take("shop:1", "a", cap=2, delay=0, lease=30) == 0
+    assert gate.try_take("shop:1", "b", cap=2, delay=0, lease=30) == 0
+    assert gate.try_take("shop:1", "c", cap=2, delay=0, lease=30) > 0  # full
+    gate.give_back("shop:1", "a")
+    assert gate.try_take("shop:1", "c", cap=2, delay=0, lease=30) == 0
+    assert gate.try_take("shop:2", "x", cap=1, delay=0, lease=0.2) == 0
+    time.sleep(0.3)  # its holder died: the lease expired by itself
+    assert gate.try_take("shop:2", "y", cap=1, delay=0, lease=30) == 0
+    assert gate.try_take("engine", "p", cap=5, delay=0.5, lease=30) == 0
+    wait = gate.try_take("engine", "q", cap=5, delay=0.5, lease=30)
+    assert 0 < wait <= 0.5  # the engine's delay holds across workers
