@@ -34,6 +34,13 @@ from spiders.engine import quiet_scrapy_logs
     help="Watches per second that may come due after a (re)start  [default: settings.concurrent_requests].",
 )
 @click.option("--dispatch-every", default=10.0, show_default=True, help="Seconds between outbox passes.")
+@click.option(
+    "--web",
+    "web_bind",
+    default=None,
+    metavar="HOST:PORT",
+    help="Also serve the web dashboard and API here (e.g. 127.0.0.1:8080).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings too.")
 def serve(
     config_path: str,
@@ -44,6 +51,7 @@ def serve(
     spread_rate: float | None,
     dispatch_every: float,
     verbose: bool,
+    web_bind: str | None = None,
 ) -> None:
     """Watch continuously: check each watch on its schedule, send alerts, until SIGTERM or Ctrl-C.
 
@@ -73,4 +81,16 @@ def serve(
     except ServiceError as exc:
         err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
         raise SystemExit(2) from None
-    service.join()
+    web = None
+    if web_bind:  # the dashboard beside the service: same store; its "check now" is the service's next pass
+        from monitor.web.server import WebOptions, WebThread, parse_bind
+
+        host, port = parse_bind(web_bind)
+        web = WebThread(service.factory, WebOptions(host, port, watchlist=service.watchlist))
+        web.start()
+        err_console.print(f"dashboard on http://{host}:{port}/")
+    try:
+        service.join()
+    finally:
+        if web is not None:
+            web.stop()
