@@ -85,9 +85,21 @@ def overview(request: Request, _user: str = Depends(current_user), session: Sess
     now = datetime.now(UTC)
     competitors = q.overview(session, now)
     failing = q.watch_table(session, now, q.WatchFilter(status="failing"), limit=20)
-    top = q.top_changes(session, now)
+    top = _ranked(with_severity(session, request, q.top_changes(session, now, limit=2000)))[:15]
     index_chart = _index_chart(session, now)
     return render(request, "overview.html", competitors=competitors, failing=failing, top=top, index_chart=index_chart)
+
+
+def _ranked(items: list[q.ChangeItem]) -> list[q.ChangeItem]:
+    """Most severe first (by the watchlist's rules), then the most anomalous, then the largest moves."""
+    return sorted(
+        items,
+        key=lambda c: (
+            -(SEVERITY_ORDER.get(c.severity, -1) if c.severity else -1),
+            -(c.anomaly_score if c.anomaly_score is not None else -1.0),
+            -abs(c.magnitude or 0.0),
+        ),
+    )
 
 
 def _index_chart(session: Session, now: datetime) -> str:
