@@ -53,9 +53,17 @@ def user() -> None:
 @user.command("add")
 @config_option
 @click.argument("name")
-@click.password_option("--password", prompt=True, help="At least 8 characters (asked for when not given).")
-def user_add(config_path: str, name: str, password: str) -> None:
+@click.option("--password", default=None, help="At least 8 characters; asked for (or read from stdin) when not given.")
+def user_add(config_path: str, name: str, password: str | None) -> None:
     """Add a user (the password is kept as an Argon2 hash)."""
+    import sys
+
+    if password is None:  # asked here, not by click, so the command parses without a terminal
+        password = (
+            click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n")
+        )
     _engine, factory = open_store_or_exit(_watchlist(config_path))
     with factory.begin() as session:
         try:
