@@ -133,7 +133,10 @@ def main() -> None:
         path = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="rivalwatch-web-bench-")) / "bench.db"
         factory, _ = build(f"sqlite:///{path}")
     with factory.begin() as s:  # type: ignore[attr-defined]
-        add_user(s, "bench", "bench-password")
+        from models.web import User
+
+        if s.query(User).filter_by(name="bench").first() is None:
+            add_user(s, "bench", "bench-password")
         token = create_token(s, "bench").token
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -169,12 +172,27 @@ def main() -> None:
 
         return run
 
-    table_sql = (
-        "SELECT w.*, c.name, s.price, s.currency, s.availability FROM watches w LEFT JOIN competitors c ON c.id = w.competitor_id"
-        " LEFT JOIN product_states s ON s.id = (SELECT max(id) FROM product_states WHERE watch_id = w.id)"
-        " WHERE w.active = 1 ORDER BY c.name, w.kind, w.id LIMIT 100"
-    )
-    filtered_sql = table_sql.replace("WHERE w.active = 1", "WHERE w.active = 1 AND c.name = 'Shop 07' AND w.kind = 'product'")
+    def table_rows(where: str = "") -> object:
+        """The table's rows bare: a page of ids in order, then those watches, their competitor and
+        their latest product state (one index seek each)."""
+
+        def run() -> None:
+            with engine.connect() as conn:
+                ids = [r[0] for r in conn.exec_driver_sql(
+                    "SELECT w.id FROM watches w LEFT JOIN competitors c ON c.id = w.competitor_id WHERE w.active = 1"
+                    f"{where} ORDER BY c.name, w.kind, w.id LIMIT 100")]  # fmt: skip
+                marks = ",".join("?" * len(ids))
+                conn.exec_driver_sql(f"SELECT w.*, c.name FROM watches w LEFT JOIN competitors c ON c.id = w.competitor_id"
+                                     f" WHERE w.id IN ({marks})", tuple(ids)).all()  # fmt: skip
+                conn.exec_driver_sql(
+                    "SELECT s.watch_id, s.price, s.currency, s.availability FROM product_states s WHERE s.id IN"
+                    f" (SELECT (SELECT id FROM product_states WHERE watch_id = w.id ORDER BY observed_at DESC LIMIT 1)"
+                    f" FROM watches w WHERE w.id IN ({marks}))", tuple(ids)).all()  # fmt: skip
+
+        return run
+
+    table_sql = table_rows()
+    filtered_sql = table_rows(" AND c.name = 'Shop 07' AND w.kind = 'product'")
     pick = lambda: rng.choice(product_ids)  # noqa: E731
     current = {"id": product_ids[0]}
 
@@ -191,12 +209,15 @@ def main() -> None:
             conn.execute(text("SELECT * FROM changes WHERE watch_id = :w ORDER BY detected_at DESC LIMIT 50"), {"w": wid}).all()
 
     cases = [
-        ("page  /watches (first 100 of all)", lambda: get(client, "/watches"), bare(table_sql), 200),
-        ("page  /watches?competitor&kind", lambda: get(client, "/watches?competitor=Shop+07&kind=product"), bare(filtered_sql), 200),
+        ("page  /watches (first 100 of all)", lambda: get(client, "/watches"), table_sql, 200),
+        ("page  /watches?competitor&kind", lambda: get(client, "/watches?competitor=Shop+07&kind=product"), filtered_sql, 200),
         ("page  /watches?q=item 4711", lambda: get(client, "/watches?q=item+4711"),
          bare("SELECT * FROM watches WHERE lower(label) LIKE '%item 4711%' LIMIT 100"), 200),
         ("page  /watches/{id} (a year)", watch_page, watch_rows, 200),
-        ("api   /api/v1/watches?limit=100", lambda: get(api, "/api/v1/watches?limit=100"), bare(table_sql), 50),
+        ("api   /api/v1/watches?limit=100", lambda: get(api, "/api/v1/watches?limit=100"), table_sql, 50),
+        ("api   /api/v1/changes?competitor", lambda: get(api, "/api/v1/changes?competitor=Shop+07&limit=100"),
+         bare("SELECT ch.* FROM changes ch JOIN watches w ON w.id = ch.watch_id WHERE coalesce(ch.competitor_id, w.competitor_id) = 7"
+              " ORDER BY ch.detected_at DESC, ch.id DESC LIMIT 100"), 50),
         ("api   /api/v1/changes?limit=100", lambda: get(api, "/api/v1/changes?limit=100"),
          bare("SELECT * FROM changes ORDER BY detected_at DESC, id DESC LIMIT 100"), 50),
         ("api   /api/v1/watches/{id}/observations", lambda: get(api, f"/api/v1/watches/{pick()}/observations?limit=100"),

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from models import AlertDelivery, Change, Competitor, CrawlRun, Observation, ProductState, Watch
 from models.catalog import due_watches
 from models.db import open_store
-from models.listing import ListingSnapshot, ListingSnapshotItem
+from models.listing import ListingSnapshotItem
 from models.outbox import AlertDeliveryChange
 from models.page_text import PageDiff
 from models.rank import RankResult
@@ -192,11 +192,10 @@ def test_competitor_script_is_text_everywhere(app, demo) -> None:  # noqa: ANN00
         s.execute(update(Change).where(Change.watch_id == product.id).values(summary=f"{SCRIPT} price moved"))
         newest = s.scalar(select(func.max(Change.id)))
         s.execute(update(Change).where(Change.id == newest).values(summary=f"{SCRIPT} new title"))
-        snap = s.scalar(select(func.max(ListingSnapshot.id)))
-        s.execute(update(ListingSnapshotItem).where(ListingSnapshotItem.snapshot_id == snap).values(title=SCRIPT))
+        s.execute(update(ListingSnapshotItem).values(title=SCRIPT))  # the cards added and removed show it
         s.execute(update(RankResult).values(title=SCRIPT))
         s.add(Competitor(name=f"Evil {SCRIPT}", domains=[], tags=[]))
-        listing = s.scalar(select(ListingSnapshot.watch_id).where(ListingSnapshot.id == snap))
+        listing = s.scalar(select(Change.watch_id).where(Change.kind == "listing_item_added").order_by(Change.id.desc()))
         check = s.scalar(select(func.min(RankResult.check_id)))
     client = TestClient(app)
     _login(client)

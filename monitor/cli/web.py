@@ -59,7 +59,7 @@ def user_add(config_path: str, name: str, password: str | None) -> None:
     import sys
 
     if password is None:  # asked here, not by click, so the command parses without a terminal
-        password = (
+        password = str(
             click.prompt("Password", hide_input=True, confirmation_prompt=True)
             if sys.stdin.isatty()
             else sys.stdin.readline().rstrip("\n")

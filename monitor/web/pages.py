@@ -124,6 +124,8 @@ def _index_chart(session: Session, now: datetime) -> str:
         )
     )
     for watch_id, at, price in rows:
+        if price is None:  # excluded by the query; here for the type checker
+            continue
         cid, our = ours[watch_id]
         ratios.setdefault((cid, at.date()), []).append(float(price) / float(our) * 100)
     names = dict(session.execute(select(Competitor.id, Competitor.name)).all())
@@ -333,7 +335,7 @@ def with_severity(session: Session, request: Request, items: list[q.ChangeItem])
     watchlist = state_of(request).watchlist
     if watchlist is None or not watchlist.rules or not items:
         return items
-    by_watch = watches(session)
+    by_watch = watches(session, {c.watch_id for c in items})
     out = []
     for c in items:
         row = ChangeRow(c.id, c.watch_id, None, c.kind, c.summary, None, c.old, c.new, c.magnitude, c.anomaly_score, None, {}, c.detected_at)

@@ -114,20 +114,26 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     if not ids:
         return []
     rows = session.execute(
-        select(Watch, Competitor.name).outerjoin(Competitor, Competitor.id == Watch.competitor_id).where(Watch.id.in_(ids))
+        select(
+            Watch.id, Watch.kind, Watch.label, Watch.url, Competitor.name, Watch.tags, Watch.last_checked_at,
+            Watch.last_good_at, Watch.last_error, Watch.consecutive_failures, Watch.next_due_at, Watch.paused,
+            Watch.muted_until,
+        )
+        .outerjoin(Competitor, Competitor.id == Watch.competitor_id)
+        .where(Watch.id.in_(ids))
     ).all()
-    by_id = {w.id: (w, name) for w, name in rows}
-    values = latest_values(session, [by_id[i][0] for i in ids if i in by_id])
+    by_id = {r.id: r for r in rows}
+    values = latest_values(session, [(r.id, r.kind) for r in rows])
     out = []
     for i in ids:
-        if i not in by_id:
+        r = by_id.get(i)
+        if r is None:
             continue
-        w, name = by_id[i]
         v = values.get(i, {})
         out.append(
             WatchListRow(
-                w.id, w.kind, w.label or w.url, w.url, name, list(w.tags or []), w.last_checked_at, w.last_good_at,
-                w.last_error, w.consecutive_failures, w.next_due_at, w.paused, w.muted_until, v.get("value"),
+                r.id, r.kind, r.label or r.url, r.url, r.name, list(r.tags or []), r.last_checked_at, r.last_good_at,
+                r.last_error, r.consecutive_failures, r.next_due_at, r.paused, r.muted_until, v.get("value"),
                 price=v.get("price"), currency=v.get("currency"), availability=v.get("availability"),
                 item_count=v.get("item_count"), page_count=v.get("page_count"), ranks=v.get("ranks", {}),
             )
@@ -136,20 +142,28 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
 
 
 def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
+    """The latest row of each watch: one index seek per watch on (watch_id, observed_at)."""
     if not ids:
         return []
-    return list(session.scalars(select(func.max(model.id)).where(model.watch_id.in_(ids)).group_by(model.watch_id)))
+    latest = (
+        select(model.id)
+        .where(model.watch_id == Watch.id)
+        .order_by(model.observed_at.desc(), model.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [i for i in session.scalars(select(latest).where(Watch.id.in_(ids))) if i is not None]
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
-def latest_values(session: Session, watches: list[Watch]) -> dict[int, dict[str, Any]]:
-    """Each watch's last good value by kind: price and stock, item count, ranks, page count, lines."""
+def latest_values(session: Session, watches: list[tuple[int, str]]) -> dict[int, dict[str, Any]]:
+    """Each (watch id, kind)'s last good value: price and stock, item count, ranks, page count, lines."""
     by_kind: dict[str, list[int]] = {}
-    for w in watches:
-        by_kind.setdefault(w.kind, []).append(w.id)
+    for watch_id, kind in watches:
+        by_kind.setdefault(kind, []).append(watch_id)
     out: dict[int, dict[str, Any]] = {}
     latest = _latest_ids(session, ProductState, by_kind.get("product", []))
     for s in session.execute(
@@ -178,13 +192,14 @@ def latest_values(session: Session, watches: list[Watch]) -> dict[int, dict[str,
         out[watch_id] = {"value": f"{lines} lines"}
     keyword_ids = by_kind.get("keyword", [])
     if keyword_ids:
-        checks = list(
-            session.scalars(
-                select(func.max(RankCheck.id))
-                .where(RankCheck.watch_id.in_(keyword_ids), RankCheck.status == "ok")
-                .group_by(RankCheck.watch_id)
-            )
+        last_good = (
+            select(RankCheck.id)
+            .where(RankCheck.watch_id == Watch.id, RankCheck.status == "ok")
+            .order_by(RankCheck.checked_at.desc(), RankCheck.id.desc())
+            .limit(1)
+            .scalar_subquery()
         )
+        checks = [i for i in session.scalars(select(last_good).where(Watch.id.in_(keyword_ids))) if i is not None]
         ranks: dict[int, dict[str, int | None]] = {}
         for r in session.execute(
             select(DomainRank.watch_id, DomainRank.domain, DomainRank.rank).where(DomainRank.check_id.in_(checks))
@@ -277,26 +292,43 @@ def _change_query(f: ChangeFilter):  # noqa: ANN202
         .join(Watch, Watch.id == Change.watch_id)
         .outerjoin(Competitor, Competitor.id == comp)
     )
-    if f.watch_id is not None:
-        query = query.where(Change.watch_id == f.watch_id)
-    if f.competitor:
-        query = query.where(Competitor.name == f.competitor)
-    if f.kind:
-        query = query.where(Change.kind == f.kind)
-    if f.kinds is not None:
-        query = query.where(Change.kind.in_(f.kinds))
-    if f.min_score is not None:
-        query = query.where(Change.anomaly_score >= f.min_score)
-    if f.since is not None:
-        query = query.where(Change.detected_at >= f.since)
-    if f.until is not None:
-        query = query.where(Change.detected_at < f.until)
+    for clause in _change_clauses(f):
+        query = query.where(clause)
     return query
+
+
+def _change_clauses(f: ChangeFilter) -> list[Any]:
+    """The filter's conditions on the change row itself."""
+    out: list[Any] = []
+    if f.competitor:  # the change's own competitor, else its watch's (as the report counts them)
+        cid = select(Competitor.id).where(Competitor.name == f.competitor).scalar_subquery()
+        of_watch = select(Watch.id).where(Watch.competitor_id == cid)
+        out.append(or_(Change.competitor_id == cid, Change.competitor_id.is_(None) & Change.watch_id.in_(of_watch)))
+    if f.watch_id is not None:
+        out.append(Change.watch_id == f.watch_id)
+    if f.kind:
+        out.append(Change.kind == f.kind)
+    if f.kinds is not None:
+        out.append(Change.kind.in_(f.kinds))
+    if f.min_score is not None:
+        out.append(Change.anomaly_score >= f.min_score)
+    if f.since is not None:
+        out.append(Change.detected_at >= f.since)
+    if f.until is not None:
+        out.append(Change.detected_at < f.until)
+    return out
+
+
+def _change_count(session: Session, f: ChangeFilter) -> int:
+    query = select(func.count()).select_from(Change)
+    for clause in _change_clauses(f):
+        query = query.where(clause)
+    return session.scalar(query) or 0
 
 
 def changes(session: Session, f: ChangeFilter, limit: int = 100, offset: int = 0) -> Page[ChangeItem]:
     query = _change_query(f)
-    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Change.id).subquery())) or 0
+    total = _change_count(session, f)
     rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()).limit(limit).offset(offset))
     items = [
         ChangeItem(
