@@ -265,7 +265,9 @@ def observation_snapshot(observation_id: int, _user: str = Depends(current_user)
     if stored is None:
         return Response("no stored snapshot", 404, media_type="text/plain")
     media = stored.content_type.split(";")[0].strip().lower()
-    if media not in ("text/html", "text/plain", "application/xhtml+xml", "application/json", "application/xml", "text/xml"):
+    if media in ("text/html", "text/plain", "application/xhtml+xml", "application/json", "application/xml", "text/xml"):
+        media = stored.content_type  # with its charset
+    else:
         media = "text/plain"  # anything else is shown as text, never sniffed into something runnable
     return Response(
         stored.data,
