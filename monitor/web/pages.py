@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,8 +25,9 @@ from monitor.kinds.keyword.summary import move_text, rank_report, rank_text
 from monitor.report.charts import line_chart
 from monitor.report.model import Series
 from monitor.web import queries as q
-from monitor.web.app import checked_form, current_user, db, render, state_of
+from monitor.web.app import checked_form, current_user, db, locale_of, render, state_of
 from monitor.web.auth import check_password, new_csrf_token
+from monitor.web.i18n import words
 
 router = APIRouter(include_in_schema=False)
 # A stored page is a competitor's HTML: shown with no script, no plugin, no request anywhere, and in a
@@ -86,7 +88,7 @@ def overview(request: Request, _user: str = Depends(current_user), session: Sess
     competitors = q.overview(session, now)
     failing = q.watch_table(session, now, q.WatchFilter(status="failing"), limit=20)
     top = _ranked(with_severity(session, request, q.top_changes(session, now, limit=2000)))[:15]
-    index_chart = _index_chart(session, now)
+    index_chart = _index_chart(session, now, words(locale_of(request))["index_chart"])
     return render(request, "overview.html", competitors=competitors, failing=failing, top=top, index_chart=index_chart)
 
 
@@ -102,7 +104,7 @@ def _ranked(items: list[q.ChangeItem]) -> list[q.ChangeItem]:
     )
 
 
-def _index_chart(session: Session, now: datetime) -> str:
+def _index_chart(session: Session, now: datetime, title: str) -> str:
     """Each competitor's median price against ours (100 = ours) per day, over the last 30 days."""
     from models import ProductState
 
@@ -134,7 +136,7 @@ def _index_chart(session: Session, now: datetime) -> str:
         values.sort()
         series.setdefault(cid, []).append((day, values[len(values) // 2]))
     lines = [Series(names.get(cid or 0, "?"), "index", pts) for cid, pts in series.items()]
-    return line_chart(lines, "Price index vs ours (100 = our price), median per day", kind="index")
+    return line_chart(lines, title, kind="index")
 
 
 # ---- watches ----------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ def watch_action(
     return _redirect(back)
 
 
-def _history_charts(session: Session, watch: Watch) -> list[str]:
+def _history_charts(session: Session, watch: Watch, w: Mapping[str, str]) -> list[str]:
     label = watch.label or watch.url
     if watch.kind == "product":
         points = q.price_history(session, watch.id)
@@ -199,10 +201,10 @@ def _history_charts(session: Session, watch: Watch) -> list[str]:
         ours = (watch.options or {}).get("our_price")
         if ours is not None and priced:
             try:
-                lines.append(Series("our price", currency, [(priced[0][0], float(ours)), (priced[-1][0], float(ours))], reference=True))
+                lines.append(Series(w["our_price"], currency, [(priced[0][0], float(ours)), (priced[-1][0], float(ours))], reference=True))
             except ValueError:
                 pass
-        return [line_chart(lines, f"Price and stock: {label}", kind="price")] if priced else []
+        return [line_chart(lines, w["price_chart"].format(label=label), kind="price", marks_label=w["out_of_stock"])] if priced else []
     if watch.kind == "keyword":
         charts = []
         by_variant: dict[tuple[str, str, str], dict[str, list[tuple[date, float]]]] = {}
@@ -211,13 +213,14 @@ def _history_charts(session: Session, watch: Watch) -> list[str]:
                 by_variant.setdefault((r.engine, r.locale, r.device), {}).setdefault(r.domain, []).append((r.at.date(), float(r.rank)))
         for (engine, loc, device), domains in by_variant.items():
             lines = [Series(d, "rank", pts) for d, pts in sorted(domains.items())]
-            charts.append(line_chart(lines, f"Rank on {engine} ({loc}, {device}): {label}", invert=True, kind="rank"))
+            title = w["rank_chart"].format(engine=engine, locale=loc, device=device, label=label)
+            charts.append(line_chart(lines, title, invert=True, kind="rank"))
         return charts
     counts = q.count_history(session, watch)
     if counts:
-        what = {"listing": "Items", "site": "Good pages", "page": "Lines"}[watch.kind]
+        what = w[{"listing": "items", "site": "good_pages", "page": "lines"}[watch.kind]]
         series = Series(what, None, [(c.at.date(), float(c.count)) for c in counts])
-        return [line_chart([series], f"{what}: {label}", kind="count")]
+        return [line_chart([series], w["count_chart"].format(what=what, label=label), kind="count")]
     return []
 
 
@@ -241,7 +244,7 @@ def watch_page(
     diffs = q.diffs(session, watch_id) if watch.kind == "page" else []
     screenshots = [o for o in timeline.items if o.has_screenshot][:6]
     return render(
-        request, "watch.html", row=rows[0], charts=_history_charts(session, watch), timeline=timeline, page=page,
+        request, "watch.html", row=rows[0], charts=_history_charts(session, watch, words(locale_of(request))), timeline=timeline, page=page,
         changes=changes, moves=moves, diffs=diffs, screenshots=screenshots,
     )  # fmt: skip
 
