@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# Debian's Chromium, because Playwright cannot download its own browser here.
+# Debian's Chromium, because Playwright cannot download its own browser here (and a CJK font, so the
+# zh-CN pages and Chinese competitor names render in screenshots).
 browser:
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || true; fi
 	@if [ -x $(CHROMIUM) ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's chromium for browser rendering..."; \

@@ -396,7 +396,9 @@ def enqueue_run_alerts(
     rules, channels = list(watchlist.rules), list(watchlist.channels)
     if not rules or not channels:
         return 0
-    facts_of_run = run_changes(session, run_id)
+    muted = set(session.scalars(select(Watch.id).where(Watch.muted_until.is_not(None), Watch.muted_until > now)))
+    # A muted watch's changes are stored (the dashboard shows them) but alert no one while it is muted.
+    facts_of_run = [f for f in run_changes(session, run_id) if f.watch_id not in muted]
     covered = _covered(session, run_id, [f.change_id for f in facts_of_run if f.change_id is not None])
     last = _last_alerts(session, rules, now)
     per_channel: dict[str, list[ChannelMatch]] = defaultdict(list)

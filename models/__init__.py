@@ -12,6 +12,7 @@ from models.product import ProductState
 from models.rank import DomainRank, RankCheck, RankResult  # noqa: F401
 from models.series import SeriesState  # noqa: F401
 from models.site import SitePage, SiteSnapshotRow  # noqa: F401
+from models.web import ApiToken, User  # noqa: F401  (the dashboard and API, issue 16)
 
 __all__ = [
     "AlertDelivery",

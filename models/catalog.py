@@ -41,6 +41,10 @@ class Watch(Base):
     interval_s: Mapped[float | None]
     cron: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set from the dashboard, not the watchlist (a reload keeps them): a paused watch is never due, a
+    # muted one is checked and its changes stored, but it queues no alerts until muted_until.
+    paused: Mapped[bool] = mapped_column(default=False, server_default="0")
+    muted_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     last_checked_at: Mapped[datetime | None]
@@ -60,8 +64,8 @@ class Watch(Base):
 
 
 def due_watches(session: Session, now: datetime, *, force: bool = False, kind: str | None = None) -> list[Watch]:
-    """Active watches due at `now` (all active ones when `force`), never-checked and oldest debt first."""
-    query = select(Watch).where(Watch.active.is_(True))
+    """Active, unpaused watches due at `now` (all of them when `force`), never-checked and oldest debt first."""
+    query = select(Watch).where(Watch.active.is_(True), Watch.paused.is_(False))
     if kind is not None:
         query = query.where(Watch.kind == kind)
     if not force:

@@ -28,6 +28,8 @@ class WatchRow:
     last_error: str | None
     failures: int
     last_good_at: datetime | None = None
+    paused: bool = False
+    muted_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Health:
     pending: int
     failed_alerts: int
     sent: int
+    paused: int = 0
+    muted: int = 0
 
 
 def watch_rows(session: Session) -> list[WatchRow]:
@@ -69,6 +73,8 @@ def watch_rows(session: Session) -> list[WatchRow]:
                 w.last_error,
                 w.consecutive_failures,
                 last_good_at=w.last_good_at,
+                paused=w.paused,
+                muted_until=w.muted_until,
             )
         )
     return rows
@@ -86,7 +92,11 @@ def health(session: Session, now: datetime) -> Health:
         due=count(
             select(func.count())
             .select_from(Watch)
-            .where(active, or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+            .where(active, Watch.paused.is_(False), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+        ),
+        paused=count(select(func.count()).select_from(Watch).where(active, Watch.paused.is_(True))),
+        muted=count(
+            select(func.count()).select_from(Watch).where(active, Watch.muted_until.is_not(None), Watch.muted_until > now)
         ),
         last_run_at=session.scalar(select(func.max(CrawlRun.started_at))),
         pending=outbox.get("pending", 0) + outbox.get("sending", 0),
@@ -125,7 +135,7 @@ def service_health(
     due = session.scalar(
         select(func.count())
         .select_from(Watch)
-        .where(active, or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
+        .where(active, Watch.paused.is_(False), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now))
     )
     in_flight = state.in_flight if alive and state else 0
     failing = [

@@ -28,6 +28,9 @@ COMMANDS = {
     "prices": "monitor.cli.prices:prices",
     "match": "monitor.cli.match:group",
     "catalogue": "monitor.cli.catalogue:group",
+    "web": "monitor.cli.web:web",
+    "user": "monitor.cli.web:user",
+    "token": "monitor.cli.web:token",
 }
 
 

@@ -45,4 +45,16 @@ def demo(
             days=days, digest_every=digest_every,
         )  # fmt: skip
         return
-    run_demo(days=days or 7, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)
+    result = run_demo(days=days or 7, seed=seed, n_products=n_products, workdir=Path(workdir), console=console)
+    print_dashboard_hint(result.watchlist_path)
+
+
+def print_dashboard_hint(watchlist_path: Path) -> None:
+    """Where to open the demo's store in the browser: a user, then the dashboard on this machine."""
+    from monitor.web.server import DEFAULT_BIND
+
+    console.print(
+        f"[bold]dashboard[/bold] rivalwatch user add demo -c {watchlist_path}   (once, asks for a password)\n"
+        f"          rivalwatch web -c {watchlist_path}   then open http://{DEFAULT_BIND}/",
+        soft_wrap=True,
+    )

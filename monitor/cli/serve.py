@@ -65,6 +65,14 @@ ROLE_CHOICES = ("all", "scheduler", "worker", "dispatcher", "web")
     help="Watches per second that may come due after a (re)start  [default: settings.concurrent_requests].",
 )
 @click.option("--dispatch-every", default=10.0, show_default=True, help="Seconds between outbox passes.")
+@click.option(
+    "--web",
+    "web_bind",
+    default=None,
+    metavar="HOST:PORT",
+    help="Also serve the web dashboard and API here (e.g. 127.0.0.1:8080); with --role web, where to serve it "
+    "[default 127.0.0.1:8080].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings too.")
 def serve(
     config_path: str,
@@ -80,6 +88,7 @@ def serve(
     spread_rate: float | None,
     dispatch_every: float,
     verbose: bool,
+    web_bind: str | None = None,
 ) -> None:
     """Watch continuously: check each watch on its schedule, send alerts, until SIGTERM or Ctrl-C.
 
@@ -101,7 +110,7 @@ def serve(
             alert_lease=alert_lease,
             domain_cap=domain_cap,
         )
-        _serve_role(config_path, role, options)
+        _serve_role(config_path, role, options, web_bind)
         return
     options = ServiceOptions(
         tick=tick,
@@ -121,13 +130,27 @@ def serve(
     except ServiceError as exc:
         err_console.print(f"[red]error[/red] {exc}", soft_wrap=True)
         raise SystemExit(2) from None
-    service.join()
+    web = None
+    if web_bind:  # the dashboard beside the service: same store; its "check now" is the service's next pass
+        from monitor.web.server import WebOptions, WebThread, parse_bind
+
+        host, port = parse_bind(web_bind)
+        web = WebThread(service.factory, WebOptions(host, port, watchlist=service.watchlist))
+        web.start()
+        err_console.print(f"dashboard on http://{host}:{port}/")
+    try:
+        service.join()
+    finally:
+        if web is not None:
+            web.stop()
 
 
-def _serve_role(config_path: str, role: str, options: RoleOptions) -> None:
-    if role == "web":
-        err_console.print("[red]error[/red] there is no web interface in this version; roles: scheduler, worker, dispatcher")
-        raise SystemExit(2)
+def _serve_role(config_path: str, role: str, options: RoleOptions, web_bind: str | None) -> None:
+    if role == "web":  # the dashboard alone: the same as `rivalwatch web`, any number of them on any machine
+        from monitor.cli.web import web
+
+        web.main(["-c", config_path, "--bind", web_bind or "127.0.0.1:8080"], standalone_mode=False)
+        return
     try:
         member = ROLES[role](config_path, options, queue_config(role=role))
     except ConfigError as exc:

@@ -179,7 +179,7 @@ def status(config_path: str, failing: bool) -> None:
         h = health(session, now)
         service = service_health(session, now, database_url(watchlist.settings.database_url if watchlist else None))
     table = Table(title="watches")
-    for col in ("competitor", "watch", "last check", "last good value", "next", "last error"):
+    for col in ("competitor", "watch", "last check", "last good value", "next", "state", "last error"):
         table.add_column(col, overflow="fold")
     for r in rows:
         if failing and not r.last_error:
@@ -189,12 +189,13 @@ def status(config_path: str, failing: bool) -> None:
             r.label,
             _ago(r.last_checked_at, now),
             r.value or "-",
-            _ago(r.next_due_at, now),
+            "paused" if r.paused else _ago(r.next_due_at, now),
+            _watch_state(r, now),
             f"[red]{r.last_error}[/red] ({r.failures}x)" if r.last_error else "",
         )
     console.print(table)
     console.print(
-        f"{h.watches} active watches, {h.failing} failing, {h.due} due now; last run: "
+        f"{h.watches} active watches, {h.failing} failing, {h.due} due now, {h.paused} paused, {h.muted} muted; last run: "
         f"{_ago(h.last_run_at, now)}; outbox: {h.pending} pending, {h.failed_alerts} failed, {h.sent} sent"
     )
     for line in service_lines(service, now):
@@ -202,6 +203,14 @@ def status(config_path: str, failing: bool) -> None:
     cluster = cluster_health()  # the roles of a scaled-out deployment, when RIVALWATCH_QUEUE_URL is set
     for line in cluster_lines(cluster, now) if cluster else []:
         console.print(line, soft_wrap=True)
+
+
+def _watch_state(row, now: datetime) -> str:  # noqa: ANN001
+    """Set from the dashboard: paused (never due), muted until a time (checked, no alerts)."""
+    parts = ["paused"] if row.paused else []
+    if row.muted_until is not None and row.muted_until > now:
+        parts.append(f"muted until {row.muted_until:%Y-%m-%d %H:%M} UTC")
+    return ", ".join(parts)
 
 
 def _ago(when: datetime | None, now: datetime) -> str:

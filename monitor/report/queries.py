@@ -125,10 +125,11 @@ def competitors(session: Session) -> list[CompetitorRow]:
     return [CompetitorRow(i, n, tuple(d or ())) for i, n, d in rows]
 
 
-def watches(session: Session) -> dict[int, WatchRow]:
-    rows = session.execute(
-        select(Watch.id, Watch.kind, Watch.competitor_id, Watch.label, Watch.url, Watch.options)
-    )
+def watches(session: Session, ids: Iterable[int] | None = None) -> dict[int, WatchRow]:
+    query = select(Watch.id, Watch.kind, Watch.competitor_id, Watch.label, Watch.url, Watch.options)
+    if ids is not None:  # just these (the dashboard rates one page of changes)
+        query = query.where(Watch.id.in_(list(ids)))
+    rows = session.execute(query)
     out = {}
     for i, k, c, lbl, u, o in rows:
         our_price = our_sku = None

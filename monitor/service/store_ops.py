@@ -21,8 +21,13 @@ INTERVAL_SLACK = 1.06  # the sink's jitter is +-5 %: a due time beyond 106 % of 
 
 
 def _due_clause(now: datetime):  # noqa: ANN202
-    # A watch another crawl holds (another `run`, a worker) is not due here until it lets go.
-    return (Watch.active.is_(True), or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now), unclaimed(now))
+    # A watch another crawl holds (another `run`, a worker) is not due here until it lets go; a paused one never.
+    return (
+        Watch.active.is_(True),
+        Watch.paused.is_(False),
+        or_(Watch.next_due_at.is_(None), Watch.next_due_at <= now),
+        unclaimed(now),
+    )
 
 
 def due_now(session: Session, now: datetime, limit: int) -> list[DueWatch]:

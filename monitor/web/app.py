@@ -1,0 +1,232 @@
+"""The ASGI application: FastAPI for routing and OpenAPI, Jinja2 for the pages (autoescaped: every
+competitor string is text), Starlette's signed-cookie sessions, one CSRF token per session.
+
+Everything but /login and the app's own stylesheet needs a logged-in session (pages, stored
+snapshots, screenshots, report files) or a bearer token (/api/v1). Nothing here fetches a URL:
+"check now" marks a watch due, and the service checks it through the normal watch path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from monitor.web.auth import csrf_matches, new_csrf_token, token_owner
+from monitor.web.i18n import LOCALES, change_label, words
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "rivalwatch_session"
+SESSION_MAX_AGE = 12 * 3600
+# Pages: our own stylesheet and script only, no inline script, nothing from elsewhere. Snapshots get
+# their own, stricter policy (monitor.web.pages.SNAPSHOT_CSP).
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+@dataclass
+class WebState:
+    factory: sessionmaker[Session]
+    watchlist: Any
+    reports_dir: Path | None
+    locale: str
+
+
+class NeedLogin(Exception):
+    """A page asked for without a session: answered by a redirect to /login."""
+
+
+class NeedToken(Exception):
+    """An API call without a live bearer token: answered 401."""
+
+
+class BadCsrf(Exception):
+    """A form posted without this session's CSRF token: answered 403."""
+
+
+def state_of(request: Request) -> WebState:
+    return request.app.state.web
+
+
+def db(request: Request) -> Iterator[Session]:
+    with state_of(request).factory() as session:
+        yield session
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = new_csrf_token()
+    return token
+
+
+def current_user(request: Request) -> str:
+    """The logged-in user's name (a page dependency)."""
+    name = request.session.get("user")
+    if not name:
+        raise NeedLogin()
+    return name
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """The posted form, once its CSRF token is this session's (a dependency of every POST page)."""
+    current_user(request)
+    form = await request.form()
+    if not csrf_matches(request.session.get("csrf"), str(form.get("csrf") or "")):
+        raise BadCsrf()
+    return {k: str(v) for k, v in form.items()}
+
+
+def api_client(request: Request) -> str:
+    """The name of the API token presented as `Authorization: Bearer ...` (an API dependency)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NeedToken()
+    with state_of(request).factory.begin() as session:
+        row = token_owner(session, token.strip())
+        if row is None:
+            raise NeedToken()
+        return row.name
+
+
+def locale_of(request: Request) -> str:
+    wanted = request.query_params.get("lang")
+    if wanted in LOCALES:
+        request.session["lang"] = wanted
+    return request.session.get("lang") or state_of(request).locale
+
+
+def ago(when: datetime | None, now: datetime | None = None) -> str:
+    if when is None:
+        return "–"
+    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 90:
+        text = f"{int(seconds)}s"
+    elif seconds < 5400:
+        text = f"{int(seconds // 60)}m"
+    elif seconds < 172800:
+        text = f"{seconds / 3600:.1f}h"
+    else:
+        text = f"{seconds / 86400:.1f}d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    locale = locale_of(request)
+    context.update(
+        w=words(locale),
+        locale=locale,
+        locales=LOCALES,
+        csrf=csrf_token(request),
+        user=request.session.get("user"),
+        now=datetime.now(UTC),
+        kind_label=lambda k: change_label(k, locale),
+        path=request.url.path,
+        base_query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")]),
+    )
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+SECURITY_HEADERS = (
+    (b"content-security-policy", PAGE_CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"cache-control", b"no-store"),
+)
+
+
+class SecurityHeaders:
+    """A plain ASGI middleware (no per-request task, unlike @app.middleware) adding the headers every
+    answer carries unless the route set its own (a snapshot's stricter CSP)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(
+    session_factory: sessionmaker[Session],
+    *,
+    secret_key: str,
+    watchlist: Any = None,
+    reports_dir: Path | None = None,
+    secure_cookies: bool = True,
+    locale: str | None = None,
+) -> FastAPI:
+    """The dashboard and API over this store. `watchlist` (optional) gives the alert rules (severity),
+    the report folder and settings and the channels; `secure_cookies` False only for plain HTTP
+    to a host other than this machine."""
+    from monitor.web import api, pages
+
+    app = FastAPI(
+        title="rivalwatch API",
+        version="1",
+        docs_url=None,  # the interactive docs load from a CDN: not here. The description is at /api/v1/openapi.json
+        redoc_url=None,
+        openapi_url=None,
+    )
+    if reports_dir is None and watchlist is not None:
+        reports_dir = Path(watchlist.report.out_dir)
+    default_locale = locale or (watchlist.report.locale if watchlist is not None else "en")
+    app.state.web = WebState(session_factory, watchlist, reports_dir, default_locale)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["ago"] = ago
+    templates.env.filters["dt"] = lambda d: "–" if d is None else d.strftime("%Y-%m-%d %H:%M")
+    app.state.templates = templates
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="strict",
+        https_only=secure_cookies,
+    )
+
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(NeedLogin)
+    async def _login(request: Request, _exc: NeedLogin) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(NeedToken)
+    async def _token(_request: Request, _exc: NeedToken) -> Response:
+        return JSONResponse({"detail": "a live API token is needed: Authorization: Bearer TOKEN"}, 401,
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+
+    @app.exception_handler(BadCsrf)
+    async def _csrf(_request: Request, _exc: BadCsrf) -> Response:
+        return Response("the form's CSRF token is missing or stale: reload the page", 403, media_type="text/plain")
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app
