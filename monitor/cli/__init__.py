@@ -58,3 +58,16 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="rivalwatch")
 def main() -> None:
     """rivalwatch: watch competitors' prices, stock, listings, pages and search rankings."""
+    follow_terminal_width()
+
+
+def follow_terminal_width() -> None:
+    """Each command reads $COLUMNS anew: Rich fixes a console's width when the console is made, and the
+    consoles are made once per process (a process may run several commands, as tests and `serve` do)."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        from monitor.cli.common import console, err_console
+
+        console.width = err_console.width = int(columns)
