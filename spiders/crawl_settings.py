@@ -23,6 +23,7 @@ class CrawlLimits:
     retries: int = 2
     autothrottle: bool = True
     allow_private_addresses: bool = False
+    allow_private_hosts: tuple[str, ...] = ()
 
 
 def browser_settings() -> dict[str, Any]:
@@ -48,6 +49,7 @@ def crawl_settings(limits: CrawlLimits, need_browser: bool) -> dict[str, Any]:
         "RETRY_TIMES": limits.retries,
         "AUTOTHROTTLE_ENABLED": limits.autothrottle,
         "RIVALWATCH_ALLOW_PRIVATE_ADDRESSES": limits.allow_private_addresses,
+        "RIVALWATCH_ALLOW_PRIVATE_HOSTS": list(limits.allow_private_hosts),
     }
     if need_browser:
         settings.update(browser_settings())

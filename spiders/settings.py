@@ -50,6 +50,8 @@ HTTPCACHE_ENABLED = False
 HTTPERROR_ALLOW_ALL = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
+# The address policy's resolver: Twisted connects only to the public addresses it answers.
+TWISTED_DNS_RESOLVER = "spiders.middlewares.PolicyResolver"
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
 }
