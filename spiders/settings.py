@@ -72,6 +72,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-sync",
         "--no-first-run",
         "--disable-quic",
+        # WebRTC's UDP would leave beside the policy proxy (spiders.browser_proxy).
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
