@@ -254,10 +254,23 @@ def shape_text(text: str, page_filter: PageFilter) -> str:
     return text
 
 
+# C0 and C1 control characters but tab and newline (ESC starts the terminal sequences that move the
+# cursor, set the window title or write the clipboard), and the bidirectional overrides that make
+# a line read otherwise than it is stored.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and newline kept): safe to store and to print."""
+    return _CONTROLS.sub("", text)
+
+
 def normalise_text(text: str) -> str:
     """Leading and trailing spaces of every line stripped, runs of blank lines collapsed: layout
-    noise (indentation inscriptis gives nested blocks, a leading indent) is not a change."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    noise (indentation inscriptis gives nested blocks, a leading indent) is not a change. Control
+    characters are dropped: a competitor's page must not drive the terminal that shows its text."""
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.strip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if not line:
