@@ -88,6 +88,10 @@ def describe_failure(failure: Failure) -> str:
         return "connection refused (site down?)"
     if "timeout" in lowered or "timed out" in lowered:
         return "timed out"
+    if name == "DownloadCancelledError" and (not text or "max size" in lowered):
+        # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE as it streams in (chunked, or no
+        # Content-Length) with no message at all; its only cancel of a download in flight.
+        return "page too large (its body grew past the max_page_mb cap)"
     if "maxsize" in lowered or ("size" in lowered and ("exceed" in lowered or "larger" in lowered)):
         return f"page too large (over the download size cap): {text}"[:300]
     if "connectionlost" in lowered or "connection was closed" in lowered or "responsenevereceived" in lowered:

@@ -139,3 +139,28 @@ def test_a_watch_of_a_local_name_is_a_failed_observation_with_its_reason(store) 
     assert observation.status == "failed"
     assert observation.error_reason and "rw.localhost is a local name" in observation.error_reason
     assert _Counting.hits == []
+
+
+class _Chunked(PageHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"<p>filler</p>" * 8192
+        try:
+            for _ in range(200):  # 20 MB, no Content-Length to refuse it by
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the crawler hung up at the cap
+
+
+def test_a_chunked_body_over_the_cap_is_a_page_too_large() -> None:
+    quiet_scrapy_logs()
+    with serving(_Chunked) as server:
+        job = FetchJob(watch_id=1, url=f"http://127.0.0.1:{server.server_address[1]}/", obey_robots=False)
+        page = fetch_page(job, _settings(max_page_mb=1, allow_private_addresses=True))
+    assert page.error and page.error.startswith("page too large"), page.error
