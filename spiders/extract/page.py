@@ -36,7 +36,7 @@ from inscriptis.model.config import ParserConfig
 from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 
 from spiders.extract import page_select as sel
-from spiders.extract.listing_html import decode_body, parse_html
+from spiders.extract.listing_html import TooDeep, decode_body, parse_html
 
 _RULE_REGEX = re.compile(r"^/(.+)/([imsx]*)$", re.DOTALL)
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
@@ -46,6 +46,10 @@ SORT_ORDERS = ("asc", "desc")
 class FilterError(ValueError):
     """A filter the user wrote that cannot be applied (bad CSS, XPath, JSONPath, jq or regex, or a
     selector for another kind of response)."""
+
+
+class UnreadablePage(FilterError):
+    """The page itself cannot be read whole (not the filter's fault): its reason says why."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,10 @@ def _html_to_text(html: str) -> str:
 
 def _html_items(body: bytes | str, page_filter: PageFilter) -> list[str]:
     """The texts of the selected HTML elements (or of the whole page), each its own text only."""
-    root = parse_html(body)
+    try:
+        root = parse_html(body, refuse_too_deep=True)
+    except TooDeep as exc:
+        raise UnreadablePage(str(exc)) from None
     for el in list(root.iter(*_INVISIBLE)):
         if el.getparent() is not None:
             el.drop_tree()
