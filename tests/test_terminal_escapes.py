@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from monitor.cli import main
-from monitor.cli import page_commands
+from monitor.cli import main, page_commands
 from spiders.extract.page import render_page_text
 
 HOSTILE = (

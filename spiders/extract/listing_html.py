@@ -45,7 +45,7 @@ def parse_html(
         return lxml.html.fromstring("<html></html>")
     parser = lxml.html.HTMLParser() if refuse_too_deep else None  # its own, to read its error log
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = lxml.html.document_fromstring(text, parser) if parser else lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.fromstring("<html></html>")
     if parser is not None and any("Excessive depth" in e.message for e in parser.error_log):
