@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -55,7 +56,7 @@ class AddressGuardMiddleware:
             policy.trust(host)  # the resolver (Twisted asks it of address literals too) lets it through
         proxy = request.meta.get("proxy")
         if proxy:  # a proxy the watchlist names is trusted, wherever it lives
-            proxy_host = urlparse_cached(Request(proxy)).hostname if "://" in proxy else None
+            proxy_host = urlsplit(proxy).hostname
             if proxy_host:
                 policy.trust(proxy_host)
         return None
