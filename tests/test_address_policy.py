@@ -47,12 +47,16 @@ def test_public_addresses_pass(address: str) -> None:
     assert policy.decide("shop.example", [address])
 
 
-def test_a_failed_lookup_is_refused_and_local_names_whatever_they_resolve_to() -> None:
+def test_a_failed_lookup_is_refused_and_local_names_whatever_they_resolve_to(monkeypatch) -> None:  # noqa: ANN001
     assert "could not be resolved" in policy.decide("shop.example", []).reason
     for name in ("localhost", "localhost.", "rw.localhost", "RW.LocalHost.", "a.b.localhost"):
         decision = policy.decide(name, ["93.184.216.34"])
         assert not decision and "local name" in decision.reason, name
+    monkeypatch.setattr(policy, "_system_lookup", lambda host: ())  # as a failed lookup answers (no DNS asked)
     assert policy.check("no-such-host.invalid").reason.endswith("could not be resolved, so its address cannot be checked")
+    monkeypatch.undo()
+    for spelling in ("2130706433", "0x7f.0.0.1", "0177.0.0.1", "127.1"):  # what inet_aton reads as 127.0.0.1
+        assert not policy.check(spelling), spelling
 
 
 def test_the_only_ways_out_are_allow_private_and_the_allow_list() -> None:

@@ -63,6 +63,14 @@ class Shop(PageHandler):
         self.send_page(200, page.encode())
 
 
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch):  # noqa: ANN001, ANN202
+    """Lookups answered here, so no DNS query leaves the machine: localhost is 127.0.0.1, nothing else resolves."""
+    from spiders import address_policy
+
+    monkeypatch.setattr(address_policy, "_system_lookup", lambda host: ("127.0.0.1",) if host == "localhost" else ())
+
+
 def _settings(secret_port: int, max_page_mb: float = 10) -> dict:
     limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=15, max_page_mb=max_page_mb,
                          allow_private_hosts=("localhost",))
