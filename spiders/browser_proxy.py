@@ -8,7 +8,9 @@ very address it checked: a name cannot answer public to the check and loopback t
 A refused request gets a 403 that says why; nothing is sent to the refused host.
 
 It also bounds what one connection may carry back (the crawl's max_page_mb) and how long it may be
-silent (download_timeout), so a 50 MB page is cut off at the cap instead of rendered.
+silent (download_timeout): a response whose Content-Length is over the cap gets a 413 saying so, one
+that streams past it (chunked) is cut off at the cap, so a 50 MB page is never rendered. An HTTPS
+tunnel is capped as a whole (the proxy cannot see the responses inside it).
 
 One proxy per policy (allow_private, allow list, caps), each listening on 127.0.0.1 in a daemon
 thread with its own asyncio loop, started the first time a crawl needs it and kept for the process.
@@ -92,12 +94,32 @@ class _Proxy:
             else:
                 up_writer.write(forward)
                 await up_writer.drain()
+                if not await self._head_within_cap(up_reader, writer):
+                    return
             await asyncio.gather(
                 self._pipe(reader, up_writer, None),
                 self._pipe(up_reader, writer, self.rules.max_bytes),
             )
         finally:
             up_writer.close()
+
+    async def _head_within_cap(self, up_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Pass the response head on, unless its Content-Length is over the cap: then a 413 that
+        says so, and nothing of the body (a response cut off mid-way leaves Chromium waiting)."""
+        head = await asyncio.wait_for(up_reader.readuntil(b"\r\n\r\n"), self.rules.idle_timeout)
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length" and value.strip().isdigit():
+                size = int(value.strip())
+                if size > self.rules.max_bytes:
+                    await self._refuse(
+                        writer, 413, f"page too large: {size / 1e6:.1f} MB, over the max_page_mb cap "
+                        f"of {self.rules.max_bytes / 1e6:.1f} MB"
+                    )
+                    return False
+        writer.write(head)
+        await writer.drain()
+        return True
 
     def _check(self, host: str) -> tuple[tuple[str, ...], policy.Decision]:
         """Resolve once and decide on that answer: the address connected to is the one checked."""
