@@ -23,11 +23,25 @@ class CrawlLimits:
     retries: int = 2
     autothrottle: bool = True
     allow_private_addresses: bool = False
+    allow_private_hosts: tuple[str, ...] = ()
 
 
-def browser_settings() -> dict[str, Any]:
+def browser_settings(limits: CrawlLimits | None = None) -> dict[str, Any]:
     """Settings that switch the crawl's downloads to scrapy-playwright (HTTP requests still go plain);
-    named by dotted path, so nothing of the browser is imported until a browser watch runs."""
+    named by dotted path, so nothing of the browser is imported until a browser watch runs.
+
+    Chromium's own requests (redirects, frames, scripts, fetch()) go through the address policy's
+    proxy (spiders.browser_proxy), which also caps what one connection brings back at max_page_mb;
+    download_timeout bounds each navigation."""
+    from spiders.browser_proxy import proxy_url
+
+    limits = limits or CrawlLimits(user_agent="")
+    proxy = proxy_url(
+        limits.allow_private_addresses,
+        limits.allow_private_hosts,
+        max_bytes=int(limits.max_page_mb * 1024 * 1024),
+        idle_timeout=limits.download_timeout,
+    )
     return {
         "DOWNLOAD_HANDLERS": {
             "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
@@ -35,6 +49,9 @@ def browser_settings() -> dict[str, Any]:
         },
         "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
+        # Service workers would fetch beside the page's routing; the proxy sees them anyway.
+        "PLAYWRIGHT_CONTEXTS": {"default": {"proxy": {"server": proxy}, "service_workers": "block"}},
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": limits.download_timeout * 1000,
     }
 
 
@@ -48,7 +65,8 @@ def crawl_settings(limits: CrawlLimits, need_browser: bool) -> dict[str, Any]:
         "RETRY_TIMES": limits.retries,
         "AUTOTHROTTLE_ENABLED": limits.autothrottle,
         "RIVALWATCH_ALLOW_PRIVATE_ADDRESSES": limits.allow_private_addresses,
+        "RIVALWATCH_ALLOW_PRIVATE_HOSTS": list(limits.allow_private_hosts),
     }
     if need_browser:
-        settings.update(browser_settings())
+        settings.update(browser_settings(limits))
     return settings

@@ -34,6 +34,7 @@ from twisted.internet.defer import DeferredList
 from twisted.internet.threads import blockingCallFromThread
 
 from spiders.fetch import FetchedPage, FetchJob
+from spiders.middlewares import install_resolver
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 STOP_RETRIES = 400  # x 50 ms: how long a stop waits for a crawl that is still starting
@@ -51,6 +52,7 @@ class CrawlReactor:
         from twisted.internet import reactor  # installed just above: importing it earlier picks the default
 
         self.reactor: Any = reactor
+        install_resolver(reactor)  # CrawlerRunner installs no resolver: the address policy's, for every crawl
         loop = getattr(reactor, "_asyncioEventloop", None)
 
         def run() -> None:

@@ -4,10 +4,13 @@ conditional-request headers of a job, and a failure's reason in words a user can
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders.address_policy import refusal_reason
 from spiders.fetch import FetchedPage, FetchJob
 
 
@@ -73,12 +76,22 @@ def describe_failure(failure: Failure) -> str:
     lowered = f"{name} {text}".lower()
     if isinstance(exc, IgnoreRequest):
         return "blocked by robots.txt" if "robots" in lowered else (text or "request ignored")
+    if "dnslookup" in lowered or "dns lookup" in lowered:
+        request = getattr(failure, "request", None)
+        host = urlsplit(request.url).hostname if request is not None else None
+        refused = refusal_reason(host) if host else None
+        if refused:
+            return refused
     if "dnslookup" in lowered or "dns lookup" in lowered or "name or service not known" in lowered:
         return "host not found (DNS lookup failed)"
     if "connectionrefused" in lowered or "connection refused" in lowered:
         return "connection refused (site down?)"
     if "timeout" in lowered or "timed out" in lowered:
         return "timed out"
+    if name == "DownloadCancelledError" and (not text or "max size" in lowered):
+        # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE as it streams in (chunked, or no
+        # Content-Length) with no message at all; its only cancel of a download in flight.
+        return "page too large (its body grew past the max_page_mb cap)"
     if "maxsize" in lowered or ("size" in lowered and ("exceed" in lowered or "larger" in lowered)):
         return f"page too large (over the download size cap): {text}"[:300]
     if "connectionlost" in lowered or "connection was closed" in lowered or "responsenevereceived" in lowered:

@@ -50,6 +50,8 @@ HTTPCACHE_ENABLED = False
 HTTPERROR_ALLOW_ALL = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
+# The address policy's resolver: Twisted connects only to the public addresses it answers.
+TWISTED_DNS_RESOLVER = "spiders.middlewares.PolicyResolver"
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
     # Off unless a crawl worker sets RIVALWATCH_SHARED_POLITENESS_URL; last before the download itself.
@@ -72,6 +74,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-sync",
         "--no-first-run",
         "--disable-quic",
+        # WebRTC's UDP would leave beside the policy proxy (spiders.browser_proxy).
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

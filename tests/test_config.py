@@ -115,3 +115,13 @@ def test_env_references_are_filled_and_masked() -> None:
     )
     with pytest.raises(KeyError):
         expand_env_refs(url, {})
+
+
+def test_secrets_are_masked_url_encoded_too() -> None:
+    secret = "p@ss w/rd:ü&1"
+    logged = (
+        "POST https://user:p%40ss%20w%2Frd%3A%C3%BC%261@hooks.example/x "
+        "body=token=p%40ss+w%2Frd%3A%C3%BC%261 lower=p%40ss%20w%2frd%3a%c3%bc%261 plain=p@ss w/rd:ü&1"
+    )
+    masked = mask_secrets(logged, [secret])
+    assert masked == "POST https://user:***@hooks.example/x body=token=*** lower=*** plain=***"

@@ -148,4 +148,4 @@ def test_private_addresses_are_refused_unless_allowed(market, store) -> None:  #
     refused = load_watchlist_text(yaml.safe_dump({"products": [{"url": url}], "settings": {"retries": 0}}))
     summary = run_cycle(refused, factory, force=True, send_alerts=False)
     (outcome,) = summary.stats.outcomes
-    assert outcome.status == "failed" and "private or loopback" in outcome.reason
+    assert outcome.status == "failed" and "not a public address" in outcome.reason

@@ -80,3 +80,12 @@ def test_editing_the_filters_rebaselines_instead_of_reporting_a_change() -> None
     memory.page_filter = PageFilter(css="h1")
     outcome = check(memory, page(html("<p>Basic 10 EUR</p>")))
     assert outcome.status == "ok" and outcome.changes == [] and outcome.value.text == "Plans"
+
+
+def test_text_nested_past_the_parser_limit_is_a_failed_check_with_a_reason() -> None:
+    deep = "<html><body><p>Plans</p>" + "<div>" * 300 + "Pro 49.99" + "</div>" * 300 + "<p>after</p></body></html>"
+    outcome = check(PageMemory(1, "pricing", 3600), page(deep))
+    assert outcome.status == "failed"
+    assert outcome.reason and "nests elements more than 255 deep" in outcome.reason
+    shallow = check(PageMemory(1, "pricing", 3600), page(html("<p>Pro 49.99</p>")))
+    assert shallow.status == "ok"

@@ -62,3 +62,23 @@ def test_every_real_robots_file_parses(corpora):
 
 def test_corpus_helper_path_is_not_copied_into_repo():
     assert not (Path(__file__).parent / "robots_txt").exists()
+
+
+def test_gzip_bomb_is_inflated_only_as_far_as_it_is_read():
+    # 200 MB of rules compress to about 200 KB: inflating all of it (and trimming after) would
+    # hold 200 MB at once; a bounded read holds the 500 KiB a robots.txt may have.
+    import gzip
+    import tracemalloc
+
+    rules = b"User-agent: *\nDisallow: /private/\n" + b"#" * (200 * 1024 * 1024)
+    bomb = gzip.compress(rules, compresslevel=9)
+    del rules
+    tracemalloc.start()
+    try:
+        policy = parse_robots(bomb, "https://rival.example/robots.txt")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, f"{peak / 1e6:.0f} MB held while parsing a gzipped robots.txt"
+    assert policy.error is None
+    assert not policy.can_fetch("https://rival.example/private/x", "rivalwatch")

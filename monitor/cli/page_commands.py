@@ -29,7 +29,7 @@ from monitor.kinds.page.preview import preview_body
 from monitor.watchlist import Watchlist
 from spiders.crawl_settings import crawl_settings
 from spiders.engine import fetch_page, quiet_scrapy_logs
-from spiders.extract.page import PageFilter
+from spiders.extract.page import PageFilter, strip_controls
 from spiders.fetch import FetchedPage, FetchJob
 
 
@@ -51,12 +51,18 @@ def find_watch(session: Session, ref: str, kinds: tuple[str, ...] = ("page", "si
     return active[0]
 
 
+def _shown(text: str) -> str:
+    """Text from a page (stored or fetched now) as the terminal may print it: no control characters
+    (rows stored before they were stripped may hold some), no Rich markup."""
+    return escape(strip_controls(text))
+
+
 def _print_unified(text: str) -> None:
     for line in text.splitlines():
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
         if line.startswith(("+++", "---", "@@")):
             style = "bold"
-        console.print(f"[{style}]{escape(line)}[/{style}]")
+        console.print(f"[{style}]{_shown(line)}[/{style}]")
 
 
 @click.command("diff")
@@ -69,7 +75,7 @@ def diff(watch: str, config_path: str, limit: int) -> None:
     _engine, factory = open_store_or_exit(watchlist)
     with factory() as session:
         w = find_watch(session, watch)
-        console.print(f"[bold]{escape(w.label or w.url)}[/bold] ({w.kind} watch {w.id}, {escape(w.url)})")
+        console.print(f"[bold]{_shown(w.label or w.url)}[/bold] ({w.kind} watch {w.id}, {_shown(w.url)})")
         if w.kind == "page":
             diffs = session.scalars(
                 select(PageDiff).where(PageDiff.watch_id == w.id).order_by(PageDiff.id.desc()).limit(limit)
@@ -92,7 +98,7 @@ def diff(watch: str, config_path: str, limit: int) -> None:
                 .limit(limit)
             ).all()
             for c in triggers:
-                console.print(f"[yellow]trigger[/yellow] {c.detected_at:%Y-%m-%d %H:%M}: {escape(c.summary)}")
+                console.print(f"[yellow]trigger[/yellow] {c.detected_at:%Y-%m-%d %H:%M}: {_shown(c.summary)}")
             return
         last = session.scalars(
             select(Change.observation_id).where(Change.watch_id == w.id).order_by(Change.id.desc()).limit(1)
@@ -109,7 +115,7 @@ def diff(watch: str, config_path: str, limit: int) -> None:
         ).all()
         console.print(f"last changes, found {obs.fetched_at:%Y-%m-%d %H:%M} UTC:")
         for c in changes:
-            console.print(f"  • [bold]{c.kind.replace('_', ' ')}[/bold]: {escape(c.summary)}")
+            console.print(f"  • [bold]{c.kind.replace('_', ' ')}[/bold]: {_shown(c.summary)}")
 
 
 def _configured_page(watchlist: Watchlist, ref: str) -> tuple[PageOptions, str | None, int, str]:
@@ -227,24 +233,24 @@ def preview(  # noqa: PLR0913
         with console.status(f"fetching {target}"):
             page = fetch_page(job, crawl_settings(watchlist.settings.crawl_limits(), job.render == "browser"))
     result = preview_body(page, page_filter, stored)
-    console.print(f"[bold]{escape(result.url)}[/bold] (HTTP {result.status or '-'})")
+    console.print(f"[bold]{_shown(result.url)}[/bold] (HTTP {result.status or '-'})")
     if result.error:
-        console.print(f"[red]✗ a check now would fail:[/red] {escape(result.error)}")
+        console.print(f"[red]✗ a check now would fail:[/red] {_shown(result.error)}")
     console.rule("text the watch stores")
-    console.print(escape(result.text) if result.text else "[dim](no text)[/dim]")
+    console.print(_shown(result.text) if result.text else "[dim](no text)[/dim]")
     console.rule()
     console.print(f"{len(result.text.splitlines())} lines")
     for line in result.ignored_lines[:20]:
-        console.print(f"[dim]ignored when comparing:[/dim] {escape(line)}")
+        console.print(f"[dim]ignored when comparing:[/dim] {_shown(line)}")
     for rule, line in result.triggers.items():
-        console.print(f"[yellow]trigger {escape(rule)!s} present:[/yellow] {escape(line)}")
+        console.print(f"[yellow]trigger {_shown(rule)!s} present:[/yellow] {_shown(line)}")
     if result.compared_with_stored:
         if result.added_lines or result.removed_lines:
             console.print("[bold]a check now would report:[/bold]")
             for line in result.removed_lines:
-                console.print(f"[red]- {escape(line)}[/red]")
+                console.print(f"[red]- {_shown(line)}[/red]")
             for line in result.added_lines:
-                console.print(f"[green]+ {escape(line)}[/green]")
+                console.print(f"[green]+ {_shown(line)}[/green]")
         else:
             console.print("same as the stored text: a check now would report no change")
     if result.error:

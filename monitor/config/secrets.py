@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -45,10 +46,18 @@ def secret_values(text: str, env: Mapping[str, str]) -> list[str]:
     return [env[name] for name in _ENV_REF.findall(text) if env.get(name)]
 
 
+def _spellings(value: str) -> set[str]:
+    """A secret as it may appear in a log line: as it is, and URL-encoded (a password in a channel
+    or proxy URL is logged percent-encoded, spaces as %20 or +, in upper or lower case hex)."""
+    forms = {value, quote(value, safe=""), quote(value, safe="@:"), quote_plus(value)}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in forms}
+    return forms
+
+
 def mask_secrets(text: str, secrets: list[str] | tuple[str, ...]) -> str:
-    for value in sorted(set(secrets), key=len, reverse=True):
-        if len(value) >= 3:
-            text = text.replace(value, "***")
+    forms = {form for value in set(secrets) if len(value) >= 3 for form in _spellings(value)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
     return text
 
 

@@ -56,6 +56,10 @@ class Settings(Strict):
     allow_private_addresses: bool = Field(
         default=False, description="allow URLs on private, loopback or link-local addresses"
     )
+    allow_private_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts that may be on private or loopback addresses (narrower than allow_private_addresses)",
+    )
     secrets_file: str | None = Field(default=None, description="KEY=VALUE lines for ${KEY} placeholders")
     extract_workers: int = Field(
         default_factory=default_extract_workers,
@@ -91,6 +95,7 @@ class Settings(Strict):
             retries=self.retries,
             autothrottle=self.autothrottle,
             allow_private_addresses=self.allow_private_addresses,
+            allow_private_hosts=tuple(self.allow_private_hosts),
         )
 
 

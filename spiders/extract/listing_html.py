@@ -23,8 +23,19 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     return text
 
 
-def parse_html(body: bytes | str, content_type: str | None = None) -> lxml.html.HtmlElement:
-    """Parse a page into an lxml tree; an empty or unparsable body gives an empty `<html>`."""
+MAX_DEPTH = 255  # libxml2 stops reading a document nested deeper than this (without XML_PARSE_HUGE)
+
+
+class TooDeep(ValueError):
+    """The page nests elements past the parser's depth limit: what follows that point is not read."""
+
+
+def parse_html(
+    body: bytes | str, content_type: str | None = None, *, refuse_too_deep: bool = False
+) -> lxml.html.HtmlElement:
+    """Parse a page into an lxml tree; an empty or unparsable body gives an empty `<html>`.
+    With `refuse_too_deep`, a page nested past the parser's limit raises TooDeep instead of
+    silently losing the rest of its text."""
     text = decode_body(body, content_type)
     # lxml refuses str input that declares an encoding, and chokes on NUL characters.
     text = text.replace("\x00", "")
@@ -32,10 +43,16 @@ def parse_html(body: bytes | str, content_type: str | None = None) -> lxml.html.
         text = text.split("?>", 1)[-1]
     if not text.strip():
         return lxml.html.fromstring("<html></html>")
+    parser = lxml.html.HTMLParser() if refuse_too_deep else None  # its own, to read its error log
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser) if parser else lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.fromstring("<html></html>")
+    if parser is not None and any("Excessive depth" in e.message for e in parser.error_log):
+        raise TooDeep(
+            f"the page nests elements more than {MAX_DEPTH} deep; the parser stops there, "
+            "so its text from that point on cannot be read"
+        )
     return root
 
 

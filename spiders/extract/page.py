@@ -36,7 +36,7 @@ from inscriptis.model.config import ParserConfig
 from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 
 from spiders.extract import page_select as sel
-from spiders.extract.listing_html import decode_body, parse_html
+from spiders.extract.listing_html import TooDeep, decode_body, parse_html
 
 _RULE_REGEX = re.compile(r"^/(.+)/([imsx]*)$", re.DOTALL)
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
@@ -46,6 +46,10 @@ SORT_ORDERS = ("asc", "desc")
 class FilterError(ValueError):
     """A filter the user wrote that cannot be applied (bad CSS, XPath, JSONPath, jq or regex, or a
     selector for another kind of response)."""
+
+
+class UnreadablePage(FilterError):
+    """The page itself cannot be read whole (not the filter's fault): its reason says why."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,10 @@ def _html_to_text(html: str) -> str:
 
 def _html_items(body: bytes | str, page_filter: PageFilter) -> list[str]:
     """The texts of the selected HTML elements (or of the whole page), each its own text only."""
-    root = parse_html(body)
+    try:
+        root = parse_html(body, refuse_too_deep=True)
+    except TooDeep as exc:
+        raise UnreadablePage(str(exc)) from None
     for el in list(root.iter(*_INVISIBLE)):
         if el.getparent() is not None:
             el.drop_tree()
@@ -254,10 +261,23 @@ def shape_text(text: str, page_filter: PageFilter) -> str:
     return text
 
 
+# C0 and C1 control characters but tab and newline (ESC starts the terminal sequences that move the
+# cursor, set the window title or write the clipboard), and the bidirectional overrides that make
+# a line read otherwise than it is stored.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and newline kept): safe to store and to print."""
+    return _CONTROLS.sub("", text)
+
+
 def normalise_text(text: str) -> str:
     """Leading and trailing spaces of every line stripped, runs of blank lines collapsed: layout
-    noise (indentation inscriptis gives nested blocks, a leading indent) is not a change."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    noise (indentation inscriptis gives nested blocks, a leading indent) is not a change. Control
+    characters are dropped: a competitor's page must not drive the terminal that shows its text."""
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.strip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if not line:

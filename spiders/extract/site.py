@@ -28,6 +28,8 @@ from spiders.extract.listing_urls import absolute_url
 
 # The sitemap protocol caps a sitemap at 50 MB uncompressed; more is a zip bomb or a mistake.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# Google reads the first 500 KiB of a robots.txt and ignores the rest; so do we, gzipped or not.
+MAX_ROBOTS_BYTES = 500 * 1024
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 
 
@@ -228,10 +230,12 @@ def parse_robots(body: bytes | str, url: str) -> RobotsPolicy:
         raw = body or b""
         if raw.startswith(b"\x1f\x8b"):
             try:
-                raw = gzip.decompress(raw)[:MAX_SITEMAP_BYTES]
+                # Inflate only what we read: a few MB of gzip can unpack to gigabytes.
+                with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+                    raw = stream.read(MAX_ROBOTS_BYTES)
             except (OSError, EOFError, zlib.error):
                 return RobotsPolicy(url=url, error="corrupt gzip body")
-        text = raw.decode("utf-8", errors="replace")
+        text = raw[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
     text = text.lstrip("\ufeff")
     if _looks_like_html(text):
         return RobotsPolicy(url=url, error="robots.txt is an HTML page")

@@ -100,6 +100,14 @@ class EngineAccess(_Strict):
                 raise ValueError("a proxy is a URL like http://user:${PROXY_PASSWORD}@host:port")
         return proxies
 
+    @model_validator(mode="after")
+    def _browser_has_no_proxy(self) -> EngineAccess:
+        # Chromium's requests go through the address policy's proxy (spiders.browser_proxy), not
+        # these: rendered, the engine would see the server's own address. Refused, not ignored.
+        if self.render == "browser" and self.proxies:
+            raise ValueError("proxies are not used with render: browser; use render: http with proxies, or drop them")
+        return self
+
     def agents(self, device: str) -> tuple[str, ...]:
         if device == "mobile":
             return tuple(self.mobile_user_agents) or MOBILE_AGENTS

@@ -21,7 +21,7 @@ from monitor.kinds.base import Observer
 from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome
 from monitor.kinds.page.changes import detect_page_changes, diff_text
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
-from spiders.extract.page import FilterError, PageFilter, render_text
+from spiders.extract.page import FilterError, PageFilter, UnreadablePage, render_text
 from spiders.fetch import FetchedPage
 
 HTML_TYPES = ("text/html", "application/xhtml")
@@ -173,6 +173,8 @@ def observe_page(page: FetchedPage, memory: PageMemory, now: datetime) -> PageOu
         return replace(kept, reason=blocked)
     try:
         text = render_text(body, page.url, page.content_type, memory.page_filter)
+    except UnreadablePage as exc:
+        return replace(kept, reason=str(exc))
     except FilterError as exc:
         return replace(kept, reason=f"filter error: {exc}")
     except Exception as exc:  # noqa: BLE001 - a parser bug on one page must not stop the crawl
