@@ -17,7 +17,6 @@ delay (the slowest of the crawl's domains).
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,9 +32,12 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import DeferredList
 from twisted.internet.threads import blockingCallFromThread
 
+from spiders.crawl_settings import quiet_scrapy_logs
 from spiders.fetch import FetchedPage, FetchJob
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+__all__ = ["CrawlEngine", "CrawlReactor", "CrawlSpec", "fetch_page", "quiet_scrapy_logs"]
+
 STOP_RETRIES = 400  # x 50 ms: how long a stop waits for a crawl that is still starting
 
 
@@ -175,11 +177,6 @@ def _stop_when_started(reactor: Any, crawler: Crawler, tries: int = STOP_RETRIES
         return
     if tries > 0:
         reactor.callLater(0.05, _stop_when_started, reactor, crawler, tries - 1)
-
-
-def quiet_scrapy_logs(level: int = logging.ERROR) -> None:
-    for name in ("scrapy", "scrapy_playwright", "twisted", "py.warnings", "asyncio", "protego"):
-        logging.getLogger(name).setLevel(level)
 
 
 class _Collect:
