@@ -108,4 +108,7 @@ class PriceAnomalyFeed:
         session.execute(insert(SeriesState), rows)
         for row in rows:
             self._rows[row["key"]] = SeriesState(**row)
+            # Stored: a second check of the watch in this crawl restores it from its state. A live scorer
+            # holds its model's arrays (~15 KB): 2,000 of them would outweigh the crawl itself.
+            del self._scorers[row["key"]]
         self._dirty.clear()

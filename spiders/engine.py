@@ -110,6 +110,9 @@ class CrawlEngine:
                 base = Settings()
                 base.setmodule("spiders.settings", priority="project")
                 base.update(spec.settings, priority="cmdline")
+                # The spider is given, by class or dotted path: Scrapy's spider loader need not import
+                # every module of SPIDER_MODULES (listing, site, result-page spiders) for each crawl.
+                base.set("SPIDER_MODULES", [], priority="cmdline")
                 self._carry_throttle(base, spec.kwargs)
                 runner = CrawlerRunner(base)
                 spider_cls = load_object(spec.spider) if isinstance(spec.spider, str) else spec.spider

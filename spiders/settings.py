@@ -3,6 +3,8 @@
 Watchlist settings (user agent, timeouts, caps) override these per crawl; see spiders.crawl_settings.
 """
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 BOT_NAME = "rivalwatch"
 SPIDER_MODULES = [
     "spiders.product_spider",
@@ -53,6 +55,28 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
 }
+# Scrapy imports every component of its base lists to build them, even one set to None or switched
+# off by its own setting: the remote control extension loads aiohttp, the cookies middleware
+# tldextract and requests, the feed exporter ftplib. The components we never use are left out of the
+# base lists themselves, so a crawl neither imports them (memory, start-up) nor runs them.
+unused_components = {
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",  # TELNETCONSOLE_ENABLED = False
+    "scrapy.extensions.memusage.MemoryUsage",
+    "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.feedexport.FeedExporter",
+    "scrapy.extensions.spiderstate.SpiderState",
+    "scrapy.extensions.logstats.LogStats",  # LOG_LEVEL = WARNING: its lines are never shown
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
+    "scrapy.downloadermiddlewares.stats.DownloaderStats",  # DOWNLOADER_STATS = False
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",  # HTTPCACHE_ENABLED = False
+}
+EXTENSIONS_BASE = {k: v for k, v in scrapy_defaults.EXTENSIONS_BASE.items() if k not in unused_components}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    k: v for k, v in scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if k not in unused_components
+}
+# Watches are http(s) pages: no S3 or FTP handler to load.
+DOWNLOAD_HANDLERS = {"s3": None, "ftp": None}
 ITEM_PIPELINES = {
     "spiders.pipelines.StorePipeline": 300,
 }
