@@ -40,8 +40,12 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "spiders.throttle.ConditionalAwareThrottle": 0,
 }
-AUTOTHROTTLE_START_DELAY = 0.5
+# The first requests to a site are spaced by 0.1 s and the delay halves with every healthy, fast answer
+# (spiders.throttle): a healthy site is crawled at CONCURRENT_REQUESTS_PER_DOMAIN after a dozen pages.
+AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+AUTOTHROTTLE_SLOW_LATENCY = 1.0  # seconds: slower answers space requests by latency / target concurrency
+AUTOTHROTTLE_BACKOFF_DELAY = 1.0  # seconds: the least delay after a 429 or 503, doubled on each
 COOKIES_ENABLED = False
 # Per-request work we do not need: byte counts of every request for Scrapy's stats, and Referer headers
 # (a watch is fetched on its own; sending a Referer would only leak where we came from).
