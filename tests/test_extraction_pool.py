@@ -85,3 +85,26 @@ def test_the_worker_imports_the_extractor_and_nothing_of_the_crawler() -> None:
     loaded = set(out.stdout.split())
     assert "lxml" in loaded and "spiders" in loaded
     assert not loaded & {"scrapy", "twisted", "sqlalchemy", "models", "pydantic", "numpy", "click", "asyncio"}
+
+
+def test_a_crawl_extracts_its_first_pages_itself_then_hands_the_rest_to_the_worker() -> None:
+    import asyncio
+
+    from monitor.crawl.pool import ExtractionBatcher
+
+    pool = ExtractionPool(1)
+    batcher = ExtractionBatcher(pool, inline_first=2)
+    items = batch(5)
+
+    async def crawl() -> list[object]:
+        first = [await batcher.extract(*item) for item in items[:2]]
+        assert pool._procs == []  # two pages changed: no worker
+        rest = await asyncio.gather(*(batcher.extract(*item) for item in items[2:]))
+        return first + list(rest)
+
+    try:
+        records = asyncio.run(crawl())
+        assert len(pool._procs) == 1
+    finally:
+        pool.shutdown()
+    assert records == [extract_product(b, u, selectors=s, content_type=c) for b, u, s, c in items]

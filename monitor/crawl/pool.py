@@ -2,10 +2,10 @@
 
 Scrapy's reactor runs on one core; parsing pages is the costliest step after fetching them. A lean
 worker process (`monitor.crawl.extract_worker`: the extractor and the standard library, nothing of the
-crawler) takes the extraction, and the reactor awaits the result like any other I/O. The worker
-starts with the first page that needs extracting, so a crawl of unchanged pages (304s, same bodies)
-never starts one; small crawls extract inline: a worker is not worth its start-up below a few dozen
-pages (the kinds decide, `CrawlPlan.use_pool`).
+crawler) takes the extraction, and the reactor awaits the result like any other I/O. The crawl
+extracts its first pages itself (`INLINE_FIRST`) and starts the worker after them, so a crawl where
+few pages changed (304s, same bodies) never starts one; small crawls extract inline throughout (the
+kinds decide, `CrawlPlan.use_pool`).
 """
 
 from __future__ import annotations
@@ -175,6 +175,9 @@ def shutdown() -> None:
             _pool = None
 
 
+INLINE_FIRST = 250  # pages a crawl extracts itself before it hands the rest to the worker
+
+
 class ExtractionFailed(Exception):
     """The extractor raised in a worker; the message names the exception type."""
 
@@ -187,15 +190,23 @@ class ExtractionBatcher:
     the worker busy and the crawler free.
     """
 
-    def __init__(self, pool: ExtractionPool, size: int = 24, delay: float = 0.004) -> None:
+    def __init__(
+        self, pool: ExtractionPool, size: int = 24, delay: float = 0.004, inline_first: int = INLINE_FIRST
+    ) -> None:
         self.pool = pool
         self.size = size
         self.delay = delay
+        self.inline_left = inline_first
         self._items: list[Item] = []
         self._futures: list[asyncio.Future] = []
         self._timer: asyncio.TimerHandle | None = None
 
     async def extract(self, body: bytes, url: str, selectors: dict[str, str] | None, content_type: str | None):  # noqa: ANN201
+        if self.inline_left > 0:
+            # The first pages of a crawl are extracted here: a crawl where few pages changed (a 304 or
+            # the same body for the rest) never pays for a worker's start and memory.
+            self.inline_left -= 1
+            return extract_task(body, url, selectors, content_type)
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._items.append((body, url, selectors, content_type))
