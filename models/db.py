@@ -76,7 +76,7 @@ def head_revisions(versions: Path = MIGRATIONS / "versions") -> frozenset[str]:
     revisions: set[str] = set()
     revised: set[str] = set()
     for path in versions.glob("*.py"):
-        found = dict(m.groups() for m in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8")))
+        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8"))}
         if "revision" not in found:
             continue
         revisions.add(ast.literal_eval(found["revision"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 import struct
 import sys
-from typing import BinaryIO
+from typing import IO
 
 Item = tuple[bytes, str, "dict[str, str] | None", "str | None"]
 HEADER = struct.Struct(">I")
@@ -30,7 +30,7 @@ def extract_many(items: list[Item]) -> list[tuple[object, str | None]]:
     return out
 
 
-def read_message(stream: BinaryIO) -> object | None:
+def read_message(stream: IO[bytes]) -> object | None:
     """The next message, or None at the end of the stream."""
     header = stream.read(HEADER.size)
     if len(header) < HEADER.size:
@@ -42,13 +42,13 @@ def read_message(stream: BinaryIO) -> object | None:
     return pickle.loads(data)
 
 
-def write_message(stream: BinaryIO, message: object) -> None:
+def write_message(stream: IO[bytes], message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(HEADER.pack(len(data)) + data)
     stream.flush()
 
 
-def serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
+def serve(inbox: IO[bytes], outbox: IO[bytes]) -> None:
     import spiders.extract.product  # noqa: F401  (loaded before the first batch arrives)
 
     while (items := read_message(inbox)) is not None:
