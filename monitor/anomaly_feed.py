@@ -103,11 +103,17 @@ class PriceAnomalyFeed:
             return
         rows = []
         for key, row in self._dirty.items():
-            rows.append({**row, "state": self._scorers[key].state_dict(), "updated_at": now})
+            # A scorer already written once in this crawl (and dropped) left its state in _rows.
+            scorer = self._scorers.get(key)
+            state = scorer.state_dict() if scorer is not None else self._rows[key].state
+            rows.append({**row, "state": state, "updated_at": now})
         session.execute(delete(SeriesState).where(SeriesState.key.in_(list(self._dirty))))
         session.execute(insert(SeriesState), rows)
         for row in rows:
             self._rows[row["key"]] = SeriesState(**row)
+            # Stored: a second check of the watch in this crawl restores it from its state. A live scorer
+            # holds its model's arrays (~15 KB): 2,000 of them would outweigh the crawl itself.
+            self._scorers.pop(row["key"], None)
         written = dict(self._dirty)
 
         def committed(_session: Session) -> None:

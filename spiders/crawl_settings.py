@@ -7,6 +7,7 @@ has watches rendered in Chromium.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +71,10 @@ def crawl_settings(limits: CrawlLimits, need_browser: bool) -> dict[str, Any]:
     if need_browser:
         settings.update(browser_settings(limits))
     return settings
+
+
+def quiet_scrapy_logs(level: int = logging.ERROR) -> None:
+    """Scrapy's and Twisted's loggers at `level`; here, not in spiders.engine, so that a command can
+    quiet them before it knows whether it crawls (and imports Scrapy) at all."""
+    for name in ("scrapy", "scrapy_playwright", "twisted", "py.warnings", "asyncio", "protego"):
+        logging.getLogger(name).setLevel(level)

@@ -17,7 +17,6 @@ delay (the slowest of the crawl's domains).
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,10 +32,13 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import DeferredList
 from twisted.internet.threads import blockingCallFromThread
 
+from spiders.crawl_settings import quiet_scrapy_logs
 from spiders.fetch import FetchedPage, FetchJob
 from spiders.middlewares import install_resolver
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+__all__ = ["CrawlEngine", "CrawlReactor", "CrawlSpec", "fetch_page", "quiet_scrapy_logs"]
+
 STOP_RETRIES = 400  # x 50 ms: how long a stop waits for a crawl that is still starting
 
 
@@ -110,6 +112,9 @@ class CrawlEngine:
                 base = Settings()
                 base.setmodule("spiders.settings", priority="project")
                 base.update(spec.settings, priority="cmdline")
+                # The spider is given, by class or dotted path: Scrapy's spider loader need not import
+                # every module of SPIDER_MODULES (listing, site, result-page spiders) for each crawl.
+                base.set("SPIDER_MODULES", [], priority="cmdline")
                 self._carry_throttle(base, spec.kwargs)
                 runner = CrawlerRunner(base)
                 spider_cls = load_object(spec.spider) if isinstance(spec.spider, str) else spec.spider
@@ -177,11 +182,6 @@ def _stop_when_started(reactor: Any, crawler: Crawler, tries: int = STOP_RETRIES
         return
     if tries > 0:
         reactor.callLater(0.05, _stop_when_started, reactor, crawler, tries - 1)
-
-
-def quiet_scrapy_logs(level: int = logging.ERROR) -> None:
-    for name in ("scrapy", "scrapy_playwright", "twisted", "py.warnings", "asyncio", "protego"):
-        logging.getLogger(name).setLevel(level)
 
 
 class _Collect:

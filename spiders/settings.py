@@ -3,6 +3,8 @@
 Watchlist settings (user agent, timeouts, caps) override these per crawl; see spiders.crawl_settings.
 """
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 BOT_NAME = "rivalwatch"
 SPIDER_MODULES = [
     "spiders.product_spider",
@@ -38,8 +40,12 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "spiders.throttle.ConditionalAwareThrottle": 0,
 }
-AUTOTHROTTLE_START_DELAY = 0.5
+# The first requests to a site are spaced by 0.1 s and the delay halves with every healthy, fast answer
+# (spiders.throttle): a healthy site is crawled at CONCURRENT_REQUESTS_PER_DOMAIN after a dozen pages.
+AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+AUTOTHROTTLE_SLOW_LATENCY = 1.0  # seconds: slower answers space requests by latency / target concurrency
+AUTOTHROTTLE_BACKOFF_DELAY = 1.0  # seconds: the least delay after a 429 or 503, doubled on each
 COOKIES_ENABLED = False
 # Per-request work we do not need: byte counts of every request for Scrapy's stats, and Referer headers
 # (a watch is fetched on its own; sending a Referer would only leak where we came from).
@@ -57,6 +63,28 @@ DOWNLOADER_MIDDLEWARES = {
     # Off unless a crawl worker sets RIVALWATCH_SHARED_POLITENESS_URL; last before the download itself.
     "spiders.shared_politeness.SharedPolitenessMiddleware": 990,
 }
+# Scrapy imports every component of its base lists to build them, even one set to None or switched
+# off by its own setting: the remote control extension loads aiohttp, the cookies middleware
+# tldextract and requests, the feed exporter ftplib. The components we never use are left out of the
+# base lists themselves, so a crawl neither imports them (memory, start-up) nor runs them.
+unused_components = {
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",  # TELNETCONSOLE_ENABLED = False
+    "scrapy.extensions.memusage.MemoryUsage",
+    "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.feedexport.FeedExporter",
+    "scrapy.extensions.spiderstate.SpiderState",
+    "scrapy.extensions.logstats.LogStats",  # LOG_LEVEL = WARNING: its lines are never shown
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
+    "scrapy.downloadermiddlewares.stats.DownloaderStats",  # DOWNLOADER_STATS = False
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",  # HTTPCACHE_ENABLED = False
+}
+EXTENSIONS_BASE = {k: v for k, v in scrapy_defaults.EXTENSIONS_BASE.items() if k not in unused_components}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    k: v for k, v in scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if k not in unused_components
+}
+# Watches are http(s) pages: no S3 or FTP handler to load.
+DOWNLOAD_HANDLERS = {"s3": None, "ftp": None}
 ITEM_PIPELINES = {
     "spiders.pipelines.StorePipeline": 300,
 }

@@ -9,7 +9,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from alerts.channels import ChannelError, build
 from models.db import database_url
 from monitor.cli.common import (
     config_option,
@@ -20,14 +19,15 @@ from monitor.cli.common import (
     print_problems,
     store_location,
 )
-from monitor.crawl.runner import run_cycle
-from monitor.status import cluster_health, cluster_lines, health, service_health, service_lines, watch_rows
 from monitor.watchlist import ConfigError, Watchlist, read_watchlist
 from monitor.watchlist.check import Issue, KeyPath
 from monitor.watchlist.environment import missing_secrets, read_environment
 from monitor.watchlist.keys import key_reference
 from monitor.watchlist.summary import summary_lines, summary_tables, watch_counts
-from spiders.engine import quiet_scrapy_logs
+from spiders.crawl_settings import quiet_scrapy_logs
+
+# Each command imports the heavy parts it alone uses in its body (Apprise for `check`, the crawler
+# for `run`, the status queries for `status`): `run` with nothing due must not pay for the others.
 
 
 @click.command()
@@ -64,6 +64,8 @@ def check(config_file: str | None, config_path: str, show_keys: bool) -> None:
 
 def _unusable_channels(watchlist: Watchlist, env: dict[str, str], reported: set[KeyPath]) -> list[Issue]:
     """Channel URLs Apprise cannot use (one with a missing secret is reported as such already)."""
+    from alerts.channels import ChannelError, build
+
     issues = []
     for i, channel in enumerate(watchlist.channels):
         if ("channels", i, "url") in reported:
@@ -108,6 +110,7 @@ def print_key_reference() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
 def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
     """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
+    from monitor.crawl.runner import run_cycle
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     watchlist = load_or_exit(config_path)
@@ -169,6 +172,14 @@ def status(config_path: str, failing: bool) -> None:
     """Each watch: last check, last good value, last error, next run; plus the alert backlog."""
     from pathlib import Path
 
+    from monitor.status import (
+        cluster_health,
+        cluster_lines,
+        health,
+        service_health,
+        service_lines,
+        watch_rows,
+    )
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)

@@ -13,15 +13,12 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.dispatcher import dispatch_pending
-from alerts.outbox import enqueue_run_alerts
 from models import Change, CrawlRun, Watch
-from monitor.catalogue_cycle import after_crawl
 from monitor.config.secrets import resolve_env
 from monitor.crawl.claims import DEFAULT_LEASE, claim_due, release, run_owner
 from monitor.crawl.pool import shared_pool
@@ -32,7 +29,11 @@ from monitor.kinds import KINDS
 from monitor.kinds.base import CycleContext, KindCrawl
 from monitor.kinds.outcome import Outcome
 from monitor.watchlist import Watchlist
-from spiders.engine import CrawlEngine, CrawlSpec
+
+if TYPE_CHECKING:
+    # Scrapy, the alerts' templates and the catalogue's edge are imported when a cycle needs them:
+    # `rivalwatch run` with nothing due loads none of them (see run_cycle).
+    from spiders.engine import CrawlEngine, CrawlSpec
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Cycle:
         return sum(len(c.jobs) for c, _ in self.crawls)
 
     def specs(self) -> list[CrawlSpec]:
+        from spiders.engine import CrawlSpec
+
         return [
             CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs}) for c, s in self.crawls
         ]
@@ -190,6 +193,8 @@ def run_cycle(
     if on_start is not None:
         on_start(cycle.jobs)
     if cycle.crawls:
+        from spiders.engine import CrawlEngine, CrawlSpec
+
         specs = [CrawlSpec(c.spider, {**c.settings, **(extra_settings or {})}, c.kwargs) for c in cycle.specs()]
         (engine or CrawlEngine()).crawl_many(specs)
     total = SinkStats()
@@ -198,12 +203,19 @@ def run_cycle(
         sink.flush()
         summary.by_kind[crawl.kind] = sink.stats
         total.add(sink.stats)
-    after_crawl(watchlist, session_factory, cycle.run_id, clock, engine)  # the price matrix, its rules' changes
+    if watchlist.catalogue is not None:  # the price matrix, its rules' changes
+        from monitor.catalogue_cycle import after_crawl
+
+        after_crawl(watchlist, session_factory, cycle.run_id, clock, engine)
     with session_factory.begin() as session:
         summary.changes = close_run(session, cycle.run_id, total, clock)
         if send_alerts and watchlist.channels:
+            from alerts.outbox import enqueue_run_alerts
+
             summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())
     if send_alerts and watchlist.channels:
+        from alerts.dispatcher import dispatch_pending
+
         report = dispatch_pending(session_factory, watchlist, now=clock())
         summary.alerts_sent, summary.alerts_failed = report.sent, report.failed
         summary.alert_errors = list(report.errors)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.crawl.pool import ExtractionBatcher, extract_task, reset_pool
+from monitor.crawl.pool import ExtractionBatcher, ExtractionPool, extract_task, reset_pool
 from monitor.crawl.writer import Counters, Pending, StoreWriter, WatchState
 from monitor.kinds.base import Extraction, Observer, SeriesFeed
 from monitor.kinds.outcome import Memory, Outcome
@@ -57,7 +56,7 @@ class KindSink:
         *,
         clock: Callable[[], datetime] = utc_now,
         on_outcome: Callable[[Outcome[Any]], None] | None = None,
-        pool: ProcessPoolExecutor | None = None,
+        pool: ExtractionPool | None = None,
         series: SeriesFeed | None = None,
         keep_outcomes: bool = True,
     ) -> None:

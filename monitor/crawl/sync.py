@@ -61,6 +61,8 @@ def sync_watchlist(session: Session, watchlist: Watchlist) -> SyncReport:
             added += 1
         elif (row.options, row.label, row.interval_s, row.cron, row.competitor_id, row.tags, row.active) != wanted:
             updated += 1
+        else:
+            continue  # as the watchlist says already: no UPDATE (a new dict marks a JSON column changed)
         row.label, row.options, row.tags = spec.label, dict(spec.options), list(spec.tags)
         row.interval_s, row.cron, row.competitor_id, row.active = spec.interval_s, spec.cron, comp_id, True
     deactivated = 0

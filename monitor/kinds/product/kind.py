@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from models import ProductState, Watch
 from models.product import latest_states
-from monitor.anomaly_feed import PriceAnomalyFeed
 from monitor.kinds.base import CrawlPlan, CycleContext, WatchKind, memory_fields, read_options
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.outcome import Outcome
 from monitor.kinds.product.changes import CHANGE_KINDS, ProductSnapshot
 from monitor.kinds.product.config import ProductOptions
 from monitor.kinds.product.observe import OBSERVER, ProductMemory
+
+if TYPE_CHECKING:
+    # The anomaly models (numpy) load with a product crawl's plan, not with the kinds' registry that
+    # every command reads the watchlist through.
+    from monitor.anomaly_feed import PriceAnomalyFeed
 
 MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not worth its start-up
 
@@ -73,6 +77,8 @@ def memories(session: Session, watches: list[Watch], ctx: CycleContext) -> dict[
 
 
 def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
+    from monitor.anomaly_feed import PriceAnomalyFeed
+
     known = memories(session, watches, ctx)
     obeys = ctx.robots(session)
     jobs = []
