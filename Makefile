@@ -30,6 +30,9 @@ browser:
 demo: setup
 	$(BIN)/rivalwatch demo
 
+# Two workers, one a core: the suite spends much of its time waiting on servers, browsers and subprocesses.
+PYTEST_ARGS ?= -n 2
+
 test: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pyright

@@ -83,21 +83,21 @@ def start_role(role: str, config: Path, log: Path, env: dict[str, str], *args: s
 
 def pid_with_local_port(pids: list[int], port: int) -> int | None:
     """Which of `pids` owns the TCP socket bound to 127.0.0.1:`port` (read from /proc, Linux)."""
-    inode = None
+    # Every socket on that local port that a process still owns: a connection in TIME_WAIT from an earlier
+    # use of the same ephemeral port is listed too, with inode 0.
+    inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as fh:
             for line in fh.readlines()[1:]:
                 fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    inode = fields[9]
-    if inode is None:
-        return None
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] != "0":
+                    inodes.add(f"socket:[{fields[9]}]")
     for pid in pids:
         fd_dir = Path(f"/proc/{pid}/fd")
         try:
-            links = [os.readlink(fd) for fd in fd_dir.iterdir()]
+            links = {os.readlink(fd) for fd in fd_dir.iterdir()}
         except OSError:
             continue
-        if f"socket:[{inode}]" in links:
+        if links & inodes:
             return pid
     return None

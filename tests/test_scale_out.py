@@ -78,7 +78,7 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
     market.set_day(0)
     market.load.latency = 0.15
     market.load.reset()
-    mailbox = LocalMailbox(tmp_path / "mail", reply_delay=2.0)
+    mailbox = LocalMailbox(tmp_path / "mail", reply_delay=8.0)  # time to find the sender on a busy machine; under Apprise's 15 s SMTP timeout
     mailbox.start()
     config, log = tmp_path / "watchlist.yaml", tmp_path / "roles.log"
     write_watchlist(
