@@ -8,6 +8,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders.callback_failures import CallbackError
 from spiders.fetch import FetchedPage, FetchJob
 
 
@@ -71,6 +72,8 @@ def describe_failure(failure: Failure) -> str:
     name = type(exc).__name__
     text = str(exc)
     lowered = f"{name} {text}".lower()
+    if isinstance(exc, CallbackError):
+        return str(exc)[:500]
     if isinstance(exc, IgnoreRequest):
         return "blocked by robots.txt" if "robots" in lowered else (text or "request ignored")
     if "dnslookup" in lowered or "dns lookup" in lowered or "name or service not known" in lowered:

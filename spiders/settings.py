@@ -53,6 +53,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
 }
+SPIDER_MIDDLEWARES = {
+    "spiders.callback_failures.CallbackFailureMiddleware": 10,
+}
 ITEM_PIPELINES = {
     "spiders.pipelines.StorePipeline": 300,
 }

@@ -81,18 +81,33 @@ class KindSink:
     # ---- accepting items ------------------------------------------------------------------------
     def accept(self, item: Any) -> Outcome[Any]:
         memory = self.memories[self.observer.watch_id(item)]
-        step = self.observer.observe(item, memory, self.clock())
-        if isinstance(step, Extraction):
-            step = self._extract_inline(step, memory)
+        try:
+            step = self.observer.observe(item, memory, self.clock())
+            if isinstance(step, Extraction):
+                step = self._extract_inline(step, memory)
+        except Exception as exc:  # noqa: BLE001  (a page that breaks our reading is that watch's failure)
+            step = self._unreadable(item, memory, exc)
         return self._finish(memory, step)
 
     async def accept_async(self, item: Any) -> Outcome[Any]:
         """Like `accept`, with the extraction awaited from the pool when there is one."""
         memory = self.memories[self.observer.watch_id(item)]
-        step = self.observer.observe(item, memory, self.clock())
-        if isinstance(step, Extraction):
-            step = await self._extract(step, memory)
+        try:
+            step = self.observer.observe(item, memory, self.clock())
+            if isinstance(step, Extraction):
+                step = await self._extract(step, memory)
+        except Exception as exc:  # noqa: BLE001
+            step = self._unreadable(item, memory, exc)
         return self._finish(memory, step)
+
+    def _unreadable(self, item: Any, memory: Memory, exc: Exception) -> Outcome[Any]:
+        """A failed observation with the reason, so the watch still gets its next run."""
+        log.warning("reading watch %s failed: %r", memory.watch_id, exc, exc_info=True)
+        url = getattr(item, "url", None) or getattr(getattr(item, "job", None), "url", None) or ""
+        text = str(exc).splitlines()[0][:200] if str(exc) else ""
+        hint = " (data nested too deep)" if isinstance(exc, RecursionError) else ""
+        reason = f"could not read the page{hint}: {type(exc).__name__}{': ' + text if text else ''}"
+        return Outcome(memory.watch_id, self.clock(), "failed", str(url), reason=reason)
 
     def _conclude(
         self, extraction: Extraction, memory: Memory, record: object | None, error: BaseException | None
