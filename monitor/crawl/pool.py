@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 _lock = threading.Lock()
@@ -19,8 +21,22 @@ _pool: ProcessPoolExecutor | None = None
 _workers = 0
 
 
-def _warm() -> None:
-    import spiders.extract.product  # noqa: F401  (in a worker: load the extractor before the first page)
+def _warm(parent_pid: int | None = None) -> None:
+    """A worker's start: die with the parent, then load the extractor before the first page."""
+    if parent_pid is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    import spiders.extract.product  # noqa: F401
+
+
+def _exit_when_orphaned(parent_pid: int, every_s: float = 0.5) -> None:
+    # A parent killed outright (kill -9, the OOM killer) never shuts its pool down, and a worker
+    # waiting on its task queue would wait forever, holding its memory. The parent's pid is watched
+    # rather than PR_SET_PDEATHSIG set: that signal follows the *thread* that started the worker,
+    # and a crawl thread may end while the process lives on.
+    while True:
+        if os.getppid() != parent_pid:
+            os._exit(1)
+        time.sleep(every_s)
 
 
 def extract_task(body: bytes, url: str, selectors: dict[str, str] | None, content_type: str | None) -> object:
@@ -40,7 +56,9 @@ def shared_pool(workers: int) -> ProcessPoolExecutor | None:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             ctx = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_warm, initargs=(os.getpid(),)
+            )
             _workers = workers
             atexit.register(shutdown)
         return _pool
@@ -67,7 +85,9 @@ class ExtractionFailed(Exception):
     """The extractor raised in a worker; the message names the exception type."""
 
 
-def extract_many(items: list[tuple[bytes, str, dict[str, str] | None, str | None]]) -> list[tuple[object, str | None]]:
+def extract_many(
+    items: list[tuple[bytes, str, dict[str, str] | None, str | None]],
+) -> list[tuple[object, str | None]]:
     """A batch of pages in one task: the per-task cost of a process pool is paid once per batch."""
     out: list[tuple[object, str | None]] = []
     for body, url, selectors, content_type in items:
@@ -94,7 +114,9 @@ class ExtractionBatcher:
         self._futures: list = []
         self._timer = None
 
-    async def extract(self, body: bytes, url: str, selectors: dict[str, str] | None, content_type: str | None):  # noqa: ANN201
+    async def extract(
+        self, body: bytes, url: str, selectors: dict[str, str] | None, content_type: str | None
+    ):  # noqa: ANN201
 
         loop = asyncio.get_running_loop()
         future = loop.create_future()
