@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.channels import ChannelError, build
 from models.db import database_url
@@ -20,7 +21,7 @@ from monitor.cli.common import (
     print_problems,
     store_location,
 )
-from monitor.crawl.runner import run_cycle
+from monitor.crawl.runner import RunInterrupted, run_cycle
 from monitor.status import health, service_health, service_lines, watch_rows
 from monitor.watchlist import ConfigError, Watchlist, read_watchlist
 from monitor.watchlist.check import Issue, KeyPath
@@ -128,13 +129,30 @@ def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
             counts["failed"] += outcome.status == "failed"
             progress.update(task, advance=1, note=f"{counts['failed']} failed" if counts["failed"] else "")
 
-        summary = run_cycle(
-            watchlist,
-            factory,
-            force=force,
-            send_alerts=not no_alerts,
-            on_start=lambda n: progress.update(task, total=n),
-            on_outcome=on_outcome,
+        try:
+            summary = run_cycle(
+                watchlist,
+                factory,
+                force=force,
+                send_alerts=not no_alerts,
+                on_start=lambda n: progress.update(task, total=n),
+                on_outcome=on_outcome,
+            )
+        except (RunInterrupted, SQLAlchemyError) as exc:
+            cause = exc.cause if isinstance(exc, RunInterrupted) else exc
+            if not isinstance(cause, SQLAlchemyError):
+                raise
+            run = f"run {exc.run_id}" if isinstance(exc, RunInterrupted) else "the run"
+            err_console.print(
+                f"[red]error[/red] the database stopped answering during {run} "
+                f"({type(cause).__name__}: {str(getattr(cause, 'orig', None) or cause).splitlines()[0]}). "
+                "What was stored before is kept; the next run checks the rest and alerts what this one found."
+            )
+            raise SystemExit(3) from None
+    for r in summary.recovered:
+        console.print(
+            f"run {r.run_id} had been cut off ({r.observations} checks stored): "
+            f"{r.alerts_queued} of its alerts queued now"
         )
     print_summary(summary)
 
@@ -169,7 +187,6 @@ def status(config_path: str, failing: bool) -> None:
     """Each watch: last check, last good value, last error, next run; plus the alert backlog."""
     from pathlib import Path
 
-
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     _engine, factory = open_store_or_exit(watchlist)
     now = datetime.now(UTC)
@@ -177,7 +194,9 @@ def status(config_path: str, failing: bool) -> None:
     with factory() as session:
         rows = watch_rows(session)
         h = health(session, now)
-        service = service_health(session, now, database_url(watchlist.settings.database_url if watchlist else None))
+        service = service_health(
+            session, now, database_url(watchlist.settings.database_url if watchlist else None)
+        )
     table = Table(title="watches")
     for col in ("competitor", "watch", "last check", "last good value", "next", "last error"):
         table.add_column(col, overflow="fold")
@@ -229,7 +248,6 @@ def db() -> None:
 def upgrade(config_path: str) -> None:
     """Apply database migrations (also done automatically on start)."""
     from pathlib import Path
-
 
     watchlist = load_or_exit(config_path) if Path(config_path).exists() else None
     open_store_or_exit(watchlist)

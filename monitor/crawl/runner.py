@@ -8,6 +8,7 @@ when a process starts (`sync=True` here, for the `run` command) and when the ser
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from monitor.catalogue_cycle import after_crawl
 from monitor.config.secrets import resolve_env
 from monitor.crawl.claims import DEFAULT_LEASE, claim_due, release, run_owner
 from monitor.crawl.pool import shared_pool
+from monitor.crawl.recovery import Recovered, close_interrupted, recover_interrupted_runs
 from monitor.crawl.sink import KindSink, SinkStats, utc_now
 from monitor.crawl.sync import SyncReport, sync_watchlist
 from monitor.crawl.writer import StoreWriter
@@ -33,6 +35,8 @@ from monitor.kinds.base import CycleContext, KindCrawl
 from monitor.kinds.outcome import Outcome
 from monitor.watchlist import Watchlist
 from spiders.engine import CrawlEngine, CrawlSpec
+
+log = logging.getLogger("rivalwatch.runner")
 
 
 @dataclass
@@ -47,6 +51,7 @@ class RunSummary:
     alert_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     by_kind: dict[str, SinkStats] = field(default_factory=dict)
+    recovered: list[Recovered] = field(default_factory=list)  # dead runs this one closed first
 
 
 @dataclass
@@ -62,7 +67,8 @@ class Cycle:
 
     def specs(self) -> list[CrawlSpec]:
         return [
-            CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs}) for c, s in self.crawls
+            CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs})
+            for c, s in self.crawls
         ]
 
 
@@ -91,7 +97,11 @@ def open_cycle(
         # The run's row first (on SQLite a write, so the claim below never meets a stale snapshot),
         # then the claim: a watch another run holds is theirs, and it is not due for this run.
         run = CrawlRun(
-            started_at=now, trigger=trigger, host=socket.gethostname(), pid=os.getpid(), lease_until=now + lease
+            started_at=now,
+            trigger=trigger,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            lease_until=now + lease,
         )
         session.add(run)
         session.flush()
@@ -107,7 +117,9 @@ def open_cycle(
             mine = [w for w in watches if w.kind == name]
             if not mine:
                 continue
-            ctx = CycleContext(watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env)
+            ctx = CycleContext(
+                watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env
+            )
             crawl = kind.prepare(ctx, session, mine)
             pool = shared_pool(watchlist.settings.extract_workers) if crawl.plan.use_pool else None
             writer = StoreWriter(session_factory, run.id, competitor_of, owner=run_owner(run.id), lease=lease)
@@ -169,8 +181,11 @@ def run_cycle(
     watch_ids: set[int] | None = None,
 ) -> RunSummary:
     started = datetime.now(UTC)
-    if sync:
+    recovered: list[Recovered] = []
+    if sync:  # a process starting: bring the store in line, and close what dead runs left open
         sync_store(watchlist, session_factory)
+        with session_factory.begin() as session:
+            recovered = recover_interrupted_runs(session, watchlist, clock())
     cycle = open_cycle(
         watchlist,
         session_factory,
@@ -181,24 +196,66 @@ def run_cycle(
         watch_ids=watch_ids,
         on_outcome=on_outcome,
     )
-    if on_start is not None:
-        on_start(cycle.jobs)
-    if cycle.crawls:
-        (engine or CrawlEngine()).crawl_many(cycle.specs())
-    total = SinkStats()
-    summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=total)
-    for crawl, sink in cycle.crawls:
-        sink.flush()
-        summary.by_kind[crawl.kind] = sink.stats
-        total.add(sink.stats)
-    after_crawl(watchlist, session_factory, cycle.run_id, clock, engine)  # the price matrix, its rules' changes
-    with session_factory.begin() as session:
-        summary.changes = close_run(session, cycle.run_id, total, clock)
-        if send_alerts and watchlist.channels:
-            summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())
+    summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=SinkStats(), recovered=recovered)
+    try:
+        _crawl_and_close(cycle, summary, watchlist, session_factory, engine, clock, send_alerts, on_start)
+    except Exception as exc:
+        _close_if_possible(session_factory, cycle.run_id, watchlist, clock)
+        raise RunInterrupted(cycle.run_id, exc) from exc
     if send_alerts and watchlist.channels:
         report = dispatch_pending(session_factory, watchlist, now=clock())
         summary.alerts_sent, summary.alerts_failed = report.sent, report.failed
         summary.alert_errors = list(report.errors)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     return summary
+
+
+def _crawl_and_close(
+    cycle: Cycle,
+    summary: RunSummary,
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    engine: CrawlEngine | None,
+    clock: Callable[[], datetime],
+    send_alerts: bool,
+    on_start: Callable[[int], None] | None,
+) -> None:
+    if on_start is not None:
+        on_start(cycle.jobs)
+    if cycle.crawls:
+        (engine or CrawlEngine()).crawl_many(cycle.specs())
+    total = summary.stats
+    for crawl, sink in cycle.crawls:
+        sink.flush()
+        summary.by_kind[crawl.kind] = sink.stats
+        total.add(sink.stats)
+    after_crawl(
+        watchlist, session_factory, cycle.run_id, clock, engine
+    )  # the price matrix, its rules' changes
+    with session_factory.begin() as session:
+        summary.changes = close_run(session, cycle.run_id, total, clock)
+        if send_alerts and watchlist.channels:
+            summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())
+
+
+def _close_if_possible(
+    session_factory: sessionmaker[Session], run_id: int, watchlist: Watchlist, clock: Callable[[], datetime]
+) -> None:
+    """A crawl that failed (the store went away, a bug): queue what it stored and close it now if the
+    store answers; if not, the run stays "running" for the next run (or the service) to recover."""
+    try:
+        with session_factory.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None and run.status == "running":
+                close_interrupted(session, run, watchlist, clock())
+    except Exception:  # noqa: BLE001  (the store is still away: recovery closes it later)
+        log.warning("run %d left open for recovery: the store did not answer", run_id)
+
+
+class RunInterrupted(Exception):
+    """A run that could not finish (its crawl, its last write or its close failed); `__cause__` says why."""
+
+    def __init__(self, run_id: int, cause: BaseException) -> None:
+        super().__init__(f"run {run_id} interrupted: {type(cause).__name__}: {cause}")
+        self.run_id = run_id
+        self.cause = cause

@@ -113,7 +113,9 @@ class KindSink:
         self, extraction: Extraction, memory: Memory, record: object | None, error: BaseException | None
     ) -> Outcome[Any]:
         if self.observer.conclude is None:
-            raise TypeError(f"{self.observer.item_type.__name__}: the kind asked for an extraction it cannot conclude")
+            raise TypeError(
+                f"{self.observer.item_type.__name__}: the kind asked for an extraction it cannot conclude"
+            )
         return self.observer.conclude(extraction, memory, record, error)
 
     def _extract_inline(self, extraction: Extraction, memory: Memory) -> Outcome[Any]:
@@ -161,8 +163,12 @@ class KindSink:
         batch = list(self.pending)
         try:
             self.writer.write(batch, self.series)
-        except Exception:
-            log.exception("store write failed; %d checks stay pending for the next write", len(batch))
+        except Exception as exc:
+            # No traceback for the user: the caller says what it means (`rivalwatch run` exits 3).
+            cause = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else ""
+            log.error(
+                "store write failed (%s: %s); %d checks stay pending", type(exc).__name__, cause, len(batch)
+            )
             raise
         del self.pending[: len(batch)]
         for outcome, _ in batch:
