@@ -20,6 +20,21 @@ _CAPTCHA_MARKERS = re.compile(
     rb"name=\"?captcha|id=\"?captcha|geetest|slide to verify|unusual traffic",
     re.I,
 )
+_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+# What a "soft 404" says in its title or its main heading, in the languages shops are written in:
+# an HTTP 200 whose page is an error page (often with a grid of recommended products under it).
+_NOT_FOUND = re.compile(
+    r"^\s*(?:error\s*)?404\b|\b404\s*(?:error|not found)|\berror 404\b|"
+    r"\b(?:page|product|item|article|site|url)\s+(?:was\s+|could\s+not\s+be\s+|cannot\s+be\s+)?not\s+found|"
+    r"^\s*not\s+found\s*$|\bpage (?:you(?:'re| are) looking for|you requested|does not exist|doesn't exist)|"
+    r"\b(?:page|product|item) (?:is )?no longer (?:available|exists)|\bwe can(?:'|no)t find (?:the|that) page|"
+    r"\boops\b.*\b(?:not|n't) (?:be )?found|"
+    r"seite (?:wurde )?nicht gefunden|artikel (?:wurde )?nicht gefunden|página no encontrada|"
+    r"page (?:non trouvée|introuvable)|pagina non trovata|pagina niet gevonden|página não encontrada|"
+    r"nie znaleziono strony|sidan (?:kunde inte hittas|hittades inte)|ページが見つかりません|页面不存在|找不到页面",
+    re.I,
+)
 _PASSWORD_FIELD = re.compile(rb"<input[^>]+type=[\"']?password", re.I)
 
 
@@ -46,3 +61,25 @@ def block_reason_when_empty(body: bytes) -> str | None:
     if _PASSWORD_FIELD.search(head):
         return "blocked: login wall (the page asks for a password)"
     return None
+
+
+def main_heading(head: bytes) -> str:
+    match = _H1.search(head)
+    if not match:
+        return ""
+    text = _TAGS.sub(" ", match.group(1).decode("utf-8", "replace"))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def not_found_reason(body: bytes) -> str | None:
+    """A soft 404: an HTTP 200 whose title or main heading says the page is not there."""
+    head = body[:500_000]
+    for where, text in (("title", page_title(head)), ("heading", main_heading(head))):
+        if text and len(text) <= 200 and _NOT_FOUND.search(text):
+            return f"the page says it is not there (soft 404, {where} {text[:80]!r})"
+    return None
+
+
+def not_the_page_reason(body: bytes) -> str | None:
+    """Strong signals that a 200 is not the page asked for: a challenge page, or a soft 404."""
+    return block_reason_from_title(body) or not_found_reason(body)

@@ -7,6 +7,7 @@ reason, and only good outcomes are compared with the last good state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from monitor.kinds.product.changes import (
     returned_change,
 )
 from monitor.kinds.product.identifiers import read_identifiers
-from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
+from spiders.extract.blocked import block_reason_when_empty, not_the_page_reason
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -126,13 +127,19 @@ def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> Product
     if digest == memory.body_hash and memory.last is not None:
         # Same bytes as the last good page: extraction would give the same record.
         same = replace(
-            base, status="ok", unchanged=True, value=memory.last, body_hash=digest, content_hash=digest, **validators
+            base,
+            status="ok",
+            unchanged=True,
+            value=memory.last,
+            body_hash=digest,
+            content_hash=digest,
+            **validators,
         )
         if memory.gone_reported:  # the page is back, byte for byte as it was before it went
             same.unchanged, same.value, same.rows = False, memory.last, [state_row(memory.last, now)]
             same.changes = [returned_change(memory.label)]
         return same
-    blocked = block_reason_from_title(body)
+    blocked = not_the_page_reason(body)
     if blocked:
         failed = replace(base, reason=blocked)
         failed.keep_body(body, ctype)
@@ -150,7 +157,9 @@ def conclude(
     failed = replace(pending, status="failed", etag=None, last_modified=None, body_hash=None)
     failed.keep_body(body, ctype)
     if error is not None:
-        detail = str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        detail = (
+            str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        )
         return replace(failed, reason=f"extractor error: {detail}")
     snap = snapshot_of(record, body)
     if snap.price is None and snap.availability is None:
@@ -164,17 +173,46 @@ def conclude(
         return replace(failed, reason=reason)
     if snap.price is None and snap.availability == "InStock" and memory.last_priced is not None:
         return replace(failed, reason=f"no price found on an in-stock page (was {memory.last_priced.price})")
+    suspect = suspect_reason(memory.last_priced, snap)
+    if suspect:
+        return replace(failed, reason=suspect)
     changes = detect_product_changes(memory.last, snap, memory.label, memory.last_priced)
     if memory.gone_reported:
         changes.insert(0, returned_change(memory.label))
-    ok = replace(pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)])
+    ok = replace(
+        pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)]
+    )
     ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
     return ok
 
 
-def observe(
-    page: FetchedPage, memory: ProductMemory, now: datetime, extract: Any
-) -> ProductOutcome:
+STRUCTURED = frozenset({"selector", "json-ld", "microdata", "rdfa", "opengraph", "meta", "shop-json"})
+
+
+def _same_name(a: str, b: str) -> bool:
+    words = lambda s: set(re.findall(r"\w+", s.lower()))  # noqa: E731
+    x, y = words(a), words(b)
+    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= 0.5
+
+
+def suspect_reason(last: ProductSnapshot | None, snap: ProductSnapshot) -> str | None:
+    """A watch whose price came from the page's structured data (or its selector) that now only has
+    a guess from the page's text, under another product's name, is most likely looking at another
+    page (a grid of recommendations, a category): not a price change."""
+    if last is None or snap.price is None:
+        return None
+    was, now = last.sources.get("price"), snap.sources.get("price")
+    if was not in STRUCTURED or now in STRUCTURED:
+        return None
+    if last.name and snap.name and not _same_name(last.name, snap.name):
+        return (
+            f"suspect page: the price was in the page's data before, now only a guess from its text "
+            f"under another name ({snap.name[:60]!r}, was {last.name[:60]!r})"
+        )
+    return None
+
+
+def observe(page: FetchedPage, memory: ProductMemory, now: datetime, extract: Any) -> ProductOutcome:
     """precheck -> extract -> conclude, in this thread (the sink may run the extraction elsewhere)."""
     step = precheck(page, memory, now)
     if not isinstance(step, Extraction):
