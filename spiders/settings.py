@@ -52,6 +52,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.retry_after.RetryAfterMiddleware": 550,
 }
 SPIDER_MIDDLEWARES = {
     "spiders.callback_failures.CallbackFailureMiddleware": 10,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from models import ProductState
@@ -169,10 +170,14 @@ def conclude(
             or "no price or stock state found on the page"
         )
         if memory.last_priced is not None and not reason.startswith("blocked"):
-            reason = f"no price found (was {memory.last_priced.price} before); page layout changed?"
+            reason = (
+                f"no price found (was {price_text(memory.last_priced.price)} before); page layout changed?"
+            )
         return replace(failed, reason=reason)
     if snap.price is None and snap.availability == "InStock" and memory.last_priced is not None:
-        return replace(failed, reason=f"no price found on an in-stock page (was {memory.last_priced.price})")
+        return replace(
+            failed, reason=f"no price found on an in-stock page (was {price_text(memory.last_priced.price)})"
+        )
     suspect = suspect_reason(memory.last_priced, snap)
     if suspect:
         return replace(failed, reason=suspect)
@@ -184,6 +189,17 @@ def conclude(
     )
     ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
     return ok
+
+
+def price_text(price: Decimal | None) -> str:
+    """A price as people write it: 210.49, not the store's 210.490000 (more places only when it has them)."""
+    if price is None:
+        return "no price"
+    exact = price.normalize()
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return f"{exact:f}"
+    return f"{price.quantize(Decimal('0.01')):f}"
 
 
 STRUCTURED = frozenset({"selector", "json-ld", "microdata", "rdfa", "opengraph", "meta", "shop-json"})
