@@ -84,6 +84,8 @@ def describe_failure(failure: Failure) -> str:
         return "timed out"
     if "maxsize" in lowered or ("size" in lowered and ("exceed" in lowered or "larger" in lowered)):
         return f"page too large (over the download size cap): {text}"[:300]
+    if "responsedataloss" in lowered or "connectionreset" in lowered or "connection reset" in lowered:
+        return f"connection reset: the server cut the page off before it was complete ({name})"
     if "connectionlost" in lowered or "connection was closed" in lowered or "responsenevereceived" in lowered:
         return f"connection lost before the page was complete ({name})"
     return f"{name}: {text}"[:500]

@@ -86,3 +86,59 @@ listings:
     assert reasons["kettle"] == "the page says it is not there (soft 404, title 'Page not found | Shop')"
     assert reasons["kettles"] == reasons["kettle"]
     assert reasons["kettle2"].startswith("suspect page: the price was in the page's data before")
+
+
+MAINTENANCE = (
+    "<html><head><title>We'll be right back</title></head><body><h1>Down for maintenance</h1></body></html>"
+)
+CONSENT = (
+    "<html><head><title>Before you continue to Shop</title></head><body><form><button>Accept all</button>"
+    "<button>Reject all</button></form></body></html>"
+)
+
+
+class Walls(PageHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/gone":
+            self.send_response(302)
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/cut":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "5000")
+            self.end_headers()
+            self.wfile.write(b"<html><head><title>Kettle</title>")
+            self.wfile.flush()
+            self.connection.shutdown(2)
+        else:
+            page = {"/": "<html><head><title>Shop home</title></head><body><h1>Welcome</h1>"
+                    '<span class="price">9.99 €</span></body></html>', "/maintenance": MAINTENANCE,
+                    "/consent": CONSENT}.get(self.path)  # fmt: skip
+            self.send_page(200 if page else 404, (page or "no").encode())
+
+
+def test_maintenance_consent_home_redirects_and_resets_say_what_they_are(tmp_path) -> None:  # noqa: ANN001
+    quiet_scrapy_logs(logging.CRITICAL)
+    with serving(Walls) as server:
+        base = origin(server)
+        wl = load_watchlist_text(
+            "settings: {allow_private_addresses: true, retries: 0, extract_workers: 0, autothrottle: false}\n"
+            "products:\n"
+            + "".join(f'  - {{url: "{base}/{p}"}}\n' for p in ("maintenance", "consent", "gone", "cut"))
+        )
+        _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
+        summary = run_cycle(wl, factory, send_alerts=False)
+    reasons = {o.url.rsplit("/", 1)[1] or o.url: o.reason for o in summary.stats.outcomes}
+    assert summary.stats.failed == 4, reasons
+    by_start = sorted(r or "" for r in reasons.values())
+    assert any(
+        r.startswith('the site is down for maintenance (title "We\'ll be right back")') for r in by_start
+    )
+    assert any(
+        r.startswith("a consent wall instead of the page (title 'Before you continue to Shop')")
+        for r in by_start
+    )
+    assert any(r.startswith("redirected to the home page (") for r in by_start)
+    assert any(r.startswith("connection reset: the server cut the page off") for r in by_start), by_start

@@ -6,6 +6,7 @@ Pure: text in, reason out. Such pages are failed observations, never "price gone
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Titles of challenge pages from the common bot-protection vendors and shops' own robot checks.
@@ -33,6 +34,19 @@ _NOT_FOUND = re.compile(
     r"seite (?:wurde )?nicht gefunden|artikel (?:wurde )?nicht gefunden|página no encontrada|"
     r"page (?:non trouvée|introuvable)|pagina non trovata|pagina niet gevonden|página não encontrada|"
     r"nie znaleziono strony|sidan (?:kunde inte hittas|hittades inte)|ページが見つかりません|页面不存在|找不到页面",
+    re.I,
+)
+_MAINTENANCE = re.compile(
+    r"\b(?:down for|under|scheduled|undergoing) maintenance\b|\bmaintenance mode\b|\bbe right back\b|"
+    r"\bservice (?:temporarily )?unavailable\b|\btemporarily (?:unavailable|closed|offline)\b|"
+    r"wartungsarbeiten|\bwartungsmodus\b|en maintenance|en mantenimiento|in manutenzione|in onderhoud",
+    re.I,
+)
+# A consent wall's title (the page is only the question; cookie banners over a page keep its title).
+_CONSENT = re.compile(
+    r"before you continue|cookie (?:consent|settings|preferences)|your privacy (?:choices|settings)|"
+    r"we value your privacy|privacy (?:consent|preferences)|consent required|"
+    r"bevor sie fortfahren|avant de continuer|antes de continuar|prima di continuare",
     re.I,
 )
 _PASSWORD_FIELD = re.compile(rb"<input[^>]+type=[\"']?password", re.I)
@@ -80,6 +94,28 @@ def not_found_reason(body: bytes) -> str | None:
     return None
 
 
+def unavailable_reason(body: bytes) -> str | None:
+    """A maintenance page, or a consent wall in place of the page (title, or heading for maintenance)."""
+    head = body[:500_000]
+    title, heading = page_title(head), main_heading(head)
+    for where, text in (("title", title), ("heading", heading)):
+        if text and len(text) <= 200 and _MAINTENANCE.search(text):
+            return f"the site is down for maintenance ({where} {text[:80]!r}); tried again later"
+    if title and len(title) <= 200 and _CONSENT.search(title):
+        return f"a consent wall instead of the page (title {title[:80]!r}); set cookies or render: browser with actions"
+    return None
+
+
 def not_the_page_reason(body: bytes) -> str | None:
-    """Strong signals that a 200 is not the page asked for: a challenge page, or a soft 404."""
-    return block_reason_from_title(body) or not_found_reason(body)
+    """Strong signals that a 200 is not the page asked for: a challenge page, a soft 404, a
+    maintenance page, a consent wall."""
+    return block_reason_from_title(body) or not_found_reason(body) or unavailable_reason(body)
+
+
+def home_redirect_reason(requested: str, final: str) -> str | None:
+    """A page asked for by its own path that ended on the site's home page (a removed product or
+    category redirected away): not the page, and not a change."""
+    asked, got = urlsplit(requested), urlsplit(final)
+    if got.path in ("", "/") and not got.query and asked.path not in ("", "/"):
+        return f"redirected to the home page ({final[:120]}): the page may have been removed"
+    return None

@@ -23,7 +23,7 @@ from monitor.kinds.product.changes import (
     returned_change,
 )
 from monitor.kinds.product.identifiers import read_identifiers
-from spiders.extract.blocked import block_reason_when_empty, not_the_page_reason
+from spiders.extract.blocked import block_reason_when_empty, home_redirect_reason, not_the_page_reason
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -140,7 +140,7 @@ def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> Product
             same.unchanged, same.value, same.rows = False, memory.last, [state_row(memory.last, now)]
             same.changes = [returned_change(memory.label)]
         return same
-    blocked = not_the_page_reason(body)
+    blocked = home_redirect_reason(page.job.url, page.url) or not_the_page_reason(body)
     if blocked:
         failed = replace(base, reason=blocked)
         failed.keep_body(body, ctype)
