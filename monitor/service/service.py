@@ -13,7 +13,9 @@ Threads, each with one job:
 Nothing half-written: observations and their changes are committed in batches by the sinks; a stop
 (SIGTERM/SIGINT) asks running crawls to finish what is in flight and drops what was not sent, which is
 simply still due next time; a process that dies outright leaves its run "running", and the next start
-queues that run's alerts and closes it ("interrupted"). Runs of the service end "complete" (everything
+(or the next `rivalwatch run`: `monitor.crawl.recovery`) queues that run's alerts and closes it
+("interrupted"); a crawl of ours that fails because the store went away is closed the same way as soon
+as the store answers again, without a restart. Runs of the service end "complete" (everything
 due was checked) or "stopped" (a stop cut the crawl short).
 """
 
