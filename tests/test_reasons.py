@@ -75,3 +75,38 @@ def test_a_reason_prints_the_last_price_as_written(tmp_path) -> None:  # noqa: A
     with factory() as s:
         reason = s.scalars(select(Observation.error_reason).where(Observation.status == "failed")).one()
     assert reason == "no price found (was 210.49 before); page layout changed?"
+
+
+def test_garbage_utf16_and_truncated_pages_get_their_own_reasons(tmp_path) -> None:  # noqa: ANN001
+    wl = load_watchlist_text(
+        "products:\n" + "".join(f'  - {{url: "http://alpha.test/p/{i}"}}\n' for i in range(3))
+    )
+    _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
+    t0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    broken = {
+        "0": bytes(range(1, 9)) * 500,
+        "1": "<html><body><h1>One</h1><p>Nothing here</p></body></html>".encode("utf-16"),
+        "2": b"<html><head><title>One</title></head><body><h1>One</h1><div class='pro",
+    }
+    for day in range(2):
+        jobs, sink = prepare_sink(wl, factory, force=True, clock=lambda d=day: t0 + timedelta(days=d))
+        assert sink is not None
+        for job in jobs:
+            body = PRICED.encode() if day == 0 else broken[job.url.rsplit("/", 1)[1]]
+            sink.accept(
+                FetchedPage(
+                    job=job, url=job.url, status=200, headers={"content-type": "text/html"}, body=body
+                )
+            )
+        sink.flush()
+    with factory() as s:
+        reasons = dict(
+            s.execute(
+                select(Watch.url, Observation.error_reason)
+                .join(Observation, Observation.watch_id == Watch.id)
+                .where(Observation.status == "failed")
+            ).all()
+        )
+    assert reasons["http://alpha.test/p/0"].startswith("the page is garbage bytes")
+    assert reasons["http://alpha.test/p/1"].startswith("the page is UTF-16 text")
+    assert reasons["http://alpha.test/p/2"].startswith("the page is cut off before its end")

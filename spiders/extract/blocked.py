@@ -119,3 +119,19 @@ def home_redirect_reason(requested: str, final: str) -> str | None:
     if got.path in ("", "/") and not got.query and asked.path not in ("", "/"):
         return f"redirected to the home page ({final[:120]}): the page may have been removed"
     return None
+
+
+def unreadable_reason(body: bytes) -> str | None:
+    """Why a page without a price may not be the page's layout at all: bytes that are not text,
+    a UTF-16 body, or HTML cut off before its end."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
+        return "the page is UTF-16 text (or binary): not readable as HTML"
+    sample = body[:20_000]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if sample and controls > len(sample) // 20:
+        return "the page is garbage bytes, not text (a broken or compressed body?)"
+    tail = body[-2048:].lower()
+    if b"<html" in body[:4096].lower() and b"</html>" not in tail and b"</body>" not in tail:
+        return "the page is cut off before its end (no </body> or </html>): truncated download?"
+    return None

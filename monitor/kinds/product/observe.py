@@ -23,7 +23,12 @@ from monitor.kinds.product.changes import (
     returned_change,
 )
 from monitor.kinds.product.identifiers import read_identifiers
-from spiders.extract.blocked import block_reason_when_empty, home_redirect_reason, not_the_page_reason
+from spiders.extract.blocked import (
+    block_reason_when_empty,
+    home_redirect_reason,
+    not_the_page_reason,
+    unreadable_reason,
+)
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -164,12 +169,9 @@ def conclude(
         return replace(failed, reason=f"extractor error: {detail}")
     snap = snapshot_of(record, body)
     if snap.price is None and snap.availability is None:
-        reason = (
-            block_reason_when_empty(body)
-            or getattr(record, "reason", None)
-            or "no price or stock state found on the page"
-        )
-        if memory.last_priced is not None and not reason.startswith("blocked"):
+        specific = block_reason_when_empty(body) or unreadable_reason(body)
+        reason = specific or getattr(record, "reason", None) or "no price or stock state found on the page"
+        if memory.last_priced is not None and not specific:
             reason = (
                 f"no price found (was {price_text(memory.last_priced.price)} before); page layout changed?"
             )
