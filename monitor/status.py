@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import redis
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Competitor, CrawlRun, ProductState, Watch
+from models.listing import ListingSnapshot
+from models.rank import DomainRank, RankCheck
 from monitor.scale.connect import QUEUE_ENV, queue_config
 from monitor.scale.members import Member, Members
 from monitor.scale.queue import WatchQueue
@@ -45,39 +48,88 @@ class Health:
     muted: int = 0
 
 
-def watch_rows(session: Session) -> list[WatchRow]:
-    names = {c.id: c.name for c in session.scalars(select(Competitor))}
-    latest_ids = select(func.max(ProductState.id)).group_by(ProductState.watch_id).scalar_subquery()
-    states = {
-        s.watch_id: s for s in session.scalars(select(ProductState).where(ProductState.id.in_(latest_ids)))
-    }
-    rows = []
-    for w in session.scalars(
-        select(Watch).where(Watch.active.is_(True)).order_by(Watch.competitor_id, Watch.id)
-    ):
-        s = states.get(w.id)
-        value = None
-        if s is not None:
-            price = (
-                f"{s.price.normalize():f} {s.currency or ''}".strip() if s.price is not None else "no price"
-            )
-            value = f"{price} · {s.availability or '?'}"
-        rows.append(
-            WatchRow(
-                w.id,
-                names.get(w.competitor_id or 0, "-"),
-                w.label or w.url,
-                w.last_checked_at,
-                w.next_due_at,
-                value,
-                w.last_error,
-                w.consecutive_failures,
-                last_good_at=w.last_good_at,
-                paused=w.paused,
-                muted_until=w.muted_until,
-            )
+def _latest(model, ids_of_kind, *where):  # noqa: ANN001, ANN202
+    """The newest row of `model` per watch (by id: rows are written in time order)."""
+    return (
+        select(func.max(model.id)).where(model.watch_id.in_(ids_of_kind), *where).group_by(model.watch_id)
+    ).scalar_subquery()
+
+
+def _money(price: Decimal | None, currency: str | None) -> str:
+    return f"{price.normalize():f} {currency or ''}".strip() if price is not None else "no price"
+
+
+def last_good_values(session: Session) -> dict[int, str]:
+    """Each active watch's last good value as one short text: a product's price and stock, a
+    listing's item count, a keyword's ranks. Columns only, one query per kind, no ORM objects."""
+
+    def active_of(kind: str):  # noqa: ANN202
+        return select(Watch.id).where(Watch.active.is_(True), Watch.kind == kind)
+
+    values: dict[int, str] = {}
+    rows = session.execute(
+        select(
+            ProductState.watch_id, ProductState.price, ProductState.currency, ProductState.availability
+        ).where(ProductState.id.in_(_latest(ProductState, active_of("product"))))
+    )
+    for watch_id, price, currency, availability in rows:
+        values[watch_id] = f"{_money(price, currency)} · {availability or '?'}"
+    rows = session.execute(
+        select(ListingSnapshot.watch_id, ListingSnapshot.item_count, ListingSnapshot.pages_fetched).where(
+            ListingSnapshot.id.in_(_latest(ListingSnapshot, active_of("listing")))
         )
-    return rows
+    )
+    for watch_id, items, pages in rows:
+        values[watch_id] = f"{items} items" + (f" on {pages} pages" if pages and pages > 1 else "")
+    ranks: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(DomainRank.watch_id, DomainRank.domain, DomainRank.rank)
+        .where(DomainRank.check_id.in_(_latest(RankCheck, active_of("keyword"), RankCheck.status == "ok")))
+        .order_by(DomainRank.watch_id, DomainRank.id)
+    )
+    for watch_id, domain, rank in rows:
+        ranks.setdefault(watch_id, []).append(f"{domain} #{rank}" if rank is not None else f"{domain} -")
+    for watch_id, texts in ranks.items():
+        values[watch_id] = ", ".join(texts[:3]) + (f" (+{len(texts) - 3})" if len(texts) > 3 else "")
+    return values
+
+
+def watch_rows(session: Session) -> list[WatchRow]:
+    names = dict(session.execute(select(Competitor.id, Competitor.name)).all())
+    values = last_good_values(session)
+    query = (
+        select(
+            Watch.id,
+            Watch.competitor_id,
+            Watch.label,
+            Watch.url,
+            Watch.last_checked_at,
+            Watch.next_due_at,
+            Watch.last_error,
+            Watch.consecutive_failures,
+            Watch.last_good_at,
+            Watch.paused,
+            Watch.muted_until,
+        )
+        .where(Watch.active.is_(True))
+        .order_by(Watch.competitor_id, Watch.id)
+    )
+    return [
+        WatchRow(
+            i,
+            names.get(comp or 0, "-"),
+            label or url,
+            checked,
+            due,
+            values.get(i),
+            error,
+            failures,
+            last_good_at=good,
+            paused=paused,
+            muted_until=muted_until,
+        )
+        for i, comp, label, url, checked, due, error, failures, good, paused, muted_until in session.execute(query)
+    ]
 
 
 def health(session: Session, now: datetime) -> Health:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
+from spiders.extract.blocked import block_reason_when_empty, home_redirect_reason, not_the_page_reason
 from spiders.extract.listing import ListingPage, ListingSelectors, extract_listing
 from spiders.extract.listing_detect import detect_cards
 from spiders.extract.listing_html import drop_invisible, parse_html
@@ -36,7 +36,7 @@ def page_problem(page: FetchedPage) -> str | None:
     ctype = (page.content_type or "").split(";")[0].strip().lower()
     if ctype and not ctype.startswith(HTML_TYPES):
         return f"not an HTML page ({ctype})"
-    return block_reason_from_title(body)
+    return home_redirect_reason(page.job.url, page.url) or not_the_page_reason(body)
 
 
 def empty_page_reason(page: FetchedPage, listing: ListingPage) -> str:

@@ -11,6 +11,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from spiders.address_policy import refusal_reason
+from spiders.callback_failures import CallbackError
 from spiders.fetch import FetchedPage, FetchJob
 
 
@@ -74,6 +75,8 @@ def describe_failure(failure: Failure) -> str:
     name = type(exc).__name__
     text = str(exc)
     lowered = f"{name} {text}".lower()
+    if isinstance(exc, CallbackError):
+        return str(exc)[:500]
     if isinstance(exc, IgnoreRequest):
         return "blocked by robots.txt" if "robots" in lowered else (text or "request ignored")
     if "dnslookup" in lowered or "dns lookup" in lowered:
@@ -94,6 +97,8 @@ def describe_failure(failure: Failure) -> str:
         return "page too large (its body grew past the max_page_mb cap)"
     if "maxsize" in lowered or ("size" in lowered and ("exceed" in lowered or "larger" in lowered)):
         return f"page too large (over the download size cap): {text}"[:300]
+    if "responsedataloss" in lowered or "connectionreset" in lowered or "connection reset" in lowered:
+        return f"connection reset: the server cut the page off before it was complete ({name})"
     if "connectionlost" in lowered or "connection was closed" in lowered or "responsenevereceived" in lowered:
         return f"connection lost before the page was complete ({name})"
     return f"{name}: {text}"[:500]

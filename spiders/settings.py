@@ -62,6 +62,11 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.AddressGuardMiddleware": 50,
     # Off unless a crawl worker sets RIVALWATCH_SHARED_POLITENESS_URL; last before the download itself.
     "spiders.shared_politeness.SharedPolitenessMiddleware": 990,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.retry_after.RetryAfterMiddleware": 550,
+}
+SPIDER_MIDDLEWARES = {
+    "spiders.callback_failures.CallbackFailureMiddleware": 10,
 }
 # Scrapy imports every component of its base lists to build them, even one set to None or switched
 # off by its own setting: the remote control extension loads aiohttp, the cookies middleware

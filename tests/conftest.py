@@ -55,3 +55,24 @@ def market(request):  # noqa: ANN001, ANN201
     quiet_scrapy_logs(logging.CRITICAL)
     with DemoMarket(**getattr(request.module, "MARKET", {"seed": 11, "n_products": 12})) as m:
         yield m
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """(database URL a child process can open, session factory) on a fresh migrated store."""
+    import sqlalchemy
+
+    monkeypatch.delenv("RIVALWATCH_DATABASE_URL", raising=False)
+    if request.param == "postgres":
+        factory = request.getfixturevalue("pg_sessions")
+        with factory() as s:
+            schema = s.scalar(sqlalchemy.text("SELECT current_schema()"))
+        from pg_fixture import PG_URL
+
+        return f"{PG_URL}?options=-csearch_path%3D{schema}", factory
+    from models.db import open_store
+
+    url = f"sqlite:///{tmp_path / 'rw.db'}"
+    engine, factory = open_store(url)
+    request.addfinalizer(engine.dispose)
+    return url, factory

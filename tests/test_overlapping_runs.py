@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from bench.lib.overlap import (
     PriceShop,
@@ -22,25 +21,6 @@ from models import CrawlRun, Watch
 from monitor.crawl.claims import claim_due, release, renew, run_owner
 
 N, MOVES = 240, 24
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    """(database URL a child process can open, session factory) on a fresh migrated store."""
-    monkeypatch.delenv("RIVALWATCH_DATABASE_URL", raising=False)
-    if request.param == "postgres":
-        factory = request.getfixturevalue("pg_sessions")
-        with factory() as s:
-            schema = s.scalar(text("SELECT current_schema()"))
-        from pg_fixture import PG_URL
-
-        return f"{PG_URL}?options=-csearch_path%3D{schema}", factory
-    from models.db import open_store
-
-    url = f"sqlite:///{tmp_path / 'rw.db'}"
-    engine, factory = open_store(url)
-    request.addfinalizer(engine.dispose)
-    return url, factory
 
 
 def test_two_overlapping_runs_check_each_watch_once_and_record_each_move_once(store_url, tmp_path) -> None:  # noqa: ANN001

@@ -137,7 +137,7 @@ class RunResult:
 def start_run(config: Path, database_url: str, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "RIVALWATCH_DATABASE_URL": database_url}
     return subprocess.Popen(
-        [RIVALWATCH, "run", "-c", str(config), "--no-alerts", *extra],
+        [RIVALWATCH, "run", "-c", str(config), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -8,6 +8,7 @@ when a process starts (`sync=True` here, for the `run` command) and when the ser
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from models import Change, CrawlRun, Watch
 from monitor.config.secrets import resolve_env
 from monitor.crawl.claims import DEFAULT_LEASE, claim_due, release, run_owner
 from monitor.crawl.pool import shared_pool
+from monitor.crawl.recovery import Recovered, close_interrupted, recover_interrupted_runs
 from monitor.crawl.sink import KindSink, SinkStats, utc_now
 from monitor.crawl.sync import SyncReport, sync_watchlist
 from monitor.crawl.writer import StoreWriter
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     # Scrapy, the alerts' templates and the catalogue's edge are imported when a cycle needs them:
     # `rivalwatch run` with nothing due loads none of them (see run_cycle).
     from spiders.engine import CrawlEngine, CrawlSpec
+
+log = logging.getLogger("rivalwatch.runner")
 
 
 @dataclass
@@ -48,6 +52,7 @@ class RunSummary:
     alert_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     by_kind: dict[str, SinkStats] = field(default_factory=dict)
+    recovered: list[Recovered] = field(default_factory=list)  # dead runs this one closed first
 
 
 @dataclass
@@ -65,7 +70,8 @@ class Cycle:
         from spiders.engine import CrawlSpec
 
         return [
-            CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs}) for c, s in self.crawls
+            CrawlSpec(c.spider, c.settings, {"jobs": c.jobs, "sink": s, **c.plan.spider_kwargs})
+            for c, s in self.crawls
         ]
 
 
@@ -94,7 +100,11 @@ def open_cycle(
         # The run's row first (on SQLite a write, so the claim below never meets a stale snapshot),
         # then the claim: a watch another run holds is theirs, and it is not due for this run.
         run = CrawlRun(
-            started_at=now, trigger=trigger, host=socket.gethostname(), pid=os.getpid(), lease_until=now + lease
+            started_at=now,
+            trigger=trigger,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            lease_until=now + lease,
         )
         session.add(run)
         session.flush()
@@ -110,7 +120,9 @@ def open_cycle(
             mine = [w for w in watches if w.kind == name]
             if not mine:
                 continue
-            ctx = CycleContext(watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env)
+            ctx = CycleContext(
+                watchlist.settings, watchlist.section(name), session_factory, run.id, clock, env
+            )
             crawl = kind.prepare(ctx, session, mine)
             pool = shared_pool(watchlist.settings.extract_workers) if crawl.plan.use_pool else None
             writer = StoreWriter(session_factory, run.id, competitor_of, owner=run_owner(run.id), lease=lease)
@@ -176,8 +188,11 @@ def run_cycle(
     """`on_open` hears the run id as soon as the run is stored; `extra_settings` go over every crawl's
     Scrapy settings (a crawl worker's shared politeness)."""
     started = datetime.now(UTC)
-    if sync:
+    recovered: list[Recovered] = []
+    if sync:  # a process starting: bring the store in line, and close what dead runs left open
         sync_store(watchlist, session_factory)
+        with session_factory.begin() as session:
+            recovered = recover_interrupted_runs(session, watchlist, clock())
     cycle = open_cycle(
         watchlist,
         session_factory,
@@ -190,6 +205,33 @@ def run_cycle(
     )
     if on_open is not None:
         on_open(cycle.run_id)
+    summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=SinkStats(), recovered=recovered)
+    try:
+        _crawl_and_close(cycle, summary, watchlist, session_factory, engine, clock, send_alerts, on_start, extra_settings)
+    except Exception as exc:
+        _close_if_possible(session_factory, cycle.run_id, watchlist, clock)
+        raise RunInterrupted(cycle.run_id, exc) from exc
+    if send_alerts and watchlist.channels:
+        from alerts.dispatcher import dispatch_pending
+
+        report = dispatch_pending(session_factory, watchlist, now=clock())
+        summary.alerts_sent, summary.alerts_failed = report.sent, report.failed
+        summary.alert_errors = list(report.errors)
+    summary.seconds = (datetime.now(UTC) - started).total_seconds()
+    return summary
+
+
+def _crawl_and_close(
+    cycle: Cycle,
+    summary: RunSummary,
+    watchlist: Watchlist,
+    session_factory: sessionmaker[Session],
+    engine: CrawlEngine | None,
+    clock: Callable[[], datetime],
+    send_alerts: bool,
+    on_start: Callable[[int], None] | None,
+    extra_settings: dict[str, Any] | None,
+) -> None:
     if on_start is not None:
         on_start(cycle.jobs)
     if cycle.crawls:
@@ -197,8 +239,7 @@ def run_cycle(
 
         specs = [CrawlSpec(c.spider, {**c.settings, **(extra_settings or {})}, c.kwargs) for c in cycle.specs()]
         (engine or CrawlEngine()).crawl_many(specs)
-    total = SinkStats()
-    summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=total)
+    total = summary.stats
     for crawl, sink in cycle.crawls:
         sink.flush()
         summary.by_kind[crawl.kind] = sink.stats
@@ -213,11 +254,26 @@ def run_cycle(
             from alerts.outbox import enqueue_run_alerts
 
             summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())
-    if send_alerts and watchlist.channels:
-        from alerts.dispatcher import dispatch_pending
 
-        report = dispatch_pending(session_factory, watchlist, now=clock())
-        summary.alerts_sent, summary.alerts_failed = report.sent, report.failed
-        summary.alert_errors = list(report.errors)
-    summary.seconds = (datetime.now(UTC) - started).total_seconds()
-    return summary
+
+def _close_if_possible(
+    session_factory: sessionmaker[Session], run_id: int, watchlist: Watchlist, clock: Callable[[], datetime]
+) -> None:
+    """A crawl that failed (the store went away, a bug): queue what it stored and close it now if the
+    store answers; if not, the run stays "running" for the next run (or the service) to recover."""
+    try:
+        with session_factory.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None and run.status == "running":
+                close_interrupted(session, run, watchlist, clock())
+    except Exception:  # noqa: BLE001  (the store is still away: recovery closes it later)
+        log.warning("run %d left open for recovery: the store did not answer", run_id)
+
+
+class RunInterrupted(Exception):
+    """A run that could not finish (its crawl, its last write or its close failed); `__cause__` says why."""
+
+    def __init__(self, run_id: int, cause: BaseException) -> None:
+        super().__init__(f"run {run_id} interrupted: {type(cause).__name__}: {cause}")
+        self.run_id = run_id
+        self.cause = cause

@@ -80,24 +80,41 @@ class KindSink:
     # ---- accepting items ------------------------------------------------------------------------
     def accept(self, item: Any) -> Outcome[Any]:
         memory = self.memories[self.observer.watch_id(item)]
-        step = self.observer.observe(item, memory, self.clock())
-        if isinstance(step, Extraction):
-            step = self._extract_inline(step, memory)
+        try:
+            step = self.observer.observe(item, memory, self.clock())
+            if isinstance(step, Extraction):
+                step = self._extract_inline(step, memory)
+        except Exception as exc:  # noqa: BLE001  (a page that breaks our reading is that watch's failure)
+            step = self._unreadable(item, memory, exc)
         return self._finish(memory, step)
 
     async def accept_async(self, item: Any) -> Outcome[Any]:
         """Like `accept`, with the extraction awaited from the pool when there is one."""
         memory = self.memories[self.observer.watch_id(item)]
-        step = self.observer.observe(item, memory, self.clock())
-        if isinstance(step, Extraction):
-            step = await self._extract(step, memory)
+        try:
+            step = self.observer.observe(item, memory, self.clock())
+            if isinstance(step, Extraction):
+                step = await self._extract(step, memory)
+        except Exception as exc:  # noqa: BLE001
+            step = self._unreadable(item, memory, exc)
         return self._finish(memory, step)
+
+    def _unreadable(self, item: Any, memory: Memory, exc: Exception) -> Outcome[Any]:
+        """A failed observation with the reason, so the watch still gets its next run."""
+        log.warning("reading watch %s failed: %r", memory.watch_id, exc, exc_info=True)
+        url = getattr(item, "url", None) or getattr(getattr(item, "job", None), "url", None) or ""
+        text = str(exc).splitlines()[0][:200] if str(exc) else ""
+        hint = " (data nested too deep)" if isinstance(exc, RecursionError) else ""
+        reason = f"could not read the page{hint}: {type(exc).__name__}{': ' + text if text else ''}"
+        return Outcome(memory.watch_id, self.clock(), "failed", str(url), reason=reason)
 
     def _conclude(
         self, extraction: Extraction, memory: Memory, record: object | None, error: BaseException | None
     ) -> Outcome[Any]:
         if self.observer.conclude is None:
-            raise TypeError(f"{self.observer.item_type.__name__}: the kind asked for an extraction it cannot conclude")
+            raise TypeError(
+                f"{self.observer.item_type.__name__}: the kind asked for an extraction it cannot conclude"
+            )
         return self.observer.conclude(extraction, memory, record, error)
 
     def _extract_inline(self, extraction: Extraction, memory: Memory) -> Outcome[Any]:
@@ -145,8 +162,12 @@ class KindSink:
         batch = list(self.pending)
         try:
             self.writer.write(batch, self.series)
-        except Exception:
-            log.exception("store write failed; %d checks stay pending for the next write", len(batch))
+        except Exception as exc:
+            # No traceback for the user: the caller says what it means (`rivalwatch run` exits 3).
+            cause = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else ""
+            log.error(
+                "store write failed (%s: %s); %d checks stay pending", type(exc).__name__, cause, len(batch)
+            )
             raise
         del self.pending[: len(batch)]
         for outcome, _ in batch:

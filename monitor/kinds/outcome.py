@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from models.base import Base
 from monitor.changes.record import DetectedChange
+from spiders.extract.retry_after import LATER, retry_after_seconds
 from spiders.fetch import FetchedPage
 
 V = TypeVar("V")
@@ -80,7 +81,9 @@ class Outcome(Generic[V]):
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def keep_body(self, body: bytes | None, content_type: str | None, limit: int = KEEP_FAILED_BODY_BYTES) -> None:
+    def keep_body(
+        self, body: bytes | None, content_type: str | None, limit: int = KEEP_FAILED_BODY_BYTES
+    ) -> None:
         """Store `body` with the observation (within `limit`) and point the observation at it."""
         if body and len(body) <= limit:
             digest = body_digest(body)
@@ -99,7 +102,15 @@ def page_outcome(page: FetchedPage, memory: Memory, now: datetime) -> Outcome[An
         elapsed_ms=page.elapsed_ms,
         screenshot=page.screenshot,
         reason=page.error,
+        retry_after_s=retry_after_of(page),
     )
+
+
+def retry_after_of(page: FetchedPage) -> float | None:
+    """The seconds a 429 or 503 asked us to wait (`Retry-After`), for the watch's next run."""
+    if page.status not in LATER:
+        return None
+    return retry_after_seconds(page.headers.get("retry-after") or page.headers.get("Retry-After"))
 
 
 def body_digest(body: bytes) -> str:

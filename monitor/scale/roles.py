@@ -209,7 +209,7 @@ class Scheduler(Role):
             )
             if not orphans:
                 return
-            recovered = store_ops.recover_interrupted_runs(session, self.watchlist, now, "worker", orphans)
+            recovered = store_ops.recover_interrupted_runs(session, self.watchlist, now, run_ids=orphans)
         for r in recovered:
             event(
                 self.log,

@@ -13,7 +13,9 @@ Threads, each with one job:
 Nothing half-written: observations and their changes are committed in batches by the sinks; a stop
 (SIGTERM/SIGINT) asks running crawls to finish what is in flight and drops what was not sent, which is
 simply still due next time; a process that dies outright leaves its run "running", and the next start
-queues that run's alerts and closes it ("interrupted"). Runs of the service end "complete" (everything
+(or the next `rivalwatch run`: `monitor.crawl.recovery`) queues that run's alerts and closes it
+("interrupted"); a crawl of ours that fails because the store went away is closed the same way as soon
+as the store answers again, without a restart. Runs of the service end "complete" (everything
 due was checked) or "stopped" (a stop cut the crawl short).
 """
 
@@ -35,9 +37,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import backlog, dispatch_pending
 from alerts.outbox import enqueue_run_alerts
-from models import Watch
+from models import CrawlRun, Watch
 from models.db import database_url, open_store
-from monitor.crawl.runner import run_cycle
+from monitor.crawl.recovery import close_interrupted
+from monitor.crawl.runner import RunInterrupted, run_cycle
 from monitor.crawl.sync import sync_watchlist
 from monitor.service import store_ops
 from monitor.service.logs import LOGGER, event
@@ -106,6 +109,7 @@ class Service:
         self._lock = threading.Lock()  # in-flight watches, busy domains, running crawls, stats
         self._in_flight: set[int] = set()
         self._busy_domains: set[str] = set()
+        self._interrupted: set[int] = set()  # our runs that failed mid-crawl, to close once the store answers
         self._crawls: set[Future[None]] = set()
         self._cron_ids: set[int] = set()
         self._stop = threading.Event()
@@ -253,6 +257,7 @@ class Service:
                 if self._reload.is_set():
                     self._reload.clear()
                     self.reload()
+                self._close_interrupted()
                 self._schedule_once()
                 self._maybe_report()
                 self._heartbeat()
@@ -334,6 +339,9 @@ class Service:
             )
         except Exception as exc:  # noqa: BLE001  (one bad crawl must not end the service)
             error, queued = f"{type(exc).__name__}: {exc}", 0
+            if isinstance(exc, RunInterrupted):
+                with self._lock:  # closed (its stored changes alerted) once the store answers again
+                    self._interrupted.add(exc.run_id)
         finally:
             with self._lock:
                 self._in_flight -= ids
@@ -342,6 +350,30 @@ class Service:
             self._wake_dispatch.set()
         start_lags = [(picked - d).total_seconds() for d in due_at.values()]
         self._record(summary, error, queued, start_lags, fetch_lags, domains, time.perf_counter() - started)
+
+    def _close_interrupted(self) -> None:
+        """Runs of ours that failed mid-crawl (the store went away): their stored changes' alerts
+        queued and the runs closed as soon as the store answers, without waiting for a restart."""
+        with self._lock:
+            pending = sorted(self._interrupted)
+        if not pending:
+            return
+        now = self.clock()
+        with self.factory.begin() as session:
+            for run_id in pending:
+                run = session.get(CrawlRun, run_id)
+                if run is not None and run.status == "running":
+                    r = close_interrupted(session, run, self.watchlist, now)
+                    event(
+                        self.log,
+                        "recovered",
+                        run_id=r.run_id,
+                        observations=r.observations,
+                        alerts_queued=r.alerts_queued,
+                    )
+        with self._lock:
+            self._interrupted -= set(pending)
+        self._wake_dispatch.set()
 
     def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> int:
         """Queue the run's alerts and close it, in one transaction; cron watches get their next fire time."""
@@ -460,7 +492,6 @@ class Service:
 
     @staticmethod
     def _cron_watch_ids(session: Session) -> set[int]:
-
 
         return set(session.scalars(select(Watch.id).where(Watch.active.is_(True), Watch.cron.is_not(None))))
 

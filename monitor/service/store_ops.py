@@ -1,20 +1,19 @@
-"""The store queries and updates behind the scheduler: due watches, spreading, cron times, recovery.
+"""The store queries and updates behind the scheduler: due watches, spreading, cron times, recovery
+(`monitor.crawl.recovery`, shared with `run`).
 
 Functions that take a session and return data (or apply one update); the caller owns the transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
-from models.crawl import Observation
-from monitor.crawl.claims import release, run_owner, unclaimed
+from monitor.crawl.claims import unclaimed
+from monitor.crawl.recovery import Recovered, recover_interrupted_runs  # noqa: F401  (the service's names for them)
 from monitor.service.schedule import DueWatch, next_cron_due, spread_overdue, stable_fraction
 
 INTERVAL_SLACK = 1.06  # the sink's jitter is +-5 %: a due time beyond 106 % of the interval is stale
@@ -87,50 +86,6 @@ def reconcile_schedules(
     if moved:
         session.execute(update(Watch), moved)
     return len(moved)
-
-
-@dataclass(frozen=True)
-class Recovered:
-    run_id: int
-    observations: int
-    alerts_queued: int
-
-
-def recover_interrupted_runs(
-    session: Session,
-    watchlist,  # noqa: ANN001
-    now: datetime,
-    trigger: str = "serve",
-    run_ids: set[int] | None = None,
-) -> list[Recovered]:
-    """Runs of a service (or, `trigger="worker"`, of the crawl workers `run_ids`) that died mid-crawl:
-    queue their stored changes' alerts, close them.
-
-    Observations and their changes were committed batch by batch; the alerts of those changes are
-    queued here (`enqueue_run_alerts` skips what was already queued), so a kill never loses an alert.
-    """
-    out = []
-    query = select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.trigger == trigger)
-    if run_ids is not None:
-        query = query.where(CrawlRun.id.in_(run_ids))
-    runs = session.scalars(query).all()
-    for run in runs:
-        queued = 0
-        if watchlist.channels and watchlist.rules:
-
-            queued = enqueue_run_alerts(session, run.id, watchlist, now=now)
-        counts = dict(
-            session.execute(
-                select(Observation.status, func.count())
-                .where(Observation.run_id == run.id)
-                .group_by(Observation.status)
-            ).all()
-        )
-        run.ok, run.failed = counts.get("ok", 0), counts.get("failed", 0)
-        run.status, run.finished_at = "interrupted", now
-        release(session, run_owner(run.id))  # its holder is dead: what it did not check is due again
-        out.append(Recovered(run.id, run.ok + run.failed, queued))
-    return out
 
 
 def mark_run(session: Session, run_id: int, status: str) -> None:

@@ -6,6 +6,7 @@ Pure: text in, reason out. Such pages are failed observations, never "price gone
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Titles of challenge pages from the common bot-protection vendors and shops' own robot checks.
@@ -18,6 +19,34 @@ _BLOCK_TITLES = re.compile(
 _CAPTCHA_MARKERS = re.compile(
     rb"g-recaptcha|h-captcha|hcaptcha\.com|cf-challenge|cf_chl_|challenge-platform|/captcha|captcha-|"
     rb"name=\"?captcha|id=\"?captcha|geetest|slide to verify|unusual traffic",
+    re.I,
+)
+_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+# What a "soft 404" says in its title or its main heading, in the languages shops are written in:
+# an HTTP 200 whose page is an error page (often with a grid of recommended products under it).
+_NOT_FOUND = re.compile(
+    r"^\s*(?:error\s*)?404\b|\b404\s*(?:error|not found)|\berror 404\b|"
+    r"\b(?:page|product|item|article|site|url)\s+(?:was\s+|could\s+not\s+be\s+|cannot\s+be\s+)?not\s+found|"
+    r"^\s*not\s+found\s*$|\bpage (?:you(?:'re| are) looking for|you requested|does not exist|doesn't exist)|"
+    r"\b(?:page|product|item) (?:is )?no longer (?:available|exists)|\bwe can(?:'|no)t find (?:the|that) page|"
+    r"\boops\b.*\b(?:not|n't) (?:be )?found|"
+    r"seite (?:wurde )?nicht gefunden|artikel (?:wurde )?nicht gefunden|página no encontrada|"
+    r"page (?:non trouvée|introuvable)|pagina non trovata|pagina niet gevonden|página não encontrada|"
+    r"nie znaleziono strony|sidan (?:kunde inte hittas|hittades inte)|ページが見つかりません|页面不存在|找不到页面",
+    re.I,
+)
+_MAINTENANCE = re.compile(
+    r"\b(?:down for|under|scheduled|undergoing) maintenance\b|\bmaintenance mode\b|\bbe right back\b|"
+    r"\bservice (?:temporarily )?unavailable\b|\btemporarily (?:unavailable|closed|offline)\b|"
+    r"wartungsarbeiten|\bwartungsmodus\b|en maintenance|en mantenimiento|in manutenzione|in onderhoud",
+    re.I,
+)
+# A consent wall's title (the page is only the question; cookie banners over a page keep its title).
+_CONSENT = re.compile(
+    r"before you continue|cookie (?:consent|settings|preferences)|your privacy (?:choices|settings)|"
+    r"we value your privacy|privacy (?:consent|preferences)|consent required|"
+    r"bevor sie fortfahren|avant de continuer|antes de continuar|prima di continuare",
     re.I,
 )
 _PASSWORD_FIELD = re.compile(rb"<input[^>]+type=[\"']?password", re.I)
@@ -45,4 +74,64 @@ def block_reason_when_empty(body: bytes) -> str | None:
         return "blocked: captcha page"
     if _PASSWORD_FIELD.search(head):
         return "blocked: login wall (the page asks for a password)"
+    return None
+
+
+def main_heading(head: bytes) -> str:
+    match = _H1.search(head)
+    if not match:
+        return ""
+    text = _TAGS.sub(" ", match.group(1).decode("utf-8", "replace"))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def not_found_reason(body: bytes) -> str | None:
+    """A soft 404: an HTTP 200 whose title or main heading says the page is not there."""
+    head = body[:500_000]
+    for where, text in (("title", page_title(head)), ("heading", main_heading(head))):
+        if text and len(text) <= 200 and _NOT_FOUND.search(text):
+            return f"the page says it is not there (soft 404, {where} {text[:80]!r})"
+    return None
+
+
+def unavailable_reason(body: bytes) -> str | None:
+    """A maintenance page, or a consent wall in place of the page (title, or heading for maintenance)."""
+    head = body[:500_000]
+    title, heading = page_title(head), main_heading(head)
+    for where, text in (("title", title), ("heading", heading)):
+        if text and len(text) <= 200 and _MAINTENANCE.search(text):
+            return f"the site is down for maintenance ({where} {text[:80]!r}); tried again later"
+    if title and len(title) <= 200 and _CONSENT.search(title):
+        return f"a consent wall instead of the page (title {title[:80]!r}); set cookies or render: browser with actions"
+    return None
+
+
+def not_the_page_reason(body: bytes) -> str | None:
+    """Strong signals that a 200 is not the page asked for: a challenge page, a soft 404, a
+    maintenance page, a consent wall."""
+    return block_reason_from_title(body) or not_found_reason(body) or unavailable_reason(body)
+
+
+def home_redirect_reason(requested: str, final: str) -> str | None:
+    """A page asked for by its own path that ended on the site's home page (a removed product or
+    category redirected away): not the page, and not a change."""
+    asked, got = urlsplit(requested), urlsplit(final)
+    if got.path in ("", "/") and not got.query and asked.path not in ("", "/"):
+        return f"redirected to the home page ({final[:120]}): the page may have been removed"
+    return None
+
+
+def unreadable_reason(body: bytes) -> str | None:
+    """Why a page without a price may not be the page's layout at all: bytes that are not text,
+    a UTF-16 body, or HTML cut off before its end."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
+        return "the page is UTF-16 text (or binary): not readable as HTML"
+    sample = body[:20_000]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if sample and controls > len(sample) // 20:
+        return "the page is garbage bytes, not text (a broken or compressed body?)"
+    tail = body[-2048:].lower()
+    if b"<html" in body[:4096].lower() and b"</html>" not in tail and b"</body>" not in tail:
+        return "the page is cut off before its end (no </body> or </html>): truncated download?"
     return None

@@ -123,6 +123,8 @@ def load_json(body: bytes | str, content_type: str | None = None) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise SelectError(f"the response is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise SelectError("the response's JSON is nested too deep to read") from exc
 
 
 def compile_jsonpath(expression: str):  # noqa: ANN201 - jsonpath-ng has no public type for it

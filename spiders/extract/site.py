@@ -176,7 +176,7 @@ def _structured_types(root: lxml.html.HtmlElement) -> list[str]:
     for script in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
         try:
             walk(json.loads(script.text_content() or "null"))
-        except ValueError:
+        except (ValueError, RecursionError):  # unreadable, or nested deeper than any real page
             continue
     for el in root.xpath("//*[@itemtype]"):
         add(el.get("itemtype"))

@@ -42,6 +42,8 @@ def loads_lenient(text: str) -> Any:
         return None
     try:
         return json.loads(text)
+    except RecursionError:
+        return None  # nested deeper than any real page (a hostile block): skipped, the others still read
     except ValueError:
         pass
     fixed = _JS_COMMENT.sub("", text)
@@ -55,6 +57,8 @@ def loads_lenient(text: str) -> Any:
     ):
         try:
             return json.loads(candidate, strict=False)
+        except RecursionError:
+            return None
         except ValueError:
             continue
     return None

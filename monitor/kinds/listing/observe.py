@@ -17,7 +17,7 @@ from typing import Any
 from models.listing import ListingSnapshot, ListingSnapshotItem
 from monitor.kinds.base import Observer
 from monitor.kinds.listing.changes import ListingDiffOptions, detect_listing_changes
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, retry_after_of
 from spiders.extract.listing import ListingItem, ListingPage, merge_listing_pages
 from spiders.fetch import FetchedPage
 from spiders.listing_fetch import ListingFetch
@@ -150,7 +150,7 @@ def _not_modified(base: ListingOutcome, fetch: ListingFetch, memory: ListingMemo
 
 
 def _failed(base: ListingOutcome, page: FetchedPage, reason: str) -> ListingOutcome:
-    failed = replace(base, reason=reason, http_status=page.status)
+    failed = replace(base, reason=reason, http_status=page.status, retry_after_s=retry_after_of(page))
     # Keep what the site showed instead (a captcha, an error page) for the user to look at.
     failed.keep_body(page.body, page.content_type or None)
     return failed
@@ -171,4 +171,6 @@ def remember_listing(memory: ListingMemory, outcome: Outcome[Any]) -> None:
 
 
 # One listing crawl is one observation of many cards: written as it ends.
-OBSERVER: Observer[ListingFetch, ListingMemory] = Observer(ListingFetch, observe_listing, remember_listing, batch_size=1)
+OBSERVER: Observer[ListingFetch, ListingMemory] = Observer(
+    ListingFetch, observe_listing, remember_listing, batch_size=1
+)

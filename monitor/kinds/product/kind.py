@@ -33,6 +33,7 @@ def snapshot_of_row(state: ProductState | None) -> ProductSnapshot | None:
         state.name,
         state.sku,
         state.brand,
+        sources=dict(state.sources or {}),
         gtin=state.gtin,
         mpn=state.mpn,
         shipping=state.shipping,

@@ -7,8 +7,10 @@ reason, and only good outcomes are compared with the last good state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from models import ProductState
@@ -21,7 +23,12 @@ from monitor.kinds.product.changes import (
     returned_change,
 )
 from monitor.kinds.product.identifiers import read_identifiers
-from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
+from spiders.extract.blocked import (
+    block_reason_when_empty,
+    home_redirect_reason,
+    not_the_page_reason,
+    unreadable_reason,
+)
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -126,13 +133,19 @@ def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> Product
     if digest == memory.body_hash and memory.last is not None:
         # Same bytes as the last good page: extraction would give the same record.
         same = replace(
-            base, status="ok", unchanged=True, value=memory.last, body_hash=digest, content_hash=digest, **validators
+            base,
+            status="ok",
+            unchanged=True,
+            value=memory.last,
+            body_hash=digest,
+            content_hash=digest,
+            **validators,
         )
         if memory.gone_reported:  # the page is back, byte for byte as it was before it went
             same.unchanged, same.value, same.rows = False, memory.last, [state_row(memory.last, now)]
             same.changes = [returned_change(memory.label)]
         return same
-    blocked = block_reason_from_title(body)
+    blocked = home_redirect_reason(page.job.url, page.url) or not_the_page_reason(body)
     if blocked:
         failed = replace(base, reason=blocked)
         failed.keep_body(body, ctype)
@@ -150,31 +163,74 @@ def conclude(
     failed = replace(pending, status="failed", etag=None, last_modified=None, body_hash=None)
     failed.keep_body(body, ctype)
     if error is not None:
-        detail = str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        detail = (
+            str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
+        )
         return replace(failed, reason=f"extractor error: {detail}")
     snap = snapshot_of(record, body)
     if snap.price is None and snap.availability is None:
-        reason = (
-            block_reason_when_empty(body)
-            or getattr(record, "reason", None)
-            or "no price or stock state found on the page"
-        )
-        if memory.last_priced is not None and not reason.startswith("blocked"):
-            reason = f"no price found (was {memory.last_priced.price} before); page layout changed?"
+        specific = block_reason_when_empty(body) or unreadable_reason(body)
+        reason = specific or getattr(record, "reason", None) or "no price or stock state found on the page"
+        if memory.last_priced is not None and not specific:
+            reason = (
+                f"no price found (was {price_text(memory.last_priced.price)} before); page layout changed?"
+            )
         return replace(failed, reason=reason)
     if snap.price is None and snap.availability == "InStock" and memory.last_priced is not None:
-        return replace(failed, reason=f"no price found on an in-stock page (was {memory.last_priced.price})")
+        return replace(
+            failed, reason=f"no price found on an in-stock page (was {price_text(memory.last_priced.price)})"
+        )
+    suspect = suspect_reason(memory.last_priced, snap)
+    if suspect:
+        return replace(failed, reason=suspect)
     changes = detect_product_changes(memory.last, snap, memory.label, memory.last_priced)
     if memory.gone_reported:
         changes.insert(0, returned_change(memory.label))
-    ok = replace(pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)])
+    ok = replace(
+        pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)]
+    )
     ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
     return ok
 
 
-def observe(
-    page: FetchedPage, memory: ProductMemory, now: datetime, extract: Any
-) -> ProductOutcome:
+def price_text(price: Decimal | None) -> str:
+    """A price as people write it: 210.49, not the store's 210.490000 (more places only when it has them)."""
+    if price is None:
+        return "no price"
+    exact = price.normalize()
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return f"{exact:f}"
+    return f"{price.quantize(Decimal('0.01')):f}"
+
+
+STRUCTURED = frozenset({"selector", "json-ld", "microdata", "rdfa", "opengraph", "meta", "shop-json"})
+
+
+def _same_name(a: str, b: str) -> bool:
+    words = lambda s: set(re.findall(r"\w+", s.lower()))  # noqa: E731
+    x, y = words(a), words(b)
+    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= 0.5
+
+
+def suspect_reason(last: ProductSnapshot | None, snap: ProductSnapshot) -> str | None:
+    """A watch whose price came from the page's structured data (or its selector) that now only has
+    a guess from the page's text, under another product's name, is most likely looking at another
+    page (a grid of recommendations, a category): not a price change."""
+    if last is None or snap.price is None:
+        return None
+    was, now = last.sources.get("price"), snap.sources.get("price")
+    if was not in STRUCTURED or now in STRUCTURED:
+        return None
+    if last.name and snap.name and not _same_name(last.name, snap.name):
+        return (
+            f"suspect page: the price was in the page's data before, now only a guess from its text "
+            f"under another name ({snap.name[:60]!r}, was {last.name[:60]!r})"
+        )
+    return None
+
+
+def observe(page: FetchedPage, memory: ProductMemory, now: datetime, extract: Any) -> ProductOutcome:
     """precheck -> extract -> conclude, in this thread (the sink may run the extraction elsewhere)."""
     step = precheck(page, memory, now)
     if not isinstance(step, Extraction):

@@ -1,0 +1,135 @@
+"""Runs that die or lose the store mid-crawl, whatever started them: `run` killed with -9 has its
+stored changes alerted by the next run, which checks the rest (each watch once); a database lost
+in the middle of `run` is a clear message and exit code 3, and the run is closed once the store is back."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import yaml
+from local_http import origin
+from sqlalchemy import func, select, text
+from tcp_proxy import TcpProxy
+
+from bench.lib.overlap import PriceShop, counts_since, finish, make_all_due, start_run, write_watchlist
+from models import AlertDelivery, Change, CrawlRun
+
+N, MOVES = 260, 30
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """An Apprise json:// endpoint: keeps every notification."""
+
+    posts: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Receiver.posts.append(json.loads(body or b"{}"))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _with_alerts(config, receiver_url: str) -> None:  # noqa: ANN001
+    data = yaml.safe_load(config.read_text())
+    data["channels"] = [{"name": "hook", "url": receiver_url, "mode": "immediate"}]
+    data["rules"] = [{"name": "drops", "when": "price_drop", "threshold_pct": 1}]
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_kill_9_of_run_then_the_next_run_alerts_its_changes_and_checks_the_rest(store_url, tmp_path) -> None:  # noqa: ANN001
+    url, factory = store_url
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    Receiver.posts = []
+    try:
+        with PriceShop(N).serving() as shop:
+            config = write_watchlist(tmp_path / "watchlist.yaml", shop, url, concurrency=8)
+            _with_alerts(config, "json://" + origin(receiver).split("://", 1)[1] + "/")
+            assert finish(start_run(config, url, "--no-alerts")).returncode == 0
+            with factory() as s:
+                last = s.scalar(select(func.max(CrawlRun.id))) or 0
+            shop.move(MOVES)
+            make_all_due(factory)
+            shop.delay_s = 0.1  # 260 pages eight at a time: about 4 s, killed after the first batch of 200
+            victim = start_run(config, url)
+            with factory() as s:
+
+                def some_changes() -> bool:
+                    return (
+                        s.scalar(select(func.count()).select_from(Change).where(Change.run_id > last)) or 0
+                    ) >= 1
+
+                _wait(lambda: some_changes() or victim.poll() is not None, 60, "the first changes")
+            assert victim.poll() is None, "the run ended before the kill"
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(10)
+            shop.delay_s = 0.0
+            rescue = finish(start_run(config, url))
+            assert rescue.returncode == 0, rescue.stderr[-3000:]
+            per_watch, changes = counts_since(factory, last)
+        with factory() as s:
+            killed = s.scalars(select(CrawlRun).where(CrawlRun.pid == victim.pid)).one()
+            assert killed.status == "interrupted" and killed.ok > 0
+            change_ids = set(s.scalars(select(Change.id).where(Change.run_id > last)))
+            sent = [d for d in s.scalars(select(AlertDelivery)) if d.status == "sent"]
+        assert f"run {killed.id} had been cut off" in rescue.stdout
+        assert sorted(set(per_watch.values())) == [1]  # the killed run's watches were not checked again
+        assert changes == MOVES
+        alerted = [c for d in sent for c in d.change_ids]
+        assert sorted(alerted) == sorted(change_ids)  # each change alerted once, the killed run's too
+        assert len(Receiver.posts) == len(sent)
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+
+def test_the_database_lost_mid_run_is_a_clear_exit_and_the_run_is_closed_later(pg_sessions, tmp_path) -> None:  # noqa: ANN001
+    from pg_fixture import PG_URL
+
+    factory = pg_sessions
+    with factory() as s:
+        schema = s.scalar(text("SELECT current_schema()"))
+    proxy = TcpProxy(5432)
+    url = PG_URL.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}") + f"?options=-csearch_path%3D{schema}"
+    try:
+        with PriceShop(40, delay_s=0.25).serving() as shop:
+            config = write_watchlist(tmp_path / "watchlist.yaml", shop, url, concurrency=2)
+            proc = start_run(config, url)
+            with factory() as s:
+                _wait(
+                    lambda: (s.scalar(select(func.count()).select_from(CrawlRun)) or 0) > 0 and shop.hits > 4,
+                    60,
+                    "the crawl to start",
+                )
+            proxy.cut()
+            result = finish(proc, timeout=120)
+            proxy.restore()
+            assert result.returncode == 3, result.stderr[-3000:]
+            assert "the database stopped answering during run " in result.stderr
+            assert "Traceback" not in result.stderr
+            shop.delay_s = 0.0
+            again_proc = start_run(config, url)
+            again_pid = again_proc.pid
+            again = finish(again_proc)
+            assert again.returncode == 0, again.stderr[-3000:]
+        with factory() as s:
+            statuses = {r.pid: r.status for r in s.scalars(select(CrawlRun).where(CrawlRun.trigger == "run"))}
+        assert statuses == {proc.pid: "interrupted", again_pid: "done"}
+    finally:
+        proxy.close()
