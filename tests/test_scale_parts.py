@@ -3,16 +3,20 @@ time; the scheduler lease passing to a standby; the shared per-site cap and dela
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
 import redis
+import redis.asyncio as aioredis
 from scale_helpers import queue_url  # noqa: F401
+from scrapy import Request
+from scrapy.http import Response
 
 from monitor.scale.connect import queue_config
 from monitor.scale.leader import Leadership
 from monitor.scale.queue import WatchQueue
-from spiders.shared_politeness import SiteGate
+from spiders.shared_politeness import AsyncSiteGate, SharedPolitenessMiddleware, SiteGate
 
 
 def _client(url: str) -> tuple[redis.Redis, str]:
@@ -77,3 +81,39 @@ def test_the_site_gate_caps_requests_in_flight_and_spaces_them(queue_url) -> Non
     assert gate.try_take("engine", "p", cap=5, delay=0.5, lease=30) == 0
     wait = gate.try_take("engine", "q", cap=5, delay=0.5, lease=30)
     assert 0 < wait <= 0.5  # the engine's delay holds across workers
+
+
+def test_two_crawls_middlewares_share_a_sites_cap_and_every_request_gets_through(queue_url) -> None:  # noqa: ANN001, F811
+    """Two crawls (as in two workers) send 40 requests each to one site with a cap of 3: never more
+    than 3 hold a place at once, every request is let through, and no place is left taken."""
+    cfg = queue_config(queue_url)
+    held, peak, done = 0, 0, 0
+
+    async def crawl(mw: SharedPolitenessMiddleware) -> None:
+        async def one(i: int) -> None:
+            nonlocal held, peak, done
+            request = Request(f"http://shop.test:8080/p/{i}")
+            await mw.process_request(request)
+            held += 1
+            peak = max(peak, held)
+            await asyncio.sleep(0.005)
+            held -= 1
+            await mw.process_response(request, Response(request.url))
+            done += 1
+
+        await asyncio.gather(*(one(i) for i in range(40)))
+
+    async def main() -> None:
+        mws = [
+            SharedPolitenessMiddleware(
+                AsyncSiteGate(aioredis.Redis.from_url(cfg.url), cfg.prefix), 3, 0, {}, 30
+            )
+            for _ in range(2)
+        ]
+        await asyncio.gather(*(crawl(mw) for mw in mws))
+        for mw in mws:
+            await mw.spider_closed()
+
+    asyncio.run(main())
+    assert done == 80 and peak == 3
+    assert SiteGate(cfg.client(), cfg.prefix).in_flight("shop.test:8080") == 0
