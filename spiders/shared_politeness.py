@@ -39,24 +39,39 @@ from scrapy.utils.httpobj import urlparse_cached
 
 log = logging.getLogger(__name__)
 
-# KEYS: the site's leases, the site's next start. ARGV: cap, delay ms, lease ms, then one token per
-# place wanted. Takes as many places as are free (one only when the site has a delay, which spaces
-# every start). Returns {places taken, ms until worth trying again}: {0, -1} when the site is full,
-# {0, ms} while its delay runs.
+# KEYS: the site's leases, the site's next start, the site's wanting crawls. ARGV: cap, delay ms,
+# lease ms, the asking crawl's id, then one token per place wanted (each "<crawl id>:<random>").
+# Takes as many places as are free, but no more than the asking crawl's fair share: the cap divided
+# among the crawls that want places of the site now (each asking marks itself wanting for WANT_MS),
+# so a crawl that holds every place cannot starve another one (places are not revoked: they drain
+# as downloads end). One place only when the site has a delay, which spaces every start. Returns
+# {places taken, ms until worth trying again}: {0, -1} when the site (or the share) is full, {0, ms}
+# while its delay runs.
 TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('ZADD', KEYS[3], now + 500, ARGV[4])
+redis.call('PEXPIRE', KEYS[3], 1000)
+local cap = tonumber(ARGV[1])
+local holders = redis.call('ZRANGE', KEYS[1], 0, -1)
+local free = cap - #holders
+if free <= 0 then return {0, -1} end
+local share = math.ceil(cap / redis.call('ZCARD', KEYS[3]))
+local me = ARGV[4] .. ':'
+for _, h in ipairs(holders) do
+  if string.sub(h, 1, #me) == me then share = share - 1 end
+end
+free = math.min(free, share)
 if free <= 0 then return {0, -1} end
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if nxt > now then return {0, nxt - now} end
 local delay = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
-local want = #ARGV - 3
 if delay > 0 then free = 1 end
-local n = math.min(free, want)
-for i = 1, n do redis.call('ZADD', KEYS[1], now + lease, ARGV[3 + i]) end
+local n = math.min(free, #ARGV - 4)
+for i = 1, n do redis.call('ZADD', KEYS[1], now + lease, ARGV[4 + i]) end
 redis.call('PEXPIRE', KEYS[1], lease)
 if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
 return {n, 0}
@@ -68,7 +83,7 @@ REDIS_RETRY = 1.0  # seconds to wait when Redis is unreachable (the crawl pauses
 
 
 def _keys(prefix: str, site: str) -> list[str]:
-    return [f"{prefix}:site:{site}:leases", f"{prefix}:site:{site}:next"]
+    return [f"{prefix}:site:{site}:leases", f"{prefix}:site:{site}:next", f"{prefix}:site:{site}:wanting"]
 
 
 def _wait(reply: Any) -> tuple[int, float]:
@@ -90,14 +105,16 @@ class SiteGate:
     def keys(self, site: str) -> list[str]:
         return _keys(self.prefix, site)
 
-    def try_take(self, site: str, token: str, cap: int, delay: float, lease: float) -> float:
-        """0 when taken; else seconds to wait before trying again."""
-        reply = self._take(keys=self.keys(site), args=[cap, int(delay * 1000), int(lease * 1000), token])
+    def try_take(self, site: str, token: str, cap: int, delay: float, lease: float, crawl: str = "") -> float:
+        """0 when taken (for `crawl`, by default a crawl of its own); else seconds to wait before trying again."""
+        crawl = crawl or token
+        args = [cap, int(delay * 1000), int(lease * 1000), crawl, f"{crawl}:{token}"]
+        reply = self._take(keys=self.keys(site), args=args)
         taken, wait = _wait(reply)
         return 0.0 if taken else wait
 
-    def give_back(self, site: str, token: str) -> None:
-        self.client.zrem(self.keys(site)[0], token)
+    def give_back(self, site: str, token: str, crawl: str = "") -> None:
+        self.client.zrem(self.keys(site)[0], f"{crawl or token}:{token}")
 
     def in_flight(self, site: str) -> int:
         return int(self.client.zcard(self.keys(site)[0]))
@@ -112,11 +129,11 @@ class AsyncSiteGate:
         self._take = client.register_script(TAKE)
 
     async def take(
-        self, site: str, tokens: list[str], cap: int, delay: float, lease: float
+        self, site: str, crawl: str, tokens: list[str], cap: int, delay: float, lease: float
     ) -> tuple[int, float]:
-        """(how many of `tokens`, in order, hold a place now; seconds to wait when none does)."""
+        """(how many of `tokens` (each "<crawl>:..."), in order, hold a place now; seconds to wait when none does)."""
         reply = await self._take(
-            keys=_keys(self.prefix, site), args=[cap, int(delay * 1000), int(lease * 1000), *tokens]
+            keys=_keys(self.prefix, site), args=[cap, int(delay * 1000), int(lease * 1000), crawl, *tokens]
         )
         return _wait(reply)
 
@@ -143,6 +160,7 @@ class SharedPolitenessMiddleware:
         self.slots = slots
         self.lease = lease
         self._sites: dict[str, _Site] = {}
+        self._crawl = uuid.uuid4().hex[:12]  # this crawl's id: its tokens start with it
         self._limits_of: dict[str, tuple[int, float]] = {}
 
     @classmethod
@@ -190,10 +208,10 @@ class SharedPolitenessMiddleware:
         """While requests of the site wait here: take places for them, oldest first."""
         cap, delay = self._limits_of[name]
         while site.waiting:
-            tokens = [uuid.uuid4().hex for _ in range(min(len(site.waiting), cap))]
+            tokens = [f"{self._crawl}:{uuid.uuid4().hex[:12]}" for _ in range(min(len(site.waiting), cap))]
             site.freed.clear()
             try:
-                taken, wait = await self.gate.take(name, tokens, cap, delay, self.lease)
+                taken, wait = await self.gate.take(name, self._crawl, tokens, cap, delay, self.lease)
             except redis.RedisError as exc:
                 log.warning("shared politeness: Redis unreachable (%s); waiting", exc)
                 taken, wait = 0, REDIS_RETRY

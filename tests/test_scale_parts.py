@@ -83,37 +83,50 @@ def test_the_site_gate_caps_requests_in_flight_and_spaces_them(queue_url) -> Non
     assert 0 < wait <= 0.5  # the engine's delay holds across workers
 
 
-def test_two_crawls_middlewares_share_a_sites_cap_and_every_request_gets_through(queue_url) -> None:  # noqa: ANN001, F811
-    """Two crawls (as in two workers) send 40 requests each to one site with a cap of 3: never more
-    than 3 hold a place at once, every request is let through, and no place is left taken."""
+def test_two_crawls_share_a_sites_cap_fairly_and_every_request_gets_through(queue_url) -> None:  # noqa: ANN001, F811
+    """Two crawls (as in two workers) send 40 requests each to one site with a cap of 4; the first one
+    starts alone and takes every place. Never more than 4 hold a place at once; while both have
+    requests waiting, each gets its share (neither keeps every place by taking back each one it
+    frees); every request is let through and no place is left taken."""
     cfg = queue_config(queue_url)
-    held, peak, done = 0, 0, 0
+    held, done = [0, 0], [0, 0]
+    finished: list[int] = []  # which crawl each completed request belonged to, in order
+    peak, both_from, both_until = 0, -1, -1
 
-    async def crawl(mw: SharedPolitenessMiddleware) -> None:
+    async def crawl(k: int, mw: SharedPolitenessMiddleware) -> None:
         async def one(i: int) -> None:
-            nonlocal held, peak, done
-            request = Request(f"http://shop.test:8080/p/{i}")
+            nonlocal peak, both_until
+            request = Request(f"http://shop.test:8080/p/{k}/{i}")
             await mw.process_request(request)
-            held += 1
-            peak = max(peak, held)
-            await asyncio.sleep(0.005)
-            held -= 1
+            held[k] += 1
+            peak = max(peak, sum(held))
+            await asyncio.sleep(0.02)
+            held[k] -= 1
             await mw.process_response(request, Response(request.url))
-            done += 1
+            done[k] += 1
+            finished.append(k)
+            if done[k] == 40 and both_until < 0:
+                both_until = len(finished)
 
+        nonlocal both_from
+        await asyncio.sleep(0.1 * k)  # the second crawl comes when the first holds every place
+        if k == 1:
+            both_from = len(finished)
         await asyncio.gather(*(one(i) for i in range(40)))
 
     async def main() -> None:
         mws = [
             SharedPolitenessMiddleware(
-                AsyncSiteGate(aioredis.Redis.from_url(cfg.url), cfg.prefix), 3, 0, {}, 30
+                AsyncSiteGate(aioredis.Redis.from_url(cfg.url), cfg.prefix), 4, 0, {}, 30
             )
             for _ in range(2)
         ]
-        await asyncio.gather(*(crawl(mw) for mw in mws))
+        await asyncio.gather(*(crawl(k, mw) for k, mw in enumerate(mws)))
         for mw in mws:
             await mw.spider_closed()
 
     asyncio.run(main())
-    assert done == 80 and peak == 3
+    assert done == [40, 40] and peak == 4
+    overlap = finished[both_from:both_until]  # while both crawls had requests waiting
+    assert len(overlap) >= 10 and min(overlap.count(0), overlap.count(1)) >= len(overlap) / 4, finished
     assert SiteGate(cfg.client(), cfg.prefix).in_flight("shop.test:8080") == 0
