@@ -6,8 +6,9 @@ Each role is one loop in one process; any number of each may run on any machine,
   the store when it takes over, queues every due watch with its due time (`queue.WatchQueue`), and
   closes the runs of workers that died (their stored changes' alerts are queued, as after a service
   crash);
-- worker: reads jobs from the consumer group, keeps those whose watch is still due at the job's due
-  time, crawls them with the one crawl path (`run_cycle(..., watch_ids=...)`) under politeness shared
+- worker: reads jobs from the consumer group (its fair share of the queue: the depth divided among
+  the live workers, at least `batch`, so one crawl's set-up and close are paid for many pages, as in
+  the single-process service), keeps those whose watch is still due at the job's due time, crawls them with the one crawl path (`run_cycle(..., watch_ids=...)`) under politeness shared
   through Redis, queues the run's alerts, then acknowledges; its heartbeat thread keeps its jobs
   young so no other worker takes them while it lives;
 - dispatcher: sends the outbox (`alerts.dispatcher.dispatch_pending`; rows claimed with SKIP LOCKED).
@@ -55,7 +56,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class RoleOptions:
     tick: float = 1.0  # seconds between scheduler passes
-    batch: int = 200  # jobs a worker takes per crawl
+    batch: int = 200  # jobs a worker takes per crawl at least
+    batch_max: int = 2000  # at most: a worker takes its fair share of a deep queue, up to this
     lease: float = 60.0  # seconds after which a silent worker's jobs, or the scheduler's lock, pass on
     enqueue_limit: int = 20_000  # due watches the scheduler looks at per pass
     spread_rate: float | None = None  # watches/s that may come due when a scheduler takes over
@@ -262,10 +264,15 @@ class Worker(Role):
             self.queue.ensure_group()
             self._ensured = True
         lease_ms = int(self.options.lease * 1000)
-        jobs = self.queue.read(self.me.id, self.options.batch, block_ms=1000, lease_ms=lease_ms)
+        count = self._share()
+        jobs = self.queue.read(self.me.id, count, block_ms=1000, lease_ms=lease_ms)
         if not jobs:
             self.me.doing, self.me.run_id = "idle", 0
             return
+        if len(jobs) == count:  # woken from idle by a deep pass: take the rest of this worker's share
+            more = self._share() - len(jobs)
+            if more > 0:
+                jobs += self.queue.read(self.me.id, more, block_ms=None, lease_ms=lease_ms)
         with self._hold_lock:
             self._holding = jobs
         try:
@@ -274,6 +281,12 @@ class Worker(Role):
             with self._hold_lock:
                 self._holding = []
             self.me.run_id = 0
+
+    def _share(self) -> int:
+        """Jobs to take now: the queue's depth divided among the live workers, within [batch, batch_max]."""
+        workers = sum(1 for m in self.members.all() if m.role == "worker") or 1
+        share = -(-self.queue.depth() // workers)
+        return max(self.options.batch, min(self.options.batch_max, share))
 
     def _work(self, jobs: list[Job]) -> None:
         with self.factory() as session:
