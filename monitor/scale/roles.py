@@ -36,6 +36,7 @@ from models import CrawlRun, Watch
 from models.db import database_url, make_engine, upgrade
 from monitor.crawl.runner import run_cycle
 from monitor.crawl.sync import sync_watchlist
+from monitor.kinds import KINDS
 from monitor.scale.connect import QueueConfig, require_shared_store
 from monitor.scale.leader import Leadership
 from monitor.scale.members import Member, Members
@@ -262,6 +263,7 @@ class Worker(Role):
     def step(self) -> None:
         if not self._ensured:
             self.queue.ensure_group()
+            self._warm_up()
             self._ensured = True
         lease_ms = int(self.options.lease * 1000)
         count = self._share()
@@ -281,6 +283,16 @@ class Worker(Role):
             with self._hold_lock:
                 self._holding = []
             self.me.run_id = 0
+
+    def _warm_up(self) -> None:
+        """Before the first job: a crawl of no pages per kind, so Scrapy's lazy imports and set-up (its
+        download handlers, our middlewares, the spiders) are done when jobs come, not on the first crawl."""
+        self.me.doing = "warming up"
+        for kind in KINDS.values():
+            try:
+                self.engine.crawl(kind.spider, self.crawl_settings(), jobs=[])
+            except Exception as exc:  # noqa: BLE001  (only a head start: the real crawl reports its errors)
+                event(self.log, "warm_up_failed", logging.WARNING, kind=kind.name, error=str(exc)[:300])
 
     def _share(self) -> int:
         """Jobs to take now: the queue's depth divided among the live workers, within [batch, batch_max]."""
