@@ -9,6 +9,9 @@ each role a `rivalwatch serve` process. One run measures, in order, on the same 
 Each phase starts its processes, waits until they are up and idle, then moves the market a day and
 makes every watch due at once. A phase's rate is its checks divided by the time from that moment to
 its last fetch (process start-up is not counted; the wall time including start-up is printed too). Memory: the peak RSS (VmHWM) of each worker process.
+CPU: the CPU seconds each crawling process, the scheduler and the demo market used per 1,000 checks in
+the phase (a measure of efficiency that other load on the machine does not change), and the load
+average when the phase ended: on a shared 2-core machine the rate follows the cores left free.
 
 python bench/scale.py                    # 2,000 pages
 python bench/scale.py --pages 500 --workers 1,2
@@ -44,6 +47,15 @@ def vm_hwm_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time a live process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
@@ -173,6 +185,7 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     if any(p.poll() is not None for p in procs):
                         raise SystemExit(f"{name}: a role exited; {log.read_text()[-3000:]}")
                     time.sleep(0.2)
+                cpu0 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
                 t0 = datetime.now(UTC)
                 with factory.begin() as s:
                     s.execute(update(Watch).values(next_due_at=t0 - timedelta(seconds=1)))
@@ -186,6 +199,12 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 wall = time.perf_counter() - wall
                 workers = [p for p, (role, _e) in zip(procs, start, strict=True) if role in ("worker", "all")]
                 rss = [vm_hwm_mb(p.pid) for p in workers]
+                cpu1 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
+                cpu = [after - before for before, after in zip(cpu0, cpu1, strict=True)]
+                roles = [role for role, _e in start]
+                crawling = sum(c for c, r in zip(cpu[:-1], roles, strict=True) if r in ("worker", "all"))
+                scheduling = sum(c for c, r in zip(cpu[:-1], roles, strict=True) if r == "scheduler")
+                load = os.getloadavg()[0]
                 _stop(procs)
                 with factory() as s:
                     first, last, count = s.execute(
@@ -200,11 +219,17 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     "rate": count / window,
                     "wall": wall,
                     "rss_mb": max(rss),
+                    "cpu_s_per_1000_crawling": crawling * 1000 / count,
+                    "cpu_s_per_1000_scheduler": scheduling * 1000 / count,
+                    "cpu_s_per_1000_market": cpu[-1] * 1000 / count,
+                    "load_1min": load,
                 }
                 print(
                     f"{name:<11} {count} checks in {window:.1f}s = {count / window:6.1f} checks/s "
                     f"(wall with start-up {wall:.1f}s); peak RSS per crawling process "
-                    f"{', '.join(f'{r:.0f}' for r in rss)} MB"
+                    f"{', '.join(f'{r:.0f}' for r in rss)} MB; CPU s per 1000 checks: crawling "
+                    f"{out['cpu_s_per_1000_crawling']:.1f}, scheduler {out['cpu_s_per_1000_scheduler']:.1f}, "
+                    f"market {out['cpu_s_per_1000_market']:.1f}; load {load:.1f}"
                 )
                 return out
 

@@ -180,6 +180,49 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
     market.load.latency = 0.0
 
 
+def test_a_killed_scheduler_is_replaced_by_a_standby(market, tmp_path, pg_url, queue_url) -> None:  # noqa: ANN001, F811
+    """Two schedulers and one worker: only one scheduler leads. The leader is killed with SIGKILL (it
+    cannot release its lock); once its lease runs out the standby leads, and the watches that come due
+    after the kill are queued and checked, each exactly once."""
+    market.set_day(0)
+    config, log = tmp_path / "watchlist.yaml", tmp_path / "roles.log"
+    write_watchlist(config, market, "json://127.0.0.1:9/", tmp_path / "unused.db")
+    env = role_env(pg_url, queue_url)
+    engine = create_engine(pg_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    n = len(load_watchlist(config).products)
+    common = ("--tick", "0.2", "--lease", LEASE, "--spread-rate", "1000")
+    schedulers = [start_role("scheduler", config, log, env, *common) for _ in range(2)]
+    procs = [*schedulers, start_role("worker", config, log, env, *common, "--jobs", "8")]
+
+    def leading() -> list:  # noqa: ANN202
+        return [m for m in _members(queue_url, "scheduler") if m.doing.startswith("leading")]
+
+    try:
+        wait_for(lambda: _synced(factory, n), 60, "the store migrated and synced", every=0.5)
+        wait_for(lambda: min(observations_per_watch(factory).values()) == 1, 90, "day 0 checked", every=0.5)
+        wait_for(lambda: len(_members(queue_url, "scheduler")) == 2, 30, "both schedulers beating")
+        acting = leading()
+        assert len(acting) == 1, acting  # one leads, the other stands by
+        standby = next(m for m in _members(queue_url, "scheduler") if m.pid != acting[0].pid)
+        assert standby.doing.startswith("standby"), standby
+        os.kill(acting[0].pid, signal.SIGKILL)
+
+        market.set_day(1)  # due after the kill: only the standby can queue them
+        with factory.begin() as s:
+            s.execute(update(Watch).values(next_due_at=datetime.now(UTC) - timedelta(seconds=1)))
+        wait_for(lambda: [m.pid for m in leading()] == [standby.pid], 60, "the standby to lead", every=0.2)
+        wait_for(
+            lambda: set(observations_per_watch(factory).values()) == {2}, 120, "day 1 checked", every=0.5
+        )
+        time.sleep(1.0)  # a second check of some watch would show here
+    finally:
+        _stop_all(procs)
+    assert set(observations_per_watch(factory).values()) == {2}, "a watch missed or doubled a due time"
+    assert schedulers[0].returncode == -signal.SIGKILL or schedulers[1].returncode == -signal.SIGKILL
+    engine.dispose()
+
+
 @pytest.mark.parametrize("role", ["scheduler", "worker", "dispatcher"])
 def test_a_role_on_sqlite_is_refused_with_what_to_set(role, tmp_path, queue_url, market) -> None:  # noqa: ANN001, F811
     config = tmp_path / "watchlist.yaml"

@@ -3,16 +3,20 @@ time; the scheduler lease passing to a standby; the shared per-site cap and dela
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
 import redis
+import redis.asyncio as aioredis
 from scale_helpers import queue_url  # noqa: F401
+from scrapy import Request
+from scrapy.http import Response
 
 from monitor.scale.connect import queue_config
 from monitor.scale.leader import Leadership
 from monitor.scale.queue import WatchQueue
-from spiders.shared_politeness import SiteGate
+from spiders.shared_politeness import AsyncSiteGate, SharedPolitenessMiddleware, SiteGate
 
 
 def _client(url: str) -> tuple[redis.Redis, str]:
@@ -77,3 +81,52 @@ def test_the_site_gate_caps_requests_in_flight_and_spaces_them(queue_url) -> Non
     assert gate.try_take("engine", "p", cap=5, delay=0.5, lease=30) == 0
     wait = gate.try_take("engine", "q", cap=5, delay=0.5, lease=30)
     assert 0 < wait <= 0.5  # the engine's delay holds across workers
+
+
+def test_two_crawls_share_a_sites_cap_fairly_and_every_request_gets_through(queue_url) -> None:  # noqa: ANN001, F811
+    """Two crawls (as in two workers) send 40 requests each to one site with a cap of 4; the first one
+    starts alone and takes every place. Never more than 4 hold a place at once; while both have
+    requests waiting, each gets its share (neither keeps every place by taking back each one it
+    frees); every request is let through and no place is left taken."""
+    cfg = queue_config(queue_url)
+    held, done = [0, 0], [0, 0]
+    finished: list[int] = []  # which crawl each completed request belonged to, in order
+    peak, both_from, both_until = 0, -1, -1
+
+    async def crawl(k: int, mw: SharedPolitenessMiddleware) -> None:
+        async def one(i: int) -> None:
+            nonlocal peak, both_until
+            request = Request(f"http://shop.test:8080/p/{k}/{i}")
+            await mw.process_request(request)
+            held[k] += 1
+            peak = max(peak, sum(held))
+            await asyncio.sleep(0.02)
+            held[k] -= 1
+            await mw.process_response(request, Response(request.url))
+            done[k] += 1
+            finished.append(k)
+            if done[k] == 40 and both_until < 0:
+                both_until = len(finished)
+
+        nonlocal both_from
+        await asyncio.sleep(0.1 * k)  # the second crawl comes when the first holds every place
+        if k == 1:
+            both_from = len(finished)
+        await asyncio.gather(*(one(i) for i in range(40)))
+
+    async def main() -> None:
+        mws = [
+            SharedPolitenessMiddleware(
+                AsyncSiteGate(aioredis.Redis.from_url(cfg.url), cfg.prefix), 4, 0, {}, 30
+            )
+            for _ in range(2)
+        ]
+        await asyncio.gather(*(crawl(k, mw) for k, mw in enumerate(mws)))
+        for mw in mws:
+            await mw.spider_closed()
+
+    asyncio.run(main())
+    assert done == [40, 40] and peak == 4
+    overlap = finished[both_from:both_until]  # while both crawls had requests waiting
+    assert len(overlap) >= 10 and min(overlap.count(0), overlap.count(1)) >= len(overlap) / 4, finished
+    assert SiteGate(cfg.client(), cfg.prefix).in_flight("shop.test:8080") == 0

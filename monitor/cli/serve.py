@@ -28,7 +28,13 @@ ROLE_CHOICES = ("all", "scheduler", "worker", "dispatcher", "web")
     help="all: everything in this process. scheduler|worker|dispatcher: one role of a scaled-out deployment "
     "(PostgreSQL in RIVALWATCH_DATABASE_URL, Redis in RIVALWATCH_QUEUE_URL).",
 )
-@click.option("--jobs", default=50, show_default=True, help="worker: watches taken from the queue per crawl.")
+@click.option(
+    "--jobs",
+    default=50,
+    show_default=True,
+    help="worker: watches taken from the queue per crawl at least; of a deeper queue, a fair share "
+    "(its depth divided among the live workers), up to --batch.",
+)
 @click.option(
     "--lease",
     default=60.0,
@@ -57,7 +63,9 @@ ROLE_CHOICES = ("all", "scheduler", "worker", "dispatcher", "web")
 @click.option(
     "--max-crawls", default=2, show_default=True, help="Crawls running at once (each holds its domains)."
 )
-@click.option("--batch", "batch_limit", default=2000, show_default=True, help="Watches per crawl at most.")
+@click.option(
+    "--batch", "batch_limit", default=2000, show_default=True, help="Watches per crawl at most (all, worker)."
+)
 @click.option(
     "--spread-rate",
     type=float,
@@ -104,6 +112,7 @@ def serve(
         options = RoleOptions(
             tick=tick,
             batch=jobs,
+            batch_max=max(jobs, batch_limit),
             lease=lease,
             spread_rate=spread_rate,
             dispatch_every=dispatch_every,

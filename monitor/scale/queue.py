@@ -81,8 +81,9 @@ class WatchQueue:
             )
         return sum(1 for r in pipe.execute() if r)
 
-    def read(self, consumer: str, count: int, block_ms: int, lease_ms: int) -> list[Job]:
-        """Up to `count` jobs for `consumer`: first those a dead worker held past the lease, then new ones."""
+    def read(self, consumer: str, count: int, block_ms: int | None, lease_ms: int) -> list[Job]:
+        """Up to `count` jobs for `consumer`: first those a dead worker held past the lease, then new ones
+        (waiting up to `block_ms` for the first; None: not at all)."""
         _next, claimed, *_deleted = self.client.xautoclaim(
             self.stream, GROUP, consumer, min_idle_time=lease_ms, start_id="0-0", count=count
         )

@@ -6,8 +6,9 @@ Each role is one loop in one process; any number of each may run on any machine,
   the store when it takes over, queues every due watch with its due time (`queue.WatchQueue`), and
   closes the runs of workers that died (their stored changes' alerts are queued, as after a service
   crash);
-- worker: reads jobs from the consumer group, keeps those whose watch is still due at the job's due
-  time, crawls them with the one crawl path (`run_cycle(..., watch_ids=...)`) under politeness shared
+- worker: reads jobs from the consumer group (its fair share of the queue: the depth divided among
+  the live workers, at least `batch`, so one crawl's set-up and close are paid for many pages, as in
+  the single-process service), keeps those whose watch is still due at the job's due time, crawls them with the one crawl path (`run_cycle(..., watch_ids=...)`) under politeness shared
   through Redis, queues the run's alerts, then acknowledges; its heartbeat thread keeps its jobs
   young so no other worker takes them while it lives;
 - dispatcher: sends the outbox (`alerts.dispatcher.dispatch_pending`; rows claimed with SKIP LOCKED).
@@ -35,6 +36,7 @@ from models import CrawlRun, Watch
 from models.db import database_url, make_engine, upgrade
 from monitor.crawl.runner import run_cycle
 from monitor.crawl.sync import sync_watchlist
+from monitor.kinds import KINDS
 from monitor.scale.connect import QueueConfig, require_shared_store
 from monitor.scale.leader import Leadership
 from monitor.scale.members import Member, Members
@@ -55,7 +57,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class RoleOptions:
     tick: float = 1.0  # seconds between scheduler passes
-    batch: int = 200  # jobs a worker takes per crawl
+    batch: int = 200  # jobs a worker takes per crawl at least
+    batch_max: int = 2000  # at most: a worker takes its fair share of a deep queue, up to this
     lease: float = 60.0  # seconds after which a silent worker's jobs, or the scheduler's lock, pass on
     enqueue_limit: int = 20_000  # due watches the scheduler looks at per pass
     spread_rate: float | None = None  # watches/s that may come due when a scheduler takes over
@@ -260,12 +263,18 @@ class Worker(Role):
     def step(self) -> None:
         if not self._ensured:
             self.queue.ensure_group()
+            self._warm_up()
             self._ensured = True
         lease_ms = int(self.options.lease * 1000)
-        jobs = self.queue.read(self.me.id, self.options.batch, block_ms=1000, lease_ms=lease_ms)
+        count = self._share()
+        jobs = self.queue.read(self.me.id, count, block_ms=1000, lease_ms=lease_ms)
         if not jobs:
             self.me.doing, self.me.run_id = "idle", 0
             return
+        if len(jobs) == count:  # woken from idle by a deep pass: take the rest of this worker's share
+            more = self._share() - len(jobs)
+            if more > 0:
+                jobs += self.queue.read(self.me.id, more, block_ms=None, lease_ms=lease_ms)
         with self._hold_lock:
             self._holding = jobs
         try:
@@ -274,6 +283,22 @@ class Worker(Role):
             with self._hold_lock:
                 self._holding = []
             self.me.run_id = 0
+
+    def _warm_up(self) -> None:
+        """Before the first job: a crawl of no pages per kind, so Scrapy's lazy imports and set-up (its
+        download handlers, our middlewares, the spiders) are done when jobs come, not on the first crawl."""
+        self.me.doing = "warming up"
+        for kind in KINDS.values():
+            try:
+                self.engine.crawl(kind.spider, self.crawl_settings(), jobs=[])
+            except Exception as exc:  # noqa: BLE001  (only a head start: the real crawl reports its errors)
+                event(self.log, "warm_up_failed", logging.WARNING, kind=kind.name, error=str(exc)[:300])
+
+    def _share(self) -> int:
+        """Jobs to take now: the queue's depth divided among the live workers, within [batch, batch_max]."""
+        workers = sum(1 for m in self.members.all() if m.role == "worker") or 1
+        share = -(-self.queue.depth() // workers)
+        return max(self.options.batch, min(self.options.batch_max, share))
 
     def _work(self, jobs: list[Job]) -> None:
         with self.factory() as session:
