@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["pg_engine", "pg_sessions", "store_sessions"]
+__all__ = ["fresh_schema", "pg_engine", "pg_sessions", "store_sessions"]
 
 PG_URL = os.environ.get("RIVALWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -29,11 +30,11 @@ def _unreachable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
-    from models.db import upgrade
-
-    schema = f"rw_test_{secrets.token_hex(6)}"
+@contextmanager
+def fresh_schema(prefix: str) -> Iterator[str]:
+    """A schema of its own in database `test` (`<prefix>_<random>`), dropped afterwards; skips (or fails
+    under CI=true) when PostgreSQL is unreachable."""
+    schema = f"{prefix}_{secrets.token_hex(6)}"
     admin = create_engine(PG_URL, connect_args={"connect_timeout": 5})
     try:
         with admin.begin() as conn:
@@ -41,15 +42,25 @@ def pg_engine() -> Iterator[Engine]:
     except Exception as exc:  # noqa: BLE001 - any connection problem means "no PostgreSQL here"
         admin.dispose()
         _unreachable(str(exc).splitlines()[0])
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
     try:
-        upgrade(engine)
-        yield engine
+        yield schema
     finally:
-        engine.dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    from models.db import upgrade
+
+    with fresh_schema("rw_test") as schema:
+        engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
+        try:
+            upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture()

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from pg_fixture import PG_URL, fresh_schema
 
-PG_URL = os.environ.get("RIVALWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("RIVALWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
 
@@ -31,20 +30,8 @@ def unreachable(what: str, reason: str) -> None:
 @pytest.fixture()
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose connections use a fresh schema (dropped afterwards): shared by processes."""
-    schema = f"rw_scale_{secrets.token_hex(5)}"
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection problem means "no PostgreSQL here"
-        admin.dispose()
-        unreachable(f"PostgreSQL at {PG_URL}", str(exc).splitlines()[0])
-    try:
+    with fresh_schema("rw_scale") as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture()

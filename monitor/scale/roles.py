@@ -42,7 +42,7 @@ from monitor.scale.leader import Leadership
 from monitor.scale.members import Member, Members
 from monitor.scale.queue import Job, WatchQueue
 from monitor.service import store_ops
-from monitor.service.logs import LOGGER, event
+from monitor.service.logs import LOGGER, event, log_recovered
 from monitor.watchlist import Watchlist, load_watchlist
 from spiders.engine import CrawlEngine
 
@@ -214,13 +214,7 @@ class Scheduler(Role):
                 return
             recovered = store_ops.recover_interrupted_runs(session, self.watchlist, now, run_ids=orphans)
         for r in recovered:
-            event(
-                self.log,
-                "recovered",
-                run_id=r.run_id,
-                observations=r.observations,
-                alerts_queued=r.alerts_queued,
-            )
+            log_recovered(self.log, r)
 
     def stopping(self) -> None:
         try:

@@ -79,3 +79,14 @@ def uninstall(handler: logging.Handler) -> None:
     for name in (LOGGER, "rivalwatch.alerts"):
         logging.getLogger(name).removeHandler(handler)
     handler.close()
+
+
+def log_recovered(log: logging.Logger, recovered: Any) -> None:
+    """One "recovered" line for a dead run closed (a `monitor.crawl.recovery.Recovered`)."""
+    event(
+        log,
+        "recovered",
+        run_id=recovered.run_id,
+        observations=recovered.observations,
+        alerts_queued=recovered.alerts_queued,
+    )

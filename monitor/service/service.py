@@ -43,7 +43,7 @@ from monitor.crawl.recovery import close_interrupted
 from monitor.crawl.runner import RunInterrupted, run_cycle
 from monitor.crawl.sync import sync_watchlist
 from monitor.service import store_ops
-from monitor.service.logs import LOGGER, event
+from monitor.service.logs import LOGGER, event, log_recovered
 from monitor.service.report_job import ReportHook, find_report_hook, report_due
 from monitor.service.schedule import lag_percentiles, pick_batch, validate_crons
 from monitor.service.state import ServiceState, read_state, state_path, write_state
@@ -171,13 +171,7 @@ class Service:
             spread = store_ops.spread_due(session, now, self._spread_rate())
             self._cron_ids = self._cron_watch_ids(session)
         for r in recovered:
-            event(
-                self.log,
-                "recovered",
-                run_id=r.run_id,
-                observations=r.observations,
-                alerts_queued=r.alerts_queued,
-            )
+            log_recovered(self.log, r)
         self._report_hook = self._resolve_report_hook()
         self._last_report = _parse(previous.last_report_at) if previous else None
         self._last_report = self._last_report or now
@@ -364,13 +358,7 @@ class Service:
                 run = session.get(CrawlRun, run_id)
                 if run is not None and run.status == "running":
                     r = close_interrupted(session, run, self.watchlist, now)
-                    event(
-                        self.log,
-                        "recovered",
-                        run_id=r.run_id,
-                        observations=r.observations,
-                        alerts_queued=r.alerts_queued,
-                    )
+                    log_recovered(self.log, r)
         with self._lock:
             self._interrupted -= set(pending)
         self._wake_dispatch.set()
