@@ -8,17 +8,19 @@ snapshots, screenshots, report files) or a bearer token (/api/v1). Nothing here 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -38,10 +40,32 @@ PAGE_CSP = (
 
 @dataclass
 class WebState:
+    """What the pages read besides the store. The watchlist is read through `current_watchlist` on
+    every request, so beside the service (`serve --web`) a SIGHUP reload reaches the dashboard:
+    its rules (severity), channels and report folder."""
+
     factory: sessionmaker[Session]
-    watchlist: Any
-    reports_dir: Path | None
-    locale: str
+    current_watchlist: Callable[[], Any]
+    fixed_reports_dir: Path | None
+    fixed_locale: str | None
+
+    @property
+    def watchlist(self) -> Any:
+        return self.current_watchlist()
+
+    @property
+    def reports_dir(self) -> Path | None:
+        if self.fixed_reports_dir is not None:
+            return self.fixed_reports_dir
+        watchlist = self.watchlist
+        return Path(watchlist.report.out_dir) if watchlist is not None else None
+
+    @property
+    def locale(self) -> str:
+        if self.fixed_locale:
+            return self.fixed_locale
+        watchlist = self.watchlist
+        return watchlist.report.locale if watchlist is not None else "en"
 
 
 class NeedLogin(Exception):
@@ -108,20 +132,16 @@ def locale_of(request: Request) -> str:
     return request.session.get("lang") or state_of(request).locale
 
 
-def ago(when: datetime | None, now: datetime | None = None) -> str:
+@pass_context
+def ago(context: Mapping[str, Any], when: datetime | None, now: datetime | None = None) -> str:
+    """How long ago (or how soon) in the page's language: Babel's CLDR wording ("3h ago", "3小时前")."""
     if when is None:
         return "–"
-    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
-    future, seconds = seconds < 0, abs(seconds)
-    if seconds < 90:
-        text = f"{int(seconds)}s"
-    elif seconds < 5400:
-        text = f"{int(seconds // 60)}m"
-    elif seconds < 172800:
-        text = f"{seconds / 3600:.1f}h"
-    else:
-        text = f"{seconds / 86400:.1f}d"
-    return f"in {text}" if future else f"{text} ago"
+    return relative_time(when - (now or datetime.now(UTC)), context.get("locale") or "en")
+
+
+def relative_time(delta: timedelta, locale: str) -> str:
+    return format_timedelta(delta, add_direction=True, format="narrow", locale=locale.replace("-", "_"))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -183,7 +203,8 @@ def create_app(
     locale: str | None = None,
 ) -> FastAPI:
     """The dashboard and API over this store. `watchlist` (optional) gives the alert rules (severity),
-    the report folder and settings and the channels; `secure_cookies` False only for plain HTTP
+    the report folder and settings and the channels: a Watchlist, or a callable returning the current
+    one (the service's, which a reload replaces); `secure_cookies` False only for plain HTTP
     to a host other than this machine."""
     from monitor.web import api, pages
 
@@ -194,10 +215,8 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    if reports_dir is None and watchlist is not None:
-        reports_dir = Path(watchlist.report.out_dir)
-    default_locale = locale or (watchlist.report.locale if watchlist is not None else "en")
-    app.state.web = WebState(session_factory, watchlist, reports_dir, default_locale)
+    current = watchlist if callable(watchlist) else (lambda: watchlist)
+    app.state.web = WebState(session_factory, current, reports_dir, locale)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["ago"] = ago
     templates.env.filters["dt"] = lambda d: "–" if d is None else d.strftime("%Y-%m-%d %H:%M")

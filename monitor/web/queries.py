@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Body, Change, Competitor, Observation, ProductState, Watch
-from models.listing import ListingSnapshot, ListingSnapshotItem
+from models.listing import ListingSnapshot, ListingSnapshotItem, latest_items
 from models.page_text import PageDiff, PageText
 from models.rank import DomainRank, RankCheck, RankResult
 from models.site import SitePage, SiteSnapshotRow
@@ -23,6 +23,7 @@ from models.site import SitePage, SiteSnapshotRow
 T = TypeVar("T")
 STATUSES = ("ok", "failing", "paused", "muted", "due")
 OUT_OF_STOCK = ("OutOfStock", "SoldOut", "Discontinued")
+MAX_MUTE_HOURS = 24 * 90  # a mute is for a while: longer than a quarter is pausing, or removing the watch
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class WatchListRow:
     last_good_at: datetime | None
     last_error: str | None
     failures: int
+    failing_since: datetime | None  # the first failed check after the last good one
     next_due_at: datetime | None
     paused: bool
     muted_until: datetime | None
@@ -124,6 +126,7 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     ).all()
     by_id = {r.id: r for r in rows}
     values = latest_values(session, [(r.id, r.kind) for r in rows])
+    since = failing_since(session, [r.id for r in rows if r.last_error])
     out = []
     for i in ids:
         r = by_id.get(i)
@@ -133,12 +136,36 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
         out.append(
             WatchListRow(
                 r.id, r.kind, r.label or r.url, r.url, r.name, list(r.tags or []), r.last_checked_at, r.last_good_at,
-                r.last_error, r.consecutive_failures, r.next_due_at, r.paused, r.muted_until, v.get("value"),
+                r.last_error, r.consecutive_failures, since.get(r.id), r.next_due_at, r.paused, r.muted_until, v.get("value"),
                 price=v.get("price"), currency=v.get("currency"), availability=v.get("availability"),
                 item_count=v.get("item_count"), page_count=v.get("page_count"), ranks=v.get("ranks", {}),
             )
         )  # fmt: skip
     return out
+
+
+def failing_since(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """When each failing watch started failing: its first failed observation after its last good one
+    (the last good check itself says when it last worked, not how long it has not)."""
+    if not ids:
+        return {}
+    last_good = (
+        select(func.max(Observation.fetched_at))
+        .where(Observation.watch_id == Watch.id, Observation.status == "ok")
+        .correlate(Watch)
+        .scalar_subquery()
+    )
+    first_failed = (
+        select(func.min(Observation.fetched_at))
+        .where(
+            Observation.watch_id == Watch.id,
+            Observation.status != "ok",
+            or_(last_good.is_(None), Observation.fetched_at > last_good),
+        )
+        .correlate(Watch)
+        .scalar_subquery()
+    )
+    return {i: at for i, at in session.execute(select(Watch.id, first_failed).where(Watch.id.in_(ids))) if at is not None}
 
 
 def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
@@ -461,6 +488,22 @@ def listing_moves(session: Session, watch_id: int, limit: int = 200) -> list[Ite
         out += [ItemMove(cur.observed_at, "added", b[k].title, b[k].url, _money(b[k].price)) for k in b.keys() - a.keys()]
         out += [ItemMove(cur.observed_at, "removed", a[k].title, a[k].url, _money(a[k].price)) for k in a.keys() - b.keys()]
     return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    position: int
+    title: str | None
+    url: str
+    price: str | None
+    currency: str | None
+    sponsored: bool
+
+
+def listing_cards(session: Session, watch_id: int, limit: int = 200) -> list[ListingCard]:
+    """A listing's cards as its latest snapshot found them, in page order."""
+    cards = latest_items(session, [watch_id]).get(watch_id, [])[:limit]
+    return [ListingCard(c.position, c.title, c.url, _money(c.price), c.currency, c.sponsored) for c in cards]
 
 
 def site_moves(session: Session, watch_id: int, limit: int = 200) -> list[ItemMove]:
