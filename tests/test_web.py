@@ -276,6 +276,17 @@ def test_api_json_is_the_store(app, demo) -> None:  # noqa: ANN001
             s.scalars(select(Change.id).order_by(Change.detected_at.desc(), Change.id.desc()).limit(500))
         )
         assert any(c["severity"] for c in changes["items"])  # the watchlist's rules rate them
+        # a competitor's feed: its own changes and its watches' ones without a competitor, newest first,
+        # page by page as the whole
+        owner = dict(s.execute(select(Watch.id, Watch.competitor_id)).all())
+        beta = s.scalar(select(Competitor.id).where(Competitor.name == "Beta"))
+        of_beta = [c.id for c in s.scalars(select(Change).order_by(Change.detected_at.desc(), Change.id.desc()))
+                   if (c.competitor_id if c.competitor_id is not None else owner[c.watch_id]) == beta]  # fmt: skip
+        assert len(of_beta) > 14
+        for offset in (0, 7, len(of_beta) - 3):
+            got = client.get("/api/v1/changes", params={"competitor": "Beta", "limit": 7, "offset": offset}).json()
+            assert got["total"] == len(of_beta)
+            assert [c["id"] for c in got["items"]] == of_beta[offset : offset + 7]
         keyword = next(w for w in everything["items"] if w["kind"] == "keyword")
         ranks = client.get(f"/api/v1/watches/{keyword['id']}/ranks").json()
         from models.rank import DomainRank

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Body, Change, Competitor, Observation, ProductState, Watch
@@ -126,7 +126,7 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     ).all()
     by_id = {r.id: r for r in rows}
     values = latest_values(session, [(r.id, r.kind) for r in rows])
-    since = failing_since(session, [r.id for r in rows if r.last_error])
+    since = failing_since(session, {r.id: r.last_good_at for r in rows if r.last_error})
     out = []
     for i in ids:
         r = by_id.get(i)
@@ -144,28 +144,29 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     return out
 
 
-def failing_since(session: Session, ids: list[int]) -> dict[int, datetime]:
-    """When each failing watch started failing: its first failed observation after its last good one
-    (the last good check itself says when it last worked, not how long it has not)."""
-    if not ids:
-        return {}
-    last_good = (
-        select(func.max(Observation.fetched_at))
-        .where(Observation.watch_id == Watch.id, Observation.status == "ok")
-        .correlate(Watch)
-        .scalar_subquery()
-    )
-    first_failed = (
-        select(func.min(Observation.fetched_at))
-        .where(
-            Observation.watch_id == Watch.id,
-            Observation.status != "ok",
-            or_(last_good.is_(None), Observation.fetched_at > last_good),
+def failing_since(session: Session, last_good: dict[int, datetime | None]) -> dict[int, datetime]:
+    """When each failing watch (id -> its last good check) started failing: its first failed
+    observation after the last good one (the last good check says when it last worked, not how long
+    it has not). An index range on (watch_id, fetched_at) per watch, over its failures only."""
+    out: dict[int, datetime] = {}
+    was_good = [i for i, at in last_good.items() if at is not None]
+    if was_good:
+        first_failed = (
+            select(func.min(Observation.fetched_at))
+            .where(Observation.watch_id == Watch.id, Observation.fetched_at > Watch.last_good_at, Observation.status != "ok")
+            .correlate(Watch)
+            .scalar_subquery()
         )
-        .correlate(Watch)
-        .scalar_subquery()
-    )
-    return {i: at for i, at in session.execute(select(Watch.id, first_failed).where(Watch.id.in_(ids))) if at is not None}
+        out.update((i, at) for i, at in session.execute(select(Watch.id, first_failed).where(Watch.id.in_(was_good))) if at)
+    never_good = [i for i, at in last_good.items() if at is None]
+    if never_good:
+        rows = session.execute(
+            select(Observation.watch_id, func.min(Observation.fetched_at))
+            .where(Observation.watch_id.in_(never_good), Observation.status != "ok")
+            .group_by(Observation.watch_id)
+        )
+        out.update((i, at) for i, at in rows if at)
+    return out
 
 
 def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
@@ -353,10 +354,35 @@ def _change_count(session: Session, f: ChangeFilter) -> int:
     return session.scalar(query) or 0
 
 
+def _competitor_page_ids(session: Session, f: ChangeFilter, limit: int, offset: int) -> list[int]:
+    """One page of a competitor's changes, newest first, as ids: its own changes and those of its
+    watches without a competitor of their own, each walked newest first on (competitor_id,
+    detected_at) and stopped after offset + limit, then merged. (One OR over both would read and sort
+    every change of the competitor for each page.)"""
+    from dataclasses import replace
+
+    cid = select(Competitor.id).where(Competitor.name == f.competitor).scalar_subquery()
+    rest = _change_clauses(replace(f, competitor=None))
+    branches = [
+        select(Change.id, Change.detected_at).where(Change.competitor_id == cid, *rest),
+        select(Change.id, Change.detected_at).where(
+            Change.competitor_id.is_(None), Change.watch_id.in_(select(Watch.id).where(Watch.competitor_id == cid)), *rest
+        ),
+    ]
+    newest = (Change.detected_at.desc(), Change.id.desc())
+    walked = [select(*b.order_by(*newest).limit(offset + limit).subquery().c) for b in branches]
+    both = union_all(*walked).subquery()
+    return list(session.scalars(select(both.c.id).order_by(both.c.detected_at.desc(), both.c.id.desc()).limit(limit).offset(offset)))
+
+
 def changes(session: Session, f: ChangeFilter, limit: int = 100, offset: int = 0) -> Page[ChangeItem]:
-    query = _change_query(f)
     total = _change_count(session, f)
-    rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()).limit(limit).offset(offset))
+    if f.competitor:
+        query = _change_query(ChangeFilter()).where(Change.id.in_(_competitor_page_ids(session, f, limit, offset)))
+        rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()))
+    else:
+        query = _change_query(f)
+        rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()).limit(limit).offset(offset))
     items = [
         ChangeItem(
             c.id, c.watch_id, label or url, wkind, comp, c.kind, c.summary, c.old, c.new, c.magnitude,
