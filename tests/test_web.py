@@ -506,7 +506,7 @@ def live(demo):  # noqa: ANN001, ANN201
     )  # fmt: skip
     try:
         _wait_http(f"http://127.0.0.1:{port}/login", proc)
-        yield f"http://127.0.0.1:{port}", factory
+        yield f"http://127.0.0.1:{port}", factory, proc, result.watchlist_path
     finally:
         proc.terminate()
         try:
@@ -524,7 +524,7 @@ def test_the_dashboard_in_chromium(live) -> None:  # noqa: ANN001
 
     from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
-    base, factory = live
+    base, factory, _proc, _watchlist = live
     host = urlsplit(base).netloc
     ARTIFACTS.mkdir(exist_ok=True)
     with factory() as s:
@@ -615,3 +615,38 @@ def test_the_dashboard_in_chromium(live) -> None:  # noqa: ANN001
         finally:
             browser.close()
     assert not outside, f"the dashboard made requests elsewhere: {outside[:5]}"
+
+
+def test_a_sighup_reload_reaches_the_dashboard(live) -> None:  # noqa: ANN001
+    """`serve --web`: a channel added to the watchlist file and a SIGHUP later, the dashboard's alert
+    page offers it (the dashboard reads the service's watchlist as it is now, not as it started)."""
+    import signal
+
+    import httpx
+
+    base, _factory, proc, watchlist_path = live
+    original = watchlist_path.read_text(encoding="utf-8")
+    url = re.search(r"^channels:\n- name: ops-mail\n  url: (\S+)$", original, re.M)
+    assert url, "the demo watchlist's channel"
+    added = original.replace("\nchannels:\n", f"\nchannels:\n- name: team-chat\n  url: {url.group(1)}\n", 1)
+    http = httpx.Client(base_url=base, follow_redirects=False)
+
+    def alerts_page() -> str:
+        # the session cookie is Secure: carried by hand over plain HTTP to 127.0.0.1 (as a browser does)
+        page = http.get("/login")
+        cookie = {"Cookie": page.headers["set-cookie"].split(";")[0]}
+        r = http.post("/login", data={"csrf": _csrf(page.text), "user": USER, "password": PASSWORD}, headers=cookie)
+        assert r.status_code == 303
+        return http.get("/alerts", headers={"Cookie": r.headers["set-cookie"].split(";")[0]}).text
+
+    assert "<option>ops-mail</option>" in alerts_page() and "team-chat" not in alerts_page()
+    try:
+        watchlist_path.write_text(added, encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while "<option>team-chat</option>" not in alerts_page():
+            assert time.monotonic() < deadline, "the reloaded watchlist never reached the dashboard"
+            time.sleep(0.5)
+    finally:
+        watchlist_path.write_text(original, encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)

@@ -169,10 +169,9 @@ def failing_since(session: Session, last_good: dict[int, datetime | None]) -> di
     return out
 
 
-def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
-    """The latest row of each watch: one index seek per watch on (watch_id, observed_at)."""
-    if not ids:
-        return []
+def _latest_ids(model: Any, ids: list[int]) -> Any:
+    """The ids of each watch's latest row, as a subquery (one index seek per watch on (watch_id,
+    observed_at), in the same statement as the rows it picks: one round trip, not two)."""
     latest = (
         select(model.id)
         .where(model.watch_id == Watch.id)
@@ -180,7 +179,14 @@ def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
         .limit(1)
         .scalar_subquery()
     )
-    return [i for i in session.scalars(select(latest).where(Watch.id.in_(ids))) if i is not None]
+    return select(latest).where(Watch.id.in_(ids))
+
+
+def _latest_rows(session: Session, model: Any, ids: list[int], *columns: Any) -> Any:
+    """`columns` of each watch's latest `model` row (nothing asked when there is no such watch)."""
+    if not ids:
+        return []
+    return session.execute(select(*columns).where(model.id.in_(_latest_ids(model, ids))))
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -193,30 +199,22 @@ def latest_values(session: Session, watches: list[tuple[int, str]]) -> dict[int,
     for watch_id, kind in watches:
         by_kind.setdefault(kind, []).append(watch_id)
     out: dict[int, dict[str, Any]] = {}
-    latest = _latest_ids(session, ProductState, by_kind.get("product", []))
-    for s in session.execute(
-        select(ProductState.watch_id, ProductState.price, ProductState.currency, ProductState.availability).where(
-            ProductState.id.in_(latest)
-        )
-    ):
+    product_ids = by_kind.get("product", [])
+    columns = (ProductState.watch_id, ProductState.price, ProductState.currency, ProductState.availability)
+    for s in _latest_rows(session, ProductState, product_ids, *columns):
         price = _money(s.price)
         text = f"{price} {s.currency or ''}".strip() if price is not None else "no price"
         out[s.watch_id] = {
             "price": price, "currency": s.currency, "availability": s.availability,
             "value": f"{text} · {s.availability or '?'}",
         }  # fmt: skip
-    latest = _latest_ids(session, ListingSnapshot, by_kind.get("listing", []))
-    for watch_id, count in session.execute(
-        select(ListingSnapshot.watch_id, ListingSnapshot.item_count).where(ListingSnapshot.id.in_(latest))
-    ):
+    listing_ids = by_kind.get("listing", [])
+    for watch_id, count in _latest_rows(session, ListingSnapshot, listing_ids, ListingSnapshot.watch_id, ListingSnapshot.item_count):
         out[watch_id] = {"item_count": count, "value": f"{count} items"}
-    latest = _latest_ids(session, SiteSnapshotRow, by_kind.get("site", []))
-    for watch_id, pages in session.execute(
-        select(SiteSnapshotRow.watch_id, SiteSnapshotRow.pages_ok).where(SiteSnapshotRow.id.in_(latest))
-    ):
+    site_ids = by_kind.get("site", [])
+    for watch_id, pages in _latest_rows(session, SiteSnapshotRow, site_ids, SiteSnapshotRow.watch_id, SiteSnapshotRow.pages_ok):
         out[watch_id] = {"page_count": pages, "value": f"{pages} pages"}
-    latest = _latest_ids(session, PageText, by_kind.get("page", []))
-    for watch_id, lines in session.execute(select(PageText.watch_id, PageText.lines).where(PageText.id.in_(latest))):
+    for watch_id, lines in _latest_rows(session, PageText, by_kind.get("page", []), PageText.watch_id, PageText.lines):
         out[watch_id] = {"value": f"{lines} lines"}
     keyword_ids = by_kind.get("keyword", [])
     if keyword_ids:
