@@ -201,6 +201,9 @@ def _history_charts(session: Session, watch: Watch, w: Mapping[str, str]) -> lis
     if watch.kind == "product":
         points = q.price_history(session, watch.id)
         priced = [(p.at.date(), float(p.price)) for p in points if p.price is not None]
+        if priced and watch.last_good_at is not None and watch.last_good_at.date() > priced[-1][0]:
+            # unchanged since (a 304 or the same page stores no new state): the price held to the last good check
+            priced.append((watch.last_good_at.date(), priced[-1][1]))
         marks = [(p.at.date(), float(p.price)) for p in points if p.price is not None and p.availability in q.OUT_OF_STOCK]
         currency = next((p.currency for p in points if p.currency), "")
         lines = [Series(f"{label} ({currency})", currency, priced, marks)]
