@@ -431,6 +431,7 @@ def test_relative_times_in_the_pages_language(app) -> None:  # noqa: ANN001
     zh = client.get("/watches", params={"lang": "zh-CN"}).text
     assert "前</td>" in zh  # the last check column
     assert not re.search(r"\d+[smhd] ago|in \d+[smhd]", zh)
+    assert ">严重</span>" in client.get("/", params={"lang": "zh-CN"}).text  # the severity badges too
     en = client.get("/watches", params={"lang": "en"}).text
     assert re.search(r"\d+[smhd] ago", en)
 
