@@ -34,7 +34,11 @@ class DetectedLike(Protocol):
 
 class Change(Base):
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_detected", "detected_at"),)
+    __table_args__ = (
+        Index("ix_changes_detected", "detected_at"),
+        # the change feed by competitor (dashboard, API): the change's own competitor, newest first
+        Index("ix_changes_competitor_detected", "competitor_id", "detected_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"), index=True)

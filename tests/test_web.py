@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from models import AlertDelivery, Change, Competitor, CrawlRun, Observation, ProductState, Watch
 from models.catalog import due_watches
 from models.db import open_store
-from models.listing import ListingSnapshotItem
+from models.listing import ListingSnapshot, ListingSnapshotItem
 from models.outbox import AlertDeliveryChange
 from models.page_text import PageDiff
 from models.rank import RankResult
@@ -181,8 +181,8 @@ def test_secure_cookies_by_default(demo) -> None:  # noqa: ANN001
 
 
 def test_competitor_script_is_text_everywhere(app, demo) -> None:  # noqa: ANN001
-    """A competitor's page title, listing card, search result and change summary carrying a script
-    tag: every page shows it as text (and the CSV keeps it as a string)."""
+    """A competitor's page title, listing card, search result, change summary and alert title carrying
+    a script tag: every page shows it as text (and the CSV keeps it as a string)."""
     _result, factory, _wl, _token = demo
     with factory.begin() as s:
         product = s.scalar(select(Watch).where(Watch.kind == "product").order_by(Watch.id))
@@ -192,10 +192,20 @@ def test_competitor_script_is_text_everywhere(app, demo) -> None:  # noqa: ANN00
         s.execute(update(Change).where(Change.watch_id == product.id).values(summary=f"{SCRIPT} price moved"))
         newest = s.scalar(select(func.max(Change.id)))
         s.execute(update(Change).where(Change.id == newest).values(summary=f"{SCRIPT} new title"))
-        s.execute(update(ListingSnapshotItem).values(title=SCRIPT))  # the cards added and removed show it
+        # the cards of a listing's newest snapshot that were there the time before too (neither added nor
+        # removed): the listing's page shows its cards as they are now
+        snap = s.scalar(select(func.max(ListingSnapshot.id)))
+        listing = s.scalar(select(ListingSnapshot.watch_id).where(ListingSnapshot.id == snap))
+        previous = s.scalar(select(func.max(ListingSnapshot.id)).where(ListingSnapshot.watch_id == listing, ListingSnapshot.id < snap))
+        kept = select(ListingSnapshotItem.key).where(ListingSnapshotItem.snapshot_id == previous)
+        changed = s.execute(update(ListingSnapshotItem).where(ListingSnapshotItem.snapshot_id == snap, ListingSnapshotItem.key.in_(kept))
+                            .values(title=SCRIPT))  # fmt: skip
+        assert changed.rowcount >= 1  # type: ignore[attr-defined]
         s.execute(update(RankResult).values(title=SCRIPT))
         s.add(Competitor(name=f"Evil {SCRIPT}", domains=[], tags=[]))
-        listing = s.scalar(select(Change.watch_id).where(Change.kind == "listing_item_added").order_by(Change.id.desc()))
+        # an alert's title quotes the watch and the change; a channel's error is the server's text
+        delivery = s.scalar(select(func.max(AlertDelivery.id)))
+        s.execute(update(AlertDelivery).where(AlertDelivery.id == delivery).values(title=f"{SCRIPT} price moved", last_error=SCRIPT))
         check = s.scalar(select(func.min(RankResult.check_id)))
     client = TestClient(app)
     _login(client)
@@ -207,7 +217,7 @@ def test_competitor_script_is_text_everywhere(app, demo) -> None:  # noqa: ANN00
         assert r.status_code == 200, url
         assert "<script" not in r.text.lower(), url  # not one script tag on any page, ours included
         seen += "&lt;script&gt;" in r.text
-    assert seen >= 7
+    assert seen >= 8, seen  # all but /keywords (our keywords, domains) and /reports (file names)
     assert SCRIPT in client.get("/changes.csv").text  # a CSV cell holds the text as it was
 
 
@@ -266,6 +276,17 @@ def test_api_json_is_the_store(app, demo) -> None:  # noqa: ANN001
             s.scalars(select(Change.id).order_by(Change.detected_at.desc(), Change.id.desc()).limit(500))
         )
         assert any(c["severity"] for c in changes["items"])  # the watchlist's rules rate them
+        # a competitor's feed: its own changes and its watches' ones without a competitor, newest first,
+        # page by page as the whole
+        owner = dict(s.execute(select(Watch.id, Watch.competitor_id)).all())
+        beta = s.scalar(select(Competitor.id).where(Competitor.name == "Beta"))
+        of_beta = [c.id for c in s.scalars(select(Change).order_by(Change.detected_at.desc(), Change.id.desc()))
+                   if (c.competitor_id if c.competitor_id is not None else owner[c.watch_id]) == beta]  # fmt: skip
+        assert len(of_beta) > 14
+        for offset in (0, 7, len(of_beta) - 3):
+            got = client.get("/api/v1/changes", params={"competitor": "Beta", "limit": 7, "offset": offset}).json()
+            assert got["total"] == len(of_beta)
+            assert [c["id"] for c in got["items"]] == of_beta[offset : offset + 7]
         keyword = next(w for w in everything["items"] if w["kind"] == "keyword")
         ranks = client.get(f"/api/v1/watches/{keyword['id']}/ranks").json()
         from models.rank import DomainRank
@@ -333,6 +354,109 @@ def test_a_muted_watch_queues_no_alerts(demo) -> None:  # noqa: ANN001
     assert with_mute == {c for c in baseline if watch_of[c] != muted}
 
 
+def test_failing_since_is_the_first_failure_after_the_last_good_check(app, demo) -> None:  # noqa: ANN001
+    """A site watch last good 10 days ago, failed 3 days ago and yesterday: it has been failing for 3
+    days (not 10), in the table, on its page and in the API."""
+    from monitor.web import queries as q
+
+    _result, factory, _wl, token = demo
+    now = datetime.now(UTC)
+    with factory.begin() as s:
+        wid = s.scalar(select(Watch.id).where(Watch.kind == "site").order_by(Watch.id.desc()))
+        assert wid is not None
+        before = s.execute(select(Watch.last_error, Watch.last_good_at, Watch.consecutive_failures).where(Watch.id == wid)).one()
+        older = {o.id: o.fetched_at for o in s.scalars(select(Observation).where(Observation.watch_id == wid))}
+        s.execute(update(Observation).where(Observation.watch_id == wid).values(fetched_at=now - timedelta(days=30)))
+        made = [Observation(watch_id=wid, fetched_at=now - timedelta(days=d), status=st, error_reason=None if st == "ok" else "http_503")
+                for d, st in ((10, "ok"), (3, "failed"), (1, "failed"))]  # fmt: skip
+        s.add_all(made)
+        s.execute(update(Watch).where(Watch.id == wid).values(last_error="http_503", last_good_at=now - timedelta(days=10),
+                                                              consecutive_failures=2))  # fmt: skip
+    try:
+        with factory() as s:
+            row = q.watch_rows_of(s, [wid])[0]
+        assert row.failing_since is not None
+        assert abs((row.failing_since.replace(tzinfo=UTC) - (now - timedelta(days=3))).total_seconds()) < 1
+        client = TestClient(app)
+        _login(client)
+        page = client.get(f"/watches/{wid}").text
+        assert "failing since 3d ago" in page and "failing since 10d ago" not in page
+        table = client.get("/watches", params={"status": "failing", "kind": "site"}).text
+        assert "failing since 3d ago" in table
+        api = client.get(f"/api/v1/watches/{wid}", headers={"Authorization": f"Bearer {token}"}).json()
+        assert datetime.fromisoformat(api["failing_since"]).date() == (now - timedelta(days=3)).date()
+    finally:
+        with factory.begin() as s:
+            s.execute(delete(Observation).where(Observation.id.in_([o.id for o in made])))
+            for oid, at in older.items():
+                s.execute(update(Observation).where(Observation.id == oid).values(fetched_at=at))
+            s.execute(update(Watch).where(Watch.id == wid).values(last_error=before.last_error, last_good_at=before.last_good_at,
+                                                                  consecutive_failures=before.consecutive_failures))  # fmt: skip
+
+
+def test_api_mutes_and_unmutes_for_a_bounded_while(app, demo) -> None:  # noqa: ANN001
+    _result, factory, _wl, token = demo
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    with factory() as s:
+        wid = s.scalar(select(Watch.id).where(Watch.kind == "product").order_by(Watch.id.desc()))
+    spec = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/watches/{watch_id}/mute", "/api/v1/watches/{watch_id}/unmute"} <= set(spec["paths"])
+    hours = {p["name"]: p for p in spec["paths"]["/api/v1/watches/{watch_id}/mute"]["post"]["parameters"]}["hours"]
+    assert hours["schema"]["maximum"] == 24 * 90
+    for bad in (0, -1, 24 * 90 + 1, "soon"):
+        assert client.post(f"/api/v1/watches/{wid}/mute", params={"hours": bad}).status_code == 422, bad
+    assert client.post("/api/v1/watches/999999/mute", params={"hours": 1}).status_code == 404
+    before = datetime.now(UTC)
+    r = client.post(f"/api/v1/watches/{wid}/mute", params={"hours": 2})
+    assert r.status_code == 200
+    with factory() as s:
+        until = s.get(Watch, wid).muted_until  # type: ignore[union-attr]
+    assert until is not None
+    until = until.replace(tzinfo=UTC) if until.tzinfo is None else until
+    assert before + timedelta(hours=2) <= until <= datetime.now(UTC) + timedelta(hours=2)
+    assert datetime.fromisoformat(r.json()["muted_until"]).replace(tzinfo=UTC) == until
+    assert client.post(f"/api/v1/watches/{wid}/unmute").json()["muted_until"] is None
+    with factory() as s:
+        assert s.get(Watch, wid).muted_until is None  # type: ignore[union-attr]
+
+
+def test_relative_times_in_the_pages_language(app) -> None:  # noqa: ANN001
+    from monitor.web.app import relative_time
+
+    assert relative_time(timedelta(hours=-3), "en") == "3h ago"
+    assert relative_time(timedelta(hours=-3), "zh-CN") == "3小时前"
+    assert relative_time(timedelta(days=2), "zh-CN") == "2天后"
+    client = TestClient(app)
+    _login(client)
+    zh = client.get("/watches", params={"lang": "zh-CN"}).text
+    assert "前</td>" in zh  # the last check column
+    assert not re.search(r"\d+[smhd] ago|in \d+[smhd]", zh)
+    assert ">严重</span>" in client.get("/", params={"lang": "zh-CN"}).text  # the severity badges too
+    en = client.get("/watches", params={"lang": "en"}).text
+    assert re.search(r"\d+[smhd] ago", en)
+
+
+def test_the_dashboard_reads_the_current_watchlist(demo) -> None:  # noqa: ANN001
+    """`serve --web` hands the app the service's watchlist as a callable: what a reload puts there
+    (channels, rules, report folder) is what the next page shows."""
+    result, factory, watchlist, _token = demo
+    current = {"watchlist": watchlist}
+    app = create_app(factory, secret_key="r" * 40, watchlist=lambda: current["watchlist"], secure_cookies=False)
+    client = TestClient(app)
+    _login(client)
+    assert "<option>ops-mail</option>" in client.get("/alerts").text  # the test message's channels
+    folder = result.workdir / "reports-after-reload"
+    folder.mkdir(exist_ok=True)
+    (folder / "weekly-after-reload.html").write_text("<p>after</p>", encoding="utf-8")
+    channel = watchlist.channels[0].model_copy(update={"name": "team-chat"})
+    current["watchlist"] = watchlist.model_copy(update={"channels": [channel], "rules": [],
+                                                        "report": watchlist.report.model_copy(update={"out_dir": str(folder)})})  # fmt: skip
+    alerts = client.get("/alerts").text
+    assert "<option>team-chat</option>" in alerts and "<option>ops-mail</option>" not in alerts
+    assert "weekly-after-reload.html" in client.get("/reports").text
+    assert not any(c["severity"] for c in client.get("/api/v1/changes", headers={"Authorization": f"Bearer {_token}"}).json()["items"])
+
+
 # ---- real Chromium over `rivalwatch serve --web` -------------------------------------------------
 
 
@@ -383,7 +507,7 @@ def live(demo):  # noqa: ANN001, ANN201
     )  # fmt: skip
     try:
         _wait_http(f"http://127.0.0.1:{port}/login", proc)
-        yield f"http://127.0.0.1:{port}", factory
+        yield f"http://127.0.0.1:{port}", factory, proc, result.watchlist_path
     finally:
         proc.terminate()
         try:
@@ -401,7 +525,7 @@ def test_the_dashboard_in_chromium(live) -> None:  # noqa: ANN001
 
     from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
-    base, factory = live
+    base, factory, _proc, _watchlist = live
     host = urlsplit(base).netloc
     ARTIFACTS.mkdir(exist_ok=True)
     with factory() as s:
@@ -492,3 +616,38 @@ def test_the_dashboard_in_chromium(live) -> None:  # noqa: ANN001
         finally:
             browser.close()
     assert not outside, f"the dashboard made requests elsewhere: {outside[:5]}"
+
+
+def test_a_sighup_reload_reaches_the_dashboard(live) -> None:  # noqa: ANN001
+    """`serve --web`: a channel added to the watchlist file and a SIGHUP later, the dashboard's alert
+    page offers it (the dashboard reads the service's watchlist as it is now, not as it started)."""
+    import signal
+
+    import httpx
+
+    base, _factory, proc, watchlist_path = live
+    original = watchlist_path.read_text(encoding="utf-8")
+    url = re.search(r"^channels:\n- name: ops-mail\n  url: (\S+)$", original, re.M)
+    assert url, "the demo watchlist's channel"
+    added = original.replace("\nchannels:\n", f"\nchannels:\n- name: team-chat\n  url: {url.group(1)}\n", 1)
+    http = httpx.Client(base_url=base, follow_redirects=False)
+
+    def alerts_page() -> str:
+        # the session cookie is Secure: carried by hand over plain HTTP to 127.0.0.1 (as a browser does)
+        page = http.get("/login")
+        cookie = {"Cookie": page.headers["set-cookie"].split(";")[0]}
+        r = http.post("/login", data={"csrf": _csrf(page.text), "user": USER, "password": PASSWORD}, headers=cookie)
+        assert r.status_code == 303
+        return http.get("/alerts", headers={"Cookie": r.headers["set-cookie"].split(";")[0]}).text
+
+    assert "<option>ops-mail</option>" in alerts_page() and "team-chat" not in alerts_page()
+    try:
+        watchlist_path.write_text(added, encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while "<option>team-chat</option>" not in alerts_page():
+            assert time.monotonic() < deadline, "the reloaded watchlist never reached the dashboard"
+            time.sleep(0.5)
+    finally:
+        watchlist_path.write_text(original, encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)

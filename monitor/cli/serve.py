@@ -144,7 +144,8 @@ def serve(
         from monitor.web.server import WebOptions, WebThread, parse_bind
 
         host, port = parse_bind(web_bind)
-        web = WebThread(service.factory, WebOptions(host, port, watchlist=service.watchlist))
+        # the service's watchlist as it is now: a SIGHUP reload reaches the dashboard too
+        web = WebThread(service.factory, WebOptions(host, port, watchlist=lambda: service.watchlist))
         web.start()
         err_console.print(f"dashboard on http://{host}:{port}/")
     try:

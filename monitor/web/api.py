@@ -6,7 +6,7 @@ The OpenAPI description is FastAPI's own, served at /api/v1/openapi.json to toke
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -70,6 +70,27 @@ def pause(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
 def resume(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
     _one(session, watch_id)
     q.set_paused(session, watch_id, False)
+    session.commit()
+    return _one(session, watch_id)
+
+
+@router.post("/watches/{watch_id}/mute", response_model=q.WatchListRow)
+def mute(
+    watch_id: int,
+    hours: float = Query(24, gt=0, le=q.MAX_MUTE_HOURS, description="how long its changes queue no alerts"),
+    session: Session = Depends(db),
+) -> q.WatchListRow:
+    """Muted: still checked, its changes stored, but no alerts queued until `muted_until`."""
+    _one(session, watch_id)
+    q.mute(session, watch_id, datetime.now(UTC) + timedelta(hours=hours))
+    session.commit()
+    return _one(session, watch_id)
+
+
+@router.post("/watches/{watch_id}/unmute", response_model=q.WatchListRow)
+def unmute(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
+    _one(session, watch_id)
+    q.mute(session, watch_id, None)
     session.commit()
     return _one(session, watch_id)
 

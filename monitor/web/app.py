@@ -8,18 +8,21 @@ snapshots, screenshots, report files) or a bearer token (/api/v1). Nothing here 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from babel.dates import format_timedelta
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from monitor.web.auth import csrf_matches, new_csrf_token, token_owner
@@ -38,10 +41,32 @@ PAGE_CSP = (
 
 @dataclass
 class WebState:
+    """What the pages read besides the store. The watchlist is read through `current_watchlist` on
+    every request, so beside the service (`serve --web`) a SIGHUP reload reaches the dashboard:
+    its rules (severity), channels and report folder."""
+
     factory: sessionmaker[Session]
-    watchlist: Any
-    reports_dir: Path | None
-    locale: str
+    current_watchlist: Callable[[], Any]
+    fixed_reports_dir: Path | None
+    fixed_locale: str | None
+
+    @property
+    def watchlist(self) -> Any:
+        return self.current_watchlist()
+
+    @property
+    def reports_dir(self) -> Path | None:
+        if self.fixed_reports_dir is not None:
+            return self.fixed_reports_dir
+        watchlist = self.watchlist
+        return Path(watchlist.report.out_dir) if watchlist is not None else None
+
+    @property
+    def locale(self) -> str:
+        if self.fixed_locale:
+            return self.fixed_locale
+        watchlist = self.watchlist
+        return watchlist.report.locale if watchlist is not None else "en"
 
 
 class NeedLogin(Exception):
@@ -60,9 +85,16 @@ def state_of(request: Request) -> WebState:
     return request.app.state.web
 
 
-def db(request: Request) -> Iterator[Session]:
-    with state_of(request).factory() as session:
+async def db(request: Request) -> AsyncIterator[Session]:
+    """The request's session, made and closed on the event loop: a session takes no connection until
+    first used (in the route, on the thread pool), and closing it hands the connection back with a
+    rollback of what was read. A sync dependency would cost two more trips to the thread pool and
+    back per request (in and out), which under load cost more than the queries themselves."""
+    session = state_of(request).factory()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 def csrf_token(request: Request) -> str:
@@ -72,7 +104,7 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def current_user(request: Request) -> str:
+async def current_user(request: Request) -> str:
     """The logged-in user's name (a page dependency)."""
     name = request.session.get("user")
     if not name:
@@ -82,23 +114,29 @@ def current_user(request: Request) -> str:
 
 async def checked_form(request: Request) -> dict[str, str]:
     """The posted form, once its CSRF token is this session's (a dependency of every POST page)."""
-    current_user(request)
+    await current_user(request)
     form = await request.form()
     if not csrf_matches(request.session.get("csrf"), str(form.get("csrf") or "")):
         raise BadCsrf()
     return {k: str(v) for k, v in form.items()}
 
 
-def api_client(request: Request) -> str:
-    """The name of the API token presented as `Authorization: Bearer ...` (an API dependency)."""
+async def api_client(request: Request, session: Session = Depends(db)) -> str:
+    """The name of the API token presented as `Authorization: Bearer ...` (an API dependency).
+
+    Looked up by its SHA-256 digest (one primary-key-like index read, no slow hash: a token is 32
+    random bytes, not a password) on the event loop, in the request's own session; the write of its
+    last use, at most once a minute, goes to the thread pool (a write may wait for a lock)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NeedToken()
-    with state_of(request).factory.begin() as session:
-        row = token_owner(session, token.strip())
-        if row is None:
-            raise NeedToken()
-        return row.name
+    row = token_owner(session, token.strip())
+    if row is None:
+        raise NeedToken()
+    name = row.name
+    if session.dirty:
+        await run_in_threadpool(session.commit)
+    return name
 
 
 def locale_of(request: Request) -> str:
@@ -108,20 +146,16 @@ def locale_of(request: Request) -> str:
     return request.session.get("lang") or state_of(request).locale
 
 
-def ago(when: datetime | None, now: datetime | None = None) -> str:
+@pass_context
+def ago(context: Mapping[str, Any], when: datetime | None, now: datetime | None = None) -> str:
+    """How long ago (or how soon) in the page's language: Babel's CLDR wording ("3h ago", "3小时前")."""
     if when is None:
         return "–"
-    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
-    future, seconds = seconds < 0, abs(seconds)
-    if seconds < 90:
-        text = f"{int(seconds)}s"
-    elif seconds < 5400:
-        text = f"{int(seconds // 60)}m"
-    elif seconds < 172800:
-        text = f"{seconds / 3600:.1f}h"
-    else:
-        text = f"{seconds / 86400:.1f}d"
-    return f"in {text}" if future else f"{text} ago"
+    return relative_time(when - (now or datetime.now(UTC)), context.get("locale") or "en")
+
+
+def relative_time(delta: timedelta, locale: str) -> str:
+    return format_timedelta(delta, add_direction=True, format="narrow", locale=locale.replace("-", "_"))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -183,7 +217,8 @@ def create_app(
     locale: str | None = None,
 ) -> FastAPI:
     """The dashboard and API over this store. `watchlist` (optional) gives the alert rules (severity),
-    the report folder and settings and the channels; `secure_cookies` False only for plain HTTP
+    the report folder and settings and the channels: a Watchlist, or a callable returning the current
+    one (the service's, which a reload replaces); `secure_cookies` False only for plain HTTP
     to a host other than this machine."""
     from monitor.web import api, pages
 
@@ -194,10 +229,8 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    if reports_dir is None and watchlist is not None:
-        reports_dir = Path(watchlist.report.out_dir)
-    default_locale = locale or (watchlist.report.locale if watchlist is not None else "en")
-    app.state.web = WebState(session_factory, watchlist, reports_dir, default_locale)
+    current = watchlist if callable(watchlist) else (lambda: watchlist)
+    app.state.web = WebState(session_factory, current, reports_dir, locale)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["ago"] = ago
     templates.env.filters["dt"] = lambda d: "–" if d is None else d.strftime("%Y-%m-%d %H:%M")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -179,8 +180,13 @@ def watch_action(
     elif action == "resume":
         q.set_paused(session, watch_id, False)
     elif action == "mute":
-        hours = float(form.get("hours") or 24)
-        q.mute(session, watch_id, now + timedelta(hours=min(max(hours, 0.1), 24 * 90)))
+        try:
+            hours = float(form.get("hours") or 24)
+        except ValueError:
+            hours = float("nan")
+        if not math.isfinite(hours) or hours <= 0:
+            return Response("mute wants a number of hours", 400, media_type="text/plain")
+        q.mute(session, watch_id, now + timedelta(hours=min(max(hours, 0.1), q.MAX_MUTE_HOURS)))
     elif action == "unmute":
         q.mute(session, watch_id, None)
     else:
@@ -195,6 +201,9 @@ def _history_charts(session: Session, watch: Watch, w: Mapping[str, str]) -> lis
     if watch.kind == "product":
         points = q.price_history(session, watch.id)
         priced = [(p.at.date(), float(p.price)) for p in points if p.price is not None]
+        if priced and watch.last_good_at is not None and watch.last_good_at.date() > priced[-1][0]:
+            # unchanged since (a 304 or the same page stores no new state): the price held to the last good check
+            priced.append((watch.last_good_at.date(), priced[-1][1]))
         marks = [(p.at.date(), float(p.price)) for p in points if p.price is not None and p.availability in q.OUT_OF_STOCK]
         currency = next((p.currency for p in points if p.currency), "")
         lines = [Series(f"{label} ({currency})", currency, priced, marks)]
@@ -237,15 +246,17 @@ def watch_page(
     timeline = q.observations(session, watch_id, limit=50, offset=(page - 1) * 50)
     changes = q.changes(session, q.ChangeFilter(watch_id=watch_id), limit=50)
     moves: list[q.ItemMove] = []
+    cards: list[q.ListingCard] = []
     if watch.kind == "listing":
         moves = q.listing_moves(session, watch_id)
+        cards = q.listing_cards(session, watch_id)
     elif watch.kind == "site":
         moves = q.site_moves(session, watch_id)
     diffs = q.diffs(session, watch_id) if watch.kind == "page" else []
     screenshots = [o for o in timeline.items if o.has_screenshot][:6]
     return render(
         request, "watch.html", row=rows[0], charts=_history_charts(session, watch, words(locale_of(request))), timeline=timeline, page=page,
-        changes=changes, moves=moves, diffs=diffs, screenshots=screenshots,
+        changes=changes, moves=moves, cards=cards, diffs=diffs, screenshots=screenshots,
     )  # fmt: skip
 
 

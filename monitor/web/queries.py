@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from models import AlertDelivery, Body, Change, Competitor, Observation, ProductState, Watch
-from models.listing import ListingSnapshot, ListingSnapshotItem
+from models.listing import ListingSnapshot, ListingSnapshotItem, latest_items
 from models.page_text import PageDiff, PageText
 from models.rank import DomainRank, RankCheck, RankResult
 from models.site import SitePage, SiteSnapshotRow
@@ -23,6 +23,7 @@ from models.site import SitePage, SiteSnapshotRow
 T = TypeVar("T")
 STATUSES = ("ok", "failing", "paused", "muted", "due")
 OUT_OF_STOCK = ("OutOfStock", "SoldOut", "Discontinued")
+MAX_MUTE_HOURS = 24 * 90  # a mute is for a while: longer than a quarter is pausing, or removing the watch
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class WatchListRow:
     last_good_at: datetime | None
     last_error: str | None
     failures: int
+    failing_since: datetime | None  # the first failed check after the last good one
     next_due_at: datetime | None
     paused: bool
     muted_until: datetime | None
@@ -124,6 +126,7 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     ).all()
     by_id = {r.id: r for r in rows}
     values = latest_values(session, [(r.id, r.kind) for r in rows])
+    since = failing_since(session, {r.id: r.last_good_at for r in rows if r.last_error})
     out = []
     for i in ids:
         r = by_id.get(i)
@@ -133,7 +136,7 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
         out.append(
             WatchListRow(
                 r.id, r.kind, r.label or r.url, r.url, r.name, list(r.tags or []), r.last_checked_at, r.last_good_at,
-                r.last_error, r.consecutive_failures, r.next_due_at, r.paused, r.muted_until, v.get("value"),
+                r.last_error, r.consecutive_failures, since.get(r.id), r.next_due_at, r.paused, r.muted_until, v.get("value"),
                 price=v.get("price"), currency=v.get("currency"), availability=v.get("availability"),
                 item_count=v.get("item_count"), page_count=v.get("page_count"), ranks=v.get("ranks", {}),
             )
@@ -141,10 +144,34 @@ def watch_rows_of(session: Session, ids: list[int]) -> list[WatchListRow]:
     return out
 
 
-def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
-    """The latest row of each watch: one index seek per watch on (watch_id, observed_at)."""
-    if not ids:
-        return []
+def failing_since(session: Session, last_good: dict[int, datetime | None]) -> dict[int, datetime]:
+    """When each failing watch (id -> its last good check) started failing: its first failed
+    observation after the last good one (the last good check says when it last worked, not how long
+    it has not). An index range on (watch_id, fetched_at) per watch, over its failures only."""
+    out: dict[int, datetime] = {}
+    was_good = [i for i, at in last_good.items() if at is not None]
+    if was_good:
+        first_failed = (
+            select(func.min(Observation.fetched_at))
+            .where(Observation.watch_id == Watch.id, Observation.fetched_at > Watch.last_good_at, Observation.status != "ok")
+            .correlate(Watch)
+            .scalar_subquery()
+        )
+        out.update((i, at) for i, at in session.execute(select(Watch.id, first_failed).where(Watch.id.in_(was_good))) if at)
+    never_good = [i for i, at in last_good.items() if at is None]
+    if never_good:
+        rows = session.execute(
+            select(Observation.watch_id, func.min(Observation.fetched_at))
+            .where(Observation.watch_id.in_(never_good), Observation.status != "ok")
+            .group_by(Observation.watch_id)
+        )
+        out.update((i, at) for i, at in rows if at)
+    return out
+
+
+def _latest_ids(model: Any, ids: list[int]) -> Any:
+    """The ids of each watch's latest row, as a subquery (one index seek per watch on (watch_id,
+    observed_at), in the same statement as the rows it picks: one round trip, not two)."""
     latest = (
         select(model.id)
         .where(model.watch_id == Watch.id)
@@ -152,7 +179,14 @@ def _latest_ids(session: Session, model: Any, ids: list[int]) -> list[int]:
         .limit(1)
         .scalar_subquery()
     )
-    return [i for i in session.scalars(select(latest).where(Watch.id.in_(ids))) if i is not None]
+    return select(latest).where(Watch.id.in_(ids))
+
+
+def _latest_rows(session: Session, model: Any, ids: list[int], *columns: Any) -> Any:
+    """`columns` of each watch's latest `model` row (nothing asked when there is no such watch)."""
+    if not ids:
+        return []
+    return session.execute(select(*columns).where(model.id.in_(_latest_ids(model, ids))))
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -165,30 +199,22 @@ def latest_values(session: Session, watches: list[tuple[int, str]]) -> dict[int,
     for watch_id, kind in watches:
         by_kind.setdefault(kind, []).append(watch_id)
     out: dict[int, dict[str, Any]] = {}
-    latest = _latest_ids(session, ProductState, by_kind.get("product", []))
-    for s in session.execute(
-        select(ProductState.watch_id, ProductState.price, ProductState.currency, ProductState.availability).where(
-            ProductState.id.in_(latest)
-        )
-    ):
+    product_ids = by_kind.get("product", [])
+    columns = (ProductState.watch_id, ProductState.price, ProductState.currency, ProductState.availability)
+    for s in _latest_rows(session, ProductState, product_ids, *columns):
         price = _money(s.price)
         text = f"{price} {s.currency or ''}".strip() if price is not None else "no price"
         out[s.watch_id] = {
             "price": price, "currency": s.currency, "availability": s.availability,
             "value": f"{text} · {s.availability or '?'}",
         }  # fmt: skip
-    latest = _latest_ids(session, ListingSnapshot, by_kind.get("listing", []))
-    for watch_id, count in session.execute(
-        select(ListingSnapshot.watch_id, ListingSnapshot.item_count).where(ListingSnapshot.id.in_(latest))
-    ):
+    listing_ids = by_kind.get("listing", [])
+    for watch_id, count in _latest_rows(session, ListingSnapshot, listing_ids, ListingSnapshot.watch_id, ListingSnapshot.item_count):
         out[watch_id] = {"item_count": count, "value": f"{count} items"}
-    latest = _latest_ids(session, SiteSnapshotRow, by_kind.get("site", []))
-    for watch_id, pages in session.execute(
-        select(SiteSnapshotRow.watch_id, SiteSnapshotRow.pages_ok).where(SiteSnapshotRow.id.in_(latest))
-    ):
+    site_ids = by_kind.get("site", [])
+    for watch_id, pages in _latest_rows(session, SiteSnapshotRow, site_ids, SiteSnapshotRow.watch_id, SiteSnapshotRow.pages_ok):
         out[watch_id] = {"page_count": pages, "value": f"{pages} pages"}
-    latest = _latest_ids(session, PageText, by_kind.get("page", []))
-    for watch_id, lines in session.execute(select(PageText.watch_id, PageText.lines).where(PageText.id.in_(latest))):
+    for watch_id, lines in _latest_rows(session, PageText, by_kind.get("page", []), PageText.watch_id, PageText.lines):
         out[watch_id] = {"value": f"{lines} lines"}
     keyword_ids = by_kind.get("keyword", [])
     if keyword_ids:
@@ -326,10 +352,35 @@ def _change_count(session: Session, f: ChangeFilter) -> int:
     return session.scalar(query) or 0
 
 
+def _competitor_page_ids(session: Session, f: ChangeFilter, limit: int, offset: int) -> list[int]:
+    """One page of a competitor's changes, newest first, as ids: its own changes and those of its
+    watches without a competitor of their own, each walked newest first on (competitor_id,
+    detected_at) and stopped after offset + limit, then merged. (One OR over both would read and sort
+    every change of the competitor for each page.)"""
+    from dataclasses import replace
+
+    cid = select(Competitor.id).where(Competitor.name == f.competitor).scalar_subquery()
+    rest = _change_clauses(replace(f, competitor=None))
+    branches = [
+        select(Change.id, Change.detected_at).where(Change.competitor_id == cid, *rest),
+        select(Change.id, Change.detected_at).where(
+            Change.competitor_id.is_(None), Change.watch_id.in_(select(Watch.id).where(Watch.competitor_id == cid)), *rest
+        ),
+    ]
+    newest = (Change.detected_at.desc(), Change.id.desc())
+    walked = [select(*b.order_by(*newest).limit(offset + limit).subquery().c) for b in branches]
+    both = union_all(*walked).subquery()
+    return list(session.scalars(select(both.c.id).order_by(both.c.detected_at.desc(), both.c.id.desc()).limit(limit).offset(offset)))
+
+
 def changes(session: Session, f: ChangeFilter, limit: int = 100, offset: int = 0) -> Page[ChangeItem]:
-    query = _change_query(f)
     total = _change_count(session, f)
-    rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()).limit(limit).offset(offset))
+    if f.competitor:
+        query = _change_query(ChangeFilter()).where(Change.id.in_(_competitor_page_ids(session, f, limit, offset)))
+        rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()))
+    else:
+        query = _change_query(f)
+        rows = session.execute(query.order_by(Change.detected_at.desc(), Change.id.desc()).limit(limit).offset(offset))
     items = [
         ChangeItem(
             c.id, c.watch_id, label or url, wkind, comp, c.kind, c.summary, c.old, c.new, c.magnitude,
@@ -461,6 +512,22 @@ def listing_moves(session: Session, watch_id: int, limit: int = 200) -> list[Ite
         out += [ItemMove(cur.observed_at, "added", b[k].title, b[k].url, _money(b[k].price)) for k in b.keys() - a.keys()]
         out += [ItemMove(cur.observed_at, "removed", a[k].title, a[k].url, _money(a[k].price)) for k in a.keys() - b.keys()]
     return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    position: int
+    title: str | None
+    url: str
+    price: str | None
+    currency: str | None
+    sponsored: bool
+
+
+def listing_cards(session: Session, watch_id: int, limit: int = 200) -> list[ListingCard]:
+    """A listing's cards as its latest snapshot found them, in page order."""
+    cards = latest_items(session, [watch_id]).get(watch_id, [])[:limit]
+    return [ListingCard(c.position, c.title, c.url, _money(c.price), c.currency, c.sponsored) for c in cards]
 
 
 def site_moves(session: Session, watch_id: int, limit: int = 200) -> list[ItemMove]:

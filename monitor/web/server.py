@@ -21,7 +21,8 @@ SECRET_FILE = Path("var/web_secret")
 class WebOptions:
     host: str = "127.0.0.1"
     port: int = 8080
-    watchlist: Any = None  # monitor.watchlist.Watchlist: rules (severity), report folder, channels
+    # monitor.watchlist.Watchlist, or a callable giving the current one: rules (severity), report folder, channels
+    watchlist: Any = None
     secure_cookies: bool = True
     secret_key: str | None = None
 
