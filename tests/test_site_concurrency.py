@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 import scrapy
@@ -57,7 +58,7 @@ def site() -> Iterator[str]:
 class _Pages(scrapy.Spider):
     name = "pages"
 
-    def __init__(self, urls: list[str], seen: list[int], **kwargs: object) -> None:
+    def __init__(self, urls: list[str], seen: list[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.urls, self.seen = urls, seen
 
