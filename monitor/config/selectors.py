@@ -12,12 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import lxml.etree
-from cssselect import GenericTranslator
-from cssselect.parser import SelectorError, Token, parse
-
-from spiders.extract.page import FilterError, compile_rule
-from spiders.extract.product_selectors import SelectorSyntaxError, compile_selector
+# lxml, cssselect and the extractors load with the first selector checked: a watchlist without
+# selectors (`run` with nothing due, `status`) never pays for them.
 
 
 def check_http_url(url: str) -> str:
@@ -31,6 +27,9 @@ def check_http_url(url: str) -> str:
 
 def check_css(selector: str) -> str:
     """A CSS selector lxml can apply, or ValueError with cssselect's reason."""
+    from cssselect import GenericTranslator
+    from cssselect.parser import SelectorError
+
     try:
         GenericTranslator().css_to_xpath(selector)
     except SelectorError as exc:
@@ -40,6 +39,8 @@ def check_css(selector: str) -> str:
 
 def _parsed_nodes(value: object) -> Iterator[object]:
     """Every node of a cssselect parse tree (selectors, functions, attributes...), depth first."""
+    from cssselect.parser import Token
+
     if isinstance(value, Token):
         return
     if isinstance(value, (list, tuple)):
@@ -53,6 +54,8 @@ def _parsed_nodes(value: object) -> Iterator[object]:
 
 def check_browser_css(selector: str) -> str:
     """A CSS selector Chromium can run: valid for cssselect, and without cssselect's extensions."""
+    from cssselect.parser import parse
+
     check_css(selector)
     for node in _parsed_nodes(parse(selector)):
         kind = type(node).__name__
@@ -64,6 +67,8 @@ def check_browser_css(selector: str) -> str:
 
 
 def check_xpath(expression: str) -> str:
+    import lxml.etree
+
     try:
         lxml.etree.XPath(expression)
     except lxml.etree.XPathSyntaxError as exc:
@@ -75,6 +80,8 @@ def check_rule(rule: str) -> str:
     """A text-or-/regex/ rule (ignore, trigger, include, exclude) that compiles."""
     if not rule.strip():
         raise ValueError("an empty rule matches everything; remove it")
+    from spiders.extract.page import FilterError, compile_rule
+
     try:
         compile_rule(rule)
     except FilterError as exc:
@@ -84,6 +91,8 @@ def check_rule(rule: str) -> str:
 
 def check_css_or_xpath(selector: str) -> str:
     """A product field selector: CSS, or XPath when it starts with `/` (as the extractor reads it)."""
+    from spiders.extract.product_selectors import SelectorSyntaxError, compile_selector
+
     try:
         compile_selector(selector)
     except SelectorSyntaxError as exc:

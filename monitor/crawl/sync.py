@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Competitor, Watch
+from monitor.kinds.base import WatchSpec
 from monitor.watchlist import Watchlist
 
 
@@ -37,8 +38,28 @@ def _competitors(session: Session, watchlist: Watchlist) -> dict[str, Competitor
 
 def sync_watchlist(session: Session, watchlist: Watchlist) -> SyncReport:
     competitors = _competitors(session, watchlist)
-    existing = {(w.kind, w.url): w for w in session.scalars(select(Watch))}
+    # The store's watches as plain rows, not ORM objects: a watchlist as the store has it already
+    # (every `run` and `serve` start) then costs one SELECT and no identity map; only the watches to
+    # change are loaded as objects.
+    stored = {
+        (kind, url): (watch_id, (options, label, interval_s, cron, competitor_id, tags, active))
+        for watch_id, kind, url, options, label, interval_s, cron, competitor_id, tags, active in session.execute(
+            select(
+                Watch.id,
+                Watch.kind,
+                Watch.url,
+                Watch.options,
+                Watch.label,
+                Watch.interval_s,
+                Watch.cron,
+                Watch.competitor_id,
+                Watch.tags,
+                Watch.active,
+            )
+        )
+    }
     seen: set[tuple[str, str]] = set()
+    to_write: list[tuple[int | None, WatchSpec, int | None]] = []
     added = updated = 0
     for spec in watchlist.watch_specs():
         key = (spec.kind, spec.url)
@@ -53,22 +74,35 @@ def sync_watchlist(session: Session, watchlist: Watchlist) -> SyncReport:
                 session.flush()
                 competitors[spec.competitor] = comp
         comp_id = comp.id if comp else None
-        row = existing.get(key)
+        row = stored.get(key)
         wanted = (spec.options, spec.label, spec.interval_s, spec.cron, comp_id, list(spec.tags), True)
         if row is None:
-            row = Watch(kind=spec.kind, url=spec.url)
-            session.add(row)
             added += 1
-        elif (row.options, row.label, row.interval_s, row.cron, row.competitor_id, row.tags, row.active) != wanted:
+        elif row[1] != wanted:
             updated += 1
         else:
             continue  # as the watchlist says already: no UPDATE (a new dict marks a JSON column changed)
+        to_write.append((row[0] if row else None, spec, comp_id))
+    gone = [watch_id for key, (watch_id, values) in stored.items() if key not in seen and values[-1]]
+    loaded = _watches(session, [watch_id for watch_id, _, _ in to_write if watch_id is not None] + gone)
+    for watch_id, spec, comp_id in to_write:
+        if watch_id is None:
+            row = Watch(kind=spec.kind, url=spec.url)
+            session.add(row)
+        else:
+            row = loaded[watch_id]
         row.label, row.options, row.tags = spec.label, dict(spec.options), list(spec.tags)
         row.interval_s, row.cron, row.competitor_id, row.active = spec.interval_s, spec.cron, comp_id, True
-    deactivated = 0
-    for key, row in existing.items():
-        if key not in seen and row.active:
-            row.active = False
-            deactivated += 1
+    for watch_id in gone:
+        loaded[watch_id].active = False
     session.flush()
-    return SyncReport(added, updated, deactivated)
+    return SyncReport(added, updated, len(gone))
+
+
+def _watches(session: Session, ids: list[int]) -> dict[int, Watch]:
+    """The watches of these ids as ORM objects, fetched in chunks (a bound parameter each)."""
+    found: dict[int, Watch] = {}
+    for start in range(0, len(ids), 500):
+        for watch in session.scalars(select(Watch).where(Watch.id.in_(ids[start : start + 500]))):
+            found[watch.id] = watch
+    return found
