@@ -75,39 +75,41 @@ def _went_below(
     return not was_below or (before.converted is not None and cell.converted < before.converted)  # type: ignore[operator]
 
 
+def _went_below_change(
+    kind: str, summary: str, share: float | None, cell: Cell, before: CellBefore, details: dict
+) -> DetectedChange:
+    """A competitor's price that went below a line of ours (our price, our MAP): its move, its gap."""
+    return DetectedChange(
+        kind=kind,
+        summary=summary,
+        field="price",
+        old=None if before.converted is None else str(before.converted),
+        new=str(cell.converted),
+        magnitude=share,
+        details=details,
+    )
+
+
 def _cell_changes(row: MatrixRow, cell: Cell, before: CellBefore, previous: ProductBefore) -> list[DetectedChange]:
     p, cur = row.product, row.product.currency
     out: list[DetectedChange] = []
     if _went_below(p.price, previous.our_price, cell, before):
         g = row.gap_of(cell)
         share = float(g.share) if g else None
-        out.append(
-            DetectedChange(
-                kind="undercut_by",
-                summary=f"{p.name}: {cell.competitor} undercuts us by {-(share or 0):.1%} "
-                f"({_money(cell.converted, cur)} vs our {_money(p.price, cur)})",
-                field="price",
-                old=None if before.converted is None else str(before.converted),
-                new=str(cell.converted),
-                magnitude=share,
-                details=_details(row, cell),
-            )
+        summary = (
+            f"{p.name}: {cell.competitor} undercuts us by {-(share or 0):.1%} "
+            f"({_money(cell.converted, cur)} vs our {_money(p.price, cur)})"
         )
+        out.append(_went_below_change("undercut_by", summary, share, cell, before, _details(row, cell)))
     if _went_below(p.map_price, p.map_price, cell, before):
         g = gap(p.map_price, cell.converted)
         share = float(g.share) if g else None
-        out.append(
-            DetectedChange(
-                kind="map_violation",
-                summary=f"{p.name}: {cell.competitor} at {_money(cell.converted, cur)}, "
-                f"{-(share or 0):.1%} below our MAP {_money(p.map_price, cur)}",
-                field="price",
-                old=None if before.converted is None else str(before.converted),
-                new=str(cell.converted),
-                magnitude=share,
-                details=_details(row, cell, map_price=str(p.map_price)),
-            )
+        summary = (
+            f"{p.name}: {cell.competitor} at {_money(cell.converted, cur)}, "
+            f"{-(share or 0):.1%} below our MAP {_money(p.map_price, cur)}"
         )
+        details = _details(row, cell, map_price=str(p.map_price))
+        out.append(_went_below_change("map_violation", summary, share, cell, before, details))
     if before.stock == "in" and cell.stock == "out" and p.in_stock:
         out.append(
             DetectedChange(

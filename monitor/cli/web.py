@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from sqlalchemy.orm import Session
 
 from monitor.cli.common import config_option, console, err_console, open_store_or_exit
 from monitor.watchlist import Watchlist
@@ -20,6 +24,19 @@ def _watchlist(config_path: str) -> Watchlist | None:
     from monitor.cli.common import load_or_exit
 
     return load_or_exit(config_path) if Path(config_path).exists() else None
+
+
+@contextmanager
+def _auth_store(config_path: str) -> Iterator[Session]:
+    """The store's session for a user or token command, committed at the end; an AuthError (unknown
+    user, weak password, ...) is the command's one-line error, exit 2."""
+    _engine, factory = open_store_or_exit(_watchlist(config_path))
+    with factory.begin() as session:
+        try:
+            yield session
+        except AuthError as exc:
+            err_console.print(f"[red]error[/red] {exc}")
+            raise SystemExit(2) from None
 
 
 @click.command()
@@ -64,13 +81,8 @@ def user_add(config_path: str, name: str, password: str | None) -> None:
             if sys.stdin.isatty()
             else sys.stdin.readline().rstrip("\n")
         )
-    _engine, factory = open_store_or_exit(_watchlist(config_path))
-    with factory.begin() as session:
-        try:
-            add_user(session, name, password)
-        except AuthError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            raise SystemExit(2) from None
+    with _auth_store(config_path) as session:
+        add_user(session, name, password)
     console.print(f"user {name} added")
 
 
@@ -79,13 +91,8 @@ def user_add(config_path: str, name: str, password: str | None) -> None:
 @click.argument("name")
 def user_remove(config_path: str, name: str) -> None:
     """Remove a user (their API tokens are revoked)."""
-    _engine, factory = open_store_or_exit(_watchlist(config_path))
-    with factory.begin() as session:
-        try:
-            remove_user(session, name)
-        except AuthError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            raise SystemExit(2) from None
+    with _auth_store(config_path) as session:
+        remove_user(session, name)
     console.print(f"user {name} removed")
 
 
@@ -100,13 +107,8 @@ def token() -> None:
 @click.option("--user", "owner", default=None, help="The user the token belongs to (revoked with them).")
 def token_create(config_path: str, name: str, owner: str | None) -> None:
     """Create a token; it is printed once and only its hash is stored."""
-    _engine, factory = open_store_or_exit(_watchlist(config_path))
-    with factory.begin() as session:
-        try:
-            new = create_token(session, name, owner)
-        except AuthError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            raise SystemExit(2) from None
+    with _auth_store(config_path) as session:
+        new = create_token(session, name, owner)
     err_console.print(f"token {new.id} ({name}) created; it is shown once:")
     click.echo(new.token)
 
@@ -116,13 +118,8 @@ def token_create(config_path: str, name: str, owner: str | None) -> None:
 @click.argument("ident")
 def token_revoke(config_path: str, ident: str) -> None:
     """Revoke a token by id or by name."""
-    _engine, factory = open_store_or_exit(_watchlist(config_path))
-    with factory.begin() as session:
-        try:
-            revoke_token(session, ident)
-        except AuthError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            raise SystemExit(2) from None
+    with _auth_store(config_path) as session:
+        revoke_token(session, ident)
     console.print(f"token {ident} revoked")
 
 

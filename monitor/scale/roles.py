@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,7 +70,7 @@ class RoleOptions:
     heartbeat_every: float = 2.0
 
 
-class Role:
+class Role(ABC):
     """What every role shares: the watchlist, the store, Redis, the heartbeat, stop and outage handling."""
 
     name = "role"
@@ -143,10 +144,11 @@ class Role:
             pass
         event(self.log, "stopped", role=self.name, member=self.me.id)
 
+    @abstractmethod
     def step(self) -> None:
-        raise NotImplementedError
+        """One pass of the role (scheduling, crawling or dispatching)."""
 
-    def stopping(self) -> None:
+    def stopping(self) -> None:  # noqa: B027  (an optional hook: most roles hold nothing to give up)
         """Give up what this member holds (override)."""
 
 

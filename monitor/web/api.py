@@ -6,6 +6,7 @@ The OpenAPI description is FastAPI's own, served at /api/v1/openapi.json to toke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,14 @@ def _one(session: Session, watch_id: int) -> q.WatchListRow:
     return rows[0]
 
 
+def _changed(session: Session, watch_id: int, change: Callable[[], object]) -> q.WatchListRow:
+    """Apply `change` to a watch that exists (404 otherwise), commit, and answer with the watch as it is now."""
+    _one(session, watch_id)
+    change()
+    session.commit()
+    return _one(session, watch_id)
+
+
 @router.get("/watches/{watch_id}", response_model=q.WatchListRow)
 def get_watch(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
     return _one(session, watch_id)
@@ -60,18 +69,12 @@ def get_watch(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
 @router.post("/watches/{watch_id}/pause", response_model=q.WatchListRow)
 def pause(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
     """Paused: never due until resumed (the watchlist's reload keeps it paused)."""
-    _one(session, watch_id)
-    q.set_paused(session, watch_id, True)
-    session.commit()
-    return _one(session, watch_id)
+    return _changed(session, watch_id, lambda: q.set_paused(session, watch_id, True))
 
 
 @router.post("/watches/{watch_id}/resume", response_model=q.WatchListRow)
 def resume(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
-    _one(session, watch_id)
-    q.set_paused(session, watch_id, False)
-    session.commit()
-    return _one(session, watch_id)
+    return _changed(session, watch_id, lambda: q.set_paused(session, watch_id, False))
 
 
 @router.post("/watches/{watch_id}/mute", response_model=q.WatchListRow)
@@ -81,18 +84,12 @@ def mute(
     session: Session = Depends(db),
 ) -> q.WatchListRow:
     """Muted: still checked, its changes stored, but no alerts queued until `muted_until`."""
-    _one(session, watch_id)
-    q.mute(session, watch_id, datetime.now(UTC) + timedelta(hours=hours))
-    session.commit()
-    return _one(session, watch_id)
+    return _changed(session, watch_id, lambda: q.mute(session, watch_id, datetime.now(UTC) + timedelta(hours=hours)))
 
 
 @router.post("/watches/{watch_id}/unmute", response_model=q.WatchListRow)
 def unmute(watch_id: int, session: Session = Depends(db)) -> q.WatchListRow:
-    _one(session, watch_id)
-    q.mute(session, watch_id, None)
-    session.commit()
-    return _one(session, watch_id)
+    return _changed(session, watch_id, lambda: q.mute(session, watch_id, None))
 
 
 @router.post("/watches/{watch_id}/check-now", response_model=q.WatchListRow, status_code=202)
