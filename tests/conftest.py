@@ -21,7 +21,21 @@ def corpora() -> Path:
     return CORPORA
 
 
+import offline_guard  # noqa: E402
 from pg_fixture import *  # noqa: E402, F403  (pg_engine, pg_sessions, store_sessions)
+
+offline_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_sent_off_this_machine():  # noqa: ANN202
+    """A test whose process tried to connect off loopback fails, even when the refusal was swallowed by
+    the code under test (a failed observation, a channel error)."""
+    start = len(offline_guard.violations)
+    yield
+    made = offline_guard.violations[start:]
+    if made:
+        pytest.fail("a connection off this machine was attempted (and refused): " + "; ".join(sorted(set(made))[:5]))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
