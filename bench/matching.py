@@ -100,15 +100,21 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
 
-def slug_title(url: str) -> str | None:
-    """The words of a URL's slug (its wordiest path segment), without ids; None when too few words."""
+def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
+    """The words of a URL's slug (its wordiest path segment), without ids; None when too few words.
+    `shop_ids`: the shop's own ids for the product (the truth's SKUs): a slug word holding one
+    ("ppd1gaiamg9r" for SKU "pd1gaiamg9r") is the shop's id, which no catalogue of ours would write."""
     segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
     if not segments:
         return None
     best = max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
     best = re.sub(r"\.(html?|php|aspx?)$", "", best, flags=re.I)
-    # ids the shop put in its URL ("p3969033", "400105394"), and a trailing number
-    words = [w for w in re.split(r"[-_+]+", best) if w and not re.fullmatch(r"[A-Za-z]{0,2}\d{5,}", w)]
+    ids = [i.lower() for i in shop_ids if len(i) >= 5]
+    # ids the shop put in its URL ("p3969033", "400105394", "P496380C496379"), and a trailing number
+    words = [
+        w for w in re.split(r"[-_+]+", best)
+        if w and not re.fullmatch(r"(?:[A-Za-z]{0,2}\d{5,})+", w) and not any(i in w.lower() for i in ids)
+    ]  # fmt: skip
     while words and words[-1].isdigit():
         words.pop()
     if sum(1 for w in words if re.search(r"[^\W\d_]", w)) < 2:
@@ -142,7 +148,8 @@ def corpus_cases() -> tuple[list[OurItem], list[Case]]:
     for n, path in enumerate(sorted((CORPUS / "truth").glob("*.truth.json"))):
         truth = json.loads(path.read_text())
         body = gzip.decompress((CORPUS / truth["html_file"]).read_bytes())
-        title, gtin, mpn = slug_title(truth["url"]), normalise_gtin(_first(truth.get("gtin"))), _first(truth.get("mpn"))
+        skus = tuple(str(s) for s in truth.get("sku") or ())
+        title, gtin, mpn = slug_title(truth["url"], skus), normalise_gtin(_first(truth.get("gtin"))), _first(truth.get("mpn"))
         right = None
         if title or gtin or mpn:
             right = 10_000 + n
