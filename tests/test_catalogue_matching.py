@@ -175,3 +175,23 @@ def test_a_model_name_of_ours_written_in_the_title_matches_with_the_brand() -> N
     assert CatalogueIndex([ours]).decide(bare).status == "proposed"
     short = OurItem(10, "X", "Acme", "Acme", mpn="Pro Max")
     assert CatalogueIndex([short]).decide(PageItem(92, "Acme Pro Max Kettle")).status != "accepted"
+
+
+def test_qualifiers_the_page_adds_after_its_name_do_not_count_against_our_words() -> None:
+    throw = OurItem(1, "JL-1", "John Lewis & Partners Faux Fur Throw", "John Lewis & Partners")
+    page = PageItem(9, "John Lewis & Partners Faux Fur Throw, Platinum", "John Lewis & Partners")
+    assert CatalogueIndex([throw]).decide(page).status == "accepted"
+    # A row that names its colour is compared whole: another colour after the dash is not ours.
+    hook = OurItem(2, "IK-1", "FJANTIG Hook white", "IKEA")
+    assert CatalogueIndex([hook]).decide(PageItem(9, "FJANTIG Hook - black", "IKEA")).status != "accepted"
+
+
+def test_a_long_title_the_page_writes_as_one_phrase_is_applied_without_a_brand() -> None:
+    event = OurItem(1, "E-1", "De vez en cuando la vida Streaming")
+    page = PageItem(9, "Entradas De vez en cuando la vida Streaming Punto Play - Santiago")
+    assert CatalogueIndex([event]).decide(page).status == "accepted"
+    # Short, or with a word of ours missing from the phrase, it waits for a person.
+    short = OurItem(2, "E-2", "Lina de Lima Streaming")
+    assert CatalogueIndex([short]).decide(PageItem(9, "Entradas Lina de Lima Streaming Punto Play")).status == "proposed"
+    gap = PageItem(9, "Entradas De vez en cuando la nueva vida Streaming")
+    assert CatalogueIndex([event]).decide(gap).status != "accepted"

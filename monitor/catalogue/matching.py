@@ -40,6 +40,8 @@ GTIN_CONFIDENCE = 0.99
 CODE_CONFIDENCE = 0.96
 CROSS_SCRIPT_CONFIDENCE = 0.93
 TIE_MARGIN = 0.04  # two of our products this close: a person decides
+LONG_TITLE = 5  # words: a name this long, repeated by the page, is that product's name, brand or not
+REPEATED_CONFIDENCE = 0.92  # a long title repeated word for word: applied, but below any code or GTIN
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,15 @@ def _without_brand(title: Title, brand: str | None) -> Title:
     kept = tuple(w for w in title.words if w not in drop) or title.words
     text = " ".join(kept)
     latin = " ".join(w for w in title.latin.split() if w not in drop) or title.latin
-    return replace(title, text=text, words=kept, latin=latin)
+    head = tuple(w for w in title.head if w not in drop)
+    return replace(title, text=text, words=kept, latin=latin, head=head)
+
+
+def repeats(ours: Title, theirs: Title) -> bool:
+    """The page writes our title as one phrase (its words in a row, spaces aside: "1970s" = "1970's"),
+    with whatever it adds around it ("Entradas ... - Santiago", a shop's prefix): a name of five
+    words or more, the length a title must have to be applied without a brand."""
+    return len(ours.words) >= LONG_TITLE and "".join(ours.words) in "".join(theirs.words)
 
 
 def _latin(title: Title, cross: bool) -> str:
@@ -324,10 +334,16 @@ class CatalogueIndex:
             conf = 0.7 + 0.26 * sim  # brand and model code agree: the words confirm
         else:
             # No model code: the words are all there is; extra words on the page (a colour, a size)
-            # count against it, our words missing from the page more.
+            # count against it, our words missing from the page more. Qualifiers the page adds
+            # after its name ("Faux Fur Throw, Platinum") do not, when every word of ours is in the
+            # name: our row need not name the colour; one that names another is compared whole.
             a, b = _latin(ours_words, cross), _latin(page_words, cross)
+            if not cross and ours_words.words and set(ours_words.words) <= set(page_words.head):
+                b = " ".join(page_words.head)
             words = (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200
             conf = (0.45 + 0.5 * words) * (0.8 if cross else 1.0)
+        if not cross and repeats(ours.title, title):
+            conf = max(conf, REPEATED_CONFIDENCE)
         if agree is None:
             conf -= 0.02 if named else 0.0
             if not named:
@@ -339,12 +355,13 @@ class CatalogueIndex:
 
     @staticmethod
     def _unbranded_cap(ours: _Ours, title: Title, cross: bool) -> float:
-        """Without any brand evidence, only a long title the page repeats almost word for word
-        (five words or more, 95 % alike) may be applied; anything else waits for a person."""
-        if cross or len(ours.title.words) < 5:
+        """Without any brand evidence, only a long title (five words or more) the page repeats
+        almost word for word (95 % alike) or as one phrase may be applied; anything else waits
+        for a person."""
+        if cross or len(ours.title.words) < LONG_TITLE:
             return 0.75
         alike = fuzz.token_sort_ratio(ours.title.text, title.text) / 100
-        return 0.92 if alike >= 0.95 else 0.75
+        return REPEATED_CONFIDENCE if alike >= 0.95 or repeats(ours.title, title) else 0.75
 
     def _names_other_brand(self, ours: _Ours, title: Title) -> bool:
         """The page's title starts with a brand of ours that is not this product's."""

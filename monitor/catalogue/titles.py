@@ -37,6 +37,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _FILLER = frozenset("the a an and with for of by de la le les der die das und mit für von et avec pour".split())
 
 
+# Where a title's name ends and its qualifiers begin: "Faux Fur Throw, Platinum", "Hook - black",
+# "Whiskyglas (2-tlg)". A comma between digits is a decimal one ("5,4"), a hyphen inside a word joins it.
+_QUALIFIER = re.compile(r"\s[-/]\s|[–—|·(\[]|,(?!\d)")
 _OTHER_ALPHABET = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f]+")
 
 
@@ -81,6 +84,7 @@ class Title:
     accessories: frozenset[str] = frozenset()
     scripts: frozenset[str] = frozenset()  # "cjk" when the title has Chinese, Japanese or Korean words
     latin: str = ""  # the normalised words outside those scripts
+    head: tuple[str, ...] = ()  # the words before the first qualifier (colour, size, category)
 
     def has_code(self, code: str) -> bool:
         return code in self.joined or code in self.codes
@@ -132,6 +136,8 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
     joined = set(words) | shown | {a + b for a, b in zip(words, words[1:], strict=False)}
     joined |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
     kept = [w for w in words if w not in _FILLER]
+    head = _QUALIFIER.split(folded, maxsplit=1)[0]
+    head_words = tuple(w for t in _WORDS.findall(head) for w in _CODE_CHARS.split(t) if w and w not in _FILLER)
     return Title(
         " ".join(kept),
         tuple(kept),
@@ -143,6 +149,7 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
         frozenset(w for w in words if w in ACCESSORY_WORDS),
         frozenset({"cjk"} if any(_CJK.search(w) for w in kept) else set()),
         " ".join(w for w in kept if not _CJK.search(w)),
+        head_words,
     )
 
 
