@@ -10,7 +10,8 @@ the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The 
    catalogue entry for a page is written from what a retailer selling it would know, none of it
    read by rivalwatch's extractor: the brand, GTIN and MPN of the benchmark's human ground truth,
    and as our title the words of the page's URL slug (the shop's own words for the product, which
-   differ from its page title; ids in the slug dropped). A page with neither slug words nor a GTIN
+   differ from its page title; the product's segment, not a category folder; ids in the slug
+   dropped, the shop's SKU among them). A page with neither slug words nor a GTIN
    or MPN gets no entry and is only a negative. Each page is matched against the whole catalogue
    (its own entry the one right answer, the other 71 wrong: same-shop pages are the hard ones),
    and again against the catalogue without its own entry, where any match is wrong.
@@ -101,14 +102,19 @@ class Score:
 
 
 def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
-    """The words of a URL's slug (its wordiest path segment), without ids; None when too few words.
+    """The words of a URL's slug, without ids; None when too few words. The slug is the product's
+    own segment: the last with two lettered words or more (category folders come before it:
+    "/hifi-audio-tv-video-foto/tv-projektoren/c72.../fernbedienung-tv.html"), else the wordiest.
     `shop_ids`: the shop's own ids for the product (the truth's SKUs): a slug word holding one
     ("ppd1gaiamg9r" for SKU "pd1gaiamg9r") is the shop's id, which no catalogue of ours would write."""
-    segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+    segments = [re.sub(r"\.(html?|php|aspx?)$", "", unquote(s), flags=re.I) for s in urlsplit(url).path.split("/") if s]
     if not segments:
         return None
-    best = max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
-    best = re.sub(r"\.(html?|php|aspx?)$", "", best, flags=re.I)
+    def lettered(segment: str) -> int:
+        return sum(1 for w in re.split(r"[-_+]+", segment) if re.search(r"[^\W\d_]{2}", w))
+
+    worded = [s for s in segments if lettered(s) >= 2]
+    best = worded[-1] if worded else max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
     ids = [i.lower() for i in shop_ids if len(i) >= 5]
     # ids the shop put in its URL ("p3969033", "400105394", "P496380C496379"), and a trailing number
     words = [
