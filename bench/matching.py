@@ -23,6 +23,14 @@ the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The 
    brand). The shops' 25 new arrivals are not ours: pages that must match nothing. Each page is
    matched with and without its own product in the catalogue, as above.
 
+3. Listing neighbours (precision only): the ~740 result titles of the real shop search pages in
+   ../shared/corpora/listings (Amazon, eBay, Etsy, AliExpress, JD). The results of one search are
+   different listings, many of them near twins ("Mannequin 2 Movie Poster Fridge Magnet", two
+   Sound Blaster cards of one line, monitors sharing "2560x1440"), so each result is matched, as
+   a page with only a title, against a catalogue of the other results of its page: a match to
+   another title is wrong. A match to an identical title is counted apart (the same product
+   listed twice, or listings no title can tell apart).
+
 A match counts when it is applied (confidence >= auto_accept); proposals are counted apart (a
 person decides those). Precision = right applied / all applied; recall = right applied / pages
 whose product is in the catalogue. The baseline, measured in the same run, is a plain title
@@ -41,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import json
 import os
 import re
@@ -58,6 +67,7 @@ from rapidfuzz import fuzz  # noqa: E402
 from bench.lib.loso import group, refit_per_source, shop_of, single_source_entries  # noqa: E402
 from monitor.catalogue.config import OurProductEntry  # noqa: E402
 from monitor.catalogue.matching import TIE_MARGIN, CatalogueIndex, OurItem, PageItem  # noqa: E402
+from monitor.catalogue.titles import fold  # noqa: E402
 from monitor.demo.catalogue import Catalogue  # noqa: E402
 from monitor.demo.pages import product_page  # noqa: E402
 from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
@@ -67,6 +77,7 @@ from spiders.extract.product import extract_product  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpora" / "products" / "zyte_benchmark"
+LISTINGS = SHARED / "corpora" / "listings"
 AUTO, PROPOSE = 0.9, 0.6
 
 
@@ -183,6 +194,35 @@ def demo_cases() -> tuple[list[OurItem], list[Case]]:
             right = p.num if p.num < 50 else None
             cases.append(make_case(f"demo/{shop}", f"demo/{shop}", n, body, url, right, spec.selectors or None))
     return ours, cases
+
+
+def _listing_title(raw: str | None) -> str:
+    """A result's title without the engine's highlighting and its second line (a promotion)."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw or "")).split("\n")[0]
+    return " ".join(text.split())
+
+
+def listing_neighbours() -> tuple[int, list[str], int]:
+    """Each search result against the other results of its page: (results, wrong matches, matches
+    to an identical title)."""
+    n, wrong, identical = 0, [], 0
+    for path in sorted(LISTINGS.glob("*/*.truth.json")):
+        truth = json.loads(path.read_text())
+        titles = [t for t in (_listing_title(i.get("title")) for i in truth.get("results") or []) if t]
+        ours = [OurItem(i, f"L{i}", t) for i, t in enumerate(titles)]
+        for i, title in enumerate(titles):
+            if len(titles) < 2:
+                continue
+            n += 1
+            d = CatalogueIndex([o for o in ours if o.id != i]).decide(PageItem(i, title), AUTO, PROPOSE)
+            if d.status != "accepted" or d.candidate is None:
+                continue
+            other = titles[d.candidate.our_id]
+            if fold(other) == fold(title):
+                identical += 1
+            else:
+                wrong.append(f"listing {path.parent.name}: {title!r} -> {other!r} ({d.candidate.method})")
+    return n, wrong, identical
 
 
 def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[str, Score]:  # noqa: ANN001
@@ -367,6 +407,15 @@ def main() -> None:
               f"  [{len(full)} entries with both a brand and slug words, as a catalogue row has]")  # fmt: skip
     everything = total({str(i): total(score(o, c, None, "all")) for i, (_, o, c) in enumerate(parts)})
     print(line("all pairs", everything))
+    if LISTINGS.is_dir():
+        n, wrong, identical = listing_neighbours()
+        print(f"listing neighbours: {n} search results, each against the other results of its page: "
+              f"{len(wrong)} applied to another title (wrong), {identical} to an identical title")  # fmt: skip
+        if args.show_errors:
+            for error in wrong:
+                print("    " + error)
+    else:
+        print(f"note: the listings corpus is not at {LISTINGS}; listing neighbours not measured")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from monitor.catalogue.matching import CatalogueIndex, OurItem, PageItem
+from monitor.catalogue.titles import parse_title
 from monitor.kinds.product.identifiers import normalise_gtin, read_identifiers
 
 HEADPHONES = OurItem(1, "NV-K12P", "Kestrel K12 Pro Wireless Headphones", "Kestrel", "04006381333931")
@@ -195,3 +196,31 @@ def test_a_long_title_the_page_writes_as_one_phrase_is_applied_without_a_brand()
     assert CatalogueIndex([short]).decide(PageItem(9, "Entradas Lina de Lima Streaming Punto Play")).status == "proposed"
     gap = PageItem(9, "Entradas De vez en cuando la nueva vida Streaming")
     assert CatalogueIndex([event]).decide(gap).status != "accepted"
+
+
+def test_sizes_and_ratings_are_not_model_codes() -> None:
+    # Real search results: two monitors that share a resolution, two testers that share a rating.
+    ours = CatalogueIndex([
+        OurItem(1, "A", "AOC CQ32G1 Curved Frameless Gaming Monitor, Quad HD 2560x1440, VA Panel"),
+        OurItem(2, "B", "Visual Fault Locator 30mW30KM, VFL Tester Kit includes Single Mode"),
+    ])  # fmt: skip
+    assert ours.decide(PageItem(9, "Acer 27\" IPS Gaming Monitor, Resolution 2560x1440 @144Hz, 1MS")).status != "accepted"
+    assert ours.decide(PageItem(9, "Visual Obstacle Locator 30mw30km Optical Cable Tester")).status != "accepted"
+    assert parse_title("Monitor 2560x1440 144Hz 1080p").codes == frozenset()
+    assert parse_title("Brome 1055-V01 feeder").codes == {"1055v01"}
+
+
+def test_a_code_two_titles_share_is_no_identifier_without_the_brand() -> None:
+    champion = OurItem(1, "A", "Creative Sound Blaster Recon3D Fatal1ty Champion PCIe")
+    page = PageItem(9, "Creative Sound Blaster Recon3D Fatal1ty Professional PCIe")
+    assert CatalogueIndex([champion]).decide(page).status != "accepted"
+    # The page's MPN is one: a code of ours it gives as its MPN still matches.
+    assert CatalogueIndex([champion]).decide(PageItem(9, "Sound card", mpn="RECON3D-FATAL1TY")).candidate is not None
+
+
+def test_a_code_written_against_chinese_words_is_still_a_code() -> None:
+    title = parse_title("惠普（HP）LaserJet Pro MFP M128fn黑白激光多功能一体机")
+    assert "m128fn" in title.codes and "黑白激光多功能一体机" in title.words
+    ours = OurItem(1, "HP-1", "惠普（HP）LaserJet Pro MFP M128fn黑白激光多功能一体机 打印复印扫描传真", "HP")
+    other = PageItem(9, "惠普（HP）LaserJet Pro MFP M128fw黑白激光多功能一体机 无线打印复印扫描传真")
+    assert CatalogueIndex([ours]).decide(other).status != "accepted"  # another model of the series

@@ -194,7 +194,7 @@ class CatalogueIndex:
     def __init__(self, items: Iterable[OurItem]) -> None:
         self.ours: dict[int, _Ours] = {}
         self.by_gtin: dict[str, list[int]] = {}
-        self.by_code: dict[str, list[tuple[int, str]]] = {}
+        self.by_code: dict[str, list[tuple[int, str, bool]]] = {}  # key -> (our id, method, from our title)
         self.by_word: dict[str, set[int]] = {}
         self.by_model_name: dict[str, list[tuple[tuple[str, ...], int]]] = {}  # first word -> (words, our id)
         self.brands: set[str] = set()
@@ -217,9 +217,10 @@ class CatalogueIndex:
             # Our MPN, our SKU, and a long code our title names ("Panasonic NN-K35HWMEBG"): a page
             # whose SKU or MPN is one of these names the same product.
             named = {code_key(c) for c in title.codes if len(c) >= 6}
-            for method, keys in (("mpn", {code_key(item.mpn)}), ("sku", {code_key(item.sku)}), ("mpn", named)):
+            sources = (("mpn", {code_key(item.mpn)}, False), ("sku", {code_key(item.sku)}, False), ("mpn", named, True))
+            for method, keys, in_title in sources:
                 for key in keys - {None}:
-                    self.by_code.setdefault(str(key), []).append((item.id, method))
+                    self.by_code.setdefault(str(key), []).append((item.id, method, in_title))
             named_model = _model_name(item.mpn)
             if named_model:
                 self.by_model_name.setdefault(named_model[0], []).append((named_model, item.id))
@@ -242,8 +243,8 @@ class CatalogueIndex:
             out.append(Candidate(our_id, "gtin", conf, {"gtin": page.gtin, "brand_agrees": agree}))
         return out
 
-    def _code_hits(self, value: str | None) -> dict[tuple[int, str], str]:
-        """(our id, method) -> the key a page's code matched: the whole code, or a long part of it
+    def _code_hits(self, value: str | None) -> dict[tuple[int, str, bool], str]:
+        """(our id, method, from our title) -> the key a page's code matched: the whole code, or a long part of it
         ("MU312M00L" of "MU312M00L-C11")."""
         keys = {code_key(value)} | {code_key(p) for p in re.split(r"[-./_ ]+", value or "") if len(p) >= 6}
         return {hit: str(key) for key in keys - {None} for hit in self.by_code.get(str(key), [])}
@@ -252,11 +253,15 @@ class CatalogueIndex:
         out = []
         shown = [("title", c) for c in sorted(title.codes) if len(c) >= 5]  # "HMP2000" in the title
         for field_name, value in (("mpn", page.mpn), ("sku", page.sku), *shown):
-            for (our_id, method), key in self._code_hits(value).items():
+            for (our_id, method, in_title), key in self._code_hits(value).items():
                 ours = self.ours[our_id]
                 agree = _brands_agree(ours.brand, brand_key(page.brand))
                 if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                     agree = True
+                if in_title and field_name == "title" and agree is not True:
+                    # A code both titles write ("Fatal1ty" of two Sound Blaster cards) is a word of
+                    # theirs, not an identifier: without the brand, the titles' scoring decides.
+                    continue
                 # Without a brand to confirm it, a long code (8 characters or more, letters and
                 # digits: "NC5100EF") still names one product; a short one is only a proposal.
                 specific = len(key) >= 8 and not key.isdigit() and not key.isalpha()
@@ -357,8 +362,9 @@ class CatalogueIndex:
     def _unbranded_cap(ours: _Ours, title: Title, cross: bool) -> float:
         """Without any brand evidence, only a long title (five words or more) the page repeats
         almost word for word (95 % alike) or as one phrase may be applied; anything else waits
-        for a person."""
-        if cross or len(ours.title.words) < LONG_TITLE:
+        for a person. Chinese, Japanese and Korean run their words together, so the length of a
+        title in those scripts says nothing of how specific it is: it waits too."""
+        if cross or ours.title.scripts or len(ours.title.words) < LONG_TITLE:
             return 0.75
         alike = fuzz.token_sort_ratio(ours.title.text, title.text) / 100
         return REPEATED_CONFIDENCE if alike >= 0.95 or repeats(ours.title, title) else 0.75

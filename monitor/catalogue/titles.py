@@ -33,7 +33,9 @@ UNITS = (
 _UNIT_RE = re.compile(r"^(\d+(?:[.,]\d+)?)(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")
 _CODE_CHARS = re.compile(r"[-./_+]")
 _WORDS = re.compile(r"[^\W_]+(?:[-./+][^\W_]+)*", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_CHARS = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_CJK = re.compile(rf"[{_CJK_CHARS}]")
+_SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK_CHARS}])(?=[^\s{_CJK_CHARS}])|(?<=[^\s{_CJK_CHARS}])(?=[{_CJK_CHARS}])")
 _FILLER = frozenset("the a an and with for of by de la le les der die das und mit für von et avec pour".split())
 
 
@@ -90,6 +92,11 @@ class Title:
         return code in self.joined or code in self.codes
 
 
+# A token made of numbers each with at most a short unit ("2560x1440", "1310/1550nm", "30mW30KM",
+# "4mx5m", "1080p", "144hz"): sizes and ratings many products share, not a model's code.
+_MEASURE_LIKE = re.compile(r"(?:\d+(?:[.,]\d+)?[^\W\d_]{0,3}[-./+x]?)+")
+
+
 def _is_code(word: str) -> bool:
     bare = _CODE_CHARS.sub("", word)
     has_digit = any(c.isdigit() for c in bare)
@@ -108,14 +115,16 @@ def _measure(word: str) -> tuple[str, str] | None:
 def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> Title:
     """A title's words, codes, variant words and measures; `extra_codes` (a page's SKU and MPN)
     count as codes the title shows."""
-    folded = fold(text or "")
+    # CJK is written without spaces, so a model code runs into the words after it ("M128fw黑白激光"):
+    # a change of script ends a word.
+    folded = _SCRIPT_CHANGE.sub(" ", fold(text or ""))
     raw = _WORDS.findall(folded)
     # "4x42" and "60 x 30 cm" keep their numbers apart; "pro-max" is two words.
     words: list[str] = []
     codes: set[str] = set()
     measures: set[tuple[str, str]] = set()
     for token in raw:
-        if _is_code(token):
+        if _is_code(token) and (token.isdigit() or not _MEASURE_LIKE.fullmatch(token)):
             codes.add(_CODE_CHARS.sub("", token))
         parts = [p for p in _CODE_CHARS.split(token) if p]
         words.extend(parts)
