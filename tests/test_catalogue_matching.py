@@ -24,6 +24,14 @@ def test_gtins_are_normalised_and_their_check_digit_verified() -> None:
     assert normalise_gtin("4006381333932") is None  # wrong check digit
     assert normalise_gtin("0000000000000") is None  # what shops write when they have none
     assert normalise_gtin("12345") is None and normalise_gtin(None) is None
+    # Leading zeros a spreadsheet dropped, or a float it wrote: the check digit still decides.
+    assert normalise_gtin("36000291452") == "00036000291452"
+    assert normalise_gtin("4006381333931.0") == "04006381333931" and normalise_gtin("36000291453") is None
+    # An ISBN-10 is its ISBN-13, where the value is said to be an ISBN; ten digits are no barcode.
+    assert normalise_gtin("0-306-40615-2", isbn=True) == normalise_gtin("978-0-306-40615-7") == "09780306406157"
+    assert normalise_gtin("ISBN: 080442957X") == "09780804429573"
+    assert normalise_gtin("0306406152") is None and normalise_gtin("0306406153", isbn=True) is None
+    assert read_identifiers(_page(body="<p>ISBN-10: 0306406152</p>")).gtin == "09780306406157"
 
 
 def _page(head: str = "", body: str = "") -> bytes:

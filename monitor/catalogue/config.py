@@ -109,7 +109,7 @@ class OurProductEntry(Strict):
             return None
         gtin = normalise_gtin(str(value))
         if gtin is None:
-            raise ValueError(f"not a valid GTIN/EAN/UPC (8, 12, 13 or 14 digits with a right check digit): {value!r}")
+            raise ValueError(f"not a valid GTIN/EAN/UPC (8, 12, 13 or 14 digits, leading zeros optional, with a right check digit): {value!r}")
         return gtin
 
     @field_validator("currency")

@@ -35,7 +35,7 @@ _PROPERTY = re.compile(rb"(?:itemprop|property)\s*=\s*[\"'](?:schema:)?(gtin(?:8
 _CONTENT = re.compile(rb"\bcontent\s*=\s*[\"']([^\"']{1,80})[\"']")
 # A labelled code, in a table row, a definition list or inline text: "EAN</th><td>4006381333931".
 _LABELLED = re.compile(
-    rb"(?:ean(?:-?13)?|gtin(?:-?1[234])?|upc(?:-?a)?|isbn(?:-?13)?|barcode)\s*"
+    rb"(?:ean(?:-?13)?|gtin(?:-?1[234])?|upc(?:-?a)?|isbn(?:-?1[03])?|barcode)\s*"
     rb"(?::|#|(?:</(?:th|td|dt|span|b|strong|label)>\s*)+(?:<(?:td|dd|span)[^>]*>\s*)+)\s*([0-9][0-9 \-]{6,17}[0-9])\b"
 )
 
@@ -76,16 +76,35 @@ def gtin_check_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
-def normalise_gtin(value: object) -> str | None:
-    """A GTIN-8/12/13/14 (EAN, UPC, ISBN-13) as 14 digits, or None when it is not a valid one."""
+def _isbn10_as_gtin(text: str) -> str | None:
+    """An ISBN-10 ("0-306-40615-2", check character X allowed) as its ISBN-13 (978 + 9 digits)."""
+    if not re.fullmatch(r"\d{9}[\dXx]", text):
+        return None
+    total = sum((10 - i) * int(d) for i, d in enumerate(text[:9])) + (10 if text[9] in "Xx" else int(text[9]))
+    if total % 11:
+        return None
+    body = "978" + text[:9]
+    check = (10 - sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body))) % 10) % 10
+    return body + str(check)
+
+
+def normalise_gtin(value: object, isbn: bool = False) -> str | None:
+    """A GTIN-8/12/13/14 (EAN, UPC, ISBN-13) as 14 digits, or None when it is not a valid one.
+    Also read: an 11-digit UPC-A or EAN-13 whose leading zeros a spreadsheet dropped
+    ("36000291452", or "4006381333931.0" from a float): the check digit, which leading zeros do not
+    change, still decides; and, where the value is said to be an ISBN (`isbn`, or an "ISBN:"
+    prefix), an ISBN-10 as its ISBN-13 (ten digits are not otherwise taken for a barcode)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = re.sub(r"\.0+$", "", str(value).strip())
     prefixed = _PREFIXED.match(text)
     if prefixed:
         text = prefixed.group(1)
+        isbn = isbn or prefixed.group(0).lstrip().lower().startswith("isbn")
     digits = re.sub(r"[\s\-.]", "", text)
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+    if isbn:
+        digits = _isbn10_as_gtin(digits) or digits
+    if not digits.isdigit() or len(digits) not in (8, 11, 12, 13, 14):
         return None
     if set(digits) == {"0"} or not gtin_check_ok(digits):
         return None
@@ -117,7 +136,7 @@ def _products(blocks: list[Any]) -> list[dict[str, Any]]:
 
 def _gtin_of(node: dict[str, Any]) -> str | None:
     for key in GTIN_KEYS:
-        gtin = normalise_gtin(_text(node.get(key)))
+        gtin = normalise_gtin(_text(node.get(key)), isbn=key == "isbn")
         if gtin:
             return gtin
     for key in ("productID", "productId", "identifier"):
@@ -217,7 +236,7 @@ def _marked_up(body: bytes, lowered: bytes) -> tuple[str | None, str | None]:
 
 def _labelled_gtin(lowered: bytes) -> str | None:
     for match in _at_words(lowered, (b"ean", b"gtin", b"upc", b"isbn", b"barcode"), _LABELLED):
-        gtin = normalise_gtin(match.group(1).decode("ascii", "replace"))
+        gtin = normalise_gtin(match.group(1).decode("ascii", "replace"), isbn=match.group(0).startswith(b"isbn"))
         if gtin:
             return gtin
     return None
