@@ -232,3 +232,12 @@ def test_a_code_written_against_chinese_words_is_still_a_code() -> None:
     ours = OurItem(1, "HP-1", "惠普（HP）LaserJet Pro MFP M128fn黑白激光多功能一体机 打印复印扫描传真", "HP")
     other = PageItem(9, "惠普（HP）LaserJet Pro MFP M128fw黑白激光多功能一体机 无线打印复印扫描传真")
     assert CatalogueIndex([ours]).decide(other).status != "accepted"  # another model of the series
+
+
+def test_a_number_that_names_our_product_must_be_on_the_page() -> None:
+    sequel = CatalogueIndex([OurItem(1, "M2", "Mannequin 2 Movie Poster Fridge Magnet")])
+    assert sequel.decide(PageItem(9, "Mannequin Movie Poster Fridge Magnet")).status != "accepted"
+    assert sequel.decide(PageItem(9, "Mannequin 2 Movie Poster Fridge Magnet - 2x3")).status == "accepted"
+    # A number the page adds describes its product, it does not name another one.
+    heater = CatalogueIndex([OurItem(2, "DL", "DeLonghi", "DeLonghi", mpn="HMP2000")])
+    assert heater.decide(PageItem(9, "De'Longhi Wärmewelle HMP2000 - Heizgerät mit 2 Heizstufen")).status == "accepted"

@@ -33,6 +33,7 @@ from monitor.catalogue.titles import (
     brand_key,
     code_key,
     measures_conflict,
+    numbers_conflict,
     parse_title,
 )
 
@@ -164,7 +165,8 @@ def _model_name(mpn: str | None) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Why two titles cannot be one product; `kind`: code (ours missing), series, variant, measure."""
+    """Why two titles cannot be one product; `kind`: code (ours missing), series, variant, measure,
+    number, accessory."""
 
     kind: str
     message: str
@@ -182,6 +184,8 @@ def title_conflict(ours: Title, theirs: Title) -> Conflict | None:
         return Conflict("variant", f"variant differs ({', '.join(sorted(ours.variants ^ theirs.variants))})")
     if measures_conflict(ours, theirs):
         return Conflict("measure", "capacity or size differs")
+    if numbers_conflict(ours, theirs):
+        return Conflict("number", "a number of the name differs (a sequel, volume or set)")
     extra = theirs.accessories - ours.accessories
     if extra:
         return Conflict("accessory", f"the page sells an accessory ({', '.join(sorted(extra))})")

@@ -87,6 +87,7 @@ class Title:
     scripts: frozenset[str] = frozenset()  # "cjk" when the title has Chinese, Japanese or Korean words
     latin: str = ""  # the normalised words outside those scripts
     head: tuple[str, ...] = ()  # the words before the first qualifier (colour, size, category)
+    numbers: frozenset[str] = frozenset()  # numbers of one or two digits standing alone: "Mannequin 2", "(1)"
 
     def has_code(self, code: str) -> bool:
         return code in self.joined or code in self.codes
@@ -159,6 +160,7 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
         frozenset({"cjk"} if any(_CJK.search(w) for w in kept) else set()),
         " ".join(w for w in kept if not _CJK.search(w)),
         head_words,
+        frozenset(t for t in raw if t.isdigit() and len(t) <= 2),
     )
 
 
@@ -172,6 +174,13 @@ def brand_in_title(brand: str | None, title: Title) -> bool:
     words = tuple(w for w in parse_title(brand).all_words)
     n = len(words)
     return n > 0 and any(title.all_words[i : i + n] == words for i in range(len(title.all_words) - n + 1))
+
+
+def numbers_conflict(ours: Title, theirs: Title) -> bool:
+    """A number standing alone in our title (a sequel, a volume, an issue, a set: "Mannequin 2",
+    "(1)", "30号", "Set 2") that the page does not write anywhere: another product of that name.
+    Only ours: a page's title adds numbers that describe rather than name ("mit 2 Heizstufen")."""
+    return any(n not in theirs.all_words for n in ours.numbers)
 
 
 def measures_conflict(a: Title, b: Title) -> bool:
