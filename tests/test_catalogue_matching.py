@@ -241,3 +241,10 @@ def test_a_number_that_names_our_product_must_be_on_the_page() -> None:
     # A number the page adds describes its product, it does not name another one.
     heater = CatalogueIndex([OurItem(2, "DL", "DeLonghi", "DeLonghi", mpn="HMP2000")])
     assert heater.decide(PageItem(9, "De'Longhi Wärmewelle HMP2000 - Heizgerät mit 2 Heizstufen")).status == "accepted"
+
+
+def test_a_template_placeholder_is_no_brand() -> None:
+    ours = CatalogueIndex([OurItem(1, "K", "Kiabi Brassiere de sport post operatoire microfibre noir", "Kiabi")])
+    page = PageItem(9, "Kiabi Brassière de sport post-opératoire microfibre noir", "$metabrand")
+    assert ours.decide(page).status == "accepted"  # "$metabrand" does not disagree with "Kiabi"
+    assert ours.decide(PageItem(9, page.name, "Decathlon")).status == "none"

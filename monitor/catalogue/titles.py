@@ -55,9 +55,14 @@ def fold(text: str) -> str:
     return text.replace("™", " ").replace("®", " ").replace("&", " and ")
 
 
+# A template's unfilled placeholder where a page meant to print the brand ("$metabrand",
+# "{{ product.brand }}", "%BRAND%"): no brand at all, rather than one that disagrees with ours.
+_PLACEHOLDER = re.compile(r"\s*(?:\$\{?\w+\}?|\{\{.*\}\}|%\w+%|\[\[.*\]\])\s*")
+
+
 def brand_key(brand: str | None) -> str | None:
     """A brand as compared: letters and digits only ("De'Longhi" = "DeLonghi", "CARAN D'ACHE")."""
-    if not brand:
+    if not brand or _PLACEHOLDER.fullmatch(brand):
         return None
     key = re.sub(r"[^\w]", "", fold(brand)).replace("_", "")
     return key or None
