@@ -202,9 +202,9 @@ def _listing_title(raw: str | None) -> str:
     return " ".join(text.split())
 
 
-def listing_neighbours() -> tuple[int, list[str], int]:
+def listing_neighbours(decide=None) -> tuple[int, list[str], int]:  # noqa: ANN001
     """Each search result against the other results of its page: (results, wrong matches, matches
-    to an identical title)."""
+    to an identical title); `decide` as in `score` (None: rivalwatch)."""
     n, wrong, identical = 0, [], 0
     for path in sorted(LISTINGS.glob("*/*.truth.json")):
         truth = json.loads(path.read_text())
@@ -214,28 +214,32 @@ def listing_neighbours() -> tuple[int, list[str], int]:
             if len(titles) < 2:
                 continue
             n += 1
-            d = CatalogueIndex([o for o in ours if o.id != i]).decide(PageItem(i, title), AUTO, PROPOSE)
-            if d.status != "accepted" or d.candidate is None:
+            others = [o for o in ours if o.id != i]
+            page = PageItem(i, title)
+            status, chosen, method = _decide(CatalogueIndex(others), page) if decide is None else decide(others, page)
+            if status != "accepted" or chosen is None:
                 continue
-            other = titles[d.candidate.our_id]
+            other = titles[chosen]
             if fold(other) == fold(title):
                 identical += 1
             else:
-                wrong.append(f"listing {path.parent.name}: {title!r} -> {other!r} ({d.candidate.method})")
+                wrong.append(f"listing {path.parent.name}: {title!r} -> {other!r} ({method})")
     return n, wrong, identical
 
 
 def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[str, Score]:  # noqa: ANN001
     """Every case against the whole catalogue, then (cases with an answer) against it without that answer."""
-    full = CatalogueIndex(ours) if decide is None else ours
+    full = CatalogueIndex(ours) if decide is None else None
     scores: dict[str, Score] = {}
     for case in cases:
         s = scores.setdefault(case.source, Score())
         for absent in ((False, True) if case.right is not None else (False,)):
-            catalogue = full
-            if absent:
-                catalogue = CatalogueIndex([o for o in ours if o.id != case.right]) if decide is None else [o for o in ours if o.id != case.right]
-            status, chosen, method = _decide(catalogue, case.page) if decide is None else decide(catalogue, case.page)
+            kept = [o for o in ours if o.id != case.right] if absent else ours
+            if decide is None:
+                index = CatalogueIndex(kept) if absent or full is None else full
+                status, chosen, method = _decide(index, case.page)
+            else:
+                status, chosen, method = decide(kept, case.page)
             right = None if absent else case.right
             if status == "accepted":
                 if chosen == right:
@@ -262,12 +266,13 @@ def _decide(index: CatalogueIndex, page: PageItem) -> tuple[str, int | None, str
 
 def baseline(ours: list[OurItem], page: PageItem) -> tuple[str, int | None, str | None]:
     """A plain title matcher: the most similar title by rapidfuzz token-set ratio, applied at 0.9."""
-    if not page.name:
+    name = (page.name or "").lower()
+    if not name:
         return "none", None, None
-    best = max(ours, key=lambda o: fuzz.token_set_ratio(o.name.lower(), page.name.lower()), default=None)
+    best = max(ours, key=lambda o: fuzz.token_set_ratio(o.name.lower(), name), default=None)
     if best is None:
         return "none", None, None
-    sim = fuzz.token_set_ratio(best.name.lower(), page.name.lower()) / 100
+    sim = fuzz.token_set_ratio(best.name.lower(), name) / 100
     return ("accepted" if sim >= 0.9 else "none"), best.id, "title"
 
 
@@ -368,7 +373,7 @@ def line(name: str, s: Score) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     parts = []
@@ -411,6 +416,8 @@ def main() -> None:
         n, wrong, identical = listing_neighbours()
         print(f"listing neighbours: {n} search results, each against the other results of its page: "
               f"{len(wrong)} applied to another title (wrong), {identical} to an identical title")  # fmt: skip
+        _n, base_wrong, base_identical = listing_neighbours(baseline)
+        print(f"  baseline: {len(base_wrong)} applied to another title (wrong), {base_identical} to an identical title")
         if args.show_errors:
             for error in wrong:
                 print("    " + error)
