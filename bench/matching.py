@@ -55,7 +55,7 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -393,6 +393,10 @@ def main() -> None:
         for source, s in sorted(ours_scores.items()):
             print(line(source, s))
         print(line("rivalwatch", total(ours_scores)))
+        if len(ours_scores) == 1:  # one source of many shops: where the right answers were missed
+            by_shop = score(ours, [replace(c, source=c.shop) for c in cases], None, "shop")
+            shops = sorted(by_shop.items(), key=lambda kv: (-kv[1].tp - kv[1].fn, kv[0]))
+            print("    by shop (right/positives): " + ", ".join(f"{k} {v.tp}/{v.tp + v.fn}" for k, v in shops if v.tp + v.fn))
         print(line("baseline", total(score(ours, cases, baseline, "baseline"))))
         loso, thresholds, switched = leave_one_source_out(ours, cases)
         print(line("leave-one-out", loso))
