@@ -7,6 +7,7 @@ import re
 import lxml.html
 
 from spiders.extract.listing_html import element_text
+from spiders.extract.listing_price import MONEY_SIGN
 
 # Labels shops put on paid placements, in the languages of the shops we watch.
 _SPONSORED = re.compile(
@@ -22,7 +23,7 @@ def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement
     best = ""
     for a in anchors:
         text = element_text(a)
-        if len(text) > len(best) and not _PRICE_ONLY.match(text):
+        if len(text) > len(best) and not _price_only(text):
             best = text
         title_attr = (a.get("title") or "").strip()
         if len(title_attr) > len(best):
@@ -40,7 +41,10 @@ def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement
     return best[:500] or None
 
 
-_PRICE_ONLY = re.compile(r"^[^\w]*[\d.,\s]+[^\w]*$")
+def _price_only(text: str) -> bool:
+    """A link text with no word but currency signs and codes ("$2.99 $12.95", "-19% US $151.16",
+    "1,299"): a price link, never the card's title."""
+    return not re.search(r"[^\W\d_]", MONEY_SIGN.sub("", text))
 
 
 def is_sponsored(card: lxml.html.HtmlElement) -> bool:

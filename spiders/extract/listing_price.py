@@ -28,7 +28,7 @@ from spiders.extract.price import parse_price
 
 _SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|руб\.?|₽|zł|Kč|kr\.?|Ft|lei|лв\.?|CHF|Fr\.|Rs\.?|RM|Rp"
 _CODES = r"USD|EUR|GBP|JPY|CNY|RMB|INR|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|BRL|MXN|RUB|TRY|KRW|HKD|SGD|TWD|ZAR"
-_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
+_SIGN = MONEY_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
 # An amount: digit groups with one kind of thousands mark, an optional decimal part of 1 or 2
 # digits (3 after "." in "1.299" is a thousands group). A plain space is a thousands mark only
 # before exactly three digits: "144 11,99 €" is a review count beside a price, not 14411.99.
@@ -37,7 +37,9 @@ _AMOUNT = (
     r"\d{1,3}(?: \d{3})+(?:,\d{1,2})?(?![\d.])|"  # "1 299,00 €": a space before exactly three digits
     r"\d+(?:[.,]\d{1,2})?"
 )
-_AMOUNT_END = re.compile(rf"(?:{_AMOUNT})(\s?)$")
+# An amount before a sign starts a word of its own: the digits ending "SilverStudio99" or a part
+# number are no amount (scripts written with spaces only: "价格3580元" is one).
+_AMOUNT_END = re.compile(rf"(?<![0-9A-Za-z\u00c0-\u024f\u0370-\u04ff])(?:{_AMOUNT})(\s?)$")
 _AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
 # Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
 # are written after it. Used only when a sign has an amount on both sides at the same distance.
@@ -154,27 +156,74 @@ def _texts(el: lxml.html.HtmlElement, join_max: int) -> list[str]:
     """The element's own text, then the whole of a small element (a price split across spans)."""
     texts = [el.text or ""]
     if len(el):
-        whole = " ".join(el.text_content().split())
+        whole = bounded_text(el)
         if len(whole) <= join_max:
-            # Inside one element the pieces of a split price touch: "$" "22" "." "09".
-            texts.append(_joined(el) if len(whole) <= 16 else whole)
+            texts.append(whole)
     return [t for t in texts if t.strip()]
 
 
-def _joined(el: lxml.html.HtmlElement) -> str:
-    """The pieces of a split price side by side; two digits in a superscript after whole units
-    without a decimal mark are the cents ("$19<sup>99</sup>" is $19.99)."""
-    last = el[-1]
-    text = "".join(el.text_content().split())
-    if last.tag == "sup" and re.fullmatch(r"\d{2}", (last.text_content() or "").strip()):
-        head = "".join(text[: len(text) - 2].split())
-        if head[-1:].isdigit():
-            return head + "." + text[-2:]
+def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """The text pieces of an element in reading order, each with the element it is the text of
+    (a tail belongs to the parent); invisible elements left out."""
+    out: list[tuple[str, lxml.html.HtmlElement]] = []
+    if el.text:
+        out.append((el.text, el))
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _SKIP:
+            out += _pieces(child)
+        if child.tail:
+            out.append((child.tail, el))
+    return out
+
+
+def bounded_text(el: lxml.html.HtmlElement) -> str:
+    """An element's text with its element boundaries kept where they matter: pieces of a split
+    price touch ("$" "22" "." "09" is "$22.09"; source whitespace is kept but around a decimal
+    mark), but two words or numbers from different elements
+    never merge into one ("144" "11,99 €" is a review count beside a price, "£2.20" "3 bids" a
+    price beside a bid count: never 14411.99 or 2203). Two digits in a superscript right after
+    whole units are the cents ("$19<sup>99</sup>" is $19.99)."""
+    text = ""
+    gap = False  # source whitespace since the last character kept
+    for raw, owner in _pieces(el):
+        piece = " ".join(raw.split())
+        if not piece:
+            gap = gap or bool(raw)
+            continue
+        gap = gap or raw[0].isspace()
+        if text and text[-1].isalnum() and piece[0].isalnum():
+            cents = owner.tag == "sup" and re.fullmatch(r"\d{2}", piece) and re.search(r"(?<![.,\d])\d+$", text)
+            text += "." if cents else " "
+        elif text and gap and not (piece[0] in ".," or text[-1] in ".,"):
+            text += " "
+        text += piece
+        gap = raw[-1].isspace()
     return text
 
 
 def _title_texts(title: str | None) -> set[str]:
     return {" ".join(title.split())} if title else set()
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Tags that make a link a block around a card's parts (image, title, price) rather than its title.
+_BLOCKS = {"div", "p", "ul", "ol", "li", "img", "picture", "section", "article", "table", "figure", *_HEADINGS}
+
+
+def _title_holders(card: lxml.html.HtmlElement, titles: set[str]) -> set[lxml.html.HtmlElement]:
+    """Elements that hold the card's title, whose numbers ("27-inch", "$199 bundle", a part
+    number) are never its price: headings that are not price-named, and a link of plain text
+    whose text is the title (a link wrapping the whole card is not one)."""
+    holders: set[lxml.html.HtmlElement] = set()
+    for el in card.iter():
+        if el is card or not isinstance(el.tag, str):
+            continue
+        if el.tag in _HEADINGS and not _PRICE_CLASS.search(el.get("class") or ""):
+            holders.add(el)
+        elif el.tag == "a" and titles and " ".join(el.text_content().split()) in titles:
+            if not any(d.tag in _BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
+                holders.add(el)
+    return holders
 
 
 def card_money(
@@ -183,13 +232,18 @@ def card_money(
     """Every money amount the card shows for its item, in page order (see the module docstring)."""
     found: list[_Money] = []
     titles = _title_texts(title)
+    holders = _title_holders(card, titles)
     for el in card.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        if holders and any(n in holders for n in (el, *el.iterancestors())):
             continue
         for text in _texts(el, tuning.join_max):
             flat = " ".join(text.split())
             if flat in titles or (titles and len(flat) > 24 and any(flat in t for t in titles)):
                 continue  # numbers of the title ("27-inch", "$199 bundle"): not the card's price
+            for t in titles:
+                flat = flat.replace(t, " | ")  # a block holding the title and more: the title's numbers out
             money = money_in(flat, tuning.price_context)
             if money is None or _excluded(el, card):
                 continue
