@@ -32,6 +32,10 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("1 299,00 €", "1299.00"),  # a plain space before a group of three is a thousands mark
         ("4.3 out of 5 stars", None),
         ("Jul 30, 2013", None),
+        ("Jul 30, 2013 USD 5.00", "5.00"),  # the year of a date is not the amount before a code
+        ("Listed 30 Jul 2013 €", None),
+        ("30. Juli 2013 €", None),
+        ("Decor 12 €", "12"),  # a word starting like a month is not one
         ("Samsung 27-inch monitor", None),
         ("+$4.99 shipping", None),
         ("Save $5.00", None),

@@ -66,6 +66,18 @@ _OLD_CLASS = re.compile(
     r"compare|unit|original|retail)|line-?through",
     re.IGNORECASE,
 )
+# Month names (English, German, French, Spanish, Italian abbreviations and their longer forms):
+# a number after a month name and its day, or before a month name, is part of a date ("Jul 30,
+# 2013", "30 Jul 2013"), never an amount.
+_MONTH = (
+    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|januar|februar|märz|mai|juni|juli|oktober|"
+    r"dezember|okt|dez|janv|févr|mars|avr|avril|juin|juil|juillet|août|déc|janvier|février|"
+    r"septembre|octobre|novembre|décembre|ene|abr|ago|dic|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|octubre|noviembre|diciembre)\b\.?"
+)
+_DATE_BEFORE = re.compile(rf"{_MONTH},?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\.?,?\s*)?$", re.IGNORECASE)
+_DATE_AFTER = re.compile(rf"\s*(?:\.\s*)?{_MONTH}", re.IGNORECASE)
 _PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
 _STRUCK = {"del", "s", "strike"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
@@ -85,6 +97,10 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
         before, after = text[: sign.start()], text[sign.end() :]
         left = _AMOUNT_END.search(before)
         right = _AMOUNT_START.search(after)
+        if left is not None and _DATE_BEFORE.search(before[: left.start()]):
+            left = None  # "Jul 30, 2013 USD 5.00": the year or day of a date
+        if right is not None and _DATE_AFTER.match(after[right.end() :]):
+            right = None  # "€ 30 Jul"
         chosen = _side(left, right, sign.group(0))
         if chosen is None:
             continue
