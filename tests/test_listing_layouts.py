@@ -1,0 +1,70 @@
+"""Card prices on search-page layouts written the way large shops write them (an auction site's
+result list, a marketplace grid with ratings and review counts, a craft shop's wrapped cards),
+with their class names and with every class name taken away: the price must come from the
+element that shows money, never glued to a bid, watcher or review count beside it."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from spiders.extract.listing import extract_listing
+
+
+def _auction_card(i: int, price: str, bids: str) -> str:
+    url = f"https://auction.example/itm/Vintage-Watch-{i}/12345{i}?hash=item{i}"
+    return (
+        f"<li class='s-item'><div class='s-item__wrapper'><div class='s-item__image'><a href='{url}'>"
+        f"<div class='s-item__image-wrapper'><img alt='Vintage Watch {i}' src='/i/{i}.jpg'></div></a></div>"
+        f"<div class='s-item__info'><a href='{url}' class='s-item__link'><h3 class='s-item__title'>Vintage Watch {i}"
+        " 1970s 17 Jewels</h3></a><div class='s-item__reviews'><span class='clipped'>4.5 out of 5 stars.</span>"
+        f"<span class='s-item__reviews-count'><span>1{i}4</span></span></div><div class='s-item__details'>"
+        f"<div class='s-item__detail'><span class='s-item__price'>{price}</span></div>"
+        f"<div class='s-item__detail'><span class='s-item__bids'>{bids}</span></div>"
+        "<div class='s-item__detail'><span class='s-item__shipping'>+£3.50 postage</span></div>"
+        f"<div class='s-item__detail'><span class='s-item__hotness'><span>3{i}+ Watching</span></span></div>"
+        "</div></div></div></li>"
+    )
+
+
+def _marketplace_card(i: int, price: str, reviews: str) -> str:
+    url = f"/Lampe-{i}/dp/B08X{i:06d}/ref=sr_1_{i}?keywords=lampe"
+    whole, frac = price.split(",")
+    return (
+        f"<div data-asin='B08X{i:06d}' class='s-result-item'><div class='s-card'><a class='s-no-outline' href='{url}'>"
+        f"<img class='s-image' src='/i/{i}.jpg' alt='Lampe {i}'></a><h2><a class='a-link-normal' href='{url}'>"
+        f"<span>LED Lampe {i}, 3 Stufen, 10W, 2er Set</span></a></h2><div class='a-row'>"
+        "<span aria-label='4,3 von 5 Sternen'><span class='a-icon-alt'>4,3 von 5 Sternen</span></span>"
+        f"<a href='{url}#customerReviews'><span class='a-size-base'>{reviews}</span></a></div>"
+        f"<div class='a-row'><a href='{url}'><span class='a-price'><span aria-hidden='true'>"
+        f"<span class='a-price-whole'>{whole}<span class='a-price-decimal'>,</span></span>"
+        f"<span class='a-price-fraction'>{frac}</span><span class='a-price-symbol'>€</span></span></span></a>"
+        "</div></div></div>"
+    )
+
+
+_AUCTION = [("£2.20", "3 bids"), ("£12.00", ""), ("£1,299.00", "0 bids"), ("£0.99", "1 bid"), ("£3.20", "12 bids")]
+_MARKET = [("11,99", "144"), ("9,99", "2.292"), ("1.299,00", "12"), ("4,50", "1.024"), ("19,00", "7")]
+
+
+@pytest.mark.parametrize("classes", [True, False], ids=["with classes", "without classes"])
+@pytest.mark.parametrize(
+    ("card", "rows", "url", "want"),
+    [
+        (_auction_card, _AUCTION, "https://auction.example/sch/i.html?_nkw=watch", ["2.20", "12.00", "1299.00", "0.99", "3.20"]),
+        (_marketplace_card, _MARKET, "https://market.example/s?k=lampe", ["11.99", "9.99", "1299.00", "4.50", "19.00"]),
+    ],
+    ids=["auction list", "marketplace grid"],
+)
+def test_card_prices_on_shop_layouts(card, rows: list[tuple[str, str]], url: str, want: list[str], classes: bool) -> None:
+    html = (
+        "<html><body><div id='nav'><a href='/'>Home</a><a href='/help'>Help</a></div><ul>"
+        + "".join(card(i + 1, price, count) for i, (price, count) in enumerate(rows))
+        + "</ul></body></html>"
+    )
+    if not classes:
+        html = re.sub(r" class='[^']*'", "", html)
+    items = extract_listing(html.encode(), url).items
+    assert [item.price for item in items] == [Decimal(w) for w in want]
