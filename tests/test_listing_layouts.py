@@ -68,3 +68,38 @@ def test_card_prices_on_shop_layouts(card, rows: list[tuple[str, str]], url: str
         html = re.sub(r" class='[^']*'", "", html)
     items = extract_listing(html.encode(), url).items
     assert [item.price for item in items] == [Decimal(w) for w in want]
+
+
+@pytest.mark.parametrize(
+    ("link", "title"),
+    [
+        pytest.param(
+            "<a href='/l/1' title='Silver ring'><div><img src='/1.jpg'></div><h3>Silver ring, 925 sterling</h3>"
+            "<p>SilverStudio</p><span>5 out of 5 stars</span></a>",
+            "Silver ring, 925 sterling",
+            id="a link wrapping the card is titled by its heading",
+        ),
+        pytest.param(
+            "<a href='/l/1'><div>Silver ring</div><div>SilverStudio</div></a>",
+            "Silver ring SilverStudio",
+            id="blocks inside a link are never glued into one word",
+        ),
+        pytest.param(
+            "<a href='/l/1' title='Click this link to access Vintage Watch'>Vintage Watch</a>",
+            "Vintage Watch",
+            id="a tooltip around the text is not the title",
+        ),
+        pytest.param(
+            "<a href='/l/1' title='Desk lamp with a linen shade'>Desk lamp with…</a>",
+            "Desk lamp with a linen shade",
+            id="the title attribute completes a cut-short text",
+        ),
+        pytest.param("<a href='/l/1'>Red <b>lamp</b>s</a>", "Red lamps", id="inline markup is not a word break"),
+    ],
+)
+def test_card_title(link: str, title: str) -> None:
+    cards = "".join(
+        f"<li>{link.replace('/l/1', f'/l/{i}')}<span class='price'>${i}.00</span></li>" for i in range(1, 5)
+    )
+    items = extract_listing(f"<html><body><ul>{cards}</ul></body></html>".encode(), "https://shop.example/s?q=x").items
+    assert [item.title for item in items] == [title] * 4
