@@ -187,3 +187,24 @@ def test_cli_auto_picks_the_engine_of_every_corpus_page(corpora: Path) -> None:
     assert result.exit_code == 0, result.output
     engines = [json.loads(line)["engine"] for line in result.output.splitlines()]
     assert engines == [p.parent.name for p in paths]
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("Your computer or network may be sending automated queries.", "Google"),
+        ("Ihr Computer oder Netzwerk sendet möglicherweise automatisierte Anfragen.", "Google"),
+        ("Votre ordinateur ou votre réseau envoie peut-être des requêtes automatisées.", "Google"),
+        ("Lo sentimos, pero su ordenador o red pueden estar enviando consultas automatizadas.", "Google"),
+        ("Diese Seite überprüft, ob die Anfragen wirklich von Ihnen und nicht von einem Robot gesendet werden.", "x"),
+        ("Нам очень жаль, но запросы, поступившие с вашего IP-адреса, похожи на автоматические.", "Ой!"),
+        ("我们的系统检测到您网络中存在异常访问请求。", "搜狗搜索"),
+        ("Too many requests from your IP. Please try again later.", "Search"),
+        ("Checking your browser before accessing the site.", "Just a moment..."),
+        ("You have been blocked. Cloudflare Ray ID: 7d1f", "Attention Required!"),
+    ],
+)
+@pytest.mark.parametrize("engine", ["google", "bing", "yandex", "duckduckgo", "yahoo", "sogou"])
+def test_automated_query_and_rate_limit_pages_are_blocked(engine: str, message: str, title: str) -> None:
+    page = parse_serp(_html(f"<div><p>{message}</p></div>", title), engine)
+    assert page.kind == BLOCKED, page.reason
