@@ -52,7 +52,7 @@ def test_bare_403_page_is_blocked() -> None:
 @pytest.mark.parametrize("status", [403, 429])
 def test_refusal_status_on_an_empty_page_is_blocked(status: int) -> None:
     page = parse_serp(_html("<div>nothing here</div>"), "google", status=status)
-    assert page.kind == BLOCKED and str(status) in page.reason
+    assert page.kind == BLOCKED and str(status) in (page.reason or "")
 
 
 def test_results_stay_results_whatever_the_status() -> None:
