@@ -125,6 +125,18 @@ _TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
             {"title": "Gift card $50 pack"},
             id="money inside a heading is not the price",
         ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><span class='s-price'><span class='currencyINR'>&nbsp;&nbsp;</span>1,299</span>",
+            "1299",
+            {},
+            id="a currency drawn by an icon element",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><div><span>Original: $12.50</span> <span>$10.00</span></div>",
+            "10.00",
+            {},
+            id="an original price written before the price",
+        ),
     ],
 )
 def test_card_price(inner: str, price: str, where: dict[str, Any]) -> None:

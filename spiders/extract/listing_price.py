@@ -49,6 +49,7 @@ _PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$
 _NOT_THE_PRICE = re.compile(
     r"shipping|delivery|postage|versand|livraison|envío|envio|spedizione|frete|доставк|运费|配送|送料|"
     r"\bsave\b|saving|coupon|\bwas\b|\blist\b|rrp|msrp|typical|\bstatt\b|uvp|\bavant\b|antes|"
+    r"\boriginal\b|\bregular\b|\bnormally\b|\bp\s?&\s?p\b|"
     r"/\s*(?:count|oz|ounce|lb|kg|g|ml|l|m|unit|item|each|stück|100\s?g)\b|\bper\b|\beach\b",
     re.IGNORECASE,
 )
@@ -79,6 +80,8 @@ _MONTH = (
 _DATE_BEFORE = re.compile(rf"{_MONTH},?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\.?,?\s*)?$", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"\s*(?:\.\s*)?{_MONTH}", re.IGNORECASE)
 _PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
+# An empty element whose class names a currency: the sign is drawn by a font or a background image.
+_CURRENCY_ICON = re.compile(rf"(?:currency|\bfa|\bicon)[-_]?({_CODES})\b", re.IGNORECASE)
 _STRUCK = {"del", "s", "strike"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
 
@@ -182,8 +185,14 @@ def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]
     """The text pieces of an element in reading order, each with the element it is the text of
     (a tail belongs to the parent); invisible elements left out."""
     out: list[tuple[str, lxml.html.HtmlElement]] = []
-    if el.text:
+    if el.text and el.text.strip():
         out.append((el.text, el))
+    elif not len(el):
+        icon = _CURRENCY_ICON.search(el.get("class") or "")
+        if icon:  # a currency drawn by a font or an image ("currencyINR", "fa-eur"): its code
+            out.append((f" {icon.group(1).upper()} ", el))
+        elif el.text:
+            out.append((el.text, el))
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _SKIP:
             out += _pieces(child)
