@@ -103,3 +103,31 @@ def test_card_title(link: str, title: str) -> None:
     )
     items = extract_listing(f"<html><body><ul>{cards}</ul></body></html>".encode(), "https://shop.example/s?q=x").items
     assert [item.title for item in items] == [title] * 4
+
+
+_NAV = "<div id='nav'><a href='/'>Home</a><a href='/help'>Help</a><a href='/cart'>Cart</a></div>"
+
+
+def _one_result(item: str) -> bytes:
+    return f"<html><body>{_NAV}<div class='filters'><a href='/search?q=lamp&brand=a'>Brand A</a></div>{item}</body></html>".encode()
+
+
+def test_a_search_with_one_result_gives_its_card() -> None:
+    item = (
+        "<ul><li><div class='wrap'><div><a href='/item/10168833.html'><img src='/i.jpg'></a></div>"
+        "<div class='p-price'><em>￥</em><i>39.00</i></div><div><a href='/item/10168833.html'>Video editing course</a>"
+        "</div><div><a href='/search?q=lamp&author=x'>Some Author</a></div></div></li></ul>"
+    )
+    page = extract_listing(_one_result(item), "https://shop.example/search?q=lamp")
+    assert [(i.key.rsplit("/", 1)[-1], i.price, i.title) for i in page.items] == [
+        ("10168833.html", Decimal("39.00"), "Video editing course")
+    ]
+
+
+def test_two_lone_item_links_without_a_grid_give_no_card() -> None:
+    items = (
+        "<div class='promo'><a href='/item/100123.html'><img src='/1.jpg'>Offer one</a><b>$1.00</b></div>"
+        "<p><span><a href='/item/200123.html'><img src='/2.jpg'>Offer two</a></span><b>$2.00</b></p>"
+    )
+    page = extract_listing(_one_result(items), "https://shop.example/search?q=x")
+    assert page.items == [] and page.reason == "no_cards"

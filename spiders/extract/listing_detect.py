@@ -155,8 +155,32 @@ def detect_cards(
         if score > best_score:
             best, best_score = cards, score
     if not best:
-        return []
+        return _single_card(links, page_shape)
     return _finish(best, links, tuning.grid_share)
+
+
+def _single_card(links: list[_Link], page_shape: str) -> list[Card]:
+    """A search that found one item: nothing repeats, so the card is the lowest element holding
+    every link to the page's one item-like link target whose element shows an image and a price.
+    Two or more such targets without a grid between them: nothing is sure, so no card."""
+    by_key: dict[str, list[_Link]] = defaultdict(list)
+    for link in links:
+        if url_shape(link.url) != page_shape and looks_like_item_url(link.url):
+            by_key[link.key].append(link)
+    found: list[Card] = []
+    for key, key_links in by_key.items():
+        element = _common_ancestor([link.anchor for link in key_links])
+        if element is None or element.tag in ("html", "body") or element.find(".//img") is None:
+            continue
+        if _has_price(element):
+            found.append(Card(element, key, [link.anchor for link in key_links], [link.url for link in key_links]))
+    return found if len(found) == 1 else []
+
+
+def _common_ancestor(anchors: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement | None:
+    chains = [[anchor, *anchor.iterancestors()] for anchor in anchors]
+    shared = set(chains[0]).intersection(*chains[1:])
+    return next((el for el in chains[0] if el in shared), None)
 
 
 def _cards_of(group: list[_Link]) -> list[Card]:
