@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from spiders.extract.listing import extract_listing
+from spiders.extract.listing_tuning import ListingTuning
 
 
 def _auction_card(i: int, price: str, bids: str) -> str:
@@ -131,3 +132,17 @@ def test_two_lone_item_links_without_a_grid_give_no_card() -> None:
     )
     page = extract_listing(_one_result(items), "https://shop.example/search?q=x")
     assert page.items == [] and page.reason == "no_cards"
+
+
+def test_sibling_sponsored_card_linked_through_a_redirect_is_kept_without_grid_slots() -> None:
+    def card(i: int, href: str) -> str:
+        return (
+            f"<div class='s-result-item'><a href='{href}'><img src='/{i}.jpg'></a>"
+            f"<h2><a href='{href}'>Item number {i} with a long enough title</a></h2><span class='price'>${i}.99</span></div>"
+        )
+
+    cards = [card(i, f"/-/en/Item-{i}/dp/ITEM{i}/ref=sr_1_{i}") for i in range(1, 6)]
+    cards.insert(1, card(9, "/-/en/gp/slredirect/picassoRedirect.html?url=%2FItem-9%2Fdp%2FAD9%2Fref%3Dsp"))
+    html = f"<html><body><div class='s-main-slot'>{''.join(cards)}</div></body></html>"
+    page = extract_listing(html.encode(), "https://shop.example/-/en/s?k=item", tuning=ListingTuning(grid_share=1.01))
+    assert [item.key.rsplit("/", 1)[-1] for item in page.items] == ["ITEM1", "AD9", "ITEM2", "ITEM3", "ITEM4", "ITEM5"]

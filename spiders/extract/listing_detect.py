@@ -207,10 +207,12 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
     containers = {c.element.getparent() for c in cards if c.element.getparent() is not None}
     card_tags = Counter(c.element.tag for c in cards)
     candidates = set(elements)
+    siblings: set[lxml.html.HtmlElement] = set()
     for container in containers:
         for child in container:
             if child not in candidates and child.tag in card_tags:
-                candidates.add(child)
+                siblings.add(child)
+    candidates |= siblings
     # The same card template elsewhere on the page (a second block of the same results).
     signature = Counter(_signature(c.element) for c in cards).most_common(1)[0][0]
     if signature[1]:
@@ -233,9 +235,10 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
     for element in sorted(by_card, key=_doc_order(links)):
         card_links = by_card[element]
         keys = {link.key for link in card_links if url_shape(link.url) == main_shape}
-        if not keys and element in slots:
-            # A grid slot whose item link is written another way (an ad redirect's target
-            # without the locale prefix of the organic links): any one item link will do.
+        if not keys and (element in slots or element in siblings):
+            # A sibling card or grid slot whose item link is written another way (an ad
+            # redirect's target without the locale prefix of the organic links): any one item
+            # link will do.
             keys = {link.key for link in card_links if looks_like_item_url(link.url)}
         if element not in elements and len(keys) != 1:
             # A sibling block with many items (a carousel) or none is not one card.
