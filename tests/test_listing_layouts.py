@@ -146,3 +146,14 @@ def test_sibling_sponsored_card_linked_through_a_redirect_is_kept_without_grid_s
     html = f"<html><body><div class='s-main-slot'>{''.join(cards)}</div></body></html>"
     page = extract_listing(html.encode(), "https://shop.example/-/en/s?k=item", tuning=ListingTuning(grid_share=1.01))
     assert [item.key.rsplit("/", 1)[-1] for item in page.items] == ["ITEM1", "AD9", "ITEM2", "ITEM3", "ITEM4", "ITEM5"]
+
+
+def test_a_shop_tile_among_the_cards_is_not_an_item() -> None:
+    cards = [
+        f"<li><a href='/listing/{i}00{i}/ring-{i}'><img src='/{i}.jpg'>Silver ring number {i}</a><b>${i}.50</b></li>"
+        for i in range(1, 6)
+    ]
+    cards.insert(2, "<li><a href='/shop/SilverStudio99'><img src='/s.jpg'>Visit SilverStudio99 shop</a></li>")
+    html = f"<html><body><ul>{''.join(cards)}</ul></body></html>"
+    page = extract_listing(html.encode(), "https://shop.example/search?q=ring", tuning=ListingTuning(grid_share=1.01))
+    assert len(page.items) == 5 and all("/listing/" in item.url for item in page.items)

@@ -235,11 +235,15 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
     for element in sorted(by_card, key=_doc_order(links)):
         card_links = by_card[element]
         keys = {link.key for link in card_links if url_shape(link.url) == main_shape}
-        if not keys and (element in slots or element in siblings):
-            # A sibling card or grid slot whose item link is written another way (an ad
-            # redirect's target without the locale prefix of the organic links): any one item
-            # link will do.
+        if not keys and element in slots:
+            # A grid slot whose item link is written another way (an ad redirect's target
+            # without the locale prefix of the organic links): any one item link will do.
             keys = {link.key for link in card_links if looks_like_item_url(link.url)}
+        elif not keys and element in siblings:
+            # A sibling card likewise, when its link names the same kind of page (same host and
+            # last fixed path word: ".../en/dp/X" and ".../dp/Y"); a shop's or a category's tile
+            # in the grid does not.
+            keys = {link.key for link in card_links if looks_like_item_url(link.url) and _same_kind(link.url, main_shape)}
         if element not in elements and len(keys) != 1:
             # A sibling block with many items (a carousel) or none is not one card.
             continue
@@ -257,6 +261,11 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
             seen.add(card.key)
             unique.append(card)
     return unique
+
+
+def _same_kind(url: str, shape: str) -> bool:
+    mine = url_shape(url)
+    return mine.split("/", 1)[0] == shape.split("/", 1)[0] and mine.rsplit("/", 1)[-1] == shape.rsplit("/", 1)[-1]
 
 
 def _grid_slots(cards: list[Card], share: float) -> set[lxml.html.HtmlElement]:
