@@ -1,6 +1,7 @@
 """Benchmark: automatic listing extraction against real shop search pages.
 
-    python bench/listings.py [--verbose]
+    python bench/listings.py [--verbose] [--no-loso]
+    python bench/listings.py --show-prices   # truth and extracted card prices, for checking by eye
 
 Reads `<repo>/../shared/corpora/listings/<shop>/<name>.html` with `<name>.truth.json` (env
 RIVALWATCH_SHARED overrides the shared dir), runs `extract_listing` with no selectors on each page
@@ -267,11 +268,31 @@ def _figures(counts: list[tuple[int, ...]]) -> dict[str, float]:
     }
 
 
+def show_prices(per_page: int = 3) -> None:
+    """For checking the card-price truth by eye: per page, the first cards' truth price beside the
+    text of the element it was read from and the extracted price."""
+    for shop, html, truth in load_pages():
+        if shop not in TRUTH_CARDS or not truth.get("results"):
+            continue
+        url = truth.get("original_url") or truth.get("wayback_url") or "http://unknown/"
+        body = html.read_bytes()
+        root = lxml.html.document_fromstring(html_to_unicode(None, body)[1])
+        prices = truth_prices(root, shop, url)
+        extracted = {compare_key(item.url, url): item.price for item in extract_listing(body, url).items}
+        print(f"{shop}/{html.name[:60]}")
+        for r in truth["results"][:per_page]:
+            key = compare_key(r["url"], url)
+            print(f"   truth {str(prices.get(key)):>10}  got {str(extracted.get(key)):>10}  {key[:70]}")
+
+
 def main() -> int:
     if not CORPUS.is_dir():
         print(f"listings corpus not found at {CORPUS} (set RIVALWATCH_SHARED)")
         return 2
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    if "--show-prices" in sys.argv:
+        show_prices()
+        return 0
     results = evaluate(verbose)
     print("Listing extraction, automatic card detection (no per-shop rules)")
     print("Comparison: host+path after unwrapping redirect wrappers; query, fragment, name=value path")
