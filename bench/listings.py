@@ -101,7 +101,9 @@ def truth_prices(root: lxml.html.HtmlElement, shop: str, base: str) -> dict[str,
         card = next((n for n in a.iterancestors() if is_card(n)), None)
         if card is None:
             continue
-        shown = [el for el in price_of(card) if not any(x.tag in ("del", "s", "strike") for x in el.iterancestors())]
+        found = price_of(card)
+        picked = [el for el in (found if isinstance(found, list) else []) if isinstance(el, lxml.html.HtmlElement)]
+        shown = [el for el in picked if not any(x.tag in ("del", "s", "strike") for x in el.iterancestors())]
         text = " ".join(shown[0].text_content().split()) if shown else ""
         out[key] = Price.fromstring(text).amount if text else None
     return out
