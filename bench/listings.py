@@ -41,7 +41,7 @@ from w3lib.encoding import html_to_unicode  # noqa: E402
 from bench.lib.loso import group, refit_per_source  # noqa: E402
 from spiders.extract.listing import extract_listing  # noqa: E402
 from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning  # noqa: E402
-from spiders.extract.xpath import elements  # noqa: E402
+from spiders.extract.xpath import elements, texts  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpora" / "listings"
@@ -103,7 +103,7 @@ def truth_prices(root: lxml.html.HtmlElement, shop: str, base: str) -> dict[str,
         if card is None:
             continue
         shown = [el for el in elements(price_of(card)) if not any(x.tag in ("del", "s", "strike") for x in el.iterancestors())]
-        text = " ".join("".join(shown[0].itertext()).split()) if shown else ""
+        text = " ".join("".join(texts(shown[0])).split()) if shown else ""
         out[key] = Price.fromstring(text).amount if text else None
     return out
 
