@@ -237,3 +237,18 @@ def test_duckduckgo_lite_sponsored_rows_are_not_organic() -> None:
     )
     page = parse_serp(body, "duckduckgo")
     assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
+
+
+def test_google_video_cards_and_shopping_units_are_not_organic() -> None:
+    def result(url: str) -> str:
+        return f"<div class='MjjYud'><div class='g'><div class='yuRUbf'><a href='{url}'><h3>T</h3></a></div></div></div>"
+
+    videos = (
+        "<div class='MjjYud'><h2>Videos</h2><video-voyager><a href='https://www.youtube.com/watch?v=1'><h3>V</h3></a>"
+        "</video-voyager></div>"
+    )
+    shopping = "<div class='MjjYud'><div class='cu-container'><a href='https://shop.example/p'><h3>Product</h3></a></div></div>"
+    body = _html(f"<div id='rso'>{result('https://a.example/')}{videos}{shopping}{result('https://b.example/')}</div>")
+    page = parse_serp(body, "google")
+    assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
+    assert "https://www.youtube.com/watch?v=1" in [v.url for v in page.verticals]
