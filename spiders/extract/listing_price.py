@@ -7,9 +7,13 @@ touches: in "2,292 ₹110" the review count is "2,292" and the price "₹110". A
 beside the price are left out: struck-through and "was"/list prices, shipping, unit prices
 ("$0.34/count"), savings and coupons, and anything inside the card's title.
 
+Numbers that are the day or year of a date ("Jul 30, 2013"), digits ending a word (a shop name,
+a part number) and numbers inside the title's link or a heading are no amount either.
+
 Among the card's amounts the first one in a price-named element wins, else the first one. Shops
 split a price across elements (`<span>$</span><span>19</span><sup>99</sup>`), so small elements
-are also read as a whole. Where a card shows an amount without any sign in a price-named element,
+are also read as a whole, with their element boundaries kept (`bounded_text`): the pieces of one
+price touch, but a count in the next element is never glued to the price. Where a card shows an amount without any sign in a price-named element,
 the currency the other cards of the page show is taken (`page_currency`).
 """
 
@@ -202,12 +206,12 @@ def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]
 
 
 def bounded_text(el: lxml.html.HtmlElement) -> str:
-    """An element's text with its element boundaries kept where they matter: pieces of a split
-    price touch ("$" "22" "." "09" is "$22.09"; source whitespace is kept but around a decimal
-    mark), but two words or numbers from different elements
-    never merge into one ("144" "11,99 €" is a review count beside a price, "£2.20" "3 bids" a
-    price beside a bid count: never 14411.99 or 2203). Two digits in a superscript right after
-    whole units are the cents ("$19<sup>99</sup>" is $19.99)."""
+    """An element's text with its element boundaries kept where they matter. Pieces of a split
+    price touch ("$" "22" "." "09" is "$22.09"; source whitespace is kept except around a decimal
+    mark), but two words or numbers from different elements never merge into one ("144" "11,99 €"
+    is a review count beside a price, "£2.20" "3 bids" a price beside a bid count: never 14411.99
+    or 2203). Two digits in a superscript right after whole units are the cents
+    ("$19<sup>99</sup>" is $19.99)."""
     text = ""
     gap = False  # source whitespace since the last character kept
     for raw, owner in _pieces(el):
