@@ -36,6 +36,9 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("Listed 30 Jul 2013 €", None),
         ("30. Juli 2013 €", None),
         ("Decor 12 €", "12"),  # a word starting like a month is not one
+        ("Made in Ukraine, 12 pcs", None),  # a sign written in letters is a word of its own
+        ("50 RMS power", None),
+        ("1 299 Ft", "1299"),
         ("Samsung 27-inch monitor", None),
         ("+$4.99 shipping", None),
         ("Save $5.00", None),

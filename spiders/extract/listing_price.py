@@ -86,6 +86,8 @@ _DATE_AFTER = re.compile(rf"\s*(?:\.\s*)?{_MONTH}", re.IGNORECASE)
 _PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
 # An empty element whose class names a currency: the sign is drawn by a font or a background image.
 _CURRENCY_ICON = re.compile(rf"(?:currency|\bfa|\bicon)[-_]?({_CODES})\b", re.IGNORECASE)
+# A Latin letter touching a currency written in letters ("kr", "RM", "Ft") makes it part of a word.
+_LATIN = re.compile(r"[A-Za-z]")
 _STRUCK = {"del", "s", "strike"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
 
@@ -102,6 +104,8 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
     a shipping cost, a saving, an old or a unit price (see the module docstring)."""
     for sign in _SIGN.finditer(text):
         before, after = text[: sign.start()], text[sign.end() :]
+        if sign.group(0)[0].isascii() and sign.group(0)[0].isalpha() and _LATIN.search(before[-1:] + after[:1]):
+            continue  # a sign written in letters is a word of its own: not the "kr" of "Ukraine"
         left = _AMOUNT_END.search(before)
         right = _AMOUNT_START.search(after)
         if left is not None and _DATE_BEFORE.search(before[: left.start()]):
