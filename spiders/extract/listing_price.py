@@ -42,8 +42,11 @@ _AMOUNT = (
     r"\d+(?:[.,]\d{1,2})?"
 )
 # An amount before a sign starts a word of its own: the digits ending "SilverStudio99" or a part
-# number are no amount (scripts written with spaces only: "价格3580元" is one).
-_AMOUNT_END = re.compile(rf"(?<![0-9A-Za-z\u00c0-\u024f\u0370-\u04ff])(?:{_AMOUNT})(\s?)$")
+# number are no amount (scripts written without spaces excepted: "价格3580元" is one), but a
+# currency code may touch it ("SGD4.90 $").
+_AMOUNT_END = re.compile(
+    rf"(?<![0-9.,])(?:(?<![A-Za-z\u00c0-\u024f\u0370-\u04ff])|(?<=\b[A-Z]{{3}}))(?:{_AMOUNT})(\s?)$"
+)
 _AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
 # Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
 # are written after it. Used only when a sign has an amount on both sides at the same distance.
