@@ -39,6 +39,10 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("Made in Ukraine, 12 pcs", None),  # a sign written in letters is a word of its own
         ("50 RMS power", None),
         ("1 299 Ft", "1299"),
+        ("From 26 to 50 €", "26"),  # a range with the sign after its end: the price is its start
+        ("12,50 – 19,99 €", "12.50"),
+        ("Set of 3 - 12,99 €", "12.99"),  # a dash between a count and a price is no range
+        ("SGD4.90 $", "4.90"),  # a currency code touching the amount
         ("Samsung 27-inch monitor", None),
         ("+$4.99 shipping", None),
         ("Save $5.00", None),

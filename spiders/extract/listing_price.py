@@ -48,6 +48,8 @@ _AMOUNT_END = re.compile(
     rf"(?<![0-9.,])(?:(?<![A-Za-z\u00c0-\u024f\u0370-\u04ff])|(?<=\b[A-Z]{{3}}))(?:{_AMOUNT})(\s?)$"
 )
 _AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
+# The start of a range before an amount: "26 to 50", "12,50 – 19,99" (group 2: a word or tilde).
+_RANGE_FROM = re.compile(rf"(?<![0-9.,])({_AMOUNT})\s*(?:-|–|—|(~|\bto\b|\bbis\b))\s*$", re.IGNORECASE)
 # Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
 # are written after it. Used only when a sign has an amount on both sides at the same distance.
 _PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$£¥￥₹₩₱₦]|Rs\.?|RM|Rp)$")
@@ -120,6 +122,9 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
             continue
         if chosen == "left":
             start, end, amount_text = left.start(), sign.end(), left.group(0)  # type: ignore[union-attr]
+            low = _range_start(before[:start], amount_text.strip())
+            if low is not None:  # "26 to 50 €": the sign after a range is both ends'; the price is its start
+                start, amount_text = low
         else:
             start, end, amount_text = sign.start(), sign.end() + right.end(), right.group(0)  # type: ignore[union-attr]
         around = _HARMLESS.sub(" ", text[max(0, start - context) : end + context])
@@ -129,6 +134,23 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
         if amount is not None:
             return amount, sign.group(0)
     return None
+
+
+def _range_start(before: str, high: str) -> tuple[int, str] | None:
+    """Where the range ending in `high` starts ("26 to 50 €", "12,50 – 19,99 €") and its first
+    amount. A dash joins two amounts only when both show cents: "Set of 3 - 12,99 €" is no range."""
+    match = _RANGE_FROM.search(before)
+    if match is None:
+        return None
+    low_amount, high_amount = _amount(match.group(1)), _amount(high)
+    if low_amount is None or high_amount is None or not low_amount < high_amount:
+        return None
+    if match.group(2) is None and not (_CENTS.search(match.group(1)) and _CENTS.search(high)):
+        return None
+    return match.start(), match.group(1)
+
+
+_CENTS = re.compile(r"[.,]\d{2}$")
 
 
 def _side(left: re.Match[str] | None, right: re.Match[str] | None, sign: str) -> str | None:
