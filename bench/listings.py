@@ -3,6 +3,8 @@
     python bench/listings.py [--verbose] [--no-loso]
     python bench/listings.py --show-prices   # truth and extracted card prices, for checking by eye
 
+Also prints how the card-price reader does on the price_strings corpus (strings with a sign).
+
 Reads `<repo>/../shared/corpora/listings/<shop>/<name>.html` with `<name>.truth.json` (env
 RIVALWATCH_SHARED overrides the shared dir), runs `extract_listing` with no selectors on each page
 (URL = the truth file's `original_url`), and prints item-URL precision and recall per shop and
@@ -40,6 +42,7 @@ from w3lib.encoding import html_to_unicode  # noqa: E402
 
 from bench.lib.loso import group, refit_per_source  # noqa: E402
 from spiders.extract.listing import extract_listing  # noqa: E402
+from spiders.extract.listing_price import MONEY_SIGN, money_in  # noqa: E402
 from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning  # noqa: E402
 from spiders.extract.xpath import elements, texts  # noqa: E402
 
@@ -286,6 +289,25 @@ def show_prices(per_page: int = 3) -> None:
             print(f"   truth {str(prices.get(key)):>10}  got {str(extracted.get(key)):>10}  {key[:70]}")
 
 
+def price_strings() -> tuple[int, int] | None:
+    """(strings, right) for the real price strings of the price_strings corpus that carry a
+    currency sign, read by the card-price reader (`money_in`): a check of its amount rules on
+    text written by other shops than the listing corpus'. None when the corpus is absent."""
+    path = SHARED / "corpora" / "price_strings" / "price_strings.json"
+    if not path.exists():
+        return None
+    n = right = 0
+    for rows in json.loads(path.read_text())["lists"].values():
+        for row in rows:
+            raw, expected = row.get("price_raw") or "", row.get("expected_amount")
+            if expected is None or not MONEY_SIGN.search(raw):
+                continue
+            n += 1
+            found = money_in(raw)
+            right += found is not None and found[0] == Decimal(str(expected))
+    return n, right
+
+
 def main() -> int:
     if not CORPUS.is_dir():
         print(f"listings corpus not found at {CORPUS} (set RIVALWATCH_SHARED)")
@@ -317,6 +339,9 @@ def main() -> int:
     )
     ok = o["precision"] >= 0.95 and o["recall"] >= 0.95 and o["price_accuracy"] >= 0.95
     print("bar (>= 0.95 URL precision and recall, >= 0.95 card-price accuracy overall):", "met" if ok else "NOT met")
+    strings = price_strings()
+    if strings:
+        print(f"card-price reader on the price_strings corpus (strings with a currency sign): {strings[1]}/{strings[0]} = {strings[1] / strings[0]:.3f}")
     if "--no-loso" in sys.argv:
         return 0
     print()
