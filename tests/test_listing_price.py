@@ -4,6 +4,7 @@ or part number of the title, a date or a shop name's digits; currency from the p
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import lxml.html
 import pytest
@@ -31,6 +32,17 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("1 299,00 €", "1299.00"),  # a plain space before a group of three is a thousands mark
         ("4.3 out of 5 stars", None),
         ("Jul 30, 2013", None),
+        ("Jul 30, 2013 USD 5.00", "5.00"),  # the year of a date is not the amount before a code
+        ("Listed 30 Jul 2013 €", None),
+        ("30. Juli 2013 €", None),
+        ("Decor 12 €", "12"),  # a word starting like a month is not one
+        ("Made in Ukraine, 12 pcs", None),  # a sign written in letters is a word of its own
+        ("50 RMS power", None),
+        ("1 299 Ft", "1299"),
+        ("From 26 to 50 €", "26"),  # a range with the sign after its end: the price is its start
+        ("12,50 – 19,99 €", "12.50"),
+        ("Set of 3 - 12,99 €", "12.99"),  # a dash between a count and a price is no range
+        ("SGD4.90 $", "4.90"),  # a currency code touching the amount
         ("Samsung 27-inch monitor", None),
         ("+$4.99 shipping", None),
         ("Save $5.00", None),
@@ -84,9 +96,57 @@ _TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
             {"title": _TITLE},
             id="title numbers are not the price",
         ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><div class='info'><span>144</span><span>11,99 €</span></div>",
+            "11.99",
+            {},
+            id="review count in the element before the price is not glued to it",
+        ),
+        pytest.param(
+            "<a href='/itm/1'>Watch</a><div class='details'><span>£2.20</span><span>3 bids</span></div>",
+            "2.20",
+            {},
+            id="bid count in the element after the price is not glued to it",
+        ),
+        pytest.param(
+            "<a href='/itm/1'>Watch</a><div><span>$9.99</span><span>38+ Watching</span></div>",
+            "9.99",
+            {},
+            id="watcher count after the price",
+        ),
+        pytest.param(
+            "<a href='/l/1'>Ring</a><p>SilverStudio99</p><span>USD</span><span class='price'>12.50</span>",
+            "12.50",
+            {"title": "Ring"},
+            id="digits ending a shop name are not an amount",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Gift card <b>$50</b> value pack</a><div><span>$45.00</span></div>",
+            "45.00",
+            {"title": "Gift card $50 value pack"},
+            id="money inside the title link is not the price",
+        ),
+        pytest.param(
+            "<a href='/p/1'><img src='x.jpg'></a><h3><span>Gift card $50</span> pack</h3><div><span>$45.00</span></div>",
+            "45.00",
+            {"title": "Gift card $50 pack"},
+            id="money inside a heading is not the price",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><span class='s-price'><span class='currencyINR'>&nbsp;&nbsp;</span>1,299</span>",
+            "1299",
+            {},
+            id="a currency drawn by an icon element",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><div><span>Original: $12.50</span> <span>$10.00</span></div>",
+            "10.00",
+            {},
+            id="an original price written before the price",
+        ),
     ],
 )
-def test_card_price(inner: str, price: str, where: dict[str, str]) -> None:
+def test_card_price(inner: str, price: str, where: dict[str, Any]) -> None:
     assert card_price(_card(inner), **where)[0] == Decimal(price)
 
 
@@ -119,3 +179,14 @@ def test_sponsored_card_from_another_template_keeps_its_place() -> None:
     page = extract_listing(html.encode(), "https://shop.example/s?k=item")
     assert [item.key.rsplit("/", 1)[-1] for item in page.items] == ["ITEM1", "ITEM2", "AD1", "ITEM3", "ITEM4", "ITEM5"]
     assert page.items[2].price == Decimal("7.49")
+
+
+def test_a_price_link_is_not_the_title() -> None:
+    html = "<html><body><ul>" + "".join(
+        f"<li class='item'><a href='/dp/{i}'><img src='/i/{i}.jpg'></a><h2><a href='/dp/{i}'>Book {i}</a></h2>"
+        f"<a href='/dp/{i}'><span class='a-price'><span class='a-offscreen'>${i}.99</span></span>"
+        f"<span class='old-price'>$1{i}.95</span></a></li>"
+        for i in range(1, 6)
+    ) + "</ul></body></html>"
+    page = extract_listing(html.encode(), "https://shop.example/s?k=book")
+    assert [(item.title, item.price) for item in page.items][:2] == [("Book 1", Decimal("1.99")), ("Book 2", Decimal("2.99"))]

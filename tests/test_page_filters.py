@@ -120,3 +120,21 @@ def test_selector_for_another_kind_of_response_is_a_filter_error() -> None:
 def test_check_filter_rejects_filters_that_cannot_run(page_filter: PageFilter) -> None:
     with pytest.raises(FilterError):
         check_filter(page_filter)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<?xml version='1.0'?><rss><channel><item><title>A</title></item><item><title>B</title></item></channel></rss>",
+        "<?xml version='1.0'?><?xml-stylesheet href='f.xsl'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        "<entry><title>A</title></entry><entry><title>B</title></entry></feed>",
+    ],
+)
+def test_feed_labelled_html_is_read_as_xml(body: str) -> None:
+    f = PageFilter(xpath="//item/title | //entry/title")
+    assert render_text(body.encode(), "https://shop.example/feed", "text/html; charset=utf-8", f) == "A\nB"
+
+
+def test_xhtml_page_stays_html() -> None:
+    body = "<?xml version='1.0'?><!DOCTYPE html><html xmlns='http://www.w3.org/1999/xhtml'><body><b>42</b> x</body></html>"
+    assert render_text(body.encode(), "https://shop.example/", "text/html", PageFilter(css="b")) == "42"

@@ -52,7 +52,7 @@ def test_bare_403_page_is_blocked() -> None:
 @pytest.mark.parametrize("status", [403, 429])
 def test_refusal_status_on_an_empty_page_is_blocked(status: int) -> None:
     page = parse_serp(_html("<div>nothing here</div>"), "google", status=status)
-    assert page.kind == BLOCKED and str(status) in page.reason
+    assert page.kind == BLOCKED and str(status) in (page.reason or "")
 
 
 def test_results_stay_results_whatever_the_status() -> None:
@@ -187,3 +187,68 @@ def test_cli_auto_picks_the_engine_of_every_corpus_page(corpora: Path) -> None:
     assert result.exit_code == 0, result.output
     engines = [json.loads(line)["engine"] for line in result.output.splitlines()]
     assert engines == [p.parent.name for p in paths]
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("Your computer or network may be sending automated queries.", "Google"),
+        ("Ihr Computer oder Netzwerk sendet möglicherweise automatisierte Anfragen.", "Google"),
+        ("Votre ordinateur ou votre réseau envoie peut-être des requêtes automatisées.", "Google"),
+        ("Lo sentimos, pero su ordenador o red pueden estar enviando consultas automatizadas.", "Google"),
+        ("Diese Seite überprüft, ob die Anfragen wirklich von Ihnen und nicht von einem Robot gesendet werden.", "x"),
+        ("Нам очень жаль, но запросы, поступившие с вашего IP-адреса, похожи на автоматические.", "Ой!"),
+        ("我们的系统检测到您网络中存在异常访问请求。", "搜狗搜索"),
+        ("Too many requests from your IP. Please try again later.", "Search"),
+        ("Checking your browser before accessing the site.", "Just a moment..."),
+        ("You have been blocked. Cloudflare Ray ID: 7d1f", "Attention Required!"),
+    ],
+)
+@pytest.mark.parametrize("engine", ["google", "bing", "yandex", "duckduckgo", "yahoo", "sogou"])
+def test_automated_query_and_rate_limit_pages_are_blocked(engine: str, message: str, title: str) -> None:
+    page = parse_serp(_html(f"<div><p>{message}</p></div>", title), engine)
+    assert page.kind == BLOCKED, page.reason
+
+
+def test_yahoo_news_and_video_verticals_are_not_organic() -> None:
+    body = _html(
+        "<div id='web'><ol>"
+        "<li><div class='dd algo'><h3><a href='https://a.example/'>A</a></h3></div></li>"
+        "<li><div class='dd sys_news_auto'><div class='algo'><h3><a href='https://news.example/1'>News</a></h3>"
+        "</div></div></li>"
+        "<li><div class='dd algo'><h3><a href='https://b.example/'>B</a></h3></div></li>"
+        "<li><div class='dd sys_video'><div class='algo'><h3><a href='https://video.example/v'>Video</a></h3>"
+        "</div></div></li>"
+        "</ol></div>",
+        "shoes - Yahoo Search Results",
+    )
+    page = parse_serp(body, "yahoo")
+    assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
+
+
+def test_duckduckgo_lite_sponsored_rows_are_not_organic() -> None:
+    body = _html(
+        "<table>"
+        "<tr class='result-sponsored'><td><a class='result-link' href='https://ad.example/'>Ad</a></td></tr>"
+        "<tr><td><a class='result-link' href='https://a.example/'>A</a></td></tr>"
+        "<tr><td><a class='result-link' href='https://b.example/'>B</a></td></tr>"
+        "</table>",
+        "shoes at DuckDuckGo",
+    )
+    page = parse_serp(body, "duckduckgo")
+    assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
+
+
+def test_google_video_cards_and_shopping_units_are_not_organic() -> None:
+    def result(url: str) -> str:
+        return f"<div class='MjjYud'><div class='g'><div class='yuRUbf'><a href='{url}'><h3>T</h3></a></div></div></div>"
+
+    videos = (
+        "<div class='MjjYud'><h2>Videos</h2><video-voyager><a href='https://www.youtube.com/watch?v=1'><h3>V</h3></a>"
+        "</video-voyager></div>"
+    )
+    shopping = "<div class='MjjYud'><div class='cu-container'><a href='https://shop.example/p'><h3>Product</h3></a></div></div>"
+    body = _html(f"<div id='rso'>{result('https://a.example/')}{videos}{shopping}{result('https://b.example/')}</div>")
+    page = parse_serp(body, "google")
+    assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
+    assert "https://www.youtube.com/watch?v=1" in [v.url for v in page.verticals]

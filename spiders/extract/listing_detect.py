@@ -155,8 +155,32 @@ def detect_cards(
         if score > best_score:
             best, best_score = cards, score
     if not best:
-        return []
+        return _single_card(links, page_shape)
     return _finish(best, links, tuning.grid_share)
+
+
+def _single_card(links: list[_Link], page_shape: str) -> list[Card]:
+    """A search that found one item: nothing repeats, so the card is the lowest element holding
+    every link to the page's one item-like link target whose element shows an image and a price.
+    Two or more such targets without a grid between them: nothing is sure, so no card."""
+    by_key: dict[str, list[_Link]] = defaultdict(list)
+    for link in links:
+        if url_shape(link.url) != page_shape and looks_like_item_url(link.url):
+            by_key[link.key].append(link)
+    found: list[Card] = []
+    for key, key_links in by_key.items():
+        element = _common_ancestor([link.anchor for link in key_links])
+        if element is None or element.tag in ("html", "body") or element.find(".//img") is None:
+            continue
+        if _has_price(element):
+            found.append(Card(element, key, [link.anchor for link in key_links], [link.url for link in key_links]))
+    return found if len(found) == 1 else []
+
+
+def _common_ancestor(anchors: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement | None:
+    chains = [[anchor, *anchor.iterancestors()] for anchor in anchors]
+    shared = set(chains[0]).intersection(*chains[1:])
+    return next((el for el in chains[0] if el in shared), None)
 
 
 def _cards_of(group: list[_Link]) -> list[Card]:
@@ -183,10 +207,12 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
     containers = {c.element.getparent() for c in cards if c.element.getparent() is not None}
     card_tags = Counter(c.element.tag for c in cards)
     candidates = set(elements)
+    siblings: set[lxml.html.HtmlElement] = set()
     for container in containers:
         for child in container:
             if child not in candidates and child.tag in card_tags:
-                candidates.add(child)
+                siblings.add(child)
+    candidates |= siblings
     # The same card template elsewhere on the page (a second block of the same results).
     signature = Counter(_signature(c.element) for c in cards).most_common(1)[0][0]
     if signature[1]:
@@ -213,6 +239,11 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
             # A grid slot whose item link is written another way (an ad redirect's target
             # without the locale prefix of the organic links): any one item link will do.
             keys = {link.key for link in card_links if looks_like_item_url(link.url)}
+        elif not keys and element in siblings:
+            # A sibling card likewise, when its link names the same kind of page (same host and
+            # last fixed path word: ".../en/dp/X" and ".../dp/Y"); a shop's or a category's tile
+            # in the grid does not.
+            keys = {link.key for link in card_links if looks_like_item_url(link.url) and _same_kind(link.url, main_shape)}
         if element not in elements and len(keys) != 1:
             # A sibling block with many items (a carousel) or none is not one card.
             continue
@@ -230,6 +261,11 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
             seen.add(card.key)
             unique.append(card)
     return unique
+
+
+def _same_kind(url: str, shape: str) -> bool:
+    mine = url_shape(url)
+    return mine.split("/", 1)[0] == shape.split("/", 1)[0] and mine.rsplit("/", 1)[-1] == shape.rsplit("/", 1)[-1]
 
 
 def _grid_slots(cards: list[Card], share: float) -> set[lxml.html.HtmlElement]:

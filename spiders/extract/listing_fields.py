@@ -7,6 +7,7 @@ import re
 import lxml.html
 
 from spiders.extract.listing_html import element_text
+from spiders.extract.listing_price import MONEY_SIGN
 
 # Labels shops put on paid placements, in the languages of the shops we watch.
 _SPONSORED = re.compile(
@@ -18,15 +19,13 @@ _AD_CLASS = re.compile(r"(^|[\s_-])(adholder|sponsored|s-sponsored|ad-slot|adver
 
 
 def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement) -> str | None:
-    """The card's title: the longest text of its item links, else a heading, else an image's alt."""
+    """The card's title: the longest title of its item links (`_link_title`), else a heading,
+    else an image's alt."""
     best = ""
     for a in anchors:
-        text = element_text(a)
-        if len(text) > len(best) and not _PRICE_ONLY.match(text):
+        text = _link_title(a)
+        if len(text) > len(best) and not _price_only(text):
             best = text
-        title_attr = (a.get("title") or "").strip()
-        if len(title_attr) > len(best):
-            best = title_attr
     if len(best) < 3:
         for h in card.iter("h1", "h2", "h3", "h4"):
             text = element_text(h)
@@ -40,7 +39,46 @@ def card_title(anchors: list[lxml.html.HtmlElement], card: lxml.html.HtmlElement
     return best[:500] or None
 
 
-_PRICE_ONLY = re.compile(r"^[^\w]*[\d.,\s]+[^\w]*$")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Elements that start a line of their own: their text is never glued to the text beside them.
+_BLOCKS = {"div", "p", "ul", "ol", "li", "br", "table", "tr", "td", "section", "article", "figure", *_HEADINGS}
+
+
+def _link_title(a: lxml.html.HtmlElement) -> str:
+    """A link's title: a link wrapping a whole card (blocks inside) is titled by its heading, else
+    its blocks' texts side by side ("Silver ring" "SilverStudio" is never "Silver ringSilverStudio");
+    a plain link by its text. The title attribute only when the text is missing or cut short
+    ("Desk lamp with…" of "Desk lamp with a shade"), never a tooltip around it ("Click to see X")."""
+    blocks = [d for d in a.iterdescendants() if isinstance(d.tag, str) and d.tag in _BLOCKS]
+    heading = next((d for d in blocks if d.tag in _HEADINGS), None)
+    if heading is not None:
+        text = element_text(heading)
+    elif blocks:
+        text = " ".join(_block_text(a).split())
+    else:
+        text = element_text(a)
+    attr = " ".join((a.get("title") or "").split())
+    stem = text.rstrip(" .…")
+    if len(attr) > len(text) and (len(text) < 3 or (stem != text and attr.startswith(stem))):
+        return attr
+    return text
+
+
+def _block_text(el: lxml.html.HtmlElement) -> str:
+    """Text of an element with a space wherever a block element starts or ends."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            block = child.tag in _BLOCKS
+            parts += [" " if block else "", _block_text(child), " " if block else ""]
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _price_only(text: str) -> bool:
+    """A link text with no word but currency signs and codes ("$2.99 $12.95", "-19% US $151.16",
+    "1,299"): a price link, never the card's title."""
+    return not re.search(r"[^\W\d_]", MONEY_SIGN.sub("", text))
 
 
 def is_sponsored(card: lxml.html.HtmlElement) -> bool:

@@ -7,9 +7,13 @@ touches: in "2,292 ₹110" the review count is "2,292" and the price "₹110". A
 beside the price are left out: struck-through and "was"/list prices, shipping, unit prices
 ("$0.34/count"), savings and coupons, and anything inside the card's title.
 
+Numbers that are the day or year of a date ("Jul 30, 2013"), digits ending a word (a shop name,
+a part number) and numbers inside the title's link or a heading are no amount either.
+
 Among the card's amounts the first one in a price-named element wins, else the first one. Shops
 split a price across elements (`<span>$</span><span>19</span><sup>99</sup>`), so small elements
-are also read as a whole. Where a card shows an amount without any sign in a price-named element,
+are also read as a whole, with their element boundaries kept (`bounded_text`): the pieces of one
+price touch, but a count in the next element is never glued to the price. Where a card shows an amount without any sign in a price-named element,
 the currency the other cards of the page show is taken (`page_currency`).
 """
 
@@ -28,7 +32,7 @@ from spiders.extract.price import parse_price
 
 _SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|руб\.?|₽|zł|Kč|kr\.?|Ft|lei|лв\.?|CHF|Fr\.|Rs\.?|RM|Rp"
 _CODES = r"USD|EUR|GBP|JPY|CNY|RMB|INR|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|BRL|MXN|RUB|TRY|KRW|HKD|SGD|TWD|ZAR"
-_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
+_SIGN = MONEY_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
 # An amount: digit groups with one kind of thousands mark, an optional decimal part of 1 or 2
 # digits (3 after "." in "1.299" is a thousands group). A plain space is a thousands mark only
 # before exactly three digits: "144 11,99 €" is a review count beside a price, not 14411.99.
@@ -37,8 +41,15 @@ _AMOUNT = (
     r"\d{1,3}(?: \d{3})+(?:,\d{1,2})?(?![\d.])|"  # "1 299,00 €": a space before exactly three digits
     r"\d+(?:[.,]\d{1,2})?"
 )
-_AMOUNT_END = re.compile(rf"(?:{_AMOUNT})(\s?)$")
+# An amount before a sign starts a word of its own: the digits ending "SilverStudio99" or a part
+# number are no amount (scripts written without spaces excepted: "价格3580元" is one), but a
+# currency code may touch it ("SGD4.90 $").
+_AMOUNT_END = re.compile(
+    rf"(?<![0-9.,])(?:(?<![A-Za-z\u00c0-\u024f\u0370-\u04ff])|(?<=\b[A-Z]{{3}}))(?:{_AMOUNT})(\s?)$"
+)
 _AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
+# The start of a range before an amount: "26 to 50", "12,50 – 19,99" (group 2: a word or tilde).
+_RANGE_FROM = re.compile(rf"(?<![0-9.,])({_AMOUNT})\s*(?:-|–|—|(~|\bto\b|\bbis\b))\s*$", re.IGNORECASE)
 # Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
 # are written after it. Used only when a sign has an amount on both sides at the same distance.
 _PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$£¥￥₹₩₱₦]|Rs\.?|RM|Rp)$")
@@ -47,6 +58,7 @@ _PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$
 _NOT_THE_PRICE = re.compile(
     r"shipping|delivery|postage|versand|livraison|envío|envio|spedizione|frete|доставк|运费|配送|送料|"
     r"\bsave\b|saving|coupon|\bwas\b|\blist\b|rrp|msrp|typical|\bstatt\b|uvp|\bavant\b|antes|"
+    r"\boriginal\b|\bregular\b|\bnormally\b|\bp\s?&\s?p\b|"
     r"/\s*(?:count|oz|ounce|lb|kg|g|ml|l|m|unit|item|each|stück|100\s?g)\b|\bper\b|\beach\b",
     re.IGNORECASE,
 )
@@ -64,7 +76,23 @@ _OLD_CLASS = re.compile(
     r"compare|unit|original|retail)|line-?through",
     re.IGNORECASE,
 )
+# Month names (English, German, French, Spanish, Italian abbreviations and their longer forms):
+# a number after a month name and its day, or before a month name, is part of a date ("Jul 30,
+# 2013", "30 Jul 2013"), never an amount.
+_MONTH = (
+    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|januar|februar|märz|mai|juni|juli|oktober|"
+    r"dezember|okt|dez|janv|févr|mars|avr|avril|juin|juil|juillet|août|déc|janvier|février|"
+    r"septembre|octobre|novembre|décembre|ene|abr|ago|dic|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|octubre|noviembre|diciembre)\b\.?"
+)
+_DATE_BEFORE = re.compile(rf"{_MONTH},?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\.?,?\s*)?$", re.IGNORECASE)
+_DATE_AFTER = re.compile(rf"\s*(?:\.\s*)?{_MONTH}", re.IGNORECASE)
 _PRICE_CLASS = re.compile(r"price|cost|amount|preis|prix|precio|prezzo|cena|цена|价", re.IGNORECASE)
+# An empty element whose class names a currency: the sign is drawn by a font or a background image.
+_CURRENCY_ICON = re.compile(rf"(?:currency|\bfa|\bicon)[-_]?({_CODES})\b", re.IGNORECASE)
+# A Latin letter touching a currency written in letters ("kr", "RM", "Ft") makes it part of a word.
+_LATIN = re.compile(r"[A-Za-z]")
 _STRUCK = {"del", "s", "strike"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "option", "select"}
 
@@ -81,13 +109,22 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
     a shipping cost, a saving, an old or a unit price (see the module docstring)."""
     for sign in _SIGN.finditer(text):
         before, after = text[: sign.start()], text[sign.end() :]
+        if sign.group(0)[0].isascii() and sign.group(0)[0].isalpha() and _LATIN.search(before[-1:] + after[:1]):
+            continue  # a sign written in letters is a word of its own: not the "kr" of "Ukraine"
         left = _AMOUNT_END.search(before)
         right = _AMOUNT_START.search(after)
+        if left is not None and _DATE_BEFORE.search(before[: left.start()]):
+            left = None  # "Jul 30, 2013 USD 5.00": the year or day of a date
+        if right is not None and _DATE_AFTER.match(after[right.end() :]):
+            right = None  # "€ 30 Jul"
         chosen = _side(left, right, sign.group(0))
         if chosen is None:
             continue
         if chosen == "left":
             start, end, amount_text = left.start(), sign.end(), left.group(0)  # type: ignore[union-attr]
+            low = _range_start(before[:start], amount_text.strip())
+            if low is not None:  # "26 to 50 €": the sign after a range is both ends'; the price is its start
+                start, amount_text = low
         else:
             start, end, amount_text = sign.start(), sign.end() + right.end(), right.group(0)  # type: ignore[union-attr]
         around = _HARMLESS.sub(" ", text[max(0, start - context) : end + context])
@@ -97,6 +134,23 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
         if amount is not None:
             return amount, sign.group(0)
     return None
+
+
+def _range_start(before: str, high: str) -> tuple[int, str] | None:
+    """Where the range ending in `high` starts ("26 to 50 €", "12,50 – 19,99 €") and its first
+    amount. A dash joins two amounts only when both show cents: "Set of 3 - 12,99 €" is no range."""
+    match = _RANGE_FROM.search(before)
+    if match is None:
+        return None
+    low_amount, high_amount = _amount(match.group(1)), _amount(high)
+    if low_amount is None or high_amount is None or not low_amount < high_amount:
+        return None
+    if match.group(2) is None and not (_CENTS.search(match.group(1)) and _CENTS.search(high)):
+        return None
+    return match.start(), match.group(1)
+
+
+_CENTS = re.compile(r"[.,]\d{2}$")
 
 
 def _side(left: re.Match[str] | None, right: re.Match[str] | None, sign: str) -> str | None:
@@ -154,27 +208,80 @@ def _texts(el: lxml.html.HtmlElement, join_max: int) -> list[str]:
     """The element's own text, then the whole of a small element (a price split across spans)."""
     texts = [el.text or ""]
     if len(el):
-        whole = " ".join(el.text_content().split())
+        whole = bounded_text(el)
         if len(whole) <= join_max:
-            # Inside one element the pieces of a split price touch: "$" "22" "." "09".
-            texts.append(_joined(el) if len(whole) <= 16 else whole)
+            texts.append(whole)
     return [t for t in texts if t.strip()]
 
 
-def _joined(el: lxml.html.HtmlElement) -> str:
-    """The pieces of a split price side by side; two digits in a superscript after whole units
-    without a decimal mark are the cents ("$19<sup>99</sup>" is $19.99)."""
-    last = el[-1]
-    text = "".join(el.text_content().split())
-    if last.tag == "sup" and re.fullmatch(r"\d{2}", (last.text_content() or "").strip()):
-        head = "".join(text[: len(text) - 2].split())
-        if head[-1:].isdigit():
-            return head + "." + text[-2:]
+def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """The text pieces of an element in reading order, each with the element it is the text of
+    (a tail belongs to the parent); invisible elements left out."""
+    out: list[tuple[str, lxml.html.HtmlElement]] = []
+    if el.text and el.text.strip():
+        out.append((el.text, el))
+    elif not len(el):
+        icon = _CURRENCY_ICON.search(el.get("class") or "")
+        if icon:  # a currency drawn by a font or an image ("currencyINR", "fa-eur"): its code
+            out.append((f" {icon.group(1).upper()} ", el))
+        elif el.text:
+            out.append((el.text, el))
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _SKIP:
+            out += _pieces(child)
+        if child.tail:
+            out.append((child.tail, el))
+    return out
+
+
+def bounded_text(el: lxml.html.HtmlElement) -> str:
+    """An element's text with its element boundaries kept where they matter. Pieces of a split
+    price touch ("$" "22" "." "09" is "$22.09"; source whitespace is kept except around a decimal
+    mark), but two words or numbers from different elements never merge into one ("144" "11,99 €"
+    is a review count beside a price, "£2.20" "3 bids" a price beside a bid count: never 14411.99
+    or 2203). Two digits in a superscript right after whole units are the cents
+    ("$19<sup>99</sup>" is $19.99)."""
+    text = ""
+    gap = False  # source whitespace since the last character kept
+    for raw, owner in _pieces(el):
+        piece = " ".join(raw.split())
+        if not piece:
+            gap = gap or bool(raw)
+            continue
+        gap = gap or raw[0].isspace()
+        if text and text[-1].isalnum() and piece[0].isalnum():
+            cents = owner.tag == "sup" and re.fullmatch(r"\d{2}", piece) and re.search(r"(?<![.,\d])\d+$", text)
+            text += "." if cents else " "
+        elif text and gap and not (piece[0] in ".," or text[-1] in ".,"):
+            text += " "
+        text += piece
+        gap = raw[-1].isspace()
     return text
 
 
 def _title_texts(title: str | None) -> set[str]:
     return {" ".join(title.split())} if title else set()
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Tags that make a link a block around a card's parts (image, title, price) rather than its title.
+_BLOCKS = {"div", "p", "ul", "ol", "li", "img", "picture", "section", "article", "table", "figure", *_HEADINGS}
+
+
+def _title_holders(card: lxml.html.HtmlElement, titles: set[str]) -> set[lxml.html.HtmlElement]:
+    """Elements that hold the card's title, whose numbers ("27-inch", "$199 bundle", a part
+    number) are never its price: headings that are not price-named, and a link of plain text
+    whose text is the title (a link wrapping the whole card is not one)."""
+    holders: set[lxml.html.HtmlElement] = set()
+    for el in card.iter():
+        if el is card or not isinstance(el.tag, str):
+            continue
+        if el.tag in _HEADINGS and not _PRICE_CLASS.search(el.get("class") or ""):
+            holders.add(el)
+        elif el.tag == "a" and titles and " ".join(el.text_content().split()) in titles:
+            if not any(d.tag in _BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
+                holders.add(el)
+    return holders
 
 
 def card_money(
@@ -183,13 +290,18 @@ def card_money(
     """Every money amount the card shows for its item, in page order (see the module docstring)."""
     found: list[_Money] = []
     titles = _title_texts(title)
+    holders = _title_holders(card, titles)
     for el in card.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        if holders and any(n in holders for n in (el, *el.iterancestors())):
             continue
         for text in _texts(el, tuning.join_max):
             flat = " ".join(text.split())
             if flat in titles or (titles and len(flat) > 24 and any(flat in t for t in titles)):
                 continue  # numbers of the title ("27-inch", "$199 bundle"): not the card's price
+            for t in titles:
+                flat = flat.replace(t, " | ")  # a block holding the title and more: the title's numbers out
             money = money_in(flat, tuning.price_context)
             if money is None or _excluded(el, card):
                 continue

@@ -194,20 +194,26 @@ def _json_items(body: bytes, content_type: str, page_filter: PageFilter) -> list
     return [sel.json_text(v) for v in _window(values, page_filter)]
 
 
+_FEED_ROOT = re.compile(r"(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?xml-stylesheet[^>]*\?>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S)
+
+
 def body_kind(content_type: str | None, body: bytes | str) -> str:
     """'html', 'xml', 'json' or 'text', by the content type, else by what the body starts with."""
     ctype = (content_type or "").split(";")[0].strip().lower()
+    head = (body[:512].decode("utf-8", "replace") if isinstance(body, bytes) else body[:512]).lstrip("\ufeff \t\r\n")
+    low = head.lower()
+    feed = low.startswith(("<?xml", "<rss", "<feed", "<rdf:")) and "<html" not in low
     if "html" in ctype:
-        return "html"
+        # A feed some servers label text/html (its root is rss, feed or rdf:RDF): read as HTML, its
+        # items' titles and links would be lost.
+        return "xml" if _FEED_ROOT.match(low) else "html"
     if "json" in ctype:
         return "json"
     if "xml" in ctype or ctype.endswith(("+rss", "/rss", "/atom")):
         return "xml"
     if ctype.startswith("text/") and ctype != "text/plain":
         return "text"
-    head = (body[:512].decode("utf-8", "replace") if isinstance(body, bytes) else body[:512]).lstrip("\ufeff \t\r\n")
-    low = head.lower()
-    if low.startswith(("<?xml", "<rss", "<feed", "<rdf:")) and "<html" not in low:
+    if feed:
         return "xml"
     if head[:1] in ("{", "[") and ctype in ("", "text/plain"):
         return "json"

@@ -32,7 +32,8 @@ SPEC = EngineSpec(
     block=union(f"ancestor::div[{cls('result')} or {_LINKS}][1]", "ancestor::tr[1]"),
     snippet=first(cls("result__snippet", "snippet", "result-snippet")),
     title=f"(ancestor::div[{_LINKS}][1]//h2/a)[1]",
-    exclude=inside(f"{cls('result--ad', 'results_links_ad')} or @id='ads'"),
+    # ads of the HTML endpoint, of the 2012-2014 site, and the lite endpoint's sponsored rows
+    exclude=inside(f"{cls('result--ad', 'results_links_ad', 'result-sponsored')} or @id='ads'"),
     ads=f"//div[{cls('result--ad')}]//a[{cls('result__a')}][@href]",
     skip_url=re.compile(r"^https?://(html\.|lite\.)?duckduckgo\.com/(\?|html|lite|y\.js)"),
     no_results=union(anywhere(cls("no-results")), "//*[@id='nrreld']"),

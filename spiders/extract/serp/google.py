@@ -31,7 +31,8 @@ _ORGANIC = union(
 _MOBILE = "//a[@href][.//*[@role='heading'][@aria-level='3']][not(ancestor::*[@role='heading'])]"
 # The local pack: map results with their own title links ("rllt" = local results).
 _LOCAL = f"{cls('VkpGBb', 'rllt__details')} or @id='lu_map' or {cls('cXedhc')} or @data-local-attribute"
-# Ads, the right-hand knowledge panel, carousels (top stories, videos), people-also-ask.
+# Ads (shopping units too), the right-hand knowledge panel, carousels and video cards (top
+# stories, videos: the `videos` vertical), people-also-ask.
 _SPECIAL = " or ".join(
     (
         "@id='tads'",
@@ -39,8 +40,9 @@ _SPECIAL = " or ".join(
         "@id='bottomads'",
         "@id='rhs'",
         "@aria-label='Ads'",
-        cls("ads-ad", "commercial-unit-desktop-top"),
+        cls("ads-ad", "commercial-unit-desktop-top", "cu-container", "pla-unit"),
         "self::g-scrolling-carousel",
+        "self::video-voyager",
         "self::g-inner-card",
         "self::g-accordion-expander",
         cls("related-question-pair"),

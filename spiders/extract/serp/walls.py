@@ -27,6 +27,15 @@ _BLOCK_PHRASES = (
     "verify you're human", "prove you're human", "kein roboter", "pas un robot", "no soy un robot",
     "non sono un robot", "não sou um robô", "geen robot", "nie jestem robotem", "не робот",
     "ロボットではありません", "로봇이 아닙니다", "人机验证", "安全验证", "请输入验证码",
+    # "your computer or network may be sending automated queries"
+    "automated queries", "automated requests", "automatisierte anfragen", "requêtes automatisées",
+    "consultas automatizadas", "query automatiche", "richieste automatiche", "consultas automáticas",
+    "geautomatiseerde zoekopdrachten", "zautomatyzowane zapytania", "автоматические запросы",
+    "похожи на автоматические", "自動送信されたもの", "自动程序", "异常访问", "異常存取",
+    "nicht von einem robot",
+    # rate limits and the bot walls of CDNs in front of a site
+    "too many requests", "rate limit exceeded", "访问过于频繁", "请求过于频繁", "you have been blocked",
+    "checking your browser before", "cloudflare ray id",
     # captchas and refusals
     "captcha", "капча", "验证码", "驗證碼", "access denied", "request blocked", "zugriff verweigert",
     "accès refusé", "acceso denegado", "accesso negato", "acesso negado", "доступ запрещен",

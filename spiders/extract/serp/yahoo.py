@@ -36,8 +36,12 @@ SPEC = EngineSpec(
     snippet=f"(.//*[{cls('compText')}] | .//div[{cls('abstr')}] | .//*[{cls('sm-abs')}])[1]",
     # 2021+ title links start with an absolutely positioned breadcrumb span: not title text
     title=".//text()[not(ancestor::span[contains(@class, 'p-abs')])]",
+    # ads, the right-hand column, and the engine's own verticals (news, video, image, shopping,
+    # local and "also try" blocks), which hold title links shaped like results
     exclude=inside(
         f"{cls('ads', 'searchCenterTop', 'searchCenterBottom', 'spns')} or @id='east' or @id='right' or @id='sponsored'"
+        f" or {cls('sys_news_auto', 'news-auto', 'sys_video', 'vid-tiles', 'sys_image', 'img-tiles')}"
+        f" or {cls('sys_shopping', 'sys_local', 'AlsoTry')}"
     ),
     ads=f"{anywhere(cls('searchCenterTop', 'searchCenterBottom'))}//*[{cls('ads')}]//h3/a[@href]",
     skip_url=re.compile(
