@@ -14,7 +14,6 @@ from local_http import PageHandler, serving
 from spiders.crawl_settings import CrawlLimits, crawl_settings
 from spiders.engine import fetch_page, quiet_scrapy_logs
 from spiders.fetch import FetchJob
-from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,8 +75,9 @@ def _settings(secret_port: int, max_page_mb: float = 10) -> dict:
     limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=40, max_page_mb=max_page_mb,
                          allow_private_hosts=("localhost",))
     settings = crawl_settings(limits, need_browser=True)
-    args = [*PLAYWRIGHT_LAUNCH_OPTIONS["args"], f"--host-resolver-rules=MAP secret.test 127.0.0.1:{secret_port}"]
-    settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**PLAYWRIGHT_LAUNCH_OPTIONS, "args": args}
+    launch = settings["PLAYWRIGHT_LAUNCH_OPTIONS"]
+    args = [*launch["args"], f"--host-resolver-rules=MAP secret.test 127.0.0.1:{secret_port}"]
+    settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**launch, "args": args}
     return settings
 
 
