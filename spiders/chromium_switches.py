@@ -19,6 +19,38 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
+
+# Switches with the same purpose (Playwright passes some of them too; repeating a plain switch is harmless).
+CALL_HOME_SWITCHES = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--safebrowsing-disable-auto-update",
+    "--disable-sync",
+    "--no-pings",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+)
+
+# How Chromium is started for browser watches and the report's screenshots; a browser crawl adds the
+# merged --disable-features (`with_call_home_off`) and the refuse-all proxy (spiders.crawl_settings).
+LAUNCH_OPTIONS: dict[str, Any] = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        # WebRTC's UDP would leave beside the policy proxy (spiders.browser_proxy).
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+        *CALL_HOME_SWITCHES,
+    ],
+}
 
 # Features behind Chromium's own requests, each with the service it calls.
 CALL_HOME_FEATURES = (
@@ -35,20 +67,6 @@ CALL_HOME_FEATURES = (
     "InterestFeedContentSuggestions",
     "PrivacySandboxSettings4",
     "SafeBrowsingDelayedWarnings",
-)
-
-# Switches with the same purpose (Playwright passes some of them too; repeating a plain switch is harmless).
-CALL_HOME_SWITCHES = (
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-domain-reliability",
-    "--disable-client-side-phishing-detection",
-    "--safebrowsing-disable-auto-update",
-    "--disable-sync",
-    "--no-pings",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--metrics-recording-only",
 )
 
 # Playwright 1.65's list, used only when the installed Playwright's cannot be read.

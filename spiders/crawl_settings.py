@@ -36,8 +36,7 @@ def browser_settings(limits: CrawlLimits | None = None) -> dict[str, Any]:
     download_timeout bounds each navigation. Its background requests are switched off, and whatever
     is left of them goes to a proxy that refuses everything (spiders.chromium_switches)."""
     from spiders.browser_proxy import proxy_url
-    from spiders.chromium_switches import with_call_home_off
-    from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
+    from spiders.chromium_switches import LAUNCH_OPTIONS, with_call_home_off
 
     limits = limits or CrawlLimits(user_agent="")
     proxy = proxy_url(
@@ -54,8 +53,8 @@ def browser_settings(limits: CrawlLimits | None = None) -> dict[str, Any]:
         "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
-            **PLAYWRIGHT_LAUNCH_OPTIONS,
-            "args": with_call_home_off(list(PLAYWRIGHT_LAUNCH_OPTIONS["args"])),
+            **LAUNCH_OPTIONS,
+            "args": with_call_home_off(list(LAUNCH_OPTIONS["args"])),
             # Every crawl context has its own policy proxy; this one is what the browser itself gets.
             "proxy": {"server": proxy_url(refuse_all=True)},
         },
