@@ -135,3 +135,18 @@ def test_download_timeout_bounds_a_browser_navigation() -> None:
     # Without the bound, Playwright's own 30 s navigation timeout lets the late page through.
     assert b"LATE" not in page.body
     assert page.error is not None and "timed out" in page.error, page.error
+
+
+def test_a_browser_watch_of_a_local_name_reaches_nothing() -> None:
+    """Chromium answers *.localhost and localhost. with loopback by itself: as a watch's own URL
+    (or a listing's next page) they are refused by name, and the local server hears nothing."""
+    quiet_scrapy_logs()
+    Secret.hits = []
+    with serving(Secret) as secret:
+        port = secret.server_address[1]
+        limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=20)
+        for url in (f"http://rw.localhost:{port}/", f"http://localhost.:{port}/", f"http://127.0.0.1:{port}/"):
+            page = fetch_page(_job(url), crawl_settings(limits, need_browser=True))
+            assert b"SECRET" not in page.body, url
+            assert page.error and ("local name" in page.error or "not a public address" in page.error), url
+    assert Secret.hits == []
