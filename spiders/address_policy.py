@@ -3,8 +3,9 @@
 Every request path asks it: Scrapy's downloads (`spiders.middlewares` before a request is sent, and
 its `PolicyResolver` on the address Twisted actually connects to, so a name that answers a public address
 to the check and a loopback one at connect time is refused: DNS rebinding), Chromium's own requests
-(`spiders.browser`: navigations, redirects, frames, scripts, fetch()), and the alert channels that
-post to a user's URL (`alerts.channels`).
+(`spiders.browser_proxy`: navigations, redirects, frames, scripts, fetch()), and the alert channels'
+own connections (`alerts.channel_addresses`: every HTTP connection Apprise opens, on the address it
+connects to).
 
 The rule: only globally routable unicast addresses, after unwrapping the IPv6 forms that carry an
 IPv4 address (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64). A name that does not resolve is
