@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -114,9 +114,7 @@ def test_two_writers_storing_the_same_body_both_land(pg_sessions) -> None:  # no
     sink.writer.retry_pauses = ()  # a unique-key clash must not need a retry to land
     digest, (raw, ctype) = next(iter(sink.pending[0][0].bodies.items()))
     other = factory()
-    other.execute(
-        Body.__table__.insert().values(hash=digest, size=len(raw), content_type=ctype, data=Body.compress(raw))
-    )  # not committed yet: our write cannot see it, and its insert of the same key must wait
+    other.execute(insert(Body).values(hash=digest, size=len(raw), content_type=ctype, data=Body.compress(raw)))  # not committed yet: our write cannot see it, and its insert of the same key must wait
     errors: list[BaseException] = []
 
     def write() -> None:
