@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
+from alerts.channel_addresses import STRICT, AddressRules, Refusal, check_named_host, guarded
 from monitor.config.alerting import Channel
 from monitor.config.secrets import expand_env_refs, mask_secrets, secret_values
 
@@ -40,6 +41,7 @@ class ChannelResult:
     channel: str
     ok: bool
     error: str | None = None
+    final: bool = False  # a failure another try cannot mend (the address policy refused the host)
 
 
 class ChannelError(Exception):
@@ -168,6 +170,23 @@ def _failure_reason(result: object, secrets: Sequence[str]) -> str:
     return mask_secrets(reason, list(secrets))
 
 
+def _refused(channel: Channel, refusal: Refusal, secrets: Sequence[str]) -> ChannelResult:
+    reason = mask_secrets(refusal.reason, list(secrets))
+    return ChannelResult(
+        channel.name, False, f"channel {channel.name!r}: refused by the address policy: {reason}", refusal.final
+    )
+
+
+def _named_host_refusal(channel: Channel, app: apprise.Apprise, rules: AddressRules) -> Refusal | None:
+    if urlsplit(channel.url).scheme.lower() in EMAIL_SCHEMES:
+        return None  # the operator's own SMTP relay: outside the address policy (see alerts.channel_addresses)
+    for plugin in app:
+        refusal = check_named_host(plugin, rules)
+        if refusal is not None:
+            return refusal
+    return None
+
+
 def send(
     channel: Channel,
     title: str,
@@ -178,15 +197,21 @@ def send(
     dedup_key: str | None = None,
     app: apprise.Apprise | None = None,
     severity: str = "info",
+    rules: AddressRules = STRICT,
 ) -> ChannelResult:
     """Send one message as Apprise's notification type for `severity` (info, warning, critical ->
-    failure); never raises for delivery problems, returns ok or a masked error naming the channel."""
+    failure); never raises for delivery problems, returns ok or a masked error naming the channel.
+    Every server the send reaches must pass the address policy under `rules` (the watchlist's
+    allow_private_addresses / allow_private_hosts; by default public addresses only)."""
     values = dict(os.environ) if env is None else dict(env)
     secrets = channel_secrets(channel, values)
     try:
         app = app or build(channel, values)
     except ChannelError as exc:
         return ChannelResult(channel.name, False, str(exc))
+    refusal = _named_host_refusal(channel, app, rules)
+    if refusal is not None:
+        return _refused(channel, refusal, secrets)
     if dedup_key:
         for plugin in app:
             # Email can carry the key in a header the receiver may use to drop a resent duplicate.
@@ -203,17 +228,20 @@ def send(
         attach = apprise.AppriseAttachment()
         for path in attachments:
             attach.add(path)
-    try:
-        result = app.notify(
-            body=body,
-            title=title,
-            body_format=body_format,
-            attach=attach,
-            notify_type=NOTIFY_TYPES.get(severity, apprise.NotifyType.INFO),
-        )
-    except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the dispatcher
-        error = mask_secrets(f"{type(exc).__name__}: {exc}", secrets)
-        return ChannelResult(channel.name, False, f"channel {channel.name!r}: {error}")
+    with guarded(rules) as refusals:
+        try:
+            result = app.notify(
+                body=body,
+                title=title,
+                body_format=body_format,
+                attach=attach,
+                notify_type=NOTIFY_TYPES.get(severity, apprise.NotifyType.INFO),
+            )
+        except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the dispatcher
+            error = mask_secrets(f"{type(exc).__name__}: {exc}", secrets)
+            return ChannelResult(channel.name, False, f"channel {channel.name!r}: {error}")
+    if refusals:  # Apprise only logs "connection error": say which address the policy refused, and why
+        return _refused(channel, refusals[-1], secrets)
     if bool(result):
         return ChannelResult(channel.name, True)
     return ChannelResult(channel.name, False, f"channel {channel.name!r}: {_failure_reason(result, secrets)}")

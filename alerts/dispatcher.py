@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.channel_addresses import STRICT, AddressRules
 from alerts.channels import ChannelError, ChannelResult, build, channel_secrets, message_format
 from alerts.channels import send as send_message
 from alerts.templates import default_renderer
@@ -182,8 +183,14 @@ def release(session_factory: sessionmaker[Session], claimed: Claimed, now: datet
         )
 
 
-def deliver(claimed: Claimed, channel: Channel | None, env: Mapping[str, str], app=None) -> ChannelResult:  # noqa: ANN001
-    """Send one claimed delivery (no store access)."""
+def deliver(
+    claimed: Claimed,
+    channel: Channel | None,
+    env: Mapping[str, str],
+    app=None,  # noqa: ANN001
+    rules: AddressRules = STRICT,
+) -> ChannelResult:
+    """Send one claimed delivery (no store access), its servers under the address policy's `rules`."""
     if channel is None:
         return ChannelResult(
             claimed.channel, False, f"channel {claimed.channel!r} is not in the watchlist any more"
@@ -198,6 +205,7 @@ def deliver(claimed: Claimed, channel: Channel | None, env: Mapping[str, str], a
         dedup_key=claimed.dedup_key,
         app=app,
         severity=claimed.severity,
+        rules=rules,
     )
 
 
@@ -222,7 +230,7 @@ def record_result(
             return "sent"
         error = mask_secrets(result.error or "unknown error", secrets or [])[:2000]
         max_attempts = channel.max_attempts if channel else 1
-        final = claimed.attempts >= max_attempts
+        final = result.final or claimed.attempts >= max_attempts  # a refused address stays refused
         retry_at = now + timedelta(seconds=retry_delay(channel, claimed.attempts) if channel else 0)
         if channel is not None:  # a retry that would land in quiet hours waits for their end
             retry_at = quiet_until(channel.quiet_hours, retry_at, claimed.severity) or retry_at
@@ -247,6 +255,7 @@ def dispatch_pending(
 ) -> DispatchReport:
     """Send the deliveries due now through Apprise and record each outcome (see the module doc)."""
     values = resolve_env(env, watchlist.settings.secrets_file)
+    rules = AddressRules.of(watchlist.settings)
     channels = {c.name: c for c in watchlist.channels}
     report = DispatchReport()
     apps: dict[str, object] = {}
@@ -264,7 +273,7 @@ def dispatch_pending(
             except ChannelError:
                 apps[claimed.channel] = None  # send() rebuilds it and reports the reason
         app = apps.get(claimed.channel)
-        result = deliver(claimed, channel, values, app=app)
+        result = deliver(claimed, channel, values, app=app, rules=rules)
         status = record_result(session_factory, claimed, result, channel, now, secrets)
         if status == "sent":
             report.sent += 1
@@ -315,9 +324,10 @@ def backlog(session: Session) -> dict[str, int]:
 def send_test_messages(watchlist: Watchlist, env: Mapping[str, str] | None = None) -> list[ChannelResult]:
     """A test message to every channel of the watchlist, in its language and format; one result each."""
     values = resolve_env(env, watchlist.settings.secrets_file)
+    rules = AddressRules.of(watchlist.settings)
     results = []
     for channel in watchlist.channels:
         fmt = message_format(channel)
         message = default_renderer().render_test(channel.name, channel.locale, fmt)
-        results.append(send_message(channel, message.title, message.body, fmt, env=values))
+        results.append(send_message(channel, message.title, message.body, fmt, env=values, rules=rules))
     return results

@@ -3,8 +3,9 @@
 Every request path asks it: Scrapy's downloads (`spiders.middlewares` before a request is sent, and
 its `PolicyResolver` on the address Twisted actually connects to, so a name that answers a public address
 to the check and a loopback one at connect time is refused: DNS rebinding), Chromium's own requests
-(`spiders.browser`: navigations, redirects, frames, scripts, fetch()), and the alert channels that
-post to a user's URL (`alerts.channels`).
+(`spiders.browser_proxy`: navigations, redirects, frames, scripts, fetch()), and the alert channels'
+own connections (`alerts.channel_addresses`: every HTTP connection Apprise opens, on the address it
+connects to).
 
 The rule: only globally routable unicast addresses, after unwrapping the IPv6 forms that carry an
 IPv4 address (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64). A name that does not resolve is
@@ -107,31 +108,38 @@ def allow_listed(host: str, allow_hosts: Collection[str]) -> bool:
 
 
 def decide(
-    host: str, addresses: Iterable[str], allow_private: bool = False, allow_hosts: Collection[str] = ()
+    host: str,
+    addresses: Iterable[str],
+    allow_private: bool = False,
+    allow_hosts: Collection[str] = (),
+    purpose: str = "to watch it",
 ) -> Decision:
-    """May a request go to `host`, which resolved to `addresses` (empty: the lookup failed)?"""
+    """May a request go to `host`, which resolved to `addresses` (empty: the lookup failed)?
+    `purpose` ends the reason's advice ("to watch it", "to send alerts to it")."""
     if allow_private or allow_listed(host, allow_hosts):
         return ALLOWED
     name = normalise_host(host)
     if is_local_name(name):
-        return Decision(False, f"{name or 'an empty host'} is a local name; {HOW_TO_ALLOW} to watch it")
+        return Decision(False, f"{name or 'an empty host'} is a local name; {HOW_TO_ALLOW} {purpose}")
     found = list(addresses)
     if not found:
         return Decision(False, f"{name} could not be resolved, so its address cannot be checked")
     for address in found:
         if not is_public(address):
             where = f"{name} is" if literal_address(name) is not None else f"{name} resolves to {address},"
-            return Decision(False, f"{where} not a public address; {HOW_TO_ALLOW} to watch it")
+            return Decision(False, f"{where} not a public address; {HOW_TO_ALLOW} {purpose}")
     return ALLOWED
 
 
-def decide_without_lookup(host: str, allow_private: bool = False, allow_hosts: Collection[str] = ()) -> Decision | None:
+def decide_without_lookup(
+    host: str, allow_private: bool = False, allow_hosts: Collection[str] = (), purpose: str = "to watch it"
+) -> Decision | None:
     """The decision when it needs no DNS (an address literal, a local name, an allowed host), else None."""
     if allow_private or allow_listed(host, allow_hosts) or is_local_name(host):
-        return decide(host, (), allow_private, allow_hosts)
+        return decide(host, (), allow_private, allow_hosts, purpose)
     literal = literal_address(host)
     if literal is not None:
-        return decide(host, [str(literal)])
+        return decide(host, [str(literal)], purpose=purpose)
     return None
 
 

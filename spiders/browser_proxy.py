@@ -12,6 +12,10 @@ silent (download_timeout): a response whose Content-Length is over the cap gets 
 that streams past it (chunked) is cut off at the cap, so a 50 MB page is never rendered. An HTTPS
 tunnel is capped as a whole (the proxy cannot see the responses inside it).
 
+The browser as a whole gets one more: a proxy that refuses everything (`refuse_all`), for Chromium's
+own background requests, which do not come from a crawl's context (spiders.chromium_switches).
+Each proxy keeps the hosts it forwarded to and refused (`forwarded`, `refusals`), for logs and tests.
+
 One proxy per policy (allow_private, allow list, caps), each listening on 127.0.0.1 in a daemon
 thread with its own asyncio loop, started the first time a crawl needs it and kept for the process.
 """
@@ -38,6 +42,10 @@ class ProxyPolicy:
     allow_hosts: tuple[str, ...] = ()
     max_bytes: int = 10 * 1024 * 1024  # what one connection may bring back
     idle_timeout: float = 30.0  # seconds without a byte either way before a connection is dropped
+    refuse_all: bool = False  # the browser-wide proxy: no request of Chromium's own goes anywhere
+
+
+REFUSE_ALL = policy.Decision(False, "a request of Chromium's own (not of a page): rivalwatch sends none")
 
 
 def _host_port(authority: str, default: int) -> tuple[str, int]:
@@ -49,6 +57,7 @@ class _Proxy:
     def __init__(self, rules: ProxyPolicy) -> None:
         self.rules = rules
         self.refused: deque[tuple[str, str]] = deque(maxlen=1000)  # (host, reason), for tests and logs
+        self.forwarded: deque[tuple[str, int]] = deque(maxlen=1000)  # (host, port) let through
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -84,6 +93,7 @@ class _Proxy:
             self.refused.append((host, decision.reason))
             await self._refuse(writer, 403, decision.reason)
             return
+        self.forwarded.append((host, port))
         up_reader, up_writer = await asyncio.wait_for(
             asyncio.open_connection(addresses[0], port), self.rules.idle_timeout
         )
@@ -123,6 +133,8 @@ class _Proxy:
 
     def _check(self, host: str) -> tuple[tuple[str, ...], policy.Decision]:
         """Resolve once and decide on that answer: the address connected to is the one checked."""
+        if self.rules.refuse_all:
+            return (), REFUSE_ALL
         addresses = policy.resolve(host)
         return addresses, policy.decide(host, addresses, self.rules.allow_private, self.rules.allow_hosts)
 
@@ -192,10 +204,10 @@ _proxies = _Proxies()
 
 def proxy_url(
     allow_private: bool = False, allow_hosts: Collection[str] = (), max_bytes: int = 10 * 1024 * 1024,
-    idle_timeout: float = 30.0,
+    idle_timeout: float = 30.0, refuse_all: bool = False,
 ) -> str:
     """The http:// address of the policy proxy for these rules (started on first use)."""
-    rules = ProxyPolicy(allow_private, tuple(sorted(allow_hosts)), int(max_bytes), float(idle_timeout))
+    rules = ProxyPolicy(allow_private, tuple(sorted(allow_hosts)), int(max_bytes), float(idle_timeout), refuse_all)
     return f"http://127.0.0.1:{_proxies.port_for(rules)}"
 
 
@@ -203,3 +215,9 @@ def refusals(url: str) -> list[tuple[str, str]]:
     """What the proxy at `url` refused so far: (host, reason), oldest first."""
     proxy = _proxies.proxies.get(urlsplit(url).port or 0)
     return list(proxy.refused) if proxy else []
+
+
+def forwarded(url: str) -> list[tuple[str, int]]:
+    """What the proxy at `url` let through so far: (host, port), oldest first."""
+    proxy = _proxies.proxies.get(urlsplit(url).port or 0)
+    return list(proxy.forwarded) if proxy else []

@@ -33,8 +33,10 @@ def browser_settings(limits: CrawlLimits | None = None) -> dict[str, Any]:
 
     Chromium's own requests (redirects, frames, scripts, fetch()) go through the address policy's
     proxy (spiders.browser_proxy), which also caps what one connection brings back at max_page_mb;
-    download_timeout bounds each navigation."""
+    download_timeout bounds each navigation. Its background requests are switched off, and whatever
+    is left of them goes to a proxy that refuses everything (spiders.chromium_switches)."""
     from spiders.browser_proxy import proxy_url
+    from spiders.chromium_switches import LAUNCH_OPTIONS, with_call_home_off
 
     limits = limits or CrawlLimits(user_agent="")
     proxy = proxy_url(
@@ -50,6 +52,12 @@ def browser_settings(limits: CrawlLimits | None = None) -> dict[str, Any]:
         },
         "PLAYWRIGHT_ABORT_REQUEST": "spiders.browser.should_abort",
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "spiders.browser.browser_headers",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            **LAUNCH_OPTIONS,
+            "args": with_call_home_off(list(LAUNCH_OPTIONS["args"])),
+            # Every crawl context has its own policy proxy; this one is what the browser itself gets.
+            "proxy": {"server": proxy_url(refuse_all=True)},
+        },
         # Service workers would fetch beside the page's routing; the proxy sees them anyway.
         "PLAYWRIGHT_CONTEXTS": {"default": {"proxy": {"server": proxy}, "service_workers": "block"}},
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": limits.download_timeout * 1000,

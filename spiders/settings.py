@@ -5,6 +5,8 @@ Watchlist settings (user agent, timeouts, caps) override these per crawl; see sp
 
 from scrapy.settings import default_settings as scrapy_defaults
 
+from spiders.chromium_switches import LAUNCH_OPTIONS
+
 BOT_NAME = "rivalwatch"
 SPIDER_MODULES = [
     "spiders.product_spider",
@@ -97,21 +99,5 @@ ITEM_PIPELINES = {
 }
 
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_LAUNCH_OPTIONS = {
-    "executable_path": "/usr/bin/chromium",
-    "headless": True,
-    "args": [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        # WebRTC's UDP would leave beside the policy proxy (spiders.browser_proxy).
-        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-    ],
-}
+PLAYWRIGHT_LAUNCH_OPTIONS = LAUNCH_OPTIONS  # a browser crawl adds the call-home switches (spiders.crawl_settings)
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

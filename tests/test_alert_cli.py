@@ -26,7 +26,7 @@ def test_alerts_test_log_and_retry(tmp_path, monkeypatch) -> None:  # noqa: ANN0
         config = tmp_path / "watchlist.yaml"
         config.write_text(
             f"""
-settings: {{database_url: "{db}", secrets_file: "{secrets}"}}
+settings: {{database_url: "{db}", secrets_file: "{secrets}", allow_private_hosts: [127.0.0.1]}}
 competitors: [{{name: ShopA}}]
 channels:
   - {{name: mail, url: "{box.apprise_url()}", every: run}}

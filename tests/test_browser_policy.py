@@ -6,6 +6,7 @@ Chromium's --host-resolver-rules to loopback servers: nothing leaves 127.0.0.1."
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from local_http import PageHandler, serving
 from spiders.crawl_settings import CrawlLimits, crawl_settings
 from spiders.engine import fetch_page, quiet_scrapy_logs
 from spiders.fetch import FetchJob
-from spiders.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,8 +76,9 @@ def _settings(secret_port: int, max_page_mb: float = 10) -> dict:
     limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=40, max_page_mb=max_page_mb,
                          allow_private_hosts=("localhost",))
     settings = crawl_settings(limits, need_browser=True)
-    args = [*PLAYWRIGHT_LAUNCH_OPTIONS["args"], f"--host-resolver-rules=MAP secret.test 127.0.0.1:{secret_port}"]
-    settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**PLAYWRIGHT_LAUNCH_OPTIONS, "args": args}
+    launch = settings["PLAYWRIGHT_LAUNCH_OPTIONS"]
+    args = [*launch["args"], f"--host-resolver-rules=MAP secret.test 127.0.0.1:{secret_port}"]
+    settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**launch, "args": args}
     return settings
 
 
@@ -110,3 +111,42 @@ def test_a_page_over_max_page_mb_is_refused_in_the_browser() -> None:
         page = fetch_page(_job(f"http://localhost:{shop.server_address[1]}/big"), _settings(secret.server_address[1], 1))
     assert b"filler" not in page.body, f"{len(page.body) / 1e6:.0f} MB rendered past a 1 MB cap"
     assert page.status == 413 and b"page too large: 40.9 MB, over the max_page_mb cap of 1.0 MB" in page.body
+
+
+class Stalling(PageHandler):
+    """Answers only when released (or after 20 s, within Playwright's own 30 s navigation timeout)."""
+
+    release = threading.Event()
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).release.wait(20)
+        self.send_page(200, b"<html><body><h1>LATE</h1><p class='price'>9.99</p></body></html>")
+
+
+def test_download_timeout_bounds_a_browser_navigation() -> None:
+    quiet_scrapy_logs()
+    Stalling.release.clear()
+    limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=3, allow_private_hosts=("localhost",))
+    with serving(Stalling) as slow:
+        try:
+            page = fetch_page(_job(f"http://localhost:{slow.server_address[1]}/slow"), crawl_settings(limits, True))
+        finally:
+            Stalling.release.set()
+    # Without the bound, Playwright's own 30 s navigation timeout lets the late page through.
+    assert b"LATE" not in page.body
+    assert page.error is not None and "timed out" in page.error, page.error
+
+
+def test_a_browser_watch_of_a_local_name_reaches_nothing() -> None:
+    """Chromium answers *.localhost and localhost. with loopback by itself: as a watch's own URL
+    (or a listing's next page) they are refused by name, and the local server hears nothing."""
+    quiet_scrapy_logs()
+    Secret.hits = []
+    with serving(Secret) as secret:
+        port = secret.server_address[1]
+        limits = CrawlLimits(user_agent="rw-test", retries=0, download_timeout=20)
+        for url in (f"http://rw.localhost:{port}/", f"http://localhost.:{port}/", f"http://127.0.0.1:{port}/"):
+            page = fetch_page(_job(url), crawl_settings(limits, need_browser=True))
+            assert b"SECRET" not in page.body, url
+            assert page.error and ("local name" in page.error or "not a public address" in page.error), url
+    assert Secret.hits == []

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from alerts.channel_addresses import AddressRules
 from alerts.channels import DEDUP_HEADER, build, message_format, send
 from alerts.dispatcher import send_test_messages
 from monitor.config.alerting import Channel
@@ -13,6 +14,9 @@ from monitor.config.secrets import resolve_env
 from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
 from monitor.demo.mailbox import LocalMailbox
 from monitor.watchlist import load_watchlist_text
+
+# The impersonated services listen on 127.0.0.1: the address policy lets alerts reach it only when allowed.
+LOCAL = AddressRules(allow_hosts=("127.0.0.1",))
 
 
 @pytest.fixture()
@@ -57,7 +61,7 @@ def test_impersonated_services_receive_the_exact_payloads(fake) -> None:  # noqa
     for c in channels:
         fmt = message_format(c)
         body = "**ShopA** Widget 100 → 80" if fmt == "markdown" else "ShopA Widget 100 → 80"
-        assert send(c, "Price drop", body, fmt, env=env).ok
+        assert send(c, "Price drop", body, fmt, env=env, rules=LOCAL).ok
     by_service = {r.service: r for r in fake.requests}
     slack = by_service["slack"]
     assert slack.path == "/slack/services/T1ABC/B2DEF/C3GHIJ"
@@ -99,7 +103,7 @@ def test_failures_are_masked_in_errors_and_in_apprise_logs(fake, caplog) -> None
     fake.fail_next("wxpusher", 1)
     channel = Channel(name="wx", url="wxpusher://${WXP}/UID_ops1")
     with caplog.at_level(logging.DEBUG, logger="apprise"):
-        result = send(channel, "t", "b", "markdown", env={"WXP": "AT_topsecret42"})
+        result = send(channel, "t", "b", "markdown", env={"WXP": "AT_topsecret42"}, rules=LOCAL)
     assert not result.ok and result.error.startswith("channel 'wx': ")
     assert "AT_topsecret42" not in result.error
     assert caplog.records, "Apprise logged the failure"
@@ -120,7 +124,7 @@ def test_send_test_messages_reports_each_channel(mailbox, fake, tmp_path) -> Non
     secrets.write_text("WECOM=key-abc\n")
     wl = load_watchlist_text(
         f"""
-settings: {{secrets_file: "{secrets}"}}
+settings: {{secrets_file: "{secrets}", allow_private_hosts: [127.0.0.1]}}
 channels:
   - {{name: mail, url: "{mailbox.apprise_url()}", locale: zh-CN}}
   - {{name: wecom, url: "wecombot://${{WECOM}}"}}

@@ -133,3 +133,88 @@ def test_the_database_lost_mid_run_is_a_clear_exit_and_the_run_is_closed_later(p
         assert statuses == {proc.pid: "interrupted", again_pid: "done"}
     finally:
         proxy.close()
+
+
+def test_serve_alerts_a_crawl_that_ended_while_the_database_was_away_without_a_restart(
+    pg_sessions, tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    """`serve` in-process on PostgreSQL through a proxy: the store goes away in the middle of a crawl
+    and stays away until that crawl has ended. Once it answers again, the same service (no restart)
+    closes that run "interrupted", alerts what it had stored, checks again what it could not store,
+    and every price move is alerted exactly once."""
+    from pg_fixture import PG_URL
+
+    from monitor.service import Service, ServiceOptions
+
+    factory = pg_sessions
+    with factory() as s:
+        schema = s.scalar(text("SELECT current_schema()"))
+    proxy = TcpProxy(5432)
+    url = PG_URL.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}") + f"?options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("RIVALWATCH_DATABASE_URL", url)
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    Receiver.posts = []
+    n, moves = N, MOVES
+    service = None
+    try:
+        with PriceShop(n).serving() as shop:
+            config = write_watchlist(tmp_path / "watchlist.yaml", shop, url, concurrency=8)
+            _with_alerts(config, "json://" + origin(receiver).split("://", 1)[1] + "/")
+            service = Service(config, ServiceOptions(tick=0.2, dispatch_every=0.5, spread_rate=1000))
+            service.start()
+            _wait(lambda: service.stats.crawls >= 1 and shop.hits >= n, 60, "the first crawl")
+            with factory() as s:
+                first = s.scalar(select(func.max(CrawlRun.id))) or 0
+            moved = shop.move(moves)
+            shop.delay_s = 0.3  # 260 pages eight at a time: about 10 s; the store cut after the first batch of 200
+            make_all_due(factory)
+
+            def some_stored() -> bool:
+                with factory() as s:
+                    return (s.scalar(select(func.count()).select_from(Change).where(Change.run_id > first)) or 0) >= 1
+
+            _wait(some_stored, 60, "the second crawl's first stored changes")
+            proxy.cut()
+            assert service.stats.crawls == 1, "the second crawl ended before the cut"
+            assert shop.hits < 2 * n, "every page was fetched before the cut"
+            _wait(lambda: service.stats.crawls >= 2, 120, "the second crawl to end, the store away")
+            time.sleep(1.0)  # a few scheduler ticks with the store still away
+            proxy.restore()
+            shop.delay_s = 0.0
+
+            def settled() -> bool:
+                with factory() as s:
+                    runs = {r.id: r.status for r in s.scalars(select(CrawlRun).where(CrawlRun.id > first))}
+                    waiting = s.scalar(
+                        select(func.count()).select_from(AlertDelivery)
+                        .where(AlertDelivery.status.in_(("pending", "sending")))
+                    )
+                return "running" not in runs.values() and len(runs) >= 1 and not waiting and len(Receiver.posts) >= moves
+
+            _wait(settled, 120, "the interrupted run closed and every move alerted")
+            time.sleep(1.5)  # a late duplicate would arrive within a dispatcher tick or two
+        with factory() as s:
+            runs = list(s.scalars(select(CrawlRun).where(CrawlRun.id > first).order_by(CrawlRun.id)))
+            changes = list(s.scalars(select(Change).where(Change.run_id > first)))
+            sent = [d for d in s.scalars(select(AlertDelivery)) if d.status == "sent"]
+        assert runs[0].status == "interrupted" and runs[0].ok > 0, [(r.id, r.status, r.ok) for r in runs]
+        assert any(c.run_id == runs[0].id for c in changes)  # it had stored changes before the store went
+        assert len(runs) >= 2 and runs[1].ok < n  # the next crawl checked again only what was not stored
+        assert {r.status for r in runs[1:]} <= {"complete"}
+        assert service.stats.crawls >= 2
+        # Every move is one change, alerted once: the interrupted run's stored ones and the re-checked rest.
+        assert len(changes) == moves
+        assert sorted(c for d in sent for c in d.change_ids) == sorted(c.id for c in changes)
+        assert len(Receiver.posts) == moves, [p.get("title") for p in Receiver.posts]
+        with factory() as s:
+            from models import Watch
+
+            urls = {c.watch_id: s.get(Watch, c.watch_id).url for c in changes}
+        assert sorted(int(u.rsplit("/", 1)[1]) for u in urls.values()) == sorted(moved)
+    finally:
+        if service is not None:
+            service.stop()
+        proxy.close()
+        receiver.shutdown()
+        receiver.server_close()

@@ -13,7 +13,12 @@ T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC (18:00 in Sh
 
 
 def watchlist(channels_yaml: str, rules_yaml: str, extra: str = "") -> Watchlist:
+    """A watchlist whose channels are the local stand-ins of these tests (ServiceImpersonator, the local
+    mailbox, receivers): they listen on 127.0.0.1, which the address policy lets alerts reach only when
+    the watchlist allows it."""
     text = f"""
+settings:
+  allow_private_hosts: [127.0.0.1]
 competitors:
   - name: ShopA
     domains: [shop-a.example]

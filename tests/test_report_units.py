@@ -237,6 +237,7 @@ def test_a_chat_channel_is_pointed_at_the_email_edition_only_when_one_went_out(t
         path = _watchlist(tmp_path, mailbox.apprise_url())
         data = yaml.safe_load(path.read_text())
         data["channels"].append({"name": "wecom", "url": "wecombot://reportkey", "min_interval": 0})
+        data["settings"]["allow_private_hosts"] = ["127.0.0.1"]  # the impersonated WeCom listens there
         path.write_text(yaml.safe_dump(data), encoding="utf-8")
         watchlist = load_watchlist(path)
         _engine, factory = open_store(watchlist.settings.database_url)

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -102,3 +102,35 @@ def test_a_store_back_within_the_retries_takes_the_batch_whole(tmp_path) -> None
     other.close()
     assert not sink.pending and sink.stats.ok == 3
     assert _stored(factory) == (3, 3, 3)
+
+
+def test_two_writers_storing_the_same_body_both_land(pg_sessions) -> None:  # noqa: ANN001
+    """Another process inserts the very body this batch stores, between our look-up and our insert
+    (its transaction still open): our write waits for it, keeps its row, and lands whole."""
+    from models import Body
+
+    factory = pg_sessions
+    sink = _fill(factory)
+    sink.writer.retry_pauses = ()  # a unique-key clash must not need a retry to land
+    digest, (raw, ctype) = next(iter(sink.pending[0][0].bodies.items()))
+    other = factory()
+    other.execute(insert(Body).values(hash=digest, size=len(raw), content_type=ctype, data=Body.compress(raw)))  # not committed yet: our write cannot see it, and its insert of the same key must wait
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            sink.flush()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(1.0)
+    assert writer.is_alive(), "the write did not wait for the other writer's row"
+    other.commit()
+    other.close()
+    writer.join(30)
+    assert errors == [] and not sink.pending and sink.stats.ok == 3
+    assert _stored(factory) == (3, 3, 3)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Body).where(Body.hash == digest)) == 1

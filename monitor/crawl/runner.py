@@ -184,9 +184,13 @@ def run_cycle(
     watch_ids: set[int] | None = None,
     on_open: Callable[[int], None] | None = None,
     extra_settings: dict[str, Any] | None = None,
+    queue_alerts: bool | None = None,
 ) -> RunSummary:
     """`on_open` hears the run id as soon as the run is stored; `extra_settings` go over every crawl's
-    Scrapy settings (a crawl worker's shared politeness)."""
+    Scrapy settings (a crawl worker's shared politeness). `queue_alerts` (default: `send_alerts`) puts
+    the run's alerts in the outbox in the transaction that closes it, so a run is never closed with
+    its alerts unqueued (the service and the workers send them from their own dispatcher)."""
+    queue_alerts = send_alerts if queue_alerts is None else queue_alerts
     started = datetime.now(UTC)
     recovered: list[Recovered] = []
     if sync:  # a process starting: bring the store in line, and close what dead runs left open
@@ -207,7 +211,7 @@ def run_cycle(
         on_open(cycle.run_id)
     summary = RunSummary(run_id=cycle.run_id, due=cycle.jobs, stats=SinkStats(), recovered=recovered)
     try:
-        _crawl_and_close(cycle, summary, watchlist, session_factory, engine, clock, send_alerts, on_start, extra_settings)
+        _crawl_and_close(cycle, summary, watchlist, session_factory, engine, clock, queue_alerts, on_start, extra_settings)
     except Exception as exc:
         _close_if_possible(session_factory, cycle.run_id, watchlist, clock)
         raise RunInterrupted(cycle.run_id, exc) from exc
@@ -228,7 +232,7 @@ def _crawl_and_close(
     session_factory: sessionmaker[Session],
     engine: CrawlEngine | None,
     clock: Callable[[], datetime],
-    send_alerts: bool,
+    queue_alerts: bool,
     on_start: Callable[[int], None] | None,
     extra_settings: dict[str, Any] | None,
 ) -> None:
@@ -250,7 +254,7 @@ def _crawl_and_close(
         after_crawl(watchlist, session_factory, cycle.run_id, clock, engine)
     with session_factory.begin() as session:
         summary.changes = close_run(session, cycle.run_id, total, clock)
-        if send_alerts and watchlist.channels:
+        if queue_alerts and watchlist.channels:
             from alerts.outbox import enqueue_run_alerts
 
             summary.alerts_queued = enqueue_run_alerts(session, cycle.run_id, watchlist, now=clock())

@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from alerts.channel_addresses import STRICT, AddressRules
 from alerts.channels import EMAIL_SCHEMES, ChannelResult, message_format, send
 from monitor.config.alerting import Channel
 from monitor.config.secrets import resolve_env
@@ -58,8 +59,10 @@ def deliver_report(
     *,
     env: Mapping[str, str] | None = None,
     secrets_file: str | None = None,
+    rules: AddressRules = STRICT,
 ) -> list[ChannelResult]:
-    """Send to each channel; never raises for a delivery problem (each result says ok or why not)."""
+    """Send to each channel, its servers under the address policy's `rules` (the watchlist's
+    allow_private_*); never raises for a delivery problem (each result says ok or why not)."""
     values = resolve_env(env, secrets_file)
     results = []
     # A chat digest points at the email edition only when one goes out with it.
@@ -71,9 +74,9 @@ def deliver_report(
             title = f"{words['title']} {report.period_label}"
             body = render_html(report, channel.locale)
             attachments = [str(p) for p in files.values()]
-            result = send(channel, title, body, "html", env=values, attachments=attachments)
+            result = send(channel, title, body, "html", env=values, attachments=attachments, rules=rules)
         else:
             title, body, fmt = _digest_body(report, channel, email_edition, folder)
-            result = send(channel, title, body, fmt, env=values)
+            result = send(channel, title, body, fmt, env=values, rules=rules)
         results.append(result)
     return results

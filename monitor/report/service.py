@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.channel_addresses import AddressRules
 from alerts.channels import ChannelResult
 from monitor.config.report_settings import WEEKDAYS
 from monitor.report import period as periods
@@ -127,7 +128,8 @@ def build_and_deliver(
     run = ReportRun(report, files)
     if channels:
         secrets = watchlist.settings.secrets_file
-        run.results = deliver_report(report, files, channels, env=env, secrets_file=secrets)
+        rules = AddressRules.of(watchlist.settings)
+        run.results = deliver_report(report, files, channels, env=env, secrets_file=secrets, rules=rules)
     run.seconds = _time.perf_counter() - started
     return run
 

@@ -32,7 +32,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import dispatch_pending
-from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.db import database_url, make_engine, upgrade
 from monitor.crawl.runner import run_cycle
@@ -313,7 +312,8 @@ class Worker(Role):
                 self.watchlist,
                 self.factory,
                 engine=self.engine,
-                send_alerts=False,
+                send_alerts=False,  # the dispatcher role sends them
+                queue_alerts=True,  # queued as the run closes: a store lost right after cannot drop them
                 trigger="worker",
                 watch_ids=todo,
                 sync=False,  # the scheduler syncs the watchlist into the store
@@ -344,8 +344,6 @@ class Worker(Role):
     def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> None:
         watchlist, now = self.watchlist, utc_now()
         with self.factory.begin() as session:
-            if watchlist.channels and watchlist.rules:
-                enqueue_run_alerts(session, run_id, watchlist, now=now)
             crons = set(session.scalars(select(Watch.id).where(Watch.id.in_(ids), Watch.cron.is_not(None))))
             if crons:
                 store_ops.reconcile_schedules(session, watchlist.settings.timezone, now, crons)

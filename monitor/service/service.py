@@ -6,7 +6,8 @@ Threads, each with one job:
   hands each batch to a crawl worker, writes the heartbeat `rivalwatch status` reads, runs the weekly
   report when it is due;
 - crawl workers (`max_crawls`): `monitor.crawl.runner.run_cycle(..., watch_ids=batch, trigger="serve")` on
-  the one long-lived reactor, then the run's alerts are queued in the outbox (one transaction);
+  the one long-lived reactor; the run is closed and its alerts queued in the outbox in one transaction
+  (`queue_alerts=True`), so a store lost right after the crawl cannot leave a closed run unalerted;
 - the dispatcher: sends what the outbox holds, on its own tick and right after a crawl queued alerts,
   so a slow or failing channel never holds up crawling.
 
@@ -36,7 +37,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import backlog, dispatch_pending
-from alerts.outbox import enqueue_run_alerts
 from models import CrawlRun, Watch
 from models.db import database_url, open_store
 from monitor.crawl.recovery import close_interrupted
@@ -322,15 +322,15 @@ class Service:
                 self.factory,
                 engine=self.engine,
                 clock=self.clock,
-                send_alerts=False,
+                send_alerts=False,  # the dispatcher thread sends them
+                queue_alerts=True,  # queued as the run closes: a store lost right after cannot drop them
                 trigger="serve",
                 watch_ids=ids,
                 sync=False,  # the watchlist was synced at start and on reload
                 on_outcome=on_outcome,
             )
-            queued = self._close_run(
-                summary.run_id, ids, summary.stats.ok + summary.stats.failed < summary.due
-            )
+            queued = summary.alerts_queued
+            self._close_run(summary.run_id, ids, summary.stats.ok + summary.stats.failed < summary.due)
         except Exception as exc:  # noqa: BLE001  (one bad crawl must not end the service)
             error, queued = f"{type(exc).__name__}: {exc}", 0
             if isinstance(exc, RunInterrupted):
@@ -363,19 +363,15 @@ class Service:
             self._interrupted -= set(pending)
         self._wake_dispatch.set()
 
-    def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> int:
-        """Queue the run's alerts and close it, in one transaction; cron watches get their next fire time."""
+    def _close_run(self, run_id: int, ids: set[int], cut_short: bool) -> None:
+        """Say how the run ended (its alerts were queued as it closed); cron watches get their next fire time."""
 
         watchlist, now = self.watchlist, self.clock()
         with self.factory.begin() as session:
-            queued = 0
-            if watchlist.channels and watchlist.rules:
-                queued = enqueue_run_alerts(session, run_id, watchlist, now=now)
             crons = ids & self._cron_ids
             if crons:
                 store_ops.reconcile_schedules(session, watchlist.settings.timezone, now, crons)
             store_ops.mark_run(session, run_id, "stopped" if cut_short else "complete")
-        return queued
 
     def _record(
         self,
