@@ -25,6 +25,49 @@ def test_text_only_page_with_a_count() -> None:
     assert record.availability == "InStock"
 
 
+@pytest.mark.parametrize(
+    ("statement", "term"),
+    [
+        ("Sold-out", "OutOfStock"),
+        ("Currently not in stock", "OutOfStock"),
+        ("No longer in stock", "OutOfStock"),
+        ("0 in stock", "OutOfStock"),
+        ("Temporarily out of stock", "OutOfStock"),
+        ("Notify me when available", "OutOfStock"),
+        ("Ausverkauft", "OutOfStock"),
+        ("Nicht verfügbar", "OutOfStock"),
+        ("Rupture de stock", "OutOfStock"),
+        ("No disponible", "OutOfStock"),
+        ("Esgotado", "OutOfStock"),
+        ("Non disponibile", "OutOfStock"),
+        ("Uitverkocht", "OutOfStock"),
+        ("Nie ma w magazynie", "OutOfStock"),
+        ("Нет в наличии", "OutOfStock"),
+        ("售罄", "OutOfStock"),
+        ("売り切れ", "OutOfStock"),
+        ("품절", "OutOfStock"),
+        ("Pre-order", "PreOrder"),
+        ("On back-order", "BackOrder"),
+        ("In stock", "InStock"),
+    ],
+)
+def test_text_only_page_in_any_language(statement: str, term: str) -> None:
+    """No structured data, no title, no h1, no class names: the statement is plain text beside the price."""
+    body = f"<div>price: $10.99</div><div>{statement}</div>"
+    record = extract_product(_page(body), "https://shop.example/p/1")
+    assert (record.price, record.availability) == (Decimal("10.99"), term)
+
+
+def test_text_only_page_with_the_statement_before_the_price() -> None:
+    record = extract_product(_page("<div>Out of stock</div><div>price: $10.99</div>"), "https://shop.example/p/1")
+    assert (record.price, record.availability) == (Decimal("10.99"), "OutOfStock")
+
+
+def test_a_buy_button_labelled_coming_soon_says_out_of_stock() -> None:
+    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="btn">Coming soon</button>'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
+
+
 def test_a_shown_price_is_no_evidence_of_stock() -> None:
     record = extract_product(_page('<h1>Lamp</h1><span class="price">$19.00</span>'), "https://shop.example/p/1")
     assert record.price == Decimal("19.00")
@@ -93,6 +136,27 @@ def test_json_ld_keys_in_any_case() -> None:
     assert (record.name, record.price, record.currency) == ("Desk lamp", Decimal("19.00"), "EUR")
     assert (record.availability, record.sku) == ("OutOfStock", "DL-100")
     assert record.sources["price"] == "json-ld"
+
+
+def test_json_ld_keys_in_lower_case_under_a_graph() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@Graph": [{"@type": "product", "name": "Desk lamp",'
+        ' "offers": [{"@type": "offer", "price": 19, "pricecurrency": "usd",'
+        ' "availability": "schema.org/OutOfStock"}]}]}</script>'
+    )
+    record = extract_product(_page("<p>lamp</p>", ld), "https://shop.example/p/1")
+    assert (record.price, record.availability) == (Decimal("19"), "OutOfStock")
+
+
+def test_microdata_itemprops_in_any_case() -> None:
+    body = (
+        '<div itemscope itemtype="http://schema.org/Product"><h1 itemprop="Name">Lamp</h1>'
+        '<div itemprop="Offers" itemscope itemtype="http://schema.org/Offer">'
+        '<span itemprop="Price" content="19.00">$19.00</span>'
+        '<link itemprop="Availability" href="http://schema.org/OutOfStock"></div></div>'
+    )
+    record = extract_product(_page(body), "https://shop.example/p/1")
+    assert (record.price, record.availability) == (Decimal("19.00"), "OutOfStock")
 
 
 def test_shown_product_code_beats_an_internal_id_in_json_ld() -> None:

@@ -178,6 +178,24 @@ CASES = [
     ("残り2点", IN),
     ("품절", OUT),
     ("일시품절", OUT),
+    # Wording other tools' suites use that the tables once missed: soon, waitlists, idioms
+    ("Available soon", OUT),
+    ("Join the waitlist", OUT),
+    ("Victime de son succès", OUT),
+    ("Pas de stock", OUT),
+    ("Fuera de stock", OUT),
+    ("No hay stock", OUT),
+    ("Ya no disponible", OUT),
+    ("Non più disponibile", OUT),
+    ("Chwilowo brak", OUT),
+    ("Товар закончился", OUT),
+    ("Нет в продаже", OUT),
+    ("Keine Ware", OUT),
+    # Negations written with two words ("nie ma" = "there is not")
+    ("Nie ma w magazynie", OUT),
+    ("Available: 0", OUT),
+    ("Available: 7", IN),
+    ("Verfügbar: 0", OUT),
 ]
 
 NOT_STATEMENTS = [
@@ -192,6 +210,8 @@ NOT_STATEMENTS = [
     "Customer reviews",
     "",
     "Size guide",
+    "Available 24/7",
+    "Available from 2 suppliers",
 ]
 
 
@@ -251,6 +271,13 @@ def test_a_delivery_label_needs_a_time() -> None:
         (True, IN),
         (False, OUT),
         ("Nicht auf Lager", OUT),
+        ("schema.org/OutOfStock", OUT),
+        ("https://www.schema.org/InStock", IN),
+        ("//schema.org/SoldOut", OUT),
+        ("https://schema.org/Reserved", OUT),
+        ("https://schema.org/BackOrder", BACK),
+        ("OUT_OF_STOCK", OUT),
+        ("out-of-stock", OUT),
     ],
 )
 def test_structured_values(value: object, term: str) -> None:

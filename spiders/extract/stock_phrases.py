@@ -28,30 +28,32 @@ OUT = (
     "no longer available", "no stock", "none left", "none in stock", "no items left",
     "coming soon", "arriving soon", "back in stock soon", "back soon", "awaiting stock",
     "out of season", "notify me when available", "email me when available", "not in stock",
+    "available soon", "join the waitlist", "join waitlist", "join the wait list",
     # German
     "ausverkauft", "nicht vorrätig", "nicht verfügbar", "nicht lieferbar", "vergriffen",
-    "nicht auf lager", "nicht am lager", "kein bestand", "demnächst verfügbar", "bald verfügbar",
+    "nicht auf lager", "nicht am lager", "kein bestand", "keine ware", "demnächst verfügbar", "bald verfügbar",
     "demnächst erhältlich",
     # French
     "rupture de stock", "en rupture", "épuisé", "épuisée", "indisponible", "non disponible",
-    "plus disponible", "bientôt disponible", "hors stock",
+    "plus disponible", "bientôt disponible", "hors stock", "pas de stock", "victime de son succès",
     # Spanish, Portuguese
     "agotado", "agotada", "sin stock", "no disponible", "sin existencias", "próximamente",
+    "fuera de stock", "no hay stock", "sin unidades",
     "esgotado", "esgotada", "indisponível", "sem estoque", "sem stock", "fora de estoque",
     "disponível em breve",
     # Italian
-    "esaurito", "esaurita", "non disponibile", "non disponibili", "prossimamente",
+    "esaurito", "esaurita", "non disponibile", "non disponibili", "prossimamente", "non più disponibile",
     # Dutch
     "niet op voorraad", "uitverkocht", "niet leverbaar", "niet beschikbaar",
     "binnenkort beschikbaar",
     # Polish, Czech, Slovak, Slovenian, Croatian, Hungarian, Romanian
     "brak w magazynie", "niedostępny", "niedostępna", "wyprzedany", "wyprzedane",
-    "brak towaru", "nedostupné", "nedostupný", "vyprodáno", "vypredané", "není skladem",
+    "brak towaru", "chwilowo brak", "brak produktu", "nedostupné", "nedostupný", "vyprodáno", "vypredané", "není skladem",
     "nie je skladom", "ni na zalogi", "razprodano", "nije dostupno", "nema na zalihi",
     "rasprodano", "elfogyott", "nincs készleten", "stoc epuizat", "indisponibil",
     # Russian, Ukrainian
     "нет в наличии", "не в наличии", "распродано", "нет на складе", "немає в наявності",
-    "закінчився",
+    "закінчився", "закончился", "нет в продаже", "товар закончился",
     # Nordic, Finnish, Turkish, Greek
     "slutsåld", "slutsålt", "ej i lager", "inte i lager", "udsolgt", "ikke på lager",
     "utsolgt", "loppuunmyyty", "ei varastossa", "loppu varastosta", "tükendi", "stokta yok",
@@ -162,7 +164,7 @@ DISCONTINUED = (
 NEGATORS = (
     "not", "no longer", "no", "isn't", "never", "nicht", "nicht mehr", "kein", "keine", "pas",
     "plus", "n'est plus", "n'est pas", "non", "no está", "no hay", "não", "não está", "niet",
-    "niet meer", "geen", "nie", "nie jest", "není", "nie je", "ni", "nije", "nu", "nu este",
+    "niet meer", "geen", "nie", "nie ma", "nie jest", "non più", "no más", "ya no", "není", "nie je", "ni", "nije", "nu", "nu este",
     "не", "нет", "ні", "немає", "inte", "ej", "ikke", "ei", "değil", "δεν", "μη",
 )
 # CJK negations are written against the phrase, without a space.
@@ -201,6 +203,7 @@ COUNT_LABELS = (
     "stock", "in stock", "qty in stock", "quantity available", "available quantity",
     "quantity in stock", "items in stock", "stock level", "lagerbestand", "bestand",
     "existencias", "stock disponible", "giacenza", "voorraad", "stan magazynowy", "остаток",
+    "available", "verfügbar", "disponible", "disponibili",
     "库存", "庫存", "在庫", "재고",
 )
 # Before the number, as what remains: "Nur noch 2 Stück", "il reste 3", "仅剩3件".
