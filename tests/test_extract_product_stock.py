@@ -187,3 +187,16 @@ def test_unreadable_page_gives_the_reason_for_every_field() -> None:
     record = extract_product(b"", "https://shop.example/p/1")
     assert record.reason == "empty body"
     assert set(record.missing) == {"name", "price", "currency", "availability", "sku", "brand"}
+
+
+def test_a_buy_button_drawn_as_an_image_says_in_stock() -> None:
+    body = (
+        '<h1>Crib mattress</h1><span class="price">$169.99</span>'
+        '<img id="addToCartButton" class="cursor-pointer" alt="Add to Cart" src="/img/add.png">'
+    )
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
+
+
+def test_an_image_that_is_no_buy_button_says_nothing() -> None:
+    body = '<h1>Crib mattress</h1><span class="price">$169.99</span><img class="hero" alt="Add to Cart" src="/a.png">'
+    assert extract_product(_page(body), "https://shop.example/p/1").availability is None

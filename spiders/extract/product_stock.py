@@ -52,6 +52,8 @@ def add_stock(
     """Availability candidates from the visible page (see the module docstring)."""
     statements = _statements(stock_els, memo)
     button = _button(buy_els, memo)
+    if button is None:
+        button = _image_button(root, memo)
     if not statements and button is None and not cands.by_field["availability"]:
         statements = _page_text(root, memo)
     evidence = _decide(statements, button)
@@ -160,6 +162,22 @@ def _button_evidence(el: etree._Element) -> _Evidence | None:
             return None
         return _Evidence(StockReading("OutOfStock", BUTTON, text), text, "disabled button")
     return _Evidence(reading, text, "button")
+
+
+def _image_button(root: etree._Element, memo: dict) -> _Evidence | None:
+    """A buy button drawn as a clickable image (`<img id="addToCartButton" alt="Add to Cart">`,
+    scripts handle the click): its attributes must name a buy button, as for an unlabelled
+    `<button>`, and its alt text, when it has one, must read as a buy label. Looked for only when
+    the page has no other buy button, so the page's images cost nothing on most pages."""
+    for el in root.iter("img"):
+        if not _BUY_BUTTON_ATTR.search(f"{el.get('id') or ''} {el.get('class') or ''} {el.get('name') or ''}"):
+            continue
+        label = (el.get("alt") or el.get("title") or "").strip()
+        reading = read_stock_text(label) if label else StockReading("InStock", BUTTON, "(buy image without text)")
+        if reading is None or reading.kind != BUTTON or _usable(el, memo) != 2:
+            continue
+        return _Evidence(reading, label or reading.phrase, "button")
+    return None
 
 
 def _image_label(el: etree._Element) -> str:
