@@ -200,3 +200,16 @@ def test_a_buy_button_drawn_as_an_image_says_in_stock() -> None:
 def test_an_image_that_is_no_buy_button_says_nothing() -> None:
     body = '<h1>Crib mattress</h1><span class="price">$169.99</span><img class="hero" alt="Add to Cart" src="/a.png">'
     assert extract_product(_page(body), "https://shop.example/p/1").availability is None
+
+
+def test_labelled_code_in_plain_text_beats_an_unshown_structured_id() -> None:
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "10206131"}</script>'
+    body = '<h1>Tablet</h1><p class="prd">Product code: 287807</p>'
+    record = extract_product(_page(body, ld), "https://shop.example/tablet-10206131-pdt.html")
+    assert record.sku == "287807"
+
+
+def test_structured_sku_the_page_shows_is_kept_over_a_plain_text_label() -> None:
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "AB-123"}</script>'
+    body = '<h1>Tablet</h1><p>AB-123</p><p class="prd">Model number: XYZ-9</p>'
+    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "AB-123"

@@ -60,13 +60,17 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
             cands.add("sku", text, "heuristic", bonus=-0.5, detail="sku-named element")
             return
     # Labels in plain text ("Bestellnummer: 106606", "<b>SKU:</b> 9470") outside any sku-named
-    # element, looked for only when the structured data gave no SKU. The visible text is joined
-    # once; a cheap literal scan finds where a label may start and the full pattern runs there only
-    # (running it over the whole text costs more than the rest of the extraction).
+    # element, looked for when the structured data gave no SKU or only codes the page never shows
+    # (an internal id beside "Product code: 287807"; `prefer_shown_sku` then settles it). The
+    # visible text is joined once; a cheap literal scan finds where a label may start and the full
+    # pattern runs there only (running it over the whole text costs more than the rest of the
+    # extraction).
     body = doc.find("body")
-    if body is None or cands.by_field["sku"]:
+    if body is None:
         return
     joined = "\n".join([t for t in texts(body, *SCAN_TAGS) if len(t) <= 120])
+    if any(_shown(str(c.value), joined) for c in cands.by_field["sku"]):
+        return
     low = joined.lower()
     if len(low) != len(joined):
         return  # a few characters change length when lower-cased: offsets would not line up
@@ -83,10 +87,15 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
             "sku",
             match.group(1).rstrip("."),
             "heuristic",
-            bonus=-1.0,
+            bonus=-0.5,  # 4.5: below a code in a sku-named element (5), above an unshown structured sku (10 - 6)
             detail=f"labelled code {' '.join(match.group(0).split())[:40]!r}",
         )
         return
+
+
+def _shown(value: str, visible: str) -> bool:
+    """Whether a code appears in the visible text as a whole token."""
+    return re.search(rf"(?<![\w/-]){re.escape(value)}(?![\w/-])", visible) is not None
 
 
 _STRUCTURED = ("json-ld", "microdata", "rdfa", "opengraph", "shop-json")
@@ -122,6 +131,6 @@ def prefer_shown_sku(cands: Candidates, doc: etree._Element, penalty: float = 6.
         if visible is None:
             body = doc.find("body")
             visible = " ".join(texts(body, *SCAN_TAGS)) if body is not None else ""
-        if not re.search(rf"(?<![\w/-]){re.escape(value)}(?![\w/-])", visible):
+        if not _shown(value, visible):
             cand.score -= penalty
             cand.detail = (cand.detail + ", " if cand.detail else "") + "not shown on the page"
