@@ -5,7 +5,8 @@ Usage, from the repo root:  .venv/bin/python bench/extraction.py [--show-errors]
 Prints precision / recall / F1 of rivalwatch's extractor for price, availability and sku (and name
 when the truth has names) with the benchmark's matching rules, the same figures for an extruct +
 price-parser baseline measured in the same run, and the median / p95 milliseconds per page.
-Then leave-one-source-out figures (`--no-loso` skips them): each shop scored with the few numeric
+Then the F1 with the pages' structured data removed (the visible-page heuristics alone). Then
+leave-one-source-out figures (`--no-loso` skips them): each shop scored with the few numeric
 weights of the extractor (`spiders/extract/product_tuning.py`) refit by grid search on the other
 shops, and with the stock phrases that decided only its own pages switched off (such a page
 then counts as having no availability: conservative). Then the demo market's product pages (small pages in its four markup styles: JSON-LD, microdata,
@@ -215,6 +216,21 @@ def _changed(point: ProductTuning) -> int:
     return sum(getattr(point, f) != getattr(NEUTRAL, f) for f in ProductTuning.__dataclass_fields__)
 
 
+_JSON_LD = re.compile(rb"<script[^>]*ld\+json[^>]*>.*?</script>", re.S | re.I)
+_MARKUP_ATTR = re.compile(rb"\s(?:itemprop|itemscope|itemtype|property|typeof|vocab)(?:=\"[^\"]*\")?", re.I)
+
+
+def bench_unstructured(pages) -> None:
+    """The same pages with JSON-LD, microdata, RDFa and meta properties removed: what the visible-page
+    heuristics read on their own, as on the many shops that publish no structured data. The
+    structured readers are exact on the pages that have it, so this is where unseen shops differ."""
+    truths = {key: truth for key, _, truth in pages}
+    bare = [(key, _MARKUP_ATTR.sub(b" ", _JSON_LD.sub(b"", body)), truth) for key, body, truth in pages]
+    predictions, _ = run(bare, ours)
+    cells = "  ".join(f"{a} {prf(*score(predictions, truths, a))[2]:.3f}" for a in LOSO_ATTRIBUTES)
+    print(f"without structured data (JSON-LD, microdata, meta properties removed): F1 {cells}")
+
+
 # The refit grid: each weight at its default and one step either side (penalties on or off).
 # Ordered by how many weights differ from NEUTRAL: among points the other shops cannot tell apart,
 # `refit_per_source` takes the earliest, so a weight moves off its neutral value only when some
@@ -341,6 +357,7 @@ def main() -> int:
         f"ms/page       median {statistics.median(my_times):.1f}  p95 {p95:.1f}   "
         f"baseline median {statistics.median(base_times):.1f}  p95 {bp95:.1f}"
     )
+    bench_unstructured(pages)
     if not args.no_loso:
         full, loso = bench_loso(pages)
         if args.per_source:

@@ -213,3 +213,21 @@ def test_structured_sku_the_page_shows_is_kept_over_a_plain_text_label() -> None
     ld = '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "AB-123"}</script>'
     body = '<h1>Tablet</h1><p>AB-123</p><p class="prd">Model number: XYZ-9</p>'
     assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "AB-123"
+
+
+def test_price_just_after_the_title_when_class_names_say_nothing() -> None:
+    body = (
+        '<div class="x1Ab"><h1 class="q9Zt">Puffer jacket</h1><span class="u6V8">Save up to 25%</span>'
+        '<span class="uqkI" style="text-decoration: line-through">99,95 €</span>'
+        '<span class="uqkI ka2E">74,95 €</span></div>'
+        '<div class="related"><span>19,95 €</span></div>'
+    )
+    record = extract_product(_page(body), "https://shop.example/p/1", explain=True)
+    assert (record.price, record.currency) == (Decimal("74.95"), "EUR")
+    assert record.explanation is not None
+    assert "first amount after the title" in record.explanation["price"]["winner"]["detail"]
+
+
+def test_an_amount_without_a_currency_after_the_title_is_no_price() -> None:
+    body = '<h1 class="q9Zt">Puffer jacket</h1><span class="u6V8">Size 42</span><span>3 colours</span>'
+    assert extract_product(_page(body), "https://shop.example/p/1").price is None

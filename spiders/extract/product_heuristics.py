@@ -26,6 +26,7 @@ from spiders.extract.product_dom import (
     bad_context,
     in_card_list,
     in_strike,
+    is_hidden,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -159,6 +160,8 @@ def add_heuristics(
     _add_price(cands, price_els, positions, title_pos, memo, tuning)
     if not cands.by_field["price"]:
         _add_labelled_price(cands, root, memo)
+    if not cands.by_field["price"] and title_el is not None:
+        _add_price_after_title(cands, root, title_el, memo)
     add_stock(cands, root, buy_els, stock_els, memo)
     add_sku(cands, doc, sku_els, memo)
 
@@ -291,5 +294,42 @@ def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> 
             continue
         bonus = -2.5 if parsed.currency else -3.5
         cands.add("price", parsed.amount, "heuristic", bonus=bonus, detail=f"labelled price {text.strip()[:30]!r}", currency=parsed.currency)
+        cands.add("currency", parsed.currency, "heuristic", bonus=-4.0)
+        return
+
+
+# How far after the title a price without any price-named element may sit: the reach of
+# `ProductTuning.title_near_bonus` ("just after the title"), the block a buyer reads with the title.
+_AFTER_TITLE = 80
+
+
+def _add_price_after_title(cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict) -> None:
+    """On pages whose class names say nothing (hashed CSS-in-JS names such as "uqkIZw ka2E9k") and
+    that have no structured or labelled price: the first money amount, with its currency shown,
+    in a short text just after the product title. A buyer reads the price under the title; struck,
+    hidden, instalment and other products' amounts are passed over."""
+    after = -1
+    cards: dict[etree._Element, bool] = {}
+    for el in root.iter(SCAN_TAGS):
+        if el is title_el:
+            after = 0
+            continue
+        if after < 0:
+            continue
+        after += 1
+        if after > _AFTER_TITLE:
+            return
+        text = (el.text or "").strip() or (visible_text(el, 40) if len(el) <= 3 else "")
+        if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
+            continue
+        if len(_NUMBER_GROUP.findall(text)) > 2 or _INSTALMENT_TEXT.search(text):
+            continue
+        parsed = parse_price(text)
+        if parsed.amount is None or parsed.amount == 0 or not parsed.currency:
+            continue
+        if is_hidden(el) or in_strike(el) or bad_context(el, memo) or in_card_list(el, cards):
+            continue
+        detail = f"first amount after the title {' '.join(text.split())[:30]!r}"
+        cands.add("price", parsed.amount, "heuristic", bonus=-3.0, detail=detail, currency=parsed.currency)
         cands.add("currency", parsed.currency, "heuristic", bonus=-4.0)
         return
