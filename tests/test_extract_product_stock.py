@@ -231,3 +231,17 @@ def test_price_just_after_the_title_when_class_names_say_nothing() -> None:
 def test_an_amount_without_a_currency_after_the_title_is_no_price() -> None:
     body = '<h1 class="q9Zt">Puffer jacket</h1><span class="u6V8">Size 42</span><span>3 colours</span>'
     assert extract_product(_page(body), "https://shop.example/p/1").price is None
+
+
+def test_price_named_only_by_a_test_attribute() -> None:
+    body = (
+        '<h1 class="a9_x">Felt pens</h1><div class="z1"><span>Check availability</span></div>'
+        '<div data-testid="price" class="a0v_ajv"><span class="l1_l2">CHF <!-- -->19.50</span></div>'
+    )
+    assert extract_product(_page(body), "https://shop.example/p/1").price == Decimal("19.50")
+
+
+def test_product_code_named_only_by_a_test_attribute_beats_an_unshown_id() -> None:
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Boots", "sku": "84518927-040-35"}</script>'
+    body = '<h1>Boots</h1><p><span>Black</span> - <span data-qa-qualifier="product-reference">1002/710</span></p>'
+    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "1002/710"

@@ -97,9 +97,17 @@ SCAN_TAGS = (
 )
 
 
+# Beginnings of the attribute names by which shops name elements for their own tests (the
+# conventions of Testing Library, Cypress and QA teams: data-testid="price", data-test="sku",
+# data-cy, data-qa-...="product-reference"): in shops whose class names are hashed (CSS-in-JS)
+# their values are often the only words that say what an element shows.
+TEST_ATTRS = ("data-test", "data-qa", "data-cy")
+
+
 def attrs_of(el: etree._Element) -> str:
     """The id, class, itemprop and data-* names of an element, where shops put their vocabulary."""
     parts = [el.get("id") or "", el.get("class") or "", el.get("itemprop") or ""]
+    parts.extend(v for k, v in el.items() if isinstance(k, str) and k.startswith(TEST_ATTRS))
     for key in el.keys():
         if isinstance(key, str) and key.startswith("data-"):
             parts.append(key)

@@ -22,6 +22,7 @@ from spiders.extract.price import parse_price
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_dom import (
     SCAN_TAGS,
+    TEST_ATTRS,
     attrs_of,
     bad_context,
     in_card_list,
@@ -142,6 +143,10 @@ def add_heuristics(
         prop = el.get("itemprop")
         if prop:
             kinds |= classify(prop)
+        if not kinds and el.attrib:
+            for name, named in el.items():
+                if named and isinstance(name, str) and name.startswith(TEST_ATTRS):
+                    kinds |= classify(named)
         if not kinds:
             if el.tag == "button" or el.tag == "input":
                 positions[el] = pos
