@@ -107,7 +107,7 @@ TEST_ATTRS = ("data-test", "data-qa", "data-cy")
 def attrs_of(el: etree._Element) -> str:
     """The id, class, itemprop and data-* names of an element, where shops put their vocabulary."""
     parts = [el.get("id") or "", el.get("class") or "", el.get("itemprop") or ""]
-    parts.extend(v for k, v in el.items() if isinstance(k, str) and k.startswith(TEST_ATTRS))
+    parts.extend(str(v) for k, v in el.items() if isinstance(k, str) and k.startswith(TEST_ATTRS))
     for key in el.keys():
         if isinstance(key, str) and key.startswith("data-"):
             parts.append(key)
