@@ -9,6 +9,7 @@ import pytest
 from spiders.extract.availability import availability_from_text, normalize_availability
 from spiders.extract.currency import to_iso
 from spiders.extract.price import parse_amount, parse_price
+from spiders.extract.product import extract_product
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,20 @@ def test_normalize_availability(value, term):
 )
 def test_availability_from_text(text, term):
     assert availability_from_text(text) == term
+
+
+@pytest.mark.parametrize(
+    ("markup", "amount"),
+    [
+        ("63<sup>07</sup> <span>Lei</span>", "63.07"),
+        ("$1,299<sup>99</sup>", "1299.99"),
+        ("1.299<sup>99</sup> €", "1299.99"),
+        ("19,99<sup>1</sup> €", "19.99"),
+        ("19,99 €<sup>*</sup>", "19.99"),
+        ("19,99<sup>12</sup> €", "19.99"),
+        ("$19.99<sup>†</sup>", "19.99"),
+    ],
+)
+def test_superscript_cents_and_footnotes_in_a_price_element(markup: str, amount: str) -> None:
+    page = f'<html><body><h1>Drum unit</h1><p class="price">{markup}</p></body></html>'.encode()
+    assert extract_product(page, "https://shop.example/p/1").price == Decimal(amount)

@@ -171,6 +171,34 @@ def add_heuristics(
     add_sku(cands, doc, sku_els, memo)
 
 
+_CENTS = re.compile(r"\d{2}")
+_HAS_CENTS = re.compile(r"\d[.,]\d{2}$")
+_FOOTNOTE = re.compile(r"\d|[^\w\s]{1,2}")  # "¹", "1", "*", "†": a note's marker, one digit or symbol
+
+
+def _price_text(el: etree._Element) -> str:
+    """The visible text of a price element with its superscripts read as a buyer reads them: cents
+    ("63<sup>07</sup> Lei") joined to the units by the decimal separator the units do not use for
+    thousands ("63,07", "1,299.99"; not 6307), a footnote marker ("19,99<sup>1</sup> €", or any
+    number after a price that has its cents) left out (not 19991)."""
+    sups = [c for c in el if c.tag == "sup"]
+    if not sups:
+        return visible_text(el, 80)
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != "sup":
+            parts.append(visible_text(child, 40))
+        else:
+            mark = (child.text or "").strip()
+            units = "".join(parts).rstrip()
+            if _CENTS.fullmatch(mark) and units[-1:].isdigit() and not _HAS_CENTS.search(units):
+                parts = [units, "." if "," in units else ",", mark]
+            elif len(child) or not (_FOOTNOTE.fullmatch(mark) or (mark.isdigit() and _HAS_CENTS.search(units))):
+                parts.append(visible_text(child, 40))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
 def _add_price(
     cands: Candidates,
     els: list[etree._Element],
@@ -184,7 +212,7 @@ def _add_price(
     amounts_after_title: list[Decimal] = []
     cards: dict[etree._Element, bool] = {}
     for el in els:
-        text = el.get("content") if el.tag == "meta" else visible_text(el, 80)
+        text = el.get("content") if el.tag == "meta" else _price_text(el)
         if not text or len(text) > 60 or not re.search(r"\d", text):
             continue
         if len(_NUMBER_GROUP.findall(text)) > 2:
