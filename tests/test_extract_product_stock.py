@@ -245,3 +245,13 @@ def test_product_code_named_only_by_a_test_attribute_beats_an_unshown_id() -> No
     ld = '<script type="application/ld+json">{"@type": "Product", "name": "Boots", "sku": "84518927-040-35"}</script>'
     body = '<h1>Boots</h1><p><span>Black</span> - <span data-qa-qualifier="product-reference">1002/710</span></p>'
     assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "1002/710"
+
+
+def test_a_pickup_option_that_is_unavailable_is_not_the_products_stock() -> None:
+    body = (
+        '<h1>Console</h1><span class="price">$24.990</span>'
+        '<div class="delivery"><p class="unavailable">Retiro en tienda</p>'
+        '<strong><span class="unavailable">No Disponible</span></strong></div>'
+        '<p class="stock">Despacho a domicilio disponible</p><button class="add-to-cart">Agregar al carro</button>'
+    )
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"

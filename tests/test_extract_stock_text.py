@@ -212,6 +212,13 @@ NOT_STATEMENTS = [
     "Size guide",
     "Available 24/7",
     "Available from 2 suppliers",
+    # About one way to collect the product or one store's shelf, not about buying it
+    "Retiro en tienda: No disponible",
+    "Pick up in store: unavailable",
+    "Not available in stores",
+    "Abholung im Markt: nicht verfügbar",
+    "Click & Collect: sold out",
+    "Retrait en magasin indisponible",
 ]
 
 

@@ -16,7 +16,10 @@ They are general shop language in many languages, not any one shop's wording:
   "dès que"), which also says it is not the case now; `FILLERS` may stand between
   ("not *currently* in stock", "ist *leider* nicht verfügbar");
 - `COUNT_WORDS`, `COUNT_LABELS`, `REMAINING_LABELS`, `COUNT_UNITS`: how a stock count is
-  written ("3 left", "Stock: 0", "Nur noch 2 Stück", "仅剩3件").
+  written ("3 left", "Stock: 0", "Nur noch 2 Stück", "仅剩3件");
+- `STORE`: words of a physical store or of collecting there ("Retiro en tienda: No disponible",
+  "Pick up in store: unavailable"): such a text speaks of one way to get the product, or of one
+  store's shelf, not of whether the product can be bought.
 """
 
 from __future__ import annotations
@@ -217,4 +220,14 @@ COUNT_UNITS = (
     "items", "item", "pieces", "piece", "pcs", "units", "unit", "stück", "stk", "artikel",
     "pièces", "unités", "unidades", "unidad", "pezzi", "pezzo", "stuks", "sztuk", "szt", "ks",
     "kusů", "шт", "штук", "st", "kpl", "adet", "件", "个", "個", "点", "개",
+)
+
+STORE = (
+    "in store", "in stores", "store pickup", "pick up", "pickup", "click and collect", "click & collect",
+    "collect in store", "reserve in store", "in your store", "at your store", "nearby stores",
+    "abholung", "im markt", "in der filiale", "filialabholung", "im geschäft", "retrait en magasin",
+    "en magasin", "retrait magasin", "retiro en tienda", "en tienda", "recogida en tienda",
+    "retirar na loja", "retira na loja", "na loja", "ritiro in negozio", "in negozio",
+    "afhalen in de winkel", "in de winkel", "odbiór osobisty", "w sklepie", "в магазине", "самовывоз",
+    "门店", "门店自提", "到店自提", "店頭", "店舗", "매장",
 )
