@@ -111,6 +111,9 @@ def test_availability_from_text(text, term):
         ("19,99 €<sup>*</sup>", "19.99"),
         ("19,99<sup>12</sup> €", "19.99"),
         ("$19.99<sup>†</sup>", "19.99"),
+        ('$249<span class="right-end">99</span>', "249.99"),
+        ('<span class="sr">$249.99</span><span class="price_FH">$249<span class="rightEndPrice">99</span></span>', "249.99"),
+        ("CHF <!-- -->19.50", "19.50"),
     ],
 )
 def test_superscript_cents_and_footnotes_in_a_price_element(markup: str, amount: str) -> None:

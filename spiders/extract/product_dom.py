@@ -101,7 +101,7 @@ SCAN_TAGS = (
 # conventions of Testing Library, Cypress and QA teams: data-testid="price", data-test="sku",
 # data-cy, data-qa-...="product-reference"): in shops whose class names are hashed (CSS-in-JS)
 # their values are often the only words that say what an element shows.
-TEST_ATTRS = ("data-test", "data-qa", "data-cy")
+TEST_ATTRS = ("data-test", "data-qa", "data-cy", "data-automation")
 
 
 def attrs_of(el: etree._Element) -> str:

@@ -177,26 +177,46 @@ _FOOTNOTE = re.compile(r"\d|[^\w\s]{1,2}")  # "¹", "1", "*", "†": a note's ma
 
 
 def _price_text(el: etree._Element) -> str:
-    """The visible text of a price element with its superscripts read as a buyer reads them: cents
-    ("63<sup>07</sup> Lei") joined to the units by the decimal separator the units do not use for
-    thousands ("63,07", "1,299.99"; not 6307), a footnote marker ("19,99<sup>1</sup> €", or any
-    number after a price that has its cents) left out (not 19991)."""
-    sups = [c for c in el if c.tag == "sup"]
-    if not sups:
+    """The visible text of a price element as a buyer reads it: cents written apart as a superscript
+    or a smaller last part ("63<sup>07</sup> Lei", "$249<span>99</span>") joined to the units by
+    the decimal separator the units do not use for thousands ("63,07", "1,299.99"; not 6307), and
+    a footnote marker ("19,99<sup>1</sup> €", or any number after a price that has its cents) left
+    out (not 19991)."""
+    if not len(el):
         return visible_text(el, 80)
     parts = [el.text or ""]
     for child in el:
-        if child.tag != "sup":
-            parts.append(visible_text(child, 40))
-        else:
-            mark = (child.text or "").strip()
-            units = "".join(parts).rstrip()
-            if _CENTS.fullmatch(mark) and units[-1:].isdigit() and not _HAS_CENTS.search(units):
-                parts = [units, "." if "," in units else ",", mark]
-            elif len(child) or not (_FOOTNOTE.fullmatch(mark) or (mark.isdigit() and _HAS_CENTS.search(units))):
-                parts.append(visible_text(child, 40))
-        parts.append(child.tail or "")
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")  # a comment ("CHF <!-- -->19.50"): its tail only
+            continue
+        mark = visible_text(child, 40) if len(child) else (child.text or "").strip()
+        units = "".join(parts).rstrip()
+        tail = child.tail or ""
+        if _is_cents(mark, units) and not any(ch.isdigit() for ch in tail):
+            parts = [units, "." if "," in units else ",", mark]
+        elif not (child.tag == "sup" and _is_footnote(mark, units)):
+            parts.append(mark if len(child) else visible_text(child, 40))
+        parts.append(tail)
     return " ".join("".join(parts).split())
+
+
+def _is_cents(mark: str, units: str) -> bool:
+    """Two digits right after units that have no cents yet."""
+    return bool(_CENTS.fullmatch(mark)) and units[-1:].isdigit() and not _HAS_CENTS.search(units)
+
+
+def _is_footnote(mark: str, units: str) -> bool:
+    return bool(_FOOTNOTE.fullmatch(mark)) or (mark.isdigit() and bool(_HAS_CENTS.search(units)))
+
+
+def _cents_part(el: etree._Element, text: str) -> bool:
+    """Whether an element is only the cents of a price written around it ("$249<span>99</span>")."""
+    if not _CENTS.fullmatch(text):
+        return False
+    prev = el.getprevious()
+    parent = el.getparent()
+    before = prev.tail if prev is not None else (parent.text if parent is not None else None)
+    return (before or "").rstrip()[-1:].isdigit()
 
 
 def _add_price(
@@ -213,7 +233,7 @@ def _add_price(
     cards: dict[etree._Element, bool] = {}
     for el in els:
         text = el.get("content") if el.tag == "meta" else _price_text(el)
-        if not text or len(text) > 60 or not re.search(r"\d", text):
+        if not text or len(text) > 60 or not re.search(r"\d", text) or _cents_part(el, text):
             continue
         if len(_NUMBER_GROUP.findall(text)) > 2:
             continue  # a sentence with several numbers ("buy 2 boxes, 819 each"), not a price tag
