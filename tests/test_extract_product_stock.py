@@ -255,3 +255,16 @@ def test_a_pickup_option_that_is_unavailable_is_not_the_products_stock() -> None
         '<p class="stock">Despacho a domicilio disponible</p><button class="add-to-cart">Agregar al carro</button>'
     )
     assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
+
+
+@pytest.mark.parametrize(
+    ("element", "code"),
+    [
+        ('<span data-test="product-name-catNumber">466/7999</span>', "466/7999"),
+        ('<p class="product-id">Tootekood: 763127</p>', "763127"),
+        ('<p class="product-code">Kod towaru: AB-1234</p>', "AB-1234"),
+    ],
+)
+def test_code_in_an_element_named_for_it(element: str, code: str) -> None:
+    body = f'<h1>Camera</h1><span class="price">£29.99</span>{element}'
+    assert extract_product(_page(body), "https://shop.example/p/1").sku == code

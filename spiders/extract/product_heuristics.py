@@ -143,7 +143,8 @@ def add_heuristics(
         prop = el.get("itemprop")
         if prop:
             kinds |= classify(prop)
-        if not kinds and el.attrib:
+        if not kinds and len(el.attrib) > (cls is not None) + (ident is not None) + (prop is not None):
+            # Other attributes than those three: test attributes may name the element.
             for name, named in el.items():
                 if named and isinstance(name, str) and name.startswith(TEST_ATTRS):
                     kinds |= classify(named)

@@ -30,8 +30,13 @@ _SKU_HINT = re.compile(
 )
 _SKU_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./_-]{2,30}")
 SKU_ATTR = re.compile(
-    r"sku|product[-_]?(?:code|id|ref|number)|reference|item[-_]?(?:number|id)|art(?:icle)?[-_]?n", re.I
+    r"sku|product[-_]?(?:code|id|ref|number)|reference|item[-_]?(?:number|id)|art(?:icle)?[-_]?n|"
+    r"cat(?:alog(?:ue)?)?[-_]?(?:no|num)",  # a catalogue number ("catNumber") is the shop's product code
+    re.I,
 )
+# "<label>: <code>" in an element whose name already says it holds the code ("Tootekood: 763127"):
+# the label may be in a language the label words lack; the code is what follows the colon.
+_NAMED_VALUE = re.compile(r"^[^\d:#]{2,30}[:#]\s*(?=[A-Z./_-]*\d)([A-Z0-9][A-Z0-9./_-]{2,30})$", re.I)
 
 _URL_ID = re.compile(
     r"(?:[?&](?:sku|pid|id|item|itemid|product_?id|products_id)=|/|-|_|\b[a-z])(\d{6,14})(?=[/?&#._-]|$)",
@@ -58,6 +63,10 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
             return
         if 3 <= len(text) <= 30 and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9./_-]*\d[A-Za-z0-9./_-]*", text):
             cands.add("sku", text, "heuristic", bonus=-0.5, detail="sku-named element")
+            return
+        named = _NAMED_VALUE.match(text)
+        if named:
+            cands.add("sku", named.group(1), "heuristic", bonus=-0.5, detail=f"code after a label in {text[:40]!r}")
             return
     # Labels in plain text ("Bestellnummer: 106606", "<b>SKU:</b> 9470") outside any sku-named
     # element, looked for when the structured data gave no SKU or only codes the page never shows
