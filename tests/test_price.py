@@ -119,3 +119,18 @@ def test_availability_from_text(text, term):
 def test_superscript_cents_and_footnotes_in_a_price_element(markup: str, amount: str) -> None:
     page = f'<html><body><h1>Drum unit</h1><p class="price">{markup}</p></body></html>'.encode()
     assert extract_product(page, "https://shop.example/p/1").price == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("markup", "amount", "currency"),
+    [
+        ('<strong> € <span class="gtmActualPrice">17,10</span></strong>'
+         '<div class="full-price"><span class="barred">€ 18,00</span></div>', "17.10", "EUR"),
+        ('<span class="price">19.50</span> CHF', "19.50", "CHF"),
+        ('<span class="prezzo-barrato">€ 24,00</span> <span class="prezzo">€ 19,90</span>', "19.90", "EUR"),
+    ],
+)
+def test_currency_beside_the_amount_and_struck_prices_by_name(markup: str, amount: str, currency: str) -> None:
+    page = f"<html><body><h1>Book</h1><div>{markup}</div></body></html>".encode()
+    record = extract_product(page, "https://shop.example/p/1")
+    assert (record.price, record.currency) == (Decimal(amount), currency)

@@ -45,7 +45,9 @@ _GOOD = re.compile(
 _BAD = re.compile(
     r"old|was|list|regular|strike|before|original|rrp|msrp|compare|sav(?:e|ing)|discount|unit|per[-_]|"
     r"ship|deliver|instal|month|crossed|previous|retail|reference|uvp|statt|range|from|min|max|"
-    r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history",
+    r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history|"
+    # struck-through prices by name: "prix barré", "prezzo barrato", "Streichpreis", "tachado", "full price"
+    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price",
     re.I,
 )
 # Buy buttons and controls that look like buttons.
@@ -220,6 +222,16 @@ def _cents_part(el: etree._Element, text: str) -> bool:
     return (before or "").rstrip()[-1:].isdigit()
 
 
+def _currency_beside(el: etree._Element) -> str | None:
+    """The currency written just outside a price element that holds only the amount
+    ("<strong>€ <span class="price">17,10</span></strong>", "<span>19.50</span> CHF")."""
+    prev = el.getprevious()
+    parent = el.getparent()
+    before = (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
+    around = f"{before.strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
+    return parse_price(around).currency if around.strip() != "1" else None
+
+
 def _add_price(
     cands: Candidates,
     els: list[etree._Element],
@@ -241,6 +253,7 @@ def _add_price(
         parsed = parse_price(text)
         if parsed.amount is None or parsed.amount == 0:
             continue
+        currency = parsed.currency or _currency_beside(el)
         attrs = attrs_of(el)
         score = 0.0
         notes = []
@@ -250,7 +263,7 @@ def _add_price(
         elif _FROM_TEXT.search(text):
             score -= 1.0
             notes.append("'from' price")
-        if parsed.currency:
+        if currency:
             score += 1.5
         else:
             score -= 1.0
@@ -290,7 +303,7 @@ def _add_price(
                 notes.append("after the title")
             elif distance < 0:
                 score -= 0.5
-        hits.append(_PriceHit(parsed.amount, parsed.currency, score, ", ".join(notes), pos, el))
+        hits.append(_PriceHit(parsed.amount, currency, score, ", ".join(notes), pos, el))
     # A container of price elements (old + new price together) is ambiguous: its parts speak instead.
     hit_els = {h.element for h in hits}
     containers: set[etree._Element] = set()
