@@ -268,3 +268,19 @@ def test_a_pickup_option_that_is_unavailable_is_not_the_products_stock() -> None
 def test_code_in_an_element_named_for_it(element: str, code: str) -> None:
     body = f'<h1>Camera</h1><span class="price">£29.99</span>{element}'
     assert extract_product(_page(body), "https://shop.example/p/1").sku == code
+
+
+@pytest.mark.parametrize(
+    ("body", "price", "term"),
+    [
+        ("<table><tr><td>Price:</td><td>$10.99</td></tr><tr><td>Availability:</td><td>Out of stock</td></tr></table>",
+         "10.99", "OutOfStock"),
+        ("<dl><dt>Price</dt><dd>$10.99</dd><dt>Availability</dt><dd>In stock (3 items)</dd></dl>", "10.99", "InStock"),
+        ("<div>가격: 10,900원</div><div>품절</div>", "10900", "OutOfStock"),
+        ("<div>价格：¥109</div><div>该商品已售罄</div>", "109", "OutOfStock"),
+        ("<div>Preis: 10,99 €</div><div>Artikel zurzeit nicht auf Lager</div>", "10.99", "OutOfStock"),
+    ],
+)
+def test_text_only_page_with_the_price_beside_its_label(body: str, price: str, term: str) -> None:
+    record = extract_product(_page(body), "https://shop.example/p/1")
+    assert (record.price, record.availability) == (Decimal(price), term)

@@ -336,12 +336,28 @@ def _add_price(
 
 
 
-# "Price: $10.99", "Preis: 24,90 €", "价格：199元": a price written after its label in plain text.
-_PRICE_LABEL = re.compile(
-    r"^\s*(?:(?:our|sale|special|your|current)\s+)?(?:price|preis|prix|precio|preço|preco|prezzo|cena|"
-    r"цена|ціна|价格|售价|價格|售價|価格|fiyat|hinta|pris|prijs|kaina)\s*[:：]\s*(.{1,40}?)\s*$",
-    re.I,
+# "Price: $10.99", "Preis: 24,90 €", "价格：199元", "가격: 10,900원": a price written after its label
+# in plain text, or as the value beside a label cell ("<td>Price:</td><td>$10.99</td>", "<dt>Price</dt>").
+_PRICE_WORDS = (
+    r"(?:(?:our|sale|special|your|current)\s+)?(?:price|preis|prix|precio|preço|preco|prezzo|cena|"
+    r"цена|ціна|价格|售价|價格|售價|価格|販売価格|가격|판매가|fiyat|hinta|pris|prijs|kaina)"
 )
+_PRICE_LABEL = re.compile(rf"^\s*{_PRICE_WORDS}\s*[:：]\s*(.{{1,40}}?)\s*$", re.I)
+_PRICE_LABEL_ALONE = re.compile(rf"^\s*{_PRICE_WORDS}\s*[:：]?\s*$", re.I)
+_LABEL_TAGS = frozenset(("td", "th", "dt", "span", "div", "b", "strong", "label", "p"))
+
+
+def _labelled_value(el: etree._Element, text: str) -> str | None:
+    """The price text a label announces: after its colon, or in the element just after a label
+    that stands alone ("<dt>Price</dt><dd>$10.99</dd>")."""
+    match = _PRICE_LABEL.match(text)
+    if match is not None:
+        return match.group(1)
+    if el.tag in _LABEL_TAGS and len(text) <= 20 and _PRICE_LABEL_ALONE.match(text):
+        value = el.getnext()
+        if value is not None and isinstance(value.tag, str):
+            return visible_text(value, 40) or None
+    return None
 
 
 def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> None:
@@ -349,18 +365,19 @@ def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> 
     cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         text = el.text
-        if not text or len(text) > 60 or (":" not in text and "：" not in text):
+        if not text or len(text) > 60:
             continue
-        match = _PRICE_LABEL.match(text)
-        if match is None:
+        value = _labelled_value(el, text)
+        if value is None or len(value) > 40:
             continue
-        parsed = parse_price(match.group(1))
+        parsed = parse_price(value)
         if parsed.amount is None or parsed.amount == 0:
             continue
         if bad_context(el, memo) or in_card_list(el, cards):
             continue
         bonus = -2.5 if parsed.currency else -3.5
-        cands.add("price", parsed.amount, "heuristic", bonus=bonus, detail=f"labelled price {text.strip()[:30]!r}", currency=parsed.currency)
+        detail = f"labelled price {' '.join([text.strip(), value])[:30]!r}"
+        cands.add("price", parsed.amount, "heuristic", bonus=bonus, detail=detail, currency=parsed.currency)
         cands.add("currency", parsed.currency, "heuristic", bonus=-4.0)
         return
 
