@@ -284,3 +284,16 @@ def test_code_in_an_element_named_for_it(element: str, code: str) -> None:
 def test_text_only_page_with_the_price_beside_its_label(body: str, price: str, term: str) -> None:
     record = extract_product(_page(body), "https://shop.example/p/1")
     assert (record.price, record.availability) == (Decimal(price), term)
+
+
+def test_shop_code_beats_a_model_number_shown_before_it() -> None:
+    body = (
+        '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
+        '<div class="info"><strong>Web Code: </strong><span>12222651</span></div>'
+    )
+    assert extract_product(_page(body), "https://shop.example/p/1").sku == "12222651"
+
+
+def test_a_model_number_alone_is_read() -> None:
+    body = '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
+    assert extract_product(_page(body), "https://shop.example/p/1").sku == "NC5100EF"

@@ -16,7 +16,7 @@ from spiders.extract.xpath import texts
 
 _SKU_WORDS = (
     r"(?:\bsku|art(?:ikel)?\.?[-\s]?n(?:r|o|um(?:mer|ber)?)\.?|artikelnummer|bestellnummer|best\.-nr\.?|"
-    r"item\s*(?:number|no\.?|#|id)|product\s*(?:code|number|no\.?|id)|model\s*(?:number|no\.?)|"
+    r"item\s*(?:number|no\.?|#|id)|product\s*(?:code|number|no\.?|id)|model\s*(?:number|no\.?)|web\s*code|"
     r"cat(?:alogue)?\.?\s*(?:no|number)\.?|r[ée]f[ée]rence|\bref\.|c[óo]digo|\bcod\.|codice(?:\s+articolo)?|"
     r"kód(?:\s+produktu)?|šifra|numer\s+katalogowy|kod\s+produktu|артикул|код\s+товара|货号|商品编号|商品編號|"
     r"型号|\bASIN|post\s+id|varenummer|artikelnr|tuotenumero|ürün\s+kodu)"
@@ -26,8 +26,10 @@ _SKU_LABEL = re.compile(_SKU_WORDS + r"\s*[:#.]?\s*(?=[A-Z./_-]*\d)([A-Z0-9][A-Z
 # Literal beginnings of the label words, to find where a label may start without the full pattern.
 _SKU_HINT = re.compile(
     r"sku|art|best|item|product|model|cat|r[eé]f|c[oó]d|kód|šifra|numer|kod|артикул|код|货号|商品|型号|"
-    r"asin|post|varenummer|tuotenumero|ürün",
+    r"asin|post|varenummer|tuotenumero|ürün|web",
 )
+# Labels of the maker's code rather than the shop's: read only when no shop code is labelled.
+_MODEL_LABEL = re.compile(r"model|型号|mpn", re.I)
 _SKU_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./_-]{2,30}")
 SKU_ATTR = re.compile(
     r"sku|product[-_]?(?:code|id|ref|number)|reference|item[-_]?(?:number|id)|art(?:icle)?[-_]?n|"
@@ -83,6 +85,7 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
     low = joined.lower()
     if len(low) != len(joined):
         return  # a few characters change length when lower-cased: offsets would not line up
+    model: re.Match[str] | None = None
     for hint in _SKU_HINT.finditer(low):
         start = hint.start()
         if start and low[start - 1].isalpha():
@@ -92,14 +95,24 @@ def add_sku(cands: Candidates, doc: etree._Element, sku_els: list[etree._Element
             continue
         if match.start() > 0 and joined[match.start() - 1].isalpha():
             continue  # inside a word ("Part Number" is no "Art.-Nr.")
-        cands.add(
-            "sku",
-            match.group(1).rstrip("."),
-            "heuristic",
-            bonus=-0.5,  # 4.5: below a code in a sku-named element (5), above an unshown structured sku (10 - 6)
-            detail=f"labelled code {' '.join(match.group(0).split())[:40]!r}",
-        )
+        if _MODEL_LABEL.match(match.group(0)):
+            # A model number is the maker's code; the shop's own code, when also shown, is its SKU.
+            model = model or match
+            continue
+        _add_labelled(cands, match)
         return
+    if model is not None:
+        _add_labelled(cands, model)
+
+
+def _add_labelled(cands: Candidates, match: re.Match[str]) -> None:
+    cands.add(
+        "sku",
+        match.group(1).rstrip("."),
+        "heuristic",
+        bonus=-0.5,  # 4.5: below a code in a sku-named element (5), above an unshown structured sku (10 - 6)
+        detail=f"labelled code {' '.join(match.group(0).split())[:40]!r}",
+    )
 
 
 def _shown(value: str, visible: str) -> bool:
