@@ -297,3 +297,15 @@ def test_shop_code_beats_a_model_number_shown_before_it() -> None:
 def test_a_model_number_alone_is_read() -> None:
     body = '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
     assert extract_product(_page(body), "https://shop.example/p/1").sku == "NC5100EF"
+
+
+@pytest.mark.parametrize(
+    "availability",
+    ['{"@id": "http://schema.org/OutOfStock"}', '"schema:OutOfStock"', '["https://schema.org/OutOfStock"]'],
+)
+def test_json_ld_availability_written_as_a_node_or_a_compact_term(availability: str) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "Product", "name": "Lamp",'
+        f' "offers": {{"@type": "Offer", "price": "10", "availability": {availability}}}}}</script>'
+    )
+    assert extract_product(_page("<h1>Lamp</h1>", ld), "https://shop.example/p/1").availability == "OutOfStock"

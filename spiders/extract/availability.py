@@ -48,8 +48,8 @@ _STRUCTURED = {
     "not sold": "InStock",
 }
 
-# "http://schema.org/", "https://www.schema.org/", "//schema.org/" and a bare "schema.org/".
-_SCHEMA_PREFIX = re.compile(r"^(?:https?:)?(?://)?(?:www\.)?schema\.org/", re.IGNORECASE)
+# "http://schema.org/", "https://www.schema.org/", "//schema.org/", a bare "schema.org/", "schema:".
+_SCHEMA_PREFIX = re.compile(r"^(?:(?:https?:)?(?://)?(?:www\.)?schema\.org/|schema:)", re.IGNORECASE)
 
 
 def normalize_availability(value: object) -> str | None:
