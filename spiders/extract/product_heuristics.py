@@ -66,7 +66,8 @@ _ANY_ATTR = re.compile("|".join(p.pattern for p in (_PRICE_ATTR, _BUY_ATTR, _STO
 _NUMBER_GROUP = re.compile(r"\d+(?:[.,' \u00a0\u202f]\d+)*")
 # "From $89", "ab 99,12 €", "à partir de", "desde": the lowest of several prices, not a firm one.
 _FROM_TEXT = re.compile(
-    r"^\W*(?:from|starting at|as low as|ab|von|à partir de|a partir de|desde|da|vanaf|od|от|від)\b|起",
+    r"^\W*(?:from|starting at|as low as|ab|von|à partir de|dès|a partire da|a partir de|desde|da|vanaf|od|от|від|"
+    r"alkaen|från|fra|frá|alates|nuo)\b|起",
     re.I,
 )
 _INSTALMENT_TEXT = re.compile(
