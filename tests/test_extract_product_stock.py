@@ -309,3 +309,27 @@ def test_json_ld_availability_written_as_a_node_or_a_compact_term(availability: 
         f' "offers": {{"@type": "Offer", "price": "10", "availability": {availability}}}}}</script>'
     )
     assert extract_product(_page("<h1>Lamp</h1>", ld), "https://shop.example/p/1").availability == "OutOfStock"
+
+
+def test_named_sections_sharing_one_class_are_no_grid_of_cards() -> None:
+    """Pages built of widgets that share a class ("celwidget") are not a grid of other products."""
+    widgets = "".join(
+        f'<div id="{name}_feature_div" class="celwidget"><a href="/help">{name}</a></div>'
+        for name in ("title", "reviews", "badges", "shipping")
+    )
+    body = (
+        f'<div id="centerCol">{widgets}<div id="desktop_unifiedPrice" class="celwidget">'
+        '<table><tr><td><span class="a-color-price priceBlockDealPriceString">66,75 €</span>'
+        '<a href="/deal">Deal</a></td></tr></table></div></div>'
+        '<div id="buybox"><span class="a-color-price">EUR 32,29</span></div>'
+    )
+    record = extract_product(_page(f"<h1 id='title'>Dog seat</h1>{body}"), "https://shop.example/p/1")
+    assert record.price == Decimal("66.75")
+
+
+def test_a_grid_of_alike_cards_still_counts_as_other_products() -> None:
+    cards = "".join(
+        f'<li class="card"><a href="/p/{i}">Other {i}</a><span class="price">€ {i}9,00</span></li>' for i in range(1, 5)
+    )
+    body = f'<h1>Dog seat</h1><span class="price">€ 66,75</span><ul class="related">{cards}</ul>'
+    assert extract_product(_page(body), "https://shop.example/p/1").price == Decimal("66.75")

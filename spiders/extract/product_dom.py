@@ -191,11 +191,18 @@ def bad_context(el: etree._Element, memo: dict[etree._Element, str | None], dept
     return found
 
 
+def _named_section(node: etree._Element) -> bool:
+    ident = node.get("id")
+    return bool(ident) and not any(ch.isdigit() for ch in ident or "")
+
+
 def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: int = 8) -> bool:
     """Whether an element sits in one card of a grid of alike cards (other products' tiles).
 
     A card is an ancestor whose parent holds at least three children of the same tag and class,
-    and which links somewhere: the shape of every product grid, whatever the shop calls it.
+    and which links somewhere: the shape of every product grid, whatever the shop calls it. An
+    ancestor with an id that is a name, not a number ("desktop_unifiedPrice" among the page's
+    other "celwidget" blocks), is a named section of the page, not one of many alike tiles.
     """
     node = el.getparent()
     path: list[etree._Element] = []
@@ -211,7 +218,7 @@ def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: in
         cls = node.get("class")
         if parent is not None and cls and len(parent) >= 3:
             alike = sum(1 for sib in parent if sib.tag == node.tag and sib.get("class") == cls)
-            if alike >= 3 and (node.tag == "a" or node.find(".//a") is not None):
+            if alike >= 3 and (node.tag == "a" or node.find(".//a") is not None) and not _named_section(node):
                 verdict = True
                 break
         node = parent
