@@ -119,8 +119,10 @@ def add_heuristics(
     title_el: etree._Element | None,
     title: str | None,
     tuning: ProductTuning = DEFAULT_TUNING,
+    test_attrs: bool = True,
 ) -> None:
-    """Price, availability, SKU and name candidates read from the visible page."""
+    """Price, availability, SKU and name candidates read from the visible page; `test_attrs` False
+    when the page has no test attributes (`TEST_ATTRS`), which spares looking for them."""
     cands.add("name", title, "heuristic", detail="page title (h1)")
     positions: dict[etree._Element, int] = {}
     title_pos = -1
@@ -146,7 +148,7 @@ def add_heuristics(
         prop = el.get("itemprop")
         if prop:
             kinds |= classify(prop)
-        if not kinds and len(el.attrib) > (cls is not None) + (ident is not None) + (prop is not None):
+        if not kinds and test_attrs and len(el.attrib) > (cls is not None) + (ident is not None) + (prop is not None):
             # Other attributes than those three: test attributes may name the element.
             for name, named in el.items():
                 if named and isinstance(name, str) and name.startswith(TEST_ATTRS):
