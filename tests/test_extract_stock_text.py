@@ -254,11 +254,17 @@ def test_kind_of_evidence(text: str, kind: str) -> None:
     assert reading is not None and reading.kind == kind and reading.term == IN
 
 
+def _strong(text: str) -> bool:
+    reading = read_stock_text(text)
+    assert reading is not None, text
+    return reading.strong
+
+
 def test_buttons_and_bare_available_are_weaker_than_statements() -> None:
-    assert read_stock_text("In stock").strong
-    assert read_stock_text("Sold out").strong
-    assert not read_stock_text("Add to cart").strong
-    assert not read_stock_text("Available").strong
+    assert _strong("In stock")
+    assert _strong("Sold out")
+    assert not _strong("Add to cart")
+    assert not _strong("Available")
 
 
 def test_a_delivery_label_needs_a_time() -> None:
