@@ -9,6 +9,7 @@ import pytest
 from spiders.extract.availability import availability_from_text, normalize_availability
 from spiders.extract.currency import to_iso
 from spiders.extract.price import parse_amount, parse_price
+from spiders.extract.product import extract_product
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,38 @@ def test_normalize_availability(value, term):
 )
 def test_availability_from_text(text, term):
     assert availability_from_text(text) == term
+
+
+@pytest.mark.parametrize(
+    ("markup", "amount"),
+    [
+        ("63<sup>07</sup> <span>Lei</span>", "63.07"),
+        ("$1,299<sup>99</sup>", "1299.99"),
+        ("1.299<sup>99</sup> €", "1299.99"),
+        ("19,99<sup>1</sup> €", "19.99"),
+        ("19,99 €<sup>*</sup>", "19.99"),
+        ("19,99<sup>12</sup> €", "19.99"),
+        ("$19.99<sup>†</sup>", "19.99"),
+        ('$249<span class="right-end">99</span>', "249.99"),
+        ('<span class="sr">$249.99</span><span class="price_FH">$249<span class="rightEndPrice">99</span></span>', "249.99"),
+        ("CHF <!-- -->19.50", "19.50"),
+    ],
+)
+def test_superscript_cents_and_footnotes_in_a_price_element(markup: str, amount: str) -> None:
+    page = f'<html><body><h1>Drum unit</h1><p class="price">{markup}</p></body></html>'.encode()
+    assert extract_product(page, "https://shop.example/p/1").price == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("markup", "amount", "currency"),
+    [
+        ('<strong> € <span class="gtmActualPrice">17,10</span></strong>'
+         '<div class="full-price"><span class="barred">€ 18,00</span></div>', "17.10", "EUR"),
+        ('<span class="price">19.50</span> CHF', "19.50", "CHF"),
+        ('<span class="prezzo-barrato">€ 24,00</span> <span class="prezzo">€ 19,90</span>', "19.90", "EUR"),
+    ],
+)
+def test_currency_beside_the_amount_and_struck_prices_by_name(markup: str, amount: str, currency: str) -> None:
+    page = f"<html><body><h1>Book</h1><div>{markup}</div></body></html>".encode()
+    record = extract_product(page, "https://shop.example/p/1")
+    assert (record.price, record.currency) == (Decimal(amount), currency)

@@ -43,9 +43,14 @@ _STRUCTURED = {
     "backorder": "BackOrder",
     "back_order": "BackOrder",
     "discontinued": "Discontinued",
+    "reserved": "OutOfStock",  # schema.org: reserved, "therefore not available"
     "notsold": "InStock",
     "not sold": "InStock",
 }
+
+# "http://schema.org/", "https://www.schema.org/", "//schema.org/", a bare "schema.org/", "schema:".
+_SCHEMA_PREFIX = re.compile(r"^(?:(?:https?:)?(?://)?(?:www\.)?schema\.org/|schema:)", re.IGNORECASE)
+
 
 def normalize_availability(value: object) -> str | None:
     """schema.org term for a structured availability value (URL, token, boolean), or None."""
@@ -59,7 +64,7 @@ def normalize_availability(value: object) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    token = re.sub(r"^https?://schema\.org/", "", text, flags=re.IGNORECASE).strip().lower()
+    token = _SCHEMA_PREFIX.sub("", text).strip().lower()
     if token in _STRUCTURED:
         return _STRUCTURED[token]
     for term in TERMS:

@@ -97,9 +97,17 @@ SCAN_TAGS = (
 )
 
 
+# Beginnings of the attribute names by which shops name elements for their own tests (the
+# conventions of Testing Library, Cypress and QA teams: data-testid="price", data-test="sku",
+# data-cy, data-qa-...="product-reference"): in shops whose class names are hashed (CSS-in-JS)
+# their values are often the only words that say what an element shows.
+TEST_ATTRS = ("data-test", "data-qa", "data-cy", "data-automation")
+
+
 def attrs_of(el: etree._Element) -> str:
     """The id, class, itemprop and data-* names of an element, where shops put their vocabulary."""
     parts = [el.get("id") or "", el.get("class") or "", el.get("itemprop") or ""]
+    parts.extend(str(v) for k, v in el.items() if isinstance(k, str) and k.startswith(TEST_ATTRS))
     for key in el.keys():
         if isinstance(key, str) and key.startswith("data-"):
             parts.append(key)
@@ -183,11 +191,18 @@ def bad_context(el: etree._Element, memo: dict[etree._Element, str | None], dept
     return found
 
 
+def _named_section(node: etree._Element) -> bool:
+    ident = node.get("id")
+    return bool(ident) and not any(ch.isdigit() for ch in ident or "")
+
+
 def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: int = 8) -> bool:
     """Whether an element sits in one card of a grid of alike cards (other products' tiles).
 
     A card is an ancestor whose parent holds at least three children of the same tag and class,
-    and which links somewhere: the shape of every product grid, whatever the shop calls it.
+    and which links somewhere: the shape of every product grid, whatever the shop calls it. An
+    ancestor with an id that is a name, not a number ("desktop_unifiedPrice" among the page's
+    other "celwidget" blocks), is a named section of the page, not one of many alike tiles.
     """
     node = el.getparent()
     path: list[etree._Element] = []
@@ -203,7 +218,7 @@ def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: in
         cls = node.get("class")
         if parent is not None and cls and len(parent) >= 3:
             alike = sum(1 for sib in parent if sib.tag == node.tag and sib.get("class") == cls)
-            if alike >= 3 and (node.tag == "a" or node.find(".//a") is not None):
+            if alike >= 3 and (node.tag == "a" or node.find(".//a") is not None) and not _named_section(node):
                 verdict = True
                 break
         node = parent

@@ -22,10 +22,12 @@ from spiders.extract.price import parse_price
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_dom import (
     SCAN_TAGS,
+    TEST_ATTRS,
     attrs_of,
     bad_context,
     in_card_list,
     in_strike,
+    is_hidden,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -43,7 +45,9 @@ _GOOD = re.compile(
 _BAD = re.compile(
     r"old|was|list|regular|strike|before|original|rrp|msrp|compare|sav(?:e|ing)|discount|unit|per[-_]|"
     r"ship|deliver|instal|month|crossed|previous|retail|reference|uvp|statt|range|from|min|max|"
-    r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history",
+    r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history|"
+    # struck-through prices by name: "prix barré", "prezzo barrato", "Streichpreis", "tachado", "full price"
+    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price",
     re.I,
 )
 # Buy buttons and controls that look like buttons.
@@ -62,7 +66,8 @@ _ANY_ATTR = re.compile("|".join(p.pattern for p in (_PRICE_ATTR, _BUY_ATTR, _STO
 _NUMBER_GROUP = re.compile(r"\d+(?:[.,' \u00a0\u202f]\d+)*")
 # "From $89", "ab 99,12 €", "à partir de", "desde": the lowest of several prices, not a firm one.
 _FROM_TEXT = re.compile(
-    r"^\W*(?:from|starting at|as low as|ab|von|à partir de|a partir de|desde|da|vanaf|od|от|від)\b|起",
+    r"^\W*(?:from|starting at|as low as|ab|von|à partir de|dès|a partire da|a partir de|desde|da|vanaf|od|от|від|"
+    r"alkaen|från|fra|frá|alates|nuo)\b|起",
     re.I,
 )
 _INSTALMENT_TEXT = re.compile(
@@ -114,8 +119,10 @@ def add_heuristics(
     title_el: etree._Element | None,
     title: str | None,
     tuning: ProductTuning = DEFAULT_TUNING,
+    test_attrs: bool = True,
 ) -> None:
-    """Price, availability, SKU and name candidates read from the visible page."""
+    """Price, availability, SKU and name candidates read from the visible page; `test_attrs` False
+    when the page has no test attributes (`TEST_ATTRS`), which spares looking for them."""
     cands.add("name", title, "heuristic", detail="page title (h1)")
     positions: dict[etree._Element, int] = {}
     title_pos = -1
@@ -141,6 +148,11 @@ def add_heuristics(
         prop = el.get("itemprop")
         if prop:
             kinds |= classify(prop)
+        if not kinds and test_attrs and len(el.attrib) > (cls is not None) + (ident is not None) + (prop is not None):
+            # Other attributes than those three: test attributes may name the element.
+            for name, named in el.items():
+                if named and isinstance(name, str) and name.startswith(TEST_ATTRS):
+                    kinds |= classify(named)
         if not kinds:
             if el.tag == "button" or el.tag == "input":
                 positions[el] = pos
@@ -159,8 +171,68 @@ def add_heuristics(
     _add_price(cands, price_els, positions, title_pos, memo, tuning)
     if not cands.by_field["price"]:
         _add_labelled_price(cands, root, memo)
+    if not cands.by_field["price"] and title_el is not None:
+        _add_price_after_title(cands, root, title_el, memo)
     add_stock(cands, root, buy_els, stock_els, memo)
     add_sku(cands, doc, sku_els, memo)
+
+
+_CENTS = re.compile(r"\d{2}")
+_HAS_CENTS = re.compile(r"\d[.,]\d{2}$")
+_FOOTNOTE = re.compile(r"\d|[^\w\s]{1,2}")  # "¹", "1", "*", "†": a note's marker, one digit or symbol
+
+
+def _price_text(el: etree._Element) -> str:
+    """The visible text of a price element as a buyer reads it: cents written apart as a superscript
+    or a smaller last part ("63<sup>07</sup> Lei", "$249<span>99</span>") joined to the units by
+    the decimal separator the units do not use for thousands ("63,07", "1,299.99"; not 6307), and
+    a footnote marker ("19,99<sup>1</sup> €", or any number after a price that has its cents) left
+    out (not 19991)."""
+    if not len(el):
+        return visible_text(el, 80)
+    parts = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")  # a comment ("CHF <!-- -->19.50"): its tail only
+            continue
+        mark = visible_text(child, 40) if len(child) else (child.text or "").strip()
+        units = "".join(parts).rstrip()
+        tail = child.tail or ""
+        if _is_cents(mark, units) and not any(ch.isdigit() for ch in tail):
+            parts = [units, "." if "," in units else ",", mark]
+        elif not (child.tag == "sup" and _is_footnote(mark, units)):
+            parts.append(mark if len(child) else visible_text(child, 40))
+        parts.append(tail)
+    return " ".join("".join(parts).split())
+
+
+def _is_cents(mark: str, units: str) -> bool:
+    """Two digits right after units that have no cents yet."""
+    return bool(_CENTS.fullmatch(mark)) and units[-1:].isdigit() and not _HAS_CENTS.search(units)
+
+
+def _is_footnote(mark: str, units: str) -> bool:
+    return bool(_FOOTNOTE.fullmatch(mark)) or (mark.isdigit() and bool(_HAS_CENTS.search(units)))
+
+
+def _cents_part(el: etree._Element, text: str) -> bool:
+    """Whether an element is only the cents of a price written around it ("$249<span>99</span>")."""
+    if not _CENTS.fullmatch(text):
+        return False
+    prev = el.getprevious()
+    parent = el.getparent()
+    before = prev.tail if prev is not None else (parent.text if parent is not None else None)
+    return (before or "").rstrip()[-1:].isdigit()
+
+
+def _currency_beside(el: etree._Element) -> str | None:
+    """The currency written just outside a price element that holds only the amount
+    ("<strong>€ <span class="price">17,10</span></strong>", "<span>19.50</span> CHF")."""
+    prev = el.getprevious()
+    parent = el.getparent()
+    before = (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
+    around = f"{before.strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
+    return parse_price(around).currency if around.strip() != "1" else None
 
 
 def _add_price(
@@ -176,14 +248,15 @@ def _add_price(
     amounts_after_title: list[Decimal] = []
     cards: dict[etree._Element, bool] = {}
     for el in els:
-        text = el.get("content") if el.tag == "meta" else visible_text(el, 80)
-        if not text or len(text) > 60 or not re.search(r"\d", text):
+        text = el.get("content") if el.tag == "meta" else _price_text(el)
+        if not text or len(text) > 60 or not re.search(r"\d", text) or _cents_part(el, text):
             continue
         if len(_NUMBER_GROUP.findall(text)) > 2:
             continue  # a sentence with several numbers ("buy 2 boxes, 819 each"), not a price tag
         parsed = parse_price(text)
         if parsed.amount is None or parsed.amount == 0:
             continue
+        currency = parsed.currency or _currency_beside(el)
         attrs = attrs_of(el)
         score = 0.0
         notes = []
@@ -193,7 +266,7 @@ def _add_price(
         elif _FROM_TEXT.search(text):
             score -= 1.0
             notes.append("'from' price")
-        if parsed.currency:
+        if currency:
             score += 1.5
         else:
             score -= 1.0
@@ -233,7 +306,7 @@ def _add_price(
                 notes.append("after the title")
             elif distance < 0:
                 score -= 0.5
-        hits.append(_PriceHit(parsed.amount, parsed.currency, score, ", ".join(notes), pos, el))
+        hits.append(_PriceHit(parsed.amount, currency, score, ", ".join(notes), pos, el))
     # A container of price elements (old + new price together) is ambiguous: its parts speak instead.
     hit_els = {h.element for h in hits}
     containers: set[etree._Element] = set()
@@ -266,12 +339,28 @@ def _add_price(
 
 
 
-# "Price: $10.99", "Preis: 24,90 €", "价格：199元": a price written after its label in plain text.
-_PRICE_LABEL = re.compile(
-    r"^\s*(?:(?:our|sale|special|your|current)\s+)?(?:price|preis|prix|precio|preço|preco|prezzo|cena|"
-    r"цена|ціна|价格|售价|價格|售價|価格|fiyat|hinta|pris|prijs|kaina)\s*[:：]\s*(.{1,40}?)\s*$",
-    re.I,
+# "Price: $10.99", "Preis: 24,90 €", "价格：199元", "가격: 10,900원": a price written after its label
+# in plain text, or as the value beside a label cell ("<td>Price:</td><td>$10.99</td>", "<dt>Price</dt>").
+_PRICE_WORDS = (
+    r"(?:(?:our|sale|special|your|current)\s+)?(?:price|preis|prix|precio|preço|preco|prezzo|cena|"
+    r"цена|ціна|价格|售价|價格|售價|価格|販売価格|가격|판매가|fiyat|hinta|pris|prijs|kaina)"
 )
+_PRICE_LABEL = re.compile(rf"^\s*{_PRICE_WORDS}\s*[:：]\s*(.{{1,40}}?)\s*$", re.I)
+_PRICE_LABEL_ALONE = re.compile(rf"^\s*{_PRICE_WORDS}\s*[:：]?\s*$", re.I)
+_LABEL_TAGS = frozenset(("td", "th", "dt", "span", "div", "b", "strong", "label", "p"))
+
+
+def _labelled_value(el: etree._Element, text: str) -> str | None:
+    """The price text a label announces: after its colon, or in the element just after a label
+    that stands alone ("<dt>Price</dt><dd>$10.99</dd>")."""
+    match = _PRICE_LABEL.match(text)
+    if match is not None:
+        return match.group(1)
+    if el.tag in _LABEL_TAGS and len(text) <= 20 and _PRICE_LABEL_ALONE.match(text):
+        value = el.getnext()
+        if value is not None and isinstance(value.tag, str):
+            return visible_text(value, 40) or None
+    return None
 
 
 def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> None:
@@ -279,17 +368,55 @@ def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> 
     cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         text = el.text
-        if not text or len(text) > 60 or (":" not in text and "：" not in text):
+        if not text or len(text) > 60:
             continue
-        match = _PRICE_LABEL.match(text)
-        if match is None:
+        value = _labelled_value(el, text)
+        if value is None or len(value) > 40:
             continue
-        parsed = parse_price(match.group(1))
+        parsed = parse_price(value)
         if parsed.amount is None or parsed.amount == 0:
             continue
         if bad_context(el, memo) or in_card_list(el, cards):
             continue
         bonus = -2.5 if parsed.currency else -3.5
-        cands.add("price", parsed.amount, "heuristic", bonus=bonus, detail=f"labelled price {text.strip()[:30]!r}", currency=parsed.currency)
+        detail = f"labelled price {' '.join([text.strip(), value])[:30]!r}"
+        cands.add("price", parsed.amount, "heuristic", bonus=bonus, detail=detail, currency=parsed.currency)
+        cands.add("currency", parsed.currency, "heuristic", bonus=-4.0)
+        return
+
+
+# How far after the title a price without any price-named element may sit: the reach of
+# `ProductTuning.title_near_bonus` ("just after the title"), the block a buyer reads with the title.
+_AFTER_TITLE = 80
+
+
+def _add_price_after_title(cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict) -> None:
+    """On pages whose class names say nothing (hashed CSS-in-JS names such as "uqkIZw ka2E9k") and
+    that have no structured or labelled price: the first money amount, with its currency shown,
+    in a short text just after the product title. A buyer reads the price under the title; struck,
+    hidden, instalment and other products' amounts are passed over."""
+    after = -1
+    cards: dict[etree._Element, bool] = {}
+    for el in root.iter(SCAN_TAGS):
+        if el is title_el:
+            after = 0
+            continue
+        if after < 0:
+            continue
+        after += 1
+        if after > _AFTER_TITLE:
+            return
+        text = (el.text or "").strip() or (visible_text(el, 40) if len(el) <= 3 else "")
+        if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
+            continue
+        if len(_NUMBER_GROUP.findall(text)) > 2 or _INSTALMENT_TEXT.search(text):
+            continue
+        parsed = parse_price(text)
+        if parsed.amount is None or parsed.amount == 0 or not parsed.currency:
+            continue
+        if is_hidden(el) or in_strike(el) or bad_context(el, memo) or in_card_list(el, cards):
+            continue
+        detail = f"first amount after the title {' '.join(text.split())[:30]!r}"
+        cands.add("price", parsed.amount, "heuristic", bonus=-3.0, detail=detail, currency=parsed.currency)
         cands.add("currency", parsed.currency, "heuristic", bonus=-4.0)
         return

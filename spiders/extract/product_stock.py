@@ -20,7 +20,7 @@ from lxml import etree
 
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_dom import SCAN_TAGS, bad_context, in_card_list, is_hidden, visible_text
-from spiders.extract.stock_text import BUTTON, STATEMENT, StockReading, read_stock_text
+from spiders.extract.stock_text import BUTTON, STATEMENT, StockReading, about_a_store, read_stock_text
 
 # Attributes of the product's own buy button ("add-to-cart", "button-cart", "buy-now"): a button
 # so marked whose label is in a language the tables lack still says the product can be bought.
@@ -52,6 +52,8 @@ def add_stock(
     """Availability candidates from the visible page (see the module docstring)."""
     statements = _statements(stock_els, memo)
     button = _button(buy_els, memo)
+    if button is None:
+        button = _image_button(root, memo)
     if not statements and button is None and not cands.by_field["availability"]:
         statements = _page_text(root, memo)
     evidence = _decide(statements, button)
@@ -98,8 +100,26 @@ def _statements(stock_els: list[etree._Element], memo: dict) -> list[_Evidence]:
             )
         reading = read_stock_text(text) if text else None
         if reading is not None and reading.kind != BUTTON and all(e.text != text for e in found):
-            found.append(_Evidence(reading, text, "statement"))
+            if not _labelled_by_a_store(el):
+                found.append(_Evidence(reading, text, "statement"))
     return found
+
+
+def _labelled_by_a_store(el: etree._Element) -> bool:
+    """Whether a bare statement ("No disponible") is the value of a store or pickup label written in
+    the small block around it ("<p>Retiro en tienda</p> <span>No disponible</span>"): it then says
+    how the product can be collected, not whether it can be bought."""
+    node = el.getparent()
+    for _ in range(3):
+        if node is None:
+            return False
+        text = visible_text(node, 90)
+        if len(text) > 80:
+            return False
+        if about_a_store(text):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _disabled(el: etree._Element) -> bool:
@@ -162,6 +182,22 @@ def _button_evidence(el: etree._Element) -> _Evidence | None:
     return _Evidence(reading, text, "button")
 
 
+def _image_button(root: etree._Element, memo: dict) -> _Evidence | None:
+    """A buy button drawn as a clickable image (`<img id="addToCartButton" alt="Add to Cart">`,
+    scripts handle the click): its attributes must name a buy button, as for an unlabelled
+    `<button>`, and its alt text, when it has one, must read as a buy label. Looked for only when
+    the page has no other buy button, so the page's images cost nothing on most pages."""
+    for el in root.iter("img"):
+        if not _BUY_BUTTON_ATTR.search(f"{el.get('id') or ''} {el.get('class') or ''} {el.get('name') or ''}"):
+            continue
+        label = (el.get("alt") or el.get("title") or "").strip()
+        reading = read_stock_text(label) if label else StockReading("InStock", BUTTON, "(buy image without text)")
+        if reading is None or reading.kind != BUTTON or _usable(el, memo) != 2:
+            continue
+        return _Evidence(reading, label or reading.phrase, "button")
+    return None
+
+
 def _image_label(el: etree._Element) -> str:
     img = el.find(".//img")
     return (img.get("alt") or "").strip() if img is not None else ""
@@ -178,7 +214,7 @@ def _page_text(root: etree._Element, memo: dict) -> list[_Evidence]:
         reading = read_stock_text(text)
         if reading is None or not reading.strong:
             continue
-        if is_hidden(el) or bad_context(el, memo) or in_card_list(el, cards):
+        if is_hidden(el) or bad_context(el, memo) or in_card_list(el, cards) or _labelled_by_a_store(el):
             continue
         text = " ".join(text.split())
         found.append(_Evidence(reading, text, "page text"))

@@ -144,10 +144,17 @@ def _offers_of(value: Any) -> list[Offer]:
         if isinstance(nested, dict | list) and "Product" not in types_of(node):
             offers.extend(_offers_of(nested))
         price, currency = _price_of(node)
-        availability = normalize_availability(text_of(node.get("availability")))
+        availability = normalize_availability(_availability_text(node.get("availability")))
         if price is not None or availability is not None:
             offers.append(Offer(price, currency, availability, _sku_of(node)))
     return offers
+
+
+def _availability_text(value: Any) -> str | None:
+    """An offer's availability as text; JSON-LD may write the term as a node ({"@id": "schema:InStock"})."""
+    if isinstance(value, dict) and not text_of(value):
+        value = value.get("@id")
+    return text_of(value)
 
 
 def _price_of(node: dict[str, Any]) -> tuple[Decimal | None, str | None]:

@@ -16,7 +16,10 @@ They are general shop language in many languages, not any one shop's wording:
   "dès que"), which also says it is not the case now; `FILLERS` may stand between
   ("not *currently* in stock", "ist *leider* nicht verfügbar");
 - `COUNT_WORDS`, `COUNT_LABELS`, `REMAINING_LABELS`, `COUNT_UNITS`: how a stock count is
-  written ("3 left", "Stock: 0", "Nur noch 2 Stück", "仅剩3件").
+  written ("3 left", "Stock: 0", "Nur noch 2 Stück", "仅剩3件");
+- `STORE`: words of a physical store or of collecting there ("Retiro en tienda: No disponible",
+  "Pick up in store: unavailable"): such a text speaks of one way to get the product, or of one
+  store's shelf, not of whether the product can be bought.
 """
 
 from __future__ import annotations
@@ -28,30 +31,32 @@ OUT = (
     "no longer available", "no stock", "none left", "none in stock", "no items left",
     "coming soon", "arriving soon", "back in stock soon", "back soon", "awaiting stock",
     "out of season", "notify me when available", "email me when available", "not in stock",
+    "available soon", "join the waitlist", "join waitlist", "join the wait list",
     # German
     "ausverkauft", "nicht vorrätig", "nicht verfügbar", "nicht lieferbar", "vergriffen",
-    "nicht auf lager", "nicht am lager", "kein bestand", "demnächst verfügbar", "bald verfügbar",
+    "nicht auf lager", "nicht am lager", "kein bestand", "keine ware", "demnächst verfügbar", "bald verfügbar",
     "demnächst erhältlich",
     # French
     "rupture de stock", "en rupture", "épuisé", "épuisée", "indisponible", "non disponible",
-    "plus disponible", "bientôt disponible", "hors stock",
+    "plus disponible", "bientôt disponible", "hors stock", "pas de stock", "victime de son succès",
     # Spanish, Portuguese
     "agotado", "agotada", "sin stock", "no disponible", "sin existencias", "próximamente",
+    "fuera de stock", "no hay stock", "sin unidades",
     "esgotado", "esgotada", "indisponível", "sem estoque", "sem stock", "fora de estoque",
     "disponível em breve",
     # Italian
-    "esaurito", "esaurita", "non disponibile", "non disponibili", "prossimamente",
+    "esaurito", "esaurita", "non disponibile", "non disponibili", "prossimamente", "non più disponibile",
     # Dutch
     "niet op voorraad", "uitverkocht", "niet leverbaar", "niet beschikbaar",
     "binnenkort beschikbaar",
     # Polish, Czech, Slovak, Slovenian, Croatian, Hungarian, Romanian
     "brak w magazynie", "niedostępny", "niedostępna", "wyprzedany", "wyprzedane",
-    "brak towaru", "nedostupné", "nedostupný", "vyprodáno", "vypredané", "není skladem",
+    "brak towaru", "chwilowo brak", "brak produktu", "nedostupné", "nedostupný", "vyprodáno", "vypredané", "není skladem",
     "nie je skladom", "ni na zalogi", "razprodano", "nije dostupno", "nema na zalihi",
     "rasprodano", "elfogyott", "nincs készleten", "stoc epuizat", "indisponibil",
     # Russian, Ukrainian
     "нет в наличии", "не в наличии", "распродано", "нет на складе", "немає в наявності",
-    "закінчився",
+    "закінчився", "закончился", "нет в продаже", "товар закончился",
     # Nordic, Finnish, Turkish, Greek
     "slutsåld", "slutsålt", "ej i lager", "inte i lager", "udsolgt", "ikke på lager",
     "utsolgt", "loppuunmyyty", "ei varastossa", "loppu varastosta", "tükendi", "stokta yok",
@@ -162,7 +167,7 @@ DISCONTINUED = (
 NEGATORS = (
     "not", "no longer", "no", "isn't", "never", "nicht", "nicht mehr", "kein", "keine", "pas",
     "plus", "n'est plus", "n'est pas", "non", "no está", "no hay", "não", "não está", "niet",
-    "niet meer", "geen", "nie", "nie jest", "není", "nie je", "ni", "nije", "nu", "nu este",
+    "niet meer", "geen", "nie", "nie ma", "nie jest", "non più", "no más", "ya no", "není", "nie je", "ni", "nije", "nu", "nu este",
     "не", "нет", "ні", "немає", "inte", "ej", "ikke", "ei", "değil", "δεν", "μη",
 )
 # CJK negations are written against the phrase, without a space.
@@ -201,6 +206,7 @@ COUNT_LABELS = (
     "stock", "in stock", "qty in stock", "quantity available", "available quantity",
     "quantity in stock", "items in stock", "stock level", "lagerbestand", "bestand",
     "existencias", "stock disponible", "giacenza", "voorraad", "stan magazynowy", "остаток",
+    "available", "verfügbar", "disponible", "disponibili",
     "库存", "庫存", "在庫", "재고",
 )
 # Before the number, as what remains: "Nur noch 2 Stück", "il reste 3", "仅剩3件".
@@ -214,4 +220,14 @@ COUNT_UNITS = (
     "items", "item", "pieces", "piece", "pcs", "units", "unit", "stück", "stk", "artikel",
     "pièces", "unités", "unidades", "unidad", "pezzi", "pezzo", "stuks", "sztuk", "szt", "ks",
     "kusů", "шт", "штук", "st", "kpl", "adet", "件", "个", "個", "点", "개",
+)
+
+STORE = (
+    "in store", "in stores", "store pickup", "pick up", "pickup", "click and collect", "click & collect",
+    "collect in store", "reserve in store", "in your store", "at your store", "nearby stores",
+    "abholung", "im markt", "in der filiale", "filialabholung", "im geschäft", "retrait en magasin",
+    "en magasin", "retrait magasin", "retiro en tienda", "en tienda", "recogida en tienda",
+    "retirar na loja", "retira na loja", "na loja", "ritiro in negozio", "in negozio",
+    "afhalen in de winkel", "in de winkel", "odbiór osobisty", "w sklepie", "в магазине", "самовывоз",
+    "门店", "门店自提", "到店自提", "店頭", "店舗", "매장",
 )

@@ -138,6 +138,20 @@ def _key_words() -> frozenset[str]:
 
 
 _KEYS = _key_words()
+_STORE = re.compile(
+    r"(?<![\w])(?:" + "|".join(re.escape(p) for p in P.STORE if not _CJK_CHAR.search(p)) + r")(?![\w])"
+)
+_STORE_CJK = tuple(p for p in P.STORE if _CJK_CHAR.search(p))
+
+
+def _about_a_store(low: str) -> bool:
+    """Whether a normalised text speaks of a physical store or of collecting there (`P.STORE`)."""
+    return _STORE.search(low) is not None or any(p in low for p in _STORE_CJK)
+
+
+def about_a_store(text: str) -> bool:
+    """Whether a visible text speaks of a physical store or of collecting there ("Retiro en tienda")."""
+    return _about_a_store(normalise(text))
 _STRIP = "\"'“”«»()[]{}.,:;!?*-–—/|•·"
 _NEGATORS = _table(P.NEGATORS)
 _CONDITIONALS = _table(P.CONDITIONALS)
@@ -256,6 +270,13 @@ def read_stock_text(text: str | None) -> StockReading | None:
     low = normalise(text)
     if not low or len(low) > MAX_TEXT:
         return None
+    best = _read(low)
+    if best is not None and best.kind != BUTTON and _about_a_store(low):
+        return None  # "Retiro en tienda: No disponible" is about one way to get it, not its stock
+    return best
+
+
+def _read(low: str) -> StockReading | None:
     words = low.split()
     if any(ch.isdigit() for ch in low):
         counted = _count(words, low)
