@@ -167,7 +167,10 @@ def test_serve_alerts_a_crawl_that_ended_while_the_database_was_away_without_a_r
             with factory() as s:
                 first = s.scalar(select(func.max(CrawlRun.id))) or 0
             moved = shop.move(moves)
-            shop.delay_s = 0.3  # 260 pages eight at a time: about 10 s; the store cut after the first batch of 200
+            # The second crawl is held after 230 of its 260 pages until the store is cut, so it is
+            # cut after the first batch of 200 is stored and before the crawl ends, on any load.
+            shop.hold_after = shop.hits + 230
+            shop.delay_s = 0.3  # eight at a time: the batch of 200 is stored about when the hold begins
             make_all_due(factory)
 
             def some_stored() -> bool:
@@ -178,10 +181,11 @@ def test_serve_alerts_a_crawl_that_ended_while_the_database_was_away_without_a_r
             proxy.cut()
             assert service.stats.crawls == 1, "the second crawl ended before the cut"
             assert shop.hits < 2 * n, "every page was fetched before the cut"
+            shop.released.set()
+            shop.delay_s = 0.0
             _wait(lambda: service.stats.crawls >= 2, 120, "the second crawl to end, the store away")
             time.sleep(1.0)  # a few scheduler ticks with the store still away
             proxy.restore()
-            shop.delay_s = 0.0
 
             def settled() -> bool:
                 with factory() as s:

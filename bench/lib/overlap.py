@@ -33,6 +33,10 @@ class PriceShop:
         self.prices = {i: Decimal(100 + i) + Decimal("0.99") for i in range(n)}
         self.delay_s = delay_s
         self.hits = 0
+        # Requests past `hold_after` hits wait until `released` is set: a test can hold a crawl
+        # in its middle for as long as it needs, whatever the machine's load.
+        self.hold_after: int | None = None
+        self.released = threading.Event()
         self._lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
 
@@ -76,6 +80,9 @@ class PriceShop:
             def do_GET(self) -> None:  # noqa: N802
                 with shop._lock:
                     shop.hits += 1
+                    held = shop.hold_after is not None and shop.hits > shop.hold_after
+                if held:
+                    shop.released.wait(120)
                 if shop.delay_s:
                     time.sleep(shop.delay_s)
                 parts = self.path.strip("/").split("/")
@@ -103,6 +110,7 @@ class PriceShop:
         try:
             yield self
         finally:
+            self.released.set()
             self.server.shutdown()
             self.server.server_close()
 
