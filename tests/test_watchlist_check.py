@@ -190,3 +190,13 @@ def test_the_demo_watchlist_passes_check(tmp_path: Path) -> None:
     assert "watchlist OK" in output
     for kind in ("product", "listing", "site", "page", "keyword"):
         assert f"{kind} watches" in output
+
+
+def test_malformed_yaml_is_reported_where_the_parser_stopped_and_where_the_bracket_opened(tmp_path: Path) -> None:
+    text = "products:\n  - url: https://a.example/p/1\n    selectors: {price: .p\n  - url: https://a.example/p/2\n"
+    code, output, path = _check(tmp_path, text)
+    assert code == 2, output
+    assert f"error {path}:4: malformed YAML: " in output and "flow mapping at line 3" in output, output
+    with pytest.raises(ConfigError) as err:
+        load_watchlist_text(text, "w.yaml")
+    assert [(p.line, p.field) for p in err.value.problems] == [(4, "")]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.selectors import check_css, check_rule, check_xpath
 from monitor.config.settings import Strict
@@ -22,11 +22,26 @@ from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
 from spiders.extract.page import FilterError, PageFilter, check_filter
 
 
+def _runs(**options: object) -> None:
+    """ValueError when the filter made of just these options could not run (each option is checked
+    on its own, so every bad one is reported at its own key, in one pass)."""
+    try:
+        check_filter(PageFilter(**options))  # type: ignore[arg-type]
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+
+
 class ReSub(Strict):
     """One `re.sub` step: a regex (bare or /re/flags) and its replacement (groups as \\1)."""
 
     pattern: str
     repl: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        _runs(re_sub=[(value, "")])
+        return value
 
 
 class PageOptions(BrowserOptions):
@@ -81,6 +96,13 @@ class PageOptions(BrowserOptions):
     @classmethod
     def _rules(cls, rules: list[str]) -> list[str]:
         return [check_rule(r) for r in rules]
+
+    @field_validator("json_path", "jq")
+    @classmethod
+    def _shaping(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _runs(**{"json" if info.field_name == "json_path" else "jq": value})
+        return value
 
     @field_validator("sort", mode="before")
     @classmethod
