@@ -367,4 +367,12 @@ keywords:
 settings:
   secrets_file: /nonexistent/secrets.env   # ! settings.secrets_file: cannot read the secrets file
 """,
+    # The service logs a failed import at every run and compares against nothing.
+    "catalogue files": """
+catalogue:
+  rates: {file: /nonexistent/rates.xml}   # ! catalogue.rates.file: cannot read /nonexistent/rates.xml
+  imports:
+    - {name: feed, file: /nonexistent/feed.csv}   # ! catalogue.imports[0].file: No such file or directory
+    - {name: web, url: "https://ours.example/feed.xml"}
+""",
 }
