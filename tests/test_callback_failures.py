@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from local_http import PageHandler, origin, serving
+from local_http import PageHandler, local_watchlist, origin, serving
 from sqlalchemy import select
 
 from models import ProductState, Watch
@@ -52,16 +52,7 @@ def test_a_hostile_json_ld_block_does_not_hide_a_readable_price(tmp_path) -> Non
     quiet_scrapy_logs(logging.CRITICAL)
     with serving(Pages) as server:
         base = origin(server)
-        wl = load_watchlist_text(
-            f"""
-settings: {{allow_private_addresses: true, retries: 0, extract_workers: 0, autothrottle: false}}
-products:
-  - {{url: "{base}/both"}}
-  - {{url: "{base}/visible"}}
-listings:
-  - {{url: "{base}/list"}}
-"""
-        )
+        wl = local_watchlist(base, products=["/both", "/visible"], listings=["/list"])
         _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
         summary = run_cycle(wl, factory, send_alerts=False)
     assert (summary.stats.ok, summary.stats.failed) == (3, 0), [o.reason for o in summary.stats.outcomes]

@@ -5,6 +5,7 @@ one pass, each at the line of its entry, with the closest right key, value or na
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.demo import DemoMarket
-from monitor.demo.session import demo_watchlist
-from monitor.demo.session_content import demo_content_watches
-from monitor.demo.session_listings import DEMO_LISTING_RULES, demo_listings
-from monitor.demo.session_ranks import DEMO_RANK_RULES, demo_keyword_groups
+from monitor.demo.session import demo_session_watchlist
 from monitor.watchlist import ConfigError, load_watchlist, load_watchlist_text
 from monitor.watchlist.check import check_watchlist
 from monitor.watchlist.keys import key_reference, model_at
@@ -170,18 +168,14 @@ def test_a_good_watchlist_has_no_cross_problems() -> None:
 
 
 def test_the_demo_watchlist_passes_check(tmp_path: Path) -> None:
-    """The watchlist `rivalwatch demo` writes (products, listings, sites, pages, keyword groups, rules)."""
+    """The watchlist `rivalwatch demo` writes (products, listings, sites, pages, keyword groups, the
+    catalogue, rules)."""
     market = DemoMarket(seed=7, n_products=10)
     market.start()
     try:
-        data = demo_watchlist(market, "mailto://127.0.0.1:2525?from=a@x.example&to=b@y.example&mode=insecure")
-        data["settings"]["database_url"] = f"sqlite:///{tmp_path / 'rivalwatch.db'}"
-        data["keywords"] = demo_keyword_groups(market, [c["name"] for c in data["competitors"]])
-        data["rules"] += DEMO_RANK_RULES
-        data["listings"] = demo_listings(market)
-        data["rules"] += DEMO_LISTING_RULES
-        for key, watches in demo_content_watches(market).items():
-            data.setdefault(key, []).extend(watches)
+        mail = "mailto://127.0.0.1:2525?from=a@x.example&to=b@y.example&mode=insecure"
+        db = f"sqlite:///{tmp_path / 'rivalwatch.db'}"
+        data = demo_session_watchlist(market, mail, db, tmp_path / "rates.xml", date(2026, 11, 2))
     finally:
         market.stop()
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -54,8 +54,10 @@ MOBILE_AGENTS = (
 )
 
 
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # BCP 47's language[-region...]
+_CODES = {  # a locale's codes, and what each must look like
+    "country": (re.compile(r"^[A-Za-z]{2}$"), "a two-letter ISO 3166 code like us, de, cn"),
+    "language": (re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"), "a code like en, de, zh-CN"),  # BCP 47
+}
 
 
 def _proxy_url(proxy: str) -> str:
@@ -81,18 +83,12 @@ class Locale(_Strict):
 
     # The engines put these in their query (gl=, cc=, kl=) or pick a host by them (Yahoo, Yandex):
     # `USA` or `english` would be a wrong host or an ignored parameter on every check.
-    @field_validator("country")
+    @field_validator("country", "language")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and not _COUNTRY.match(value):
-            raise ValueError(f"a country is a two-letter ISO 3166 code like us, de, cn, not {value!r}")
-        return value
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, value: str | None) -> str | None:
-        if value is not None and not _LANGUAGE.match(value):
-            raise ValueError(f"a language is a code like en, de, zh-CN, not {value!r}")
+    def _code(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, what = _CODES[str(info.field_name)]
+        if value is not None and not pattern.match(value):
+            raise ValueError(f"a {info.field_name} is {what}, not {value!r}")
         return value
 
     @property
