@@ -51,20 +51,19 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+# The service each path impersonates; the first prefix that matches wins (the token before the rest).
+_SERVICES = (
+    ("/slack/", "slack"),
+    ("/wecom/", "wecombot"),
+    ("/wechat/gettoken", "wechat_token"),
+    ("/wechat/", "wechat"),
+    ("/schan/", "schan"),
+    ("/wxpusher/", "wxpusher"),
+)
+
+
 def _service_of(path: str) -> str:
-    if path.startswith("/slack/"):
-        return "slack"
-    if path.startswith("/wecom/"):
-        return "wecombot"
-    if path.startswith("/wechat/gettoken"):
-        return "wechat_token"
-    if path.startswith("/wechat/"):
-        return "wechat"
-    if path.startswith("/schan/"):
-        return "schan"
-    if path.startswith("/wxpusher/"):
-        return "wxpusher"
-    return "unknown"
+    return next((service for prefix, service in _SERVICES if path.startswith(prefix)), "unknown")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.config.cron import check_cron
+from monitor.config.cron import check_schedule_cron
 from monitor.config.durations import Duration
 from monitor.config.hosts import Domain
 from monitor.config.selectors import check_browser_css
@@ -191,11 +191,7 @@ class KeywordGroup(_Strict):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        if info.data.get("interval") is not None:
-            raise ValueError("give either interval or cron, not both")
-        return check_cron(value)
+        return check_schedule_cron(value, info.data.get("interval"))
 
     @field_validator("access")
     @classmethod
