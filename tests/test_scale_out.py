@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
+from bench.lib.roles import stop_all
 from models import CrawlRun, Watch
 from monitor.demo.mailbox import LocalMailbox
 from monitor.scale.connect import queue_config
@@ -60,18 +61,6 @@ def _synced(factory, n: int) -> bool:  # noqa: ANN001
         return len(observations_per_watch(factory)) == n
     except ProgrammingError:  # the scheduler has not migrated the schema yet
         return False
-
-
-def _stop_all(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path, pg_url, queue_url) -> None:  # noqa: ANN001, F811
@@ -154,7 +143,7 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
         wait_for(lambda: outbox_settled(factory), 120, "the outbox to drain", every=0.5)
         time.sleep(1.0)  # a last mail on its way
     finally:
-        _stop_all(procs)
+        stop_all(procs, timeout=30)
         mailbox.stop()
         os.environ.pop("RIVALWATCH_DATABASE_URL", None)
 
@@ -217,7 +206,7 @@ def test_a_killed_scheduler_is_replaced_by_a_standby(market, tmp_path, pg_url, q
         )
         time.sleep(1.0)  # a second check of some watch would show here
     finally:
-        _stop_all(procs)
+        stop_all(procs, timeout=30)
     assert set(observations_per_watch(factory).values()) == {2}, "a watch missed or doubled a due time"
     assert schedulers[0].returncode == -signal.SIGKILL or schedulers[1].returncode == -signal.SIGKILL
     engine.dispose()
