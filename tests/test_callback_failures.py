@@ -19,7 +19,7 @@ from models.crawl import Observation
 from models.db import open_store
 from monitor.crawl.runner import run_cycle
 from monitor.watchlist import load_watchlist_text
-from spiders.engine import CrawlEngine, CrawlSpec, quiet_scrapy_logs
+from spiders.engine import Collect, CrawlEngine, CrawlSpec, quiet_scrapy_logs
 from spiders.fetch import FetchedPage, FetchJob
 from spiders.product_spider import ProductSpider
 
@@ -66,24 +66,6 @@ def test_a_hostile_json_ld_block_does_not_hide_a_readable_price(tmp_path) -> Non
     assert prices == {"both": Decimal("131.99"), "visible": Decimal("89.50")}
 
 
-class _Collect:
-    """A sink that keeps what the spider hands over."""
-
-    item_type = FetchedPage
-
-    def __init__(self) -> None:
-        self.items: list[FetchedPage] = []
-
-    def bind_stats(self, counters: Any) -> None:
-        pass
-
-    async def accept_async(self, item: FetchedPage) -> None:
-        self.items.append(item)
-
-    def flush(self) -> None:
-        pass
-
-
 class _ReadsTooDeep(ProductSpider):
     """The product spider whose reading of one page raises (as a screenshot of a page too tall does)."""
 
@@ -98,7 +80,7 @@ class _ReadsTooDeep(ProductSpider):
 
 def test_an_exception_in_a_callback_becomes_the_request_s_failure() -> None:
     quiet_scrapy_logs(logging.CRITICAL)
-    sink = _Collect()
+    sink = Collect()
     with serving(Pages) as server:
         base = origin(server)
         jobs = [
@@ -112,7 +94,7 @@ def test_an_exception_in_a_callback_becomes_the_request_s_failure() -> None:
                 )
             ]
         )
-    by_watch = {i.job.watch_id: i for i in sink.items}
+    by_watch = {i.job.watch_id: i for i in sink.pages}
     assert sorted(by_watch) == [1, 2]
     assert by_watch[1].error == (
         "could not read the page (data nested too deep): RecursionError: maximum recursion depth exceeded"
