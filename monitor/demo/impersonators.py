@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from monitor.demo.running import Running
+
 # The bodies the real services answer a successful send with (Apprise checks some of them).
 SUCCESS: dict[str, Any] = {
     "slack": "ok",
@@ -118,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = _handle
 
 
-class ServiceImpersonator:
+class ServiceImpersonator(Running):
     """The HTTP server; `with ServiceImpersonator() as fake, point_apprise_at(fake): ...`."""
 
     def __init__(self) -> None:
@@ -145,11 +147,6 @@ class ServiceImpersonator:
         if self._thread:
             self._thread.join(timeout=10)
 
-    def __enter__(self) -> ServiceImpersonator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def requests(self) -> list[Received]:
