@@ -356,12 +356,8 @@ channels:
   - name: broken
     url: "nosuchscheme://abc"   # ! channels[1].url: nosuchscheme
 keywords:
-  - name: kw
-    keywords: [usb hub]
-    domains: [ours.example]
-    access:
-      google:
-        proxies: ["http://u:${PROXY_PW}@proxy.example:8080"]   # ! keywords[0].access.google.proxies[0]: PROXY_PW is not set
+  - {name: kw, keywords: [usb hub], domains: [ours.example], access: {google: {proxies: [
+      "http://u:${PROXY_PW}@proxy.example:8080"]}}}   # ! keywords[0].access.google.proxies[0]: PROXY_PW is not set
 """,
     "missing secrets file": """
 settings:

@@ -5,7 +5,7 @@ of watches on its paths."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,6 +37,18 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServ
     finally:
         server.shutdown()
         server.server_close()
+
+
+def pages_handler(pages: Mapping[str, str]) -> type[PageHandler]:
+    """A handler answering each path of `pages` with its page (200), any other with 404; the
+    mapping is read at each request, so a test may change the pages between crawls."""
+
+    class Pages(PageHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = pages.get(self.path)
+            self.send_page(200 if body else 404, (body or "no").encode())
+
+    return Pages
 
 
 def origin(server: ThreadingHTTPServer) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from local_http import PageHandler, local_watchlist, origin, serving
+from local_http import local_watchlist, origin, pages_handler, serving
 from sqlalchemy import select
 
 from models import ProductState, Watch
@@ -42,10 +42,7 @@ PAGES = {
 }
 
 
-class Pages(PageHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = PAGES.get(self.path)
-        self.send_page(200 if body else 404, (body or "no").encode())
+Pages = pages_handler(PAGES)
 
 
 def test_a_hostile_json_ld_block_does_not_hide_a_readable_price(tmp_path) -> None:  # noqa: ANN001

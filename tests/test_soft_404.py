@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from local_http import PageHandler, local_watchlist, origin, serving
+from local_http import PageHandler, local_watchlist, origin, pages_handler, serving
 from sqlalchemy import select
 
 from models import Change, Watch
@@ -43,10 +43,7 @@ ELSEWHERE = (  # no structured data, no "not found": a page of other products, o
 PAGES: dict[str, str] = {}
 
 
-class Shop(PageHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = PAGES.get(self.path)
-        self.send_page(200 if body else 404, (body or "no").encode())
+Shop = pages_handler(PAGES)
 
 
 def test_soft_404s_and_a_page_of_another_product_are_failures_not_changes(tmp_path) -> None:  # noqa: ANN001
