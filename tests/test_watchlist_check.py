@@ -4,7 +4,10 @@ one pass, each at the line of its entry, with the closest right key, value or na
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +103,23 @@ def test_run_refuses_a_bad_watchlist_with_the_same_lines(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert_reported(reported(result.output), text)
     assert not (tmp_path / "store.db").exists()  # refused before anything was stored
+
+
+@pytest.mark.parametrize("name", ["many errors in one file", "keys given twice", "page filters"])
+def test_serve_refuses_a_bad_watchlist_at_start_with_the_same_lines(tmp_path: Path, name: str) -> None:
+    """The service as a user starts it, in its own process: it stops before it stores anything."""
+    text = FILE_CASES[name]
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "RIVALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "COLUMNS": "500"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout's code, as the tests import it
+    rivalwatch = str(Path(sys.executable).with_name("rivalwatch"))
+    done = subprocess.run(
+        [rivalwatch, "serve", "-c", str(path)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert_reported(reported(done.stdout + done.stderr), text)
+    assert not (tmp_path / "store.db").exists()
 
 
 @pytest.mark.parametrize("name", sorted(ENVIRONMENT_CASES))
