@@ -22,11 +22,11 @@ from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
 from spiders.extract.page import FilterError, PageFilter, check_filter
 
 
-def _runs(**options: object) -> None:
-    """ValueError when the filter made of just these options could not run (each option is checked
-    on its own, so every bad one is reported at its own key, in one pass)."""
+def _runs(page_filter: PageFilter) -> None:
+    """ValueError when the filter could not run on any response. Each option is checked on its own
+    too (a filter of just that option), so every bad one is reported at its own key, in one pass."""
     try:
-        check_filter(PageFilter(**options))  # type: ignore[arg-type]
+        check_filter(page_filter)
     except FilterError as exc:
         raise ValueError(str(exc)) from None
 
@@ -40,7 +40,7 @@ class ReSub(Strict):
     @field_validator("pattern")
     @classmethod
     def _pattern(cls, value: str) -> str:
-        _runs(re_sub=[(value, "")])
+        _runs(PageFilter(re_sub=[(value, "")]))
         return value
 
 
@@ -69,15 +69,11 @@ class PageOptions(BrowserOptions):
         classmethod(lambda cls, v: as_list(v))
     )
 
-    @field_validator("css")
+    @field_validator("css", "xpath")
     @classmethod
-    def _css(cls, value: str | None) -> str | None:
-        return check_css(value) if value is not None else None
-
-    @field_validator("xpath")
-    @classmethod
-    def _xpath(cls, value: str | None) -> str | None:
-        return check_xpath(value) if value is not None else None
+    def _selector(cls, value: str | None, info: ValidationInfo) -> str | None:
+        check = check_css if info.field_name == "css" else check_xpath
+        return check(value) if value is not None else None
 
     @field_validator("regex")
     @classmethod
@@ -101,7 +97,7 @@ class PageOptions(BrowserOptions):
     @classmethod
     def _shaping(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
-            _runs(**{"json" if info.field_name == "json_path" else "jq": value})
+            _runs(PageFilter(json=value) if info.field_name == "json_path" else PageFilter(jq=value))
         return value
 
     @field_validator("sort", mode="before")
@@ -116,10 +112,7 @@ class PageOptions(BrowserOptions):
 
     @model_validator(mode="after")
     def _filter_runs(self) -> PageOptions:
-        try:
-            check_filter(self.page_filter())
-        except FilterError as exc:
-            raise ValueError(str(exc)) from None
+        _runs(self.page_filter())
         return self
 
     def page_filter(self) -> PageFilter:
