@@ -1,7 +1,7 @@
 """Alert rules: which changes matter, how much, and who hears about them. Pure: data in, data out.
 
-`match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record the outbox
-builds from the store) and returns, per channel that should hear about it, the rules that fired and
+`match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record built only
+by `facts_of`: the outbox from the store, the report and the dashboard from their rows) and returns, per channel that should hear about it, the rules that fired and
 the highest severity among them. Time-based noise control that needs no store lives here too:
 `quiet_until` (quiet hours in a time zone) and `retry_delay` (exponential backoff).
 
