@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from monitor.kinds import change_kind
 from monitor.rules import RuleReason
 
+LOCALES = ("en", "zh-CN")  # the locales of every table of words: alerts, the report, the dashboard
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "info": "info",

@@ -32,7 +32,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,16 +46,18 @@ from models.change import Change
 from models.outbox import AlertDelivery, AlertDeliveryChange
 from monitor.config.alerting import AlertRule, Channel
 from monitor.kinds import kinds_counted_as
+from monitor.kinds.base import read_options
+from monitor.kinds.product.config import ProductOptions
 from monitor.rules import (
     ChangeFacts,
     ChannelMatch,
     RuleReason,
     digest_window,
     explain,
+    facts_of,
     match_change,
     quiet_until,
     severity_rank,
-    to_decimal,
 )
 from monitor.watchlist import Watchlist
 
@@ -81,35 +82,20 @@ def window_key(channel: str, window_end: datetime, late: int = 0) -> str:
 
 
 def change_facts(change: Change, watch: Watch | None, competitor: Competitor | None) -> ChangeFacts:
-    options = (watch.options if watch else None) or {}
-    details = dict(change.details or {})
-    if change.anomaly_explanation:
-        details.setdefault("anomaly_explanation", change.anomaly_explanation)
-    return ChangeFacts(
-        kind=change.kind,
-        summary=change.summary,
-        field=change.field,
-        old=change.old,
-        new=change.new,
-        magnitude=change.magnitude,
-        anomaly_score=change.anomaly_score,
-        details=details,
-        change_id=change.id,
-        watch_id=change.watch_id,
-        watch_kind=watch.kind if watch else "product",
-        watch_label=(watch.label if watch else None) or None,
-        watch_url=watch.url if watch else None,
-        watch_tags=tuple(watch.tags or ()) if watch else (),
+    """A stored change with its watch and competitor, as the rules see it."""
+    # A product's prices through its own model, as the report reads them (one reading of the options).
+    opts = read_options(ProductOptions, watch.options) if watch and watch.kind == "product" else None
+    return facts_of(
+        kind=change.kind, summary=change.summary, field=change.field, old=change.old, new=change.new,
+        magnitude=change.magnitude, anomaly_score=change.anomaly_score,
+        anomaly_explanation=change.anomaly_explanation, details=change.details, change_id=change.id,
+        watch_id=change.watch_id, detected_at=change.detected_at,
+        watch_kind=watch.kind if watch else None, watch_label=watch.label if watch else None,
+        watch_url=watch.url if watch else None, watch_tags=(watch.tags or ()) if watch else (),
         competitor=competitor.name if competitor else None,
-        competitor_tags=tuple(competitor.tags or ()) if competitor else (),
-        our_price=_price_option(options.get("our_price")),
-        map_price=_price_option(options.get("map_price")),
-        detected_at=change.detected_at,
-    )
-
-
-def _price_option(value: object) -> Decimal | None:
-    return to_decimal(value) if value is not None else None
+        competitor_tags=(competitor.tags or ()) if competitor else (),
+        our_price=opts.our_price if opts else None, map_price=opts.map_price if opts else None,
+    )  # fmt: skip
 
 
 def _facts(session: Session, where: Any) -> list[ChangeFacts]:

@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,9 +33,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.lib.roles import start_role, stop_all  # noqa: E402
+
 PG_URL = os.environ.get("RIVALWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("RIVALWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
 
 
 def vm_hwm_mb(pid: int) -> float:
@@ -59,40 +59,15 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            RIVALWATCH,
-            "serve",
-            "-c",
-            str(config),
-            "--role",
-            role,
-            "--tick",
-            "0.2",
-            "--spread-rate",
-            "1000000",
-            *extra,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a"),
-    )
+    return start_role(role, config, log, env, "--tick", "0.2", "--spread-rate", "1000000", *extra)
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+    stop_all(procs, timeout=60)
 
 
 def main() -> None:  # noqa: C901  (one bench, its phases in order)
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--jobs", type=int, default=250, help="watches a worker takes per crawl")

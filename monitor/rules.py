@@ -1,7 +1,7 @@
 """Alert rules: which changes matter, how much, and who hears about them. Pure: data in, data out.
 
-`match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record the outbox
-builds from the store) and returns, per channel that should hear about it, the rules that fired and
+`match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record built only
+by `facts_of`: the outbox from the store, the report and the dashboard from their rows) and returns, per channel that should hear about it, the rules that fired and
 the highest severity among them. Time-based noise control that needs no store lives here too:
 `quiet_until` (quiet hours in a time zone) and `retry_delay` (exponential backoff).
 
@@ -60,6 +60,44 @@ class ChangeFacts:
     our_price: Decimal | None = None
     map_price: Decimal | None = None
     detected_at: datetime | None = None
+
+
+def facts_of(
+    *,
+    kind: str,
+    summary: str,
+    field: str | None,
+    old: str | None,
+    new: str | None,
+    magnitude: float | None,
+    anomaly_score: float | None,
+    anomaly_explanation: str | None,
+    details: Mapping[str, Any] | None,
+    change_id: int | None,
+    watch_id: int | None,
+    detected_at: datetime | None,
+    watch_kind: str | None,
+    watch_label: str | None,
+    watch_url: str | None,
+    watch_tags: Iterable[str],
+    competitor: str | None,
+    competitor_tags: Iterable[str],
+    our_price: Decimal | None,
+    map_price: Decimal | None,
+) -> ChangeFacts:
+    """The one way to build a rule's input, for the outbox and for everyone who shows a severity
+    (report, dashboard): every argument is required, so a caller that leaves out what a rule may
+    filter on (tags, MAP, the anomaly explanation) fails to type-check instead of rating differently."""
+    facts = dict(details or {})
+    if anomaly_explanation:
+        facts.setdefault("anomaly_explanation", anomaly_explanation)
+    return ChangeFacts(
+        kind=kind, summary=summary, field=field, old=old, new=new, magnitude=magnitude,
+        anomaly_score=anomaly_score, details=facts, change_id=change_id, watch_id=watch_id,
+        watch_kind=watch_kind or "product", watch_label=watch_label or None, watch_url=watch_url,
+        watch_tags=tuple(watch_tags), competitor=competitor, competitor_tags=tuple(competitor_tags),
+        our_price=our_price, map_price=map_price, detected_at=detected_at,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -262,6 +300,12 @@ def rule_channels(
 def rule_severity(rule: AlertRule, change: ChangeFacts) -> str:
     """The rule's own severity, or else the one its change kind declares."""
     return rule.severity or change_kind(change.kind).severity
+
+
+def top_severity(change: ChangeFacts, rules: Iterable[AlertRule]) -> str | None:
+    """The highest severity among the rules this change meets, channels aside (None: no rule covers it)."""
+    fired = [rule_severity(r, change) for r in rules if rule_applies(r, change)]
+    return max(fired, key=SEVERITY_ORDER.__getitem__) if fired else None
 
 
 def match_change(

@@ -184,7 +184,7 @@ def _stop_when_started(reactor: Any, crawler: Crawler, tries: int = STOP_RETRIES
         reactor.callLater(0.05, _stop_when_started, reactor, crawler, tries - 1)
 
 
-class _Collect:
+class Collect:
     """A sink that keeps what the spider fetched instead of storing it."""
 
     item_type = FetchedPage
@@ -204,7 +204,7 @@ class _Collect:
 
 def fetch_page(job: FetchJob, settings: dict[str, Any], engine: CrawlEngine | None = None) -> FetchedPage:
     """Fetch one URL through the crawl path (address guard, robots.txt, browser), storing nothing."""
-    collect = _Collect()
+    collect = Collect()
     (engine or CrawlEngine()).crawl("spiders.page_spider.PageSpider", settings, jobs=[job], sink=collect)
     if not collect.pages:
         return FetchedPage(job=job, url=job.url, error="no answer (the request was dropped)")

@@ -252,6 +252,100 @@ rules:
     threshold_pct: -5   # ! rules[0].threshold_pct: greater than or equal to 0
     channels: [ops, opz]   # ! rules[0].channels[1]: did you mean "ops"
 """,
+    # Limits the crawl or the scheduler cannot keep (zero pages, a negative retry count), and values
+    # of the wrong type: each at its key, all of them in one pass.
+    "limits and wrong types": """
+settings:
+  retries: -1   # ! settings.retries: greater than or equal to 0
+  download_timeout: 0s   # ! settings.download_timeout: must be positive
+  gone_after: 0   # ! settings.gone_after: greater than or equal to 1
+products:
+  - url: https://a.example/p/1
+    interval: -5m   # ! products[0].interval: not a duration
+    screenshot: perhaps   # ! products[0].screenshot: valid boolean
+    our_price: cheap   # ! products[0].our_price: valid decimal
+  - url: a.example/p/2   # ! products[1].url: only http and https URLs
+listings:
+  - url: https://a.example/c/1
+    max_pages: 0   # ! listings[0].max_pages: greater than or equal to 1
+    scroll: -2   # ! listings[0].scroll: greater than or equal to 0
+sites:
+  - url: https://a.example/
+    max_depth: -1   # ! sites[0].max_depth: greater than or equal to 0
+keywords:
+  - name: kw
+    keywords: [usb hub]
+    domains: [ours.example]
+    depth: 0   # ! keywords[0].depth: greater than or equal to 1
+    access:
+      google: {concurrency: 0, random_delay: 2}   # ! keywords[0].access.google.concurrency: greater than or equal to 1 # ! keywords[0].access.google.random_delay: less than or equal to 1
+channels:
+  - name: ops
+    url: json://127.0.0.1:9/hook
+    max_attempts: 0   # ! channels[0].max_attempts: greater than or equal to 1
+    locale: zh   # ! channels[0].locale: one of: en, zh-CN
+""",
+    # The page filter's JSONPath, jq and re.sub were checked together after the other keys, at the
+    # entry's line, first error only: a second round showed the next. Each at its own key now.
+    "page filters": """
+pages:
+  - url: https://a.example/pricing
+    re.sub: [{pattern: "(x", repl: y}]   # ! pages[0]["re.sub"][0].pattern: bad regular expression
+    json: "$.[["   # ! pages[0].json: bad JSONPath
+    remove: ["div["]   # ! pages[0].remove: bad CSS selector
+  - url: https://a.example/pricing   # ! pages[1].url: watched twice
+  - url: https://a.example/feed
+    jq: ".[ | foo"   # ! pages[2].jq: bad jq program
+    ignore: ["/(/"]   # ! pages[2].ignore: bad regular expression
+    sort: up   # ! pages[2].sort: one of: asc, desc
+""",
+    # Hosts a watch is matched by, and what the engines are asked: a URL as a domain matched no watch,
+    # `USA` sent Yahoo to usa.search.yahoo.com, a proxy without a host failed every check.
+    "domains, locales and proxies": """
+competitors:
+  - name: Alpha
+    domains: [https://alpha.example/shop]   # ! competitors[0].domains[0]: did you mean "alpha.example"
+  - name: Beta
+    domains: [beta.example, "127.0.0.1:8081"]
+keywords:
+  - name: kw
+    keywords: [usb hub]
+    domains: [ours.example/en]   # ! keywords[0].domains[0]: did you mean "ours.example"
+    locales:
+      - {country: USA, language: english}   # ! keywords[0].locales[0].country: two-letter ISO 3166 code # ! keywords[0].locales[0].language: a code like en
+      - {country: de, language: de-DE}
+    access:
+      google:
+        proxies: ["proxy.example:8080", "http://", "http://u:${PROXY_PW}@proxy.example:8080"]   # ! keywords[0].access.google.proxies[0]: not 'proxy.example:8080' # ! keywords[0].access.google.proxies[1]: not 'http://'
+      bing:   # ! keywords[0].access.bing: proxies are not used with render: browser
+        render: browser
+        proxies: ["http://proxy.example:8080"]
+    engines: [google, bing]
+""",
+    # Our catalogue: a wrong product no longer hides the others from the checks across them.
+    "catalogue": """
+products:
+  - url: https://alpha.example/p/1
+catalogue:
+  match: {auto_accept: 0.5, propose: 0.8}   # ! catalogue.match: propose must not be above auto_accept
+  products:
+    - {sku: A1, name: Lamp, gtin: "4006381333932"}   # ! catalogue.products[0].gtin: not a valid GTIN
+    - {sku: A1, name: Lamp 2, currency: EURO}   # ! catalogue.products[1].currency: not an ISO 4217 # ! catalogue.products[1].sku: SKU given twice
+    - {sku: A2, name: Lamp 3, watches: [https://alpha.example/p/2]}   # ! catalogue.products[2].watches[0]: not a product watch
+    - {sku: A3, name: Lamp 4, watches: [https://alpha.example/p/1]}
+""",
+    # YAML keeps the last of two equal keys without a word: a second `products:` dropped the first's watches.
+    "keys given twice": """
+products:
+  - url: https://a.example/p/1
+    interval: 1h
+    interval: 6h   # ! products[0].interval: key given twice
+channels:
+  - name: ops
+    url: json://127.0.0.1:9/hook
+products:   # ! products: first at line 2
+  - url: https://a.example/p/3
+""",
 }
 
 ENVIRONMENT_CASES: dict[str, str] = {
@@ -262,15 +356,19 @@ channels:
   - name: broken
     url: "nosuchscheme://abc"   # ! channels[1].url: nosuchscheme
 keywords:
-  - name: kw
-    keywords: [usb hub]
-    domains: [ours.example]
-    access:
-      google:
-        proxies: ["http://u:${PROXY_PW}@proxy.example:8080"]   # ! keywords[0].access.google.proxies[0]: PROXY_PW is not set
+  - {name: kw, keywords: [usb hub], domains: [ours.example], access: {google: {proxies: [
+      "http://u:${PROXY_PW}@proxy.example:8080"]}}}   # ! keywords[0].access.google.proxies[0]: PROXY_PW is not set
 """,
     "missing secrets file": """
 settings:
   secrets_file: /nonexistent/secrets.env   # ! settings.secrets_file: cannot read the secrets file
+""",
+    # The service logs a failed import at every run and compares against nothing.
+    "catalogue files": """
+catalogue:
+  rates: {file: /nonexistent/rates.xml}   # ! catalogue.rates.file: cannot read /nonexistent/rates.xml
+  imports:
+    - {name: feed, file: /nonexistent/feed.csv}   # ! catalogue.imports[0].file: No such file or directory
+    - {name: web, url: "https://ours.example/feed.xml"}
 """,
 }

@@ -90,3 +90,12 @@ def store_url(request, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     engine, factory = open_store(url)
     request.addfinalizer(engine.dispose)
     return url, factory
+
+
+@pytest.fixture()
+def fake():  # noqa: ANN201
+    """The impersonated chat and push services, with Apprise pointed at them (nothing leaves 127.0.0.1)."""
+    from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
+
+    with ServiceImpersonator() as server, point_apprise_at(server):
+        yield server

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +15,9 @@ import pytest
 import redis
 from pg_fixture import PG_URL, fresh_schema
 
+from bench.lib.roles import RIVALWATCH, start_role  # noqa: F401  (the scale-out tests' role processes)
+
 REDIS_URL = os.environ.get("RIVALWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RIVALWATCH = str(Path(sys.executable).with_name("rivalwatch"))
 
 
 def unreachable(what: str, reason: str) -> None:
@@ -57,15 +56,6 @@ def role_env(pg: str, queue: str) -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
-
-
-def start_role(role: str, config: Path, log: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [RIVALWATCH, "serve", "-c", str(config), "--role", role, *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a"),
-    )
 
 
 def pid_with_local_port(pids: list[int], port: int) -> int | None:

@@ -89,6 +89,18 @@ def delivered(factory) -> dict[str, tuple[str, list[int], str]]:  # noqa: ANN001
         }
 
 
+def every_alert_sent_once(factory, watchlist) -> dict[str, tuple[str, list[int], str]]:  # noqa: ANN001
+    """Assert that every change a rule routes was queued exactly once (none lost, none doubled) and
+    sent; the deliveries, for what the mailbox must have received."""
+    expected = expected_alerts(factory, watchlist)
+    assert expected, "the market's day 1 should move some prices past the rules' thresholds"
+    deliveries = delivered(factory)
+    assert all(status == "sent" for status, *_ in deliveries.values()), deliveries
+    covered = sorted((cid, channel) for _status, ids, channel in deliveries.values() for cid in ids)
+    assert covered == sorted(expected)
+    return deliveries
+
+
 def mail_keys(mailbox) -> list[str]:  # noqa: ANN001
     from alerts.channels import DEDUP_HEADER
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from local_http import PageHandler, origin, serving
+from local_http import local_watchlist, origin, pages_handler, serving
 from sqlalchemy import select
 
 from models import ProductState, Watch
@@ -19,7 +19,7 @@ from models.crawl import Observation
 from models.db import open_store
 from monitor.crawl.runner import run_cycle
 from monitor.watchlist import load_watchlist_text
-from spiders.engine import CrawlEngine, CrawlSpec, quiet_scrapy_logs
+from spiders.engine import Collect, CrawlEngine, CrawlSpec, quiet_scrapy_logs
 from spiders.fetch import FetchedPage, FetchJob
 from spiders.product_spider import ProductSpider
 
@@ -42,26 +42,14 @@ PAGES = {
 }
 
 
-class Pages(PageHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = PAGES.get(self.path)
-        self.send_page(200 if body else 404, (body or "no").encode())
+Pages = pages_handler(PAGES)
 
 
 def test_a_hostile_json_ld_block_does_not_hide_a_readable_price(tmp_path) -> None:  # noqa: ANN001
     quiet_scrapy_logs(logging.CRITICAL)
     with serving(Pages) as server:
         base = origin(server)
-        wl = load_watchlist_text(
-            f"""
-settings: {{allow_private_addresses: true, retries: 0, extract_workers: 0, autothrottle: false}}
-products:
-  - {{url: "{base}/both"}}
-  - {{url: "{base}/visible"}}
-listings:
-  - {{url: "{base}/list"}}
-"""
-        )
+        wl = local_watchlist(base, products=["/both", "/visible"], listings=["/list"])
         _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
         summary = run_cycle(wl, factory, send_alerts=False)
     assert (summary.stats.ok, summary.stats.failed) == (3, 0), [o.reason for o in summary.stats.outcomes]
@@ -73,24 +61,6 @@ listings:
             )
         }
     assert prices == {"both": Decimal("131.99"), "visible": Decimal("89.50")}
-
-
-class _Collect:
-    """A sink that keeps what the spider hands over."""
-
-    item_type = FetchedPage
-
-    def __init__(self) -> None:
-        self.items: list[FetchedPage] = []
-
-    def bind_stats(self, counters: Any) -> None:
-        pass
-
-    async def accept_async(self, item: FetchedPage) -> None:
-        self.items.append(item)
-
-    def flush(self) -> None:
-        pass
 
 
 class _ReadsTooDeep(ProductSpider):
@@ -107,7 +77,7 @@ class _ReadsTooDeep(ProductSpider):
 
 def test_an_exception_in_a_callback_becomes_the_request_s_failure() -> None:
     quiet_scrapy_logs(logging.CRITICAL)
-    sink = _Collect()
+    sink = Collect()
     with serving(Pages) as server:
         base = origin(server)
         jobs = [
@@ -121,7 +91,7 @@ def test_an_exception_in_a_callback_becomes_the_request_s_failure() -> None:
                 )
             ]
         )
-    by_watch = {i.job.watch_id: i for i in sink.items}
+    by_watch = {i.job.watch_id: i for i in sink.pages}
     assert sorted(by_watch) == [1, 2]
     assert by_watch[1].error == (
         "could not read the page (data nested too deep): RecursionError: maximum recursion depth exceeded"

@@ -11,7 +11,6 @@ from alerts.channels import DEDUP_HEADER, build, message_format, send
 from alerts.dispatcher import send_test_messages
 from monitor.config.alerting import Channel
 from monitor.config.secrets import resolve_env
-from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
 from monitor.demo.mailbox import LocalMailbox
 from monitor.watchlist import load_watchlist_text
 
@@ -23,12 +22,6 @@ LOCAL = AddressRules(allow_hosts=("127.0.0.1",))
 def mailbox(tmp_path):  # noqa: ANN001, ANN201
     with LocalMailbox(tmp_path / "mail") as box:
         yield box
-
-
-@pytest.fixture()
-def fake():  # noqa: ANN201
-    with ServiceImpersonator() as server, point_apprise_at(server):
-        yield server
 
 
 def test_email_arrives_as_html_with_the_dedup_key_header(mailbox) -> None:  # noqa: ANN001

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from pg_fixture import *  # noqa: F403 - the store fixtures
-from sqlalchemy import select
-from test_outbox_helpers import T0, new_run, price_change, seed_watch, stock_change, watchlist
+from test_outbox_helpers import T0, deliveries, new_run, price_change, seed_watch, stock_change, watchlist
 
 from alerts.outbox import enqueue_run_alerts
-from models import AlertDelivery
 
 CHANNELS = """
   - {name: mail, url: "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure", every: run}
@@ -19,11 +17,6 @@ RULES = """
   - {name: drops, when: price_drop, threshold_pct: 5}
   - {name: stock, when: out_of_stock, severity: critical, channels: [chat]}
 """
-
-
-def deliveries(factory) -> list[AlertDelivery]:  # noqa: ANN001
-    with factory() as s:
-        return list(s.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
 
 
 def two_changes(session):  # noqa: ANN001, ANN201

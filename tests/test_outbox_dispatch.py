@@ -9,32 +9,17 @@ import textwrap
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from pg_fixture import *  # noqa: F403 - the store fixtures
-from sqlalchemy import select
-from test_outbox_helpers import T0, new_run, price_change, seed_watch, stock_change, watchlist
+from test_outbox_helpers import T0, deliveries, new_run, price_change, seed_watch, stock_change, watchlist
 
 from alerts.channels import DEDUP_HEADER
 from alerts.dispatcher import LEASE, dispatch_pending, force_due
 from alerts.outbox import enqueue_run_alerts
-from models import AlertDelivery
 from models.db import open_store
-from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
 from monitor.demo.mailbox import LocalMailbox
 
 RULES = "  - {name: drops, when: price_drop}\n  - {name: stock, when: out_of_stock, severity: critical}\n"
 SECRET = "wecom-secret-key-42"
-
-
-@pytest.fixture()
-def fake():  # noqa: ANN201
-    with ServiceImpersonator() as server, point_apprise_at(server):
-        yield server
-
-
-def rows(factory) -> list[AlertDelivery]:  # noqa: ANN001
-    with factory() as s:
-        return list(s.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
 
 
 def enqueue(factory, wl, make=None) -> int:  # noqa: ANN001
@@ -60,7 +45,7 @@ def test_a_channel_failing_three_times_then_recovering_gets_the_message_once(
         for attempt, delay in enumerate((60, 120, 240), start=1):
             report = dispatch_pending(store_sessions, wl, env=env, now=now)
             assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
-            [row] = rows(store_sessions)
+            [row] = deliveries(store_sessions)
             assert (row.status, row.attempts) == ("pending", attempt)
             assert row.next_attempt_at == now + timedelta(seconds=delay)
             assert row.last_error.startswith("channel 'wecom': ") and SECRET not in row.last_error
@@ -72,7 +57,7 @@ def test_a_channel_failing_three_times_then_recovering_gets_the_message_once(
             )
             now += timedelta(seconds=delay)
         assert dispatch_pending(store_sessions, wl, env=env, now=now).sent == 1
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert (row.status, row.attempts, row.last_error, row.sent_at) == ("sent", 4, None, now)
     assert dispatch_pending(store_sessions, wl, env=env, now=now + timedelta(days=1)).attempted == 0
     [delivered] = fake.accepted("wecombot")
@@ -92,7 +77,7 @@ def test_max_attempts_then_failed_and_a_forced_retry_sends(store_sessions, fake)
     fake.fail_next("wecombot", 2)
     assert dispatch_pending(store_sessions, wl, env=env, now=T0).retrying == 1
     assert dispatch_pending(store_sessions, wl, env=env, now=T0 + timedelta(seconds=10)).failed == 1
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert row.status == "failed" and row.attempts == 2
     assert dispatch_pending(store_sessions, wl, env=env, now=T0 + timedelta(days=1)).attempted == 0
     assert force_due(store_sessions, now=T0 + timedelta(days=1)) == 1
@@ -117,7 +102,7 @@ def test_quiet_hours_hold_then_send_afterwards(store_sessions, tmp_path) -> None
         )
         assert dispatch_pending(store_sessions, wl, env={}, now=T0).attempted == 0
         assert box.messages() == []
-        [row] = rows(store_sessions)
+        [row] = deliveries(store_sessions)
         assert dispatch_pending(store_sessions, wl, env={}, now=row.next_attempt_at).sent == 1
         [mail] = box.messages()
         assert mail["Subject"] == "[critical] rivalwatch: 2 changes (ShopA)"
@@ -150,7 +135,7 @@ def test_two_dispatchers_never_send_the_same_delivery(store_sessions, fake) -> N
     assert sum(r.sent for r in reports) == 12
     contents = [r.payload["text"]["content"] for r in fake.accepted("wecombot")]
     assert len(contents) == 12 and len(set(contents)) == 12
-    assert {r.status for r in rows(store_sessions)} == {"sent"}
+    assert {r.status for r in deliveries(store_sessions)} == {"sent"}
 
 
 KILLED_DISPATCHER = """
@@ -186,7 +171,7 @@ def test_a_dispatcher_killed_after_sending_resends_with_the_same_dedup_key(tmp_p
             timeout=60,
         )
         assert proc.returncode == -9, proc.stderr
-        [row] = rows(factory)
+        [row] = deliveries(factory)
         assert (row.status, row.attempts) == ("sending", 1)  # sent, but never marked
         assert len(box.messages()) == 1
         # Within the lease nobody touches it; after the lease the row is presumed orphaned and sent again.
@@ -197,7 +182,7 @@ def test_a_dispatcher_killed_after_sending_resends_with_the_same_dedup_key(tmp_p
             first[DEDUP_HEADER] == second[DEDUP_HEADER] == row.dedup_key
         )  # the receiver can drop the resend
         assert first["Subject"] == second["Subject"]
-        [row] = rows(factory)
+        [row] = deliveries(factory)
         assert (row.status, row.attempts) == ("sent", 2)
 
 
@@ -210,5 +195,5 @@ def test_a_retry_that_would_fall_in_quiet_hours_waits_for_their_end(store_sessio
     enqueue(store_sessions, wl)  # T0 = 18:00 in Shanghai: not quiet yet
     fake.fail_next("wecombot", 1)
     assert dispatch_pending(store_sessions, wl, env={}, now=T0).retrying == 1
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert row.next_attempt_at == datetime(2025, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 Shanghai, not 19:00

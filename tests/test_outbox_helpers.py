@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Change, Competitor, CrawlRun, Observation, Watch
+from models import AlertDelivery, Change, Competitor, CrawlRun, Observation, Watch
 from monitor.watchlist import Watchlist, load_watchlist_text
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # a Monday, 10:00 UTC (18:00 in Shanghai)
+
+
+def deliveries(factory: sessionmaker[Session]) -> list[AlertDelivery]:
+    """The outbox's rows, in the order they were queued."""
+    with factory() as s:
+        return list(s.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
 
 
 def watchlist(channels_yaml: str, rules_yaml: str, extra: str = "") -> Watchlist:

@@ -14,29 +14,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pg_fixture import *  # noqa: F403 - the store fixtures
 from sqlalchemy import select
-from test_outbox_helpers import T0, new_run, price_change, seed_watch, stock_change, watchlist
+from test_outbox_helpers import T0, deliveries, new_run, price_change, seed_watch, stock_change, watchlist
 
 from alerts.dispatcher import dispatch_pending
 from alerts.outbox import enqueue_run_alerts
-from models import AlertDelivery, Watch
+from models import Watch
 from models.db import open_store
 from monitor.config.alerting import Channel
-from monitor.demo.impersonators import ServiceImpersonator, point_apprise_at
 from monitor.rules import digest_window
 
 RULES = "  - {name: drops, when: price_drop}\n  - {name: stock, when: out_of_stock, severity: critical}\n"
 HOURLY = '  - {name: wecom, url: "wecombot://k123", every: 1h, min_interval: 0}\n'
-
-
-@pytest.fixture()
-def fake():  # noqa: ANN201
-    with ServiceImpersonator() as server, point_apprise_at(server):
-        yield server
-
-
-def rows(factory) -> list[AlertDelivery]:  # noqa: ANN001
-    with factory() as s:
-        return list(s.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
 
 
 def run_with(factory, old: str, new: str, url: str = "https://shop-a.example/p/1") -> int:  # noqa: ANN001
@@ -85,7 +73,7 @@ def test_runs_in_one_window_are_one_message_sent_when_it_ends(store_sessions, fa
     second = run_with(store_sessions, "50", "45", url="https://shop-a.example/p/2")
     assert enqueue(store_sessions, second, wl, T0 + timedelta(minutes=20)) == 1
     assert enqueue(store_sessions, second, wl, T0 + timedelta(minutes=21)) == 0  # a change alerts once
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert (row.window_start, row.window_end, row.next_attempt_at) == (T0, T0 + timedelta(hours=1), T0 + timedelta(hours=1))
     assert len(row.change_ids) == 2 and row.revision == 1
     assert dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(minutes=59)).attempted == 0
@@ -97,7 +85,7 @@ def test_runs_in_one_window_are_one_message_sent_when_it_ends(store_sessions, fa
     # the next run starts the next window
     third = run_with(store_sessions, "90", "80")
     enqueue(store_sessions, third, wl, T0 + timedelta(hours=1, minutes=5))
-    assert [r.window_end for r in rows(store_sessions)] == [T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
+    assert [r.window_end for r in deliveries(store_sessions)] == [T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
 
 
 def test_a_change_that_arrives_after_the_claim_gets_a_late_row(store_sessions, fake) -> None:  # noqa: ANN001
@@ -106,7 +94,7 @@ def test_a_change_that_arrives_after_the_claim_gets_a_late_row(store_sessions, f
     assert dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(hours=1)).sent == 1
     # a crawl that read the clock before the window ended commits after it was sent
     enqueue(store_sessions, run_with(store_sessions, "90", "85"), wl, T0 + timedelta(minutes=59))
-    first, late = rows(store_sessions)
+    first, late = deliveries(store_sessions)
     assert late.window_end == first.window_end and late.dedup_key == first.dedup_key + "-1"
     assert late.next_attempt_at == first.window_end  # already due
     assert dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(hours=1, seconds=1)).sent == 1
@@ -123,7 +111,7 @@ def test_a_restart_in_the_middle_of_a_window_loses_nothing_and_repeats_nothing(t
     run2 = run_with(after, "90", "80")
     enqueue(after, run2, wl, T0 + timedelta(minutes=30))
     enqueue(after, run2, wl, T0 + timedelta(minutes=31))  # the recovery queues the run once more
-    [row] = rows(after)
+    [row] = deliveries(after)
     assert len(row.change_ids) == 2
     assert dispatch_pending(after, wl, env={}, now=T0 + timedelta(hours=1)).sent == 1
     assert dispatch_pending(after, wl, env={}, now=T0 + timedelta(hours=2)).attempted == 0
@@ -139,13 +127,13 @@ def test_quiet_hours_hold_a_window_that_ends_in_them(store_sessions) -> None:  #
     wl = watchlist(channels, RULES)
     # T0 + 30 min = 18:30 in Shanghai: the window 18:00-19:00 Shanghai ends in the quiet hours
     enqueue(store_sessions, run_with(store_sessions, "100", "90"), wl, T0 + timedelta(minutes=30))
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert row.window_end == T0 + timedelta(hours=1)
     assert row.next_attempt_at == _utc(2025, 3, 4, 0, 0)  # 08:00 Shanghai
     # a critical change in the same window lets it through at the window's end
     run = new_run(store_sessions, lambda s: [(seed_watch(s, url="https://shop-a.example/p/9", label="W9"), stock_change(label="W9"))])
     enqueue(store_sessions, run, wl, T0 + timedelta(minutes=40))
-    [row] = rows(store_sessions)
+    [row] = deliveries(store_sessions)
     assert row.severity == "critical" and row.next_attempt_at == T0 + timedelta(hours=1)
 
 
@@ -166,7 +154,7 @@ def test_concurrent_runs_appending_to_one_window_lose_nothing(store_sessions) ->
     for t in threads:
         t.join()
     assert not errors, errors
-    all_rows = rows(store_sessions)
+    all_rows = deliveries(store_sessions)
     ids = sorted(cid for r in all_rows for cid in r.change_ids)
     assert len(ids) == len(set(ids)) == 8  # every change once: no append overwrote another
     assert all(r.window_end == T0 + timedelta(hours=1) for r in all_rows)
@@ -184,7 +172,7 @@ def test_after_an_outage_a_channel_hears_the_changes_in_order(store_sessions, fa
     enqueue(store_sessions, run_with(store_sessions, "80", "70"), wl, T0 + timedelta(seconds=100))
     report = dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(seconds=180))  # 3rd failure
     assert (report.retrying, report.sent) == (1, 0)  # and the two behind it were given back, untried
-    assert [r.attempts for r in rows(store_sessions)] == [3, 0, 0]
+    assert [r.attempts for r in deliveries(store_sessions)] == [3, 0, 0]
     report = dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(seconds=420))  # 4th failure
     assert dispatch_pending(store_sessions, wl, env={}, now=T0 + timedelta(seconds=900)).sent == 3  # back up
     received = [r.payload["text"]["content"].splitlines()[0] for r in fake.accepted("wecombot")]

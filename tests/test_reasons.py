@@ -8,7 +8,7 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from local_http import PageHandler, origin, serving
+from local_http import PageHandler, local_watchlist, origin, serving
 from sqlalchemy import select
 
 from models import Watch
@@ -37,15 +37,7 @@ def test_a_429_asking_for_an_hour_is_not_asked_again_before_it(tmp_path) -> None
     HITS.clear()
     with serving(Busy) as server:
         base = origin(server)
-        wl = load_watchlist_text(
-            f"""
-settings: {{allow_private_addresses: true, retries: 2, extract_workers: 0, autothrottle: false}}
-products:
-  - {{url: "{base}/p/1"}}
-listings:
-  - {{url: "{base}/list"}}
-"""
-        )
+        wl = local_watchlist(base, products=["/p/1"], listings=["/list"], retries=2)
         _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
         summary = run_cycle(wl, factory, send_alerts=False)
     assert summary.stats.failed == 2

@@ -22,8 +22,7 @@ import pytest
 import redis
 from scale_helpers import RIVALWATCH, pg_url, pid_with_local_port, queue_url, role_env, start_role  # noqa: F401
 from service_helpers import (
-    delivered,
-    expected_alerts,
+    every_alert_sent_once,
     mail_keys,
     observations_per_watch,
     outbox_settled,
@@ -35,6 +34,7 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
+from bench.lib.roles import stop_all
 from models import CrawlRun, Watch
 from monitor.demo.mailbox import LocalMailbox
 from monitor.scale.connect import queue_config
@@ -60,18 +60,6 @@ def _synced(factory, n: int) -> bool:  # noqa: ANN001
         return len(observations_per_watch(factory)) == n
     except ProgrammingError:  # the scheduler has not migrated the schema yet
         return False
-
-
-def _stop_all(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path, pg_url, queue_url) -> None:  # noqa: ANN001, F811
@@ -154,7 +142,7 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
         wait_for(lambda: outbox_settled(factory), 120, "the outbox to drain", every=0.5)
         time.sleep(1.0)  # a last mail on its way
     finally:
-        _stop_all(procs)
+        stop_all(procs, timeout=30)
         mailbox.stop()
         os.environ.pop("RIVALWATCH_DATABASE_URL", None)
 
@@ -164,12 +152,7 @@ def test_kill_a_worker_and_a_dispatcher_nothing_lost_or_doubled(market, tmp_path
     with factory() as s:
         killed = s.get(CrawlRun, victims[0].run_id)
         assert killed is not None and killed.status == "interrupted"  # closed by the scheduler
-    expected = expected_alerts(factory, watchlist)
-    assert expected, "day 1 should move some prices past the rules' thresholds"
-    deliveries = delivered(factory)
-    assert all(status == "sent" for status, *_ in deliveries.values()), deliveries
-    covered = sorted((cid, channel) for _status, ids, channel in deliveries.values() for cid in ids)
-    assert covered == sorted(expected)  # every alert queued once
+    deliveries = every_alert_sent_once(factory, watchlist)
     arrived = Counter(mail_keys(mailbox))
     assert set(arrived) == set(deliveries)  # every delivery arrived
     assert max(arrived.values()) <= 2 and 2 in arrived.values(), arrived  # the killed send came again, once
@@ -217,7 +200,7 @@ def test_a_killed_scheduler_is_replaced_by_a_standby(market, tmp_path, pg_url, q
         )
         time.sleep(1.0)  # a second check of some watch would show here
     finally:
-        _stop_all(procs)
+        stop_all(procs, timeout=30)
     assert set(observations_per_watch(factory).values()) == {2}, "a watch missed or doubled a due time"
     assert schedulers[0].returncode == -signal.SIGKILL or schedulers[1].returncode == -signal.SIGKILL
     engine.dispose()

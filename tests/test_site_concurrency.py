@@ -9,16 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import scrapy
+from local_http import PageHandler
 
 from spiders.engine import CrawlEngine
 
 
-class _Counting(BaseHTTPRequestHandler):
+class _Counting(PageHandler):
     protocol_version = "HTTP/1.1"
     lock = threading.Lock()
     busy = 0
@@ -32,15 +33,7 @@ class _Counting(BaseHTTPRequestHandler):
         time.sleep(0.02)  # long enough for requests to overlap
         with cls.lock:
             cls.busy -= 1
-        body = b"<html><body>ok</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(200, b"<html><body>ok</body></html>", "text/html")
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 
-from local_http import PageHandler, origin, serving
+from local_http import PageHandler, local_watchlist, origin, pages_handler, serving
 from sqlalchemy import select
 
 from models import Change, Watch
 from models.crawl import Observation
 from models.db import open_store
 from monitor.crawl.runner import run_cycle
-from monitor.watchlist import load_watchlist_text
 from spiders.engine import quiet_scrapy_logs
 
 GRID = "".join(
@@ -44,10 +43,7 @@ ELSEWHERE = (  # no structured data, no "not found": a page of other products, o
 PAGES: dict[str, str] = {}
 
 
-class Shop(PageHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = PAGES.get(self.path)
-        self.send_page(200 if body else 404, (body or "no").encode())
+Shop = pages_handler(PAGES)
 
 
 def test_soft_404s_and_a_page_of_another_product_are_failures_not_changes(tmp_path) -> None:  # noqa: ANN001
@@ -55,16 +51,7 @@ def test_soft_404s_and_a_page_of_another_product_are_failures_not_changes(tmp_pa
     PAGES.update({"/kettle": PRODUCT, "/kettle2": PRODUCT, "/kettles": LISTING})
     with serving(Shop) as server:
         base = origin(server)
-        wl = load_watchlist_text(
-            f"""
-settings: {{allow_private_addresses: true, retries: 0, extract_workers: 0, autothrottle: false}}
-products:
-  - {{url: "{base}/kettle"}}
-  - {{url: "{base}/kettle2"}}
-listings:
-  - {{url: "{base}/kettles"}}
-"""
-        )
+        wl = local_watchlist(base, products=["/kettle", "/kettle2"], listings=["/kettles"])
         _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
         first = run_cycle(wl, factory, send_alerts=False, force=True)
         assert (first.stats.ok, first.stats.failed) == (3, 0), [o.reason for o in first.stats.outcomes]
@@ -123,11 +110,7 @@ def test_maintenance_consent_home_redirects_and_resets_say_what_they_are(tmp_pat
     quiet_scrapy_logs(logging.CRITICAL)
     with serving(Walls) as server:
         base = origin(server)
-        wl = load_watchlist_text(
-            "settings: {allow_private_addresses: true, retries: 0, extract_workers: 0, autothrottle: false}\n"
-            "products:\n"
-            + "".join(f'  - {{url: "{base}/{p}"}}\n' for p in ("maintenance", "consent", "gone", "cut"))
-        )
+        wl = local_watchlist(base, products=["/maintenance", "/consent", "/gone", "/cut"])
         _engine, factory = open_store(f"sqlite:///{tmp_path / 'rw.db'}")
         summary = run_cycle(wl, factory, send_alerts=False)
     reasons = {o.url.rsplit("/", 1)[1] or o.url: o.reason for o in summary.stats.outcomes}

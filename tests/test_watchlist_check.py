@@ -4,7 +4,11 @@ one pass, each at the line of its entry, with the closest right key, value or na
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,10 +18,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.demo import DemoMarket
-from monitor.demo.session import demo_watchlist
-from monitor.demo.session_content import demo_content_watches
-from monitor.demo.session_listings import DEMO_LISTING_RULES, demo_listings
-from monitor.demo.session_ranks import DEMO_RANK_RULES, demo_keyword_groups
+from monitor.demo.session import demo_session_watchlist
 from monitor.watchlist import ConfigError, load_watchlist, load_watchlist_text
 from monitor.watchlist.check import check_watchlist
 from monitor.watchlist.keys import key_reference, model_at
@@ -104,6 +105,23 @@ def test_run_refuses_a_bad_watchlist_with_the_same_lines(tmp_path: Path) -> None
     assert not (tmp_path / "store.db").exists()  # refused before anything was stored
 
 
+@pytest.mark.parametrize("name", ["many errors in one file", "keys given twice", "page filters"])
+def test_serve_refuses_a_bad_watchlist_at_start_with_the_same_lines(tmp_path: Path, name: str) -> None:
+    """The service as a user starts it, in its own process: it stops before it stores anything."""
+    text = FILE_CASES[name]
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "RIVALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "COLUMNS": "500"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout's code, as the tests import it
+    rivalwatch = str(Path(sys.executable).with_name("rivalwatch"))
+    done = subprocess.run(
+        [rivalwatch, "serve", "-c", str(path)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert_reported(reported(done.stdout + done.stderr), text)
+    assert not (tmp_path / "store.db").exists()
+
+
 @pytest.mark.parametrize("name", sorted(ENVIRONMENT_CASES))
 def test_check_asks_the_machine_for_secrets_and_usable_channels(tmp_path: Path, name: str) -> None:
     text = ENVIRONMENT_CASES[name]
@@ -170,18 +188,14 @@ def test_a_good_watchlist_has_no_cross_problems() -> None:
 
 
 def test_the_demo_watchlist_passes_check(tmp_path: Path) -> None:
-    """The watchlist `rivalwatch demo` writes (products, listings, sites, pages, keyword groups, rules)."""
+    """The watchlist `rivalwatch demo` writes (products, listings, sites, pages, keyword groups, the
+    catalogue, rules)."""
     market = DemoMarket(seed=7, n_products=10)
     market.start()
     try:
-        data = demo_watchlist(market, "mailto://127.0.0.1:2525?from=a@x.example&to=b@y.example&mode=insecure")
-        data["settings"]["database_url"] = f"sqlite:///{tmp_path / 'rivalwatch.db'}"
-        data["keywords"] = demo_keyword_groups(market, [c["name"] for c in data["competitors"]])
-        data["rules"] += DEMO_RANK_RULES
-        data["listings"] = demo_listings(market)
-        data["rules"] += DEMO_LISTING_RULES
-        for key, watches in demo_content_watches(market).items():
-            data.setdefault(key, []).extend(watches)
+        mail = "mailto://127.0.0.1:2525?from=a@x.example&to=b@y.example&mode=insecure"
+        db = f"sqlite:///{tmp_path / 'rivalwatch.db'}"
+        data = demo_session_watchlist(market, mail, db, tmp_path / "rates.xml", date(2026, 11, 2))
     finally:
         market.stop()
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
@@ -190,3 +204,13 @@ def test_the_demo_watchlist_passes_check(tmp_path: Path) -> None:
     assert "watchlist OK" in output
     for kind in ("product", "listing", "site", "page", "keyword"):
         assert f"{kind} watches" in output
+
+
+def test_malformed_yaml_is_reported_where_the_parser_stopped_and_where_the_bracket_opened(tmp_path: Path) -> None:
+    text = "products:\n  - url: https://a.example/p/1\n    selectors: {price: .p\n  - url: https://a.example/p/2\n"
+    code, output, path = _check(tmp_path, text)
+    assert code == 2, output
+    assert f"error {path}:4: malformed YAML: " in output and "flow mapping at line 3" in output, output
+    with pytest.raises(ConfigError) as err:
+        load_watchlist_text(text, "w.yaml")
+    assert [(p.line, p.field) for p in err.value.problems] == [(4, "")]

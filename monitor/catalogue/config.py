@@ -128,6 +128,13 @@ class OurProductEntry(Strict):
         return [check_http_url(u) for u in urls]
 
 
+def _file_or_url(source: RatesSource | CatalogueImport) -> RatesSource | CatalogueImport:
+    """A source (the rates, an import) is read from exactly one of a file or a URL."""
+    if (source.file is None) == (source.url is None):
+        raise ValueError("give exactly one of file or url")
+    return source
+
+
 class RatesSource(Strict):
     """Where exchange rates come from: a file or a URL (ECB-style XML, or CSV `date,currency,rate`)."""
 
@@ -142,11 +149,7 @@ class RatesSource(Strict):
     _base = field_validator("base")(classmethod(lambda cls, v: check_currency(v)))
     _url = field_validator("url")(classmethod(lambda cls, v: check_http_url(v) if v else v))
 
-    @model_validator(mode="after")
-    def _one_source(self) -> RatesSource:
-        if (self.file is None) == (self.url is None):
-            raise ValueError("give exactly one of file or url")
-        return self
+    _one_source = model_validator(mode="after")(_file_or_url)
 
 
 class CatalogueImport(Strict):
@@ -161,11 +164,7 @@ class CatalogueImport(Strict):
 
     _url = field_validator("url")(classmethod(lambda cls, v: check_http_url(v) if v else v))
 
-    @model_validator(mode="after")
-    def _one_source(self) -> CatalogueImport:
-        if (self.file is None) == (self.url is None):
-            raise ValueError("give exactly one of file or url")
-        return self
+    _one_source = model_validator(mode="after")(_file_or_url)
 
 
 class MatchSettings(Strict):

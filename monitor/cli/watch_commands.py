@@ -23,7 +23,7 @@ from monitor.cli.common import (
 )
 from monitor.watchlist import ConfigError, Watchlist, read_watchlist
 from monitor.watchlist.check import Issue, KeyPath
-from monitor.watchlist.environment import missing_secrets, read_environment
+from monitor.watchlist.environment import missing_secrets, read_environment, unreadable_files
 from monitor.watchlist.keys import key_reference
 from monitor.watchlist.summary import summary_lines, summary_tables, watch_counts
 from spiders.crawl_settings import quiet_scrapy_logs
@@ -54,7 +54,7 @@ def check(config_file: str | None, config_path: str, show_keys: bool) -> None:
         raise SystemExit(2) from None
     watchlist = loaded.watchlist
     env, issues = read_environment(watchlist)
-    issues += missing_secrets(watchlist, env)
+    issues += missing_secrets(watchlist, env) + unreadable_files(watchlist)
     issues += _unusable_channels(watchlist, env, {i.path for i in issues})
     print_watchlist(watchlist, path)
     problems = sorted((loaded.source.problem(i.path, i.message) for i in issues), key=lambda p: p.line or 0)

@@ -39,3 +39,12 @@ def check_cron(expr: str) -> str:
     if not _fires(expr):
         raise CronError(f"cron expression {expr!r} never fires (no such date)")
     return expr
+
+
+def check_schedule_cron(expr: str | None, interval: object) -> str | None:
+    """A watch's (or keyword group's) `cron:`, checked; refused beside an `interval:` (one schedule each)."""
+    if expr is None:
+        return None
+    if interval is not None:
+        raise ValueError("give either interval or cron, not both")
+    return check_cron(expr)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.config.durations import Duration
+from monitor.config.hosts import Domain
 from monitor.config.suggest import did_you_mean
 from spiders.crawl_settings import CrawlLimits
 
@@ -101,11 +102,11 @@ class Settings(Strict):
 
 class Competitor(Strict):
     name: str = Field(min_length=1, description="how watches, rules and the report name it")
-    domains: list[str] = Field(default_factory=list, description="its hosts: watches on them are its watches")
+    domains: list[Domain] = Field(default_factory=list, description="its hosts: watches on them are its watches")
     tags: list[str] = Field(default_factory=list, description="for rules' `tags:`")
     robots: Literal["obey", "ignore"] = Field(default="obey", description="robots.txt for this competitor")
 
     @field_validator("domains")
     @classmethod
     def _lower(cls, domains: list[str]) -> list[str]:
-        return [d.strip().lower() for d in domains if d.strip()]
+        return [d for d in domains if d]

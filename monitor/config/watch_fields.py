@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from monitor.config.cron import check_cron
+from monitor.config.cron import check_schedule_cron
 from monitor.config.durations import Duration
 from monitor.config.page_actions import PageAction
 from monitor.config.selectors import check_browser_css, check_http_url
@@ -59,11 +59,7 @@ class WatchFields(Strict):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        if info.data.get("interval") is not None:
-            raise ValueError("give either interval or cron, not both")
-        return check_cron(value)
+        return check_schedule_cron(value, info.data.get("interval"))
 
 
 class RenderOptions(Strict):

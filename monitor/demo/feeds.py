@@ -17,26 +17,23 @@ def robots_txt(base: str) -> str:
     return "\n".join(lines)
 
 
-def sitemap_index(base: str, parts: list[tuple[str, date]]) -> str:
-    items = "".join(
-        f"<sitemap><loc>{escape(base + path)}</loc><lastmod>{when.isoformat()}</lastmod></sitemap>"
-        for path, when in parts
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>\n'
-    )
-
-
-def urlset(base: str, entries: list[tuple[str, date]]) -> str:
-    items = "\n".join(
-        f"<url><loc>{escape(base + path)}</loc><lastmod>{when.isoformat()}</lastmod></url>"
+def _sitemap(root: str, tag: str, base: str, entries: list[tuple[str, date]], sep: str) -> str:
+    items = sep.join(
+        f"<{tag}><loc>{escape(base + path)}</loc><lastmod>{when.isoformat()}</lastmod></{tag}>"
         for path, when in entries
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}\n</urlset>\n'
+        f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{sep}{items}{sep}</{root}>\n'
     )
+
+
+def sitemap_index(base: str, parts: list[tuple[str, date]]) -> str:
+    return _sitemap("sitemapindex", "sitemap", base, parts, "")
+
+
+def urlset(base: str, entries: list[tuple[str, date]]) -> str:
+    return _sitemap("urlset", "url", base, entries, "\n")
 
 
 def gzipped(text: str) -> bytes:

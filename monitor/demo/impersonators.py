@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from monitor.demo.running import Running
+
 # The bodies the real services answer a successful send with (Apprise checks some of them).
 SUCCESS: dict[str, Any] = {
     "slack": "ok",
@@ -51,20 +53,19 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+# The service each path impersonates; the first prefix that matches wins (the token before the rest).
+_SERVICES = (
+    ("/slack/", "slack"),
+    ("/wecom/", "wecombot"),
+    ("/wechat/gettoken", "wechat_token"),
+    ("/wechat/", "wechat"),
+    ("/schan/", "schan"),
+    ("/wxpusher/", "wxpusher"),
+)
+
+
 def _service_of(path: str) -> str:
-    if path.startswith("/slack/"):
-        return "slack"
-    if path.startswith("/wecom/"):
-        return "wecombot"
-    if path.startswith("/wechat/gettoken"):
-        return "wechat_token"
-    if path.startswith("/wechat/"):
-        return "wechat"
-    if path.startswith("/schan/"):
-        return "schan"
-    if path.startswith("/wxpusher/"):
-        return "wxpusher"
-    return "unknown"
+    return next((service for prefix, service in _SERVICES if path.startswith(prefix)), "unknown")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -119,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = _handle
 
 
-class ServiceImpersonator:
+class ServiceImpersonator(Running):
     """The HTTP server; `with ServiceImpersonator() as fake, point_apprise_at(fake): ...`."""
 
     def __init__(self) -> None:
@@ -146,11 +147,6 @@ class ServiceImpersonator:
         if self._thread:
             self._thread.join(timeout=10)
 
-    def __enter__(self) -> ServiceImpersonator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def requests(self) -> list[Received]:

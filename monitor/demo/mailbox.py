@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from aiosmtpd.smtp import SMTP
 
+from monitor.demo.running import Running
+
 
 class _SaveToFolder:
     def __init__(self, folder: Path, reply_delay: float = 0.0) -> None:
@@ -41,7 +43,7 @@ class _SaveToFolder:
         return "250 Message accepted for delivery"
 
 
-class LocalMailbox:
+class LocalMailbox(Running):
     """aiosmtpd on its own event-loop thread; `start()` returns the port (an ephemeral one by default)."""
 
     def __init__(self, folder: Path, port: int = 0, reply_delay: float = 0.0) -> None:
@@ -89,12 +91,6 @@ class LocalMailbox:
         loop.close()
         self._loop = self._server = self._thread = None
 
-    def __enter__(self) -> LocalMailbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def files(self) -> list[Path]:
         return sorted(self.folder.glob("*.eml"))

@@ -20,6 +20,7 @@ from monitor.demo import listings, search_engine
 from monitor.demo.catalogue import DAY0, Catalogue, ProductTruth
 from monitor.demo.listings import BlogPost, ListingItem
 from monitor.demo.routes import ShopSite
+from monitor.demo.running import Running
 from monitor.demo.search_engine import SearchSite, SerpResult
 from monitor.demo.server import ServerThread, SiteLoad
 from monitor.demo.shops import HTTP_SHOPS, SHOPS
@@ -27,7 +28,7 @@ from monitor.demo.shops import HTTP_SHOPS, SHOPS
 SEARCH = "__search__"  # the search engine's handler name: its own port, not a shop
 
 
-class DemoMarket:
+class DemoMarket(Running):
     """A deterministic market for `seed`; `shops` defaults to the ones readable without a browser."""
 
     def __init__(
@@ -105,11 +106,6 @@ class DemoMarket:
             self._server.stop()
             self._server = None
 
-    def __enter__(self) -> DemoMarket:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---- what is where ------------------------------------------------------------------
     def url(self, shop: str, path: str) -> str:

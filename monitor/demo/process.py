@@ -21,10 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from monitor.demo.catalogue import Catalogue, ProductTruth
+from monitor.demo.running import Running
 from monitor.demo.shops import HTTP_SHOPS, SHOPS
 
 
-class DemoProcess:
+class DemoProcess(Running):
     def __init__(
         self, seed: int = 7, n_products: int = 50, *, shops: tuple[str, ...] | None = None, day: int = 0
     ) -> None:
@@ -99,11 +100,6 @@ class DemoProcess:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> DemoProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def set_day(self, day: int) -> None:
         """Move the whole market (every shop shares the day) through the control endpoint."""

@@ -18,7 +18,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,6 +52,22 @@ class DemoResult:
 
 DIGEST_AT = "09:00"  # the demo's mail channel: one digest a morning, in the watchlist's time zone
 DEMO_TZ = "Asia/Shanghai"
+
+
+def demo_session_watchlist(market, mail_url: str, db_url: str, rates_file: Path, today: date) -> dict:  # noqa: ANN001
+    """The whole watchlist `rivalwatch demo` writes: the shops' products, keyword groups, listings,
+    sites and pages, our catalogue (its rates written to `rates_file`), and the rules of each."""
+    data = demo_watchlist(market, mail_url)
+    data["settings"]["database_url"] = db_url
+    data["keywords"] = demo_keyword_groups(market, [c["name"] for c in data["competitors"]])
+    data["rules"] += DEMO_RANK_RULES
+    data["listings"] = demo_listings(market)
+    data["rules"] += DEMO_LISTING_RULES
+    for key, watches in demo_content_watches(market).items():
+        data.setdefault(key, []).extend(watches)
+    data["catalogue"] = demo_catalogue(market, rates_file, today)
+    data["rules"] += DEMO_MATRIX_RULES
+    return data
 
 
 def demo_watchlist(market, mail_url: str) -> dict:  # noqa: ANN001
@@ -140,17 +156,8 @@ def run_demo(
     summaries: list[RunSummary] = []
     try:
         watchlist_path = workdir / "watchlist.yaml"
-        data = demo_watchlist(market, mailbox.apprise_url())
-        data["settings"]["database_url"] = db_url
-        data["keywords"] = demo_keyword_groups(market, [c["name"] for c in data["competitors"]])
-        data["rules"] += DEMO_RANK_RULES
-        data["listings"] = demo_listings(market)
-        data["rules"] += DEMO_LISTING_RULES
-        for key, watches in demo_content_watches(market).items():
-            data.setdefault(key, []).extend(watches)
         start = datetime.now(UTC).replace(microsecond=0)
-        data["catalogue"] = demo_catalogue(market, workdir / "rates.xml", start.date())
-        data["rules"] += DEMO_MATRIX_RULES
+        data = demo_session_watchlist(market, mailbox.apprise_url(), db_url, workdir / "rates.xml", start.date())
         watchlist_path.write_text(
             "# The watchlist `rivalwatch demo` used against the demo market (ports change every run).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),

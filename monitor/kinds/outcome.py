@@ -10,7 +10,7 @@ content, the observation, the changes, the kind's rows, and the watch's next run
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -104,6 +104,23 @@ def page_outcome(page: FetchedPage, memory: Memory, now: datetime) -> Outcome[An
         reason=page.error,
         retry_after_s=retry_after_of(page),
     )
+
+
+def unreadable(
+    base: Outcome[Any], status: int, body: bytes, content_type: str | None, reads: tuple[str, ...], what: str
+) -> Outcome[Any] | None:
+    """The failed outcome of a response a kind cannot read, or None: an HTTP error or an unexpected
+    304 (its body kept, to see what the site said), no body, or a content type not in `reads`."""
+    if status >= 400 or status == 304:
+        failed = replace(base, reason=f"HTTP {status}")
+        failed.keep_body(body, content_type)
+        return failed
+    if not body.strip():
+        return replace(base, reason="empty page (200 with no content)")
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind and not kind.startswith(reads):
+        return replace(base, reason=f"not {what} page ({kind})")
+    return None
 
 
 def retry_after_of(page: FetchedPage) -> float | None:

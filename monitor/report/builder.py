@@ -44,7 +44,7 @@ from monitor.report.prices import (
 )
 from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, WatchRow
 from monitor.report.site import site_section
-from monitor.rules import ChangeFacts, rule_applies, rule_severity, to_decimal
+from monitor.rules import facts_of, to_decimal, top_severity
 
 ANOMALY_MIN = 0.5  # anomaly scores from here on are listed with their explanations
 SUMMARY_LINES = 12
@@ -56,31 +56,24 @@ POSITION_KINDS = kinds_counted_as("keywords")  # rank changes: their moves are i
 
 
 def severity_of(
-    change: ChangeRow, watch: WatchRow | None, competitor: str | None, rules: Sequence[AlertRule]
+    change: ChangeRow, watch: WatchRow | None, competitor: CompetitorRow | None, rules: Sequence[AlertRule]
 ) -> str | None:
-    """The highest severity among the alert rules this change meets (None when no rule covers it)."""
+    """The highest severity among the alert rules this change meets (None when no rule covers it),
+    from the same facts the outbox gives the rules (`monitor.rules.facts_of`)."""
     if not rules:
         return None
-    facts = ChangeFacts(
-        kind=change.kind,
-        summary=change.summary,
-        field=change.field,
-        old=change.old,
-        new=change.new,
-        magnitude=change.magnitude,
-        anomaly_score=change.anomaly_score,
-        details=change.details,
-        change_id=change.id,
-        watch_id=change.watch_id,
-        watch_kind=watch.kind if watch else "product",
-        watch_label=watch.label if watch else None,
-        watch_url=watch.url if watch else None,
-        competitor=competitor,
-        our_price=watch.our_price if watch else None,
-        detected_at=change.at,
-    )
-    fired = [rule_severity(r, facts) for r in rules if rule_applies(r, facts)]
-    return max(fired, key=SEVERITY_ORDER.__getitem__) if fired else None
+    facts = facts_of(
+        kind=change.kind, summary=change.summary, field=change.field, old=change.old, new=change.new,
+        magnitude=change.magnitude, anomaly_score=change.anomaly_score,
+        anomaly_explanation=change.anomaly_explanation, details=change.details, change_id=change.id,
+        watch_id=change.watch_id, detected_at=change.at,
+        watch_kind=watch.kind if watch else None, watch_label=watch.label if watch else None,
+        watch_url=watch.url if watch else None, watch_tags=watch.tags if watch else (),
+        competitor=competitor.name if competitor else None,
+        competitor_tags=competitor.tags if competitor else (),
+        our_price=watch.our_price if watch else None, map_price=watch.map_price if watch else None,
+    )  # fmt: skip
+    return top_severity(facts, rules)
 
 
 def _competitor_of(
@@ -129,7 +122,7 @@ def executive_summary(
         if wanted is not None and (comp is None or comp.id not in wanted):
             continue
         name = comp.name if comp else None
-        groups[(name, c.kind)].append((c, severity_of(c, data.watches.get(c.watch_id), name, rules)))
+        groups[(name, c.kind)].append((c, severity_of(c, data.watches.get(c.watch_id), comp, rules)))
     lines: list[SummaryLine] = []
     for (name, kind), items in groups.items():
         if len(items) >= GROUP_AT:

@@ -12,8 +12,6 @@ from decimal import Decimal
 from alerts.i18n import kind_label
 from monitor.kinds import kinds_counted_as
 
-LOCALES = ("en", "zh-CN")
-
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Weekly competitor report",

@@ -39,6 +39,7 @@ class CompetitorRow:
     id: int
     name: str
     domains: tuple[str, ...]
+    tags: tuple[str, ...] = ()  # what alert rules' `tags:` match, with the watch's
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class WatchRow:
     url: str
     our_price: Decimal | None
     our_sku: str | None = None
+    map_price: Decimal | None = None  # the alert rules' below_map reference
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,23 +123,22 @@ class DayState:
 
 def competitors(session: Session) -> list[CompetitorRow]:
     rows = session.execute(
-        select(Competitor.id, Competitor.name, Competitor.domains).order_by(Competitor.name)
+        select(Competitor.id, Competitor.name, Competitor.domains, Competitor.tags).order_by(Competitor.name)
     )
-    return [CompetitorRow(i, n, tuple(d or ())) for i, n, d in rows]
+    return [CompetitorRow(i, n, tuple(d or ()), tuple(t or ())) for i, n, d, t in rows]
 
 
-def watches(session: Session, ids: Iterable[int] | None = None) -> dict[int, WatchRow]:
-    query = select(Watch.id, Watch.kind, Watch.competitor_id, Watch.label, Watch.url, Watch.options)
-    if ids is not None:  # just these (the dashboard rates one page of changes)
-        query = query.where(Watch.id.in_(list(ids)))
-    rows = session.execute(query)
+def watches(session: Session) -> dict[int, WatchRow]:
+    rows = session.execute(
+        select(Watch.id, Watch.kind, Watch.competitor_id, Watch.label, Watch.url, Watch.options, Watch.tags)
+    )
     out = {}
-    for i, k, c, lbl, u, o in rows:
-        our_price = our_sku = None
+    for i, k, c, lbl, u, o, t in rows:
+        our_price = our_sku = map_price = None
         if k == "product":  # a product's options through its own model: defaults live there only
             opts = read_options(ProductOptions, o)
-            our_price, our_sku = opts.our_price, opts.our_sku
-        out[i] = WatchRow(i, k, c, lbl or u, u, our_price, our_sku)
+            our_price, our_sku, map_price = opts.our_price, opts.our_sku, opts.map_price
+        out[i] = WatchRow(i, k, c, lbl or u, u, our_price, our_sku, map_price, tuple(t or ()))
     return out
 
 

@@ -1,5 +1,6 @@
-"""What a valid watchlist needs from the machine it runs on: the secrets file, and a value for every
-`${NAME}` placeholder (channel URLs, engine proxies) in the environment or that file.
+"""What a valid watchlist needs from the machine it runs on: the secrets file, a value for every
+`${NAME}` placeholder (channel URLs, engine proxies) in the environment or that file, and the
+catalogue's files (imports and rates).
 
 These are not the file's own mistakes: the same watchlist is right on the server that has the
 secrets and wrong on a laptop that has not. So the loader leaves them alone and `rivalwatch check`
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from monitor.config.secrets import load_secrets_file, missing_env_refs
 from monitor.watchlist.check import Issue
@@ -43,4 +45,27 @@ def missing_secrets(watchlist: Watchlist, env: Mapping[str, str]) -> list[Issue]
             for j, proxy in enumerate(access.proxies):
                 path = ("keywords", i, "access", engine, "proxies", j)
                 issues += _missing(path, proxy, env, f"proxy of {engine} for group {group.name!r}")
+    return issues
+
+
+def unreadable_files(watchlist: Watchlist) -> list[Issue]:
+    """The catalogue's files this machine cannot read, at their keys: the service would log the import
+    as failed at every run and compare against nothing."""
+    catalogue = watchlist.catalogue
+    if catalogue is None:
+        return []
+    files: list[tuple[tuple[str | int, ...], str | None]] = [
+        (("catalogue", "imports", i, "file"), source.file) for i, source in enumerate(catalogue.imports)
+    ]
+    if catalogue.rates is not None:
+        files.append((("catalogue", "rates", "file"), catalogue.rates.file))
+    issues = []
+    for path, file in files:
+        if file is None:
+            continue
+        try:
+            with Path(file).expanduser().open("rb"):  # read as the import reads it (catalogue_cycle.read_source)
+                pass
+        except OSError as exc:
+            issues.append(Issue(path, f"cannot read {file}: {exc.strerror or exc}"))
     return issues

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from monitor.config.suggest import did_you_mean
 from monitor.watchlist.check import Issue, check_watchlist, declared_in
-from monitor.watchlist.keys import list_item_type, model_at
+from monitor.watchlist.keys import list_item_type, model_at, unwrap
 from monitor.watchlist.schema import Watchlist
 
 # libyaml when present: a 2,000-watch file loads in a tenth of the time.
@@ -163,8 +163,23 @@ def _salvage(tp: Any, raw: object) -> Any:
             bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
             if not isinstance(raw, Mapping) or any(not err["loc"] for err in exc.errors()) or not bad & raw.keys():
                 return _UNPARSED
-            raw = {k: v for k, v in raw.items() if k not in bad}
+            kept = {k: v if k not in bad else _salvage_items(tp, k, v) for k, v in raw.items()}
+            raw = {k: v for k, v in kept.items() if v is not _UNPARSED}
     return _UNPARSED
+
+
+def _salvage_items(tp: Any, key: object, raw: object) -> Any:
+    """A failing list of entries inside an entry (the catalogue's products), each salvaged on its
+    own so that the checks across them (an SKU given twice) still see them all; _UNPARSED when one
+    fails as a whole (leaving it out would shift the indexes the problems are reported at)."""
+    model = unwrap(tp)
+    is_model = isinstance(model, type) and issubclass(model, BaseModel)
+    field = model.model_fields.get(key) if is_model and isinstance(key, str) else None
+    item = list_item_type(field.annotation) if field is not None else None
+    if not (isinstance(item, type) and issubclass(item, BaseModel)) or not isinstance(raw, list):
+        return _UNPARSED  # a list of plain values fails by its values: left out as a whole
+    items = [_salvage(item, entry) for entry in raw]
+    return _UNPARSED if any(i is _UNPARSED for i in items) else items
 
 
 def _partial(data: Mapping[str, Any]) -> tuple[Watchlist, dict[str, list[int]]]:
@@ -210,36 +225,74 @@ def _problems(issues: list[Issue], source: SourceMap) -> list[ConfigProblem]:
     return sorted(problems, key=lambda p: p.line or 0)
 
 
-def _parse_yaml(text: str, file: str) -> dict[str, Any]:
+class _KeysOnce(_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, noting each key a mapping gives twice: YAML keeps the last one silently, so a
+    second `products:` would drop every watch of the first."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.twice: list[tuple[int, int]] = []  # (line of the repeat, line of the first)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                line = key_node.start_mark.line + 1
+                if key_node.value in first:
+                    self.twice.append((line, first[key_node.value]))
+                first.setdefault(key_node.value, line)
+        return super().construct_mapping(node, deep)
+
+
+def _keys_given_twice(twice: list[tuple[int, int]], source: SourceMap) -> list[Issue]:
+    """An issue for each repeated key, at its path (the node tree is built only when a file has one)."""
+    if not twice:
+        return []
+    by_line = {line: path for path, line in source.lines.items() if path and isinstance(path[-1], str)}
+    return [
+        Issue(by_line.get(line, ()), f"key given twice: YAML keeps only this one (first at line {first})")
+        for line, first in twice
+    ]
+
+
+def _parse_yaml(text: str, file: str) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    """The document and the (line, first line) of each key given twice."""
+    loader = _KeysOnce(text)
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader)
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and opened and mark and opened.line != mark.line:
+            problem += f" ({context} at line {opened.line + 1})"  # an unclosed bracket: where it opened
         raise ConfigError([ConfigProblem(file, line, "", f"malformed YAML: {problem}")]) from None
+    finally:
+        loader.dispose()
     if data is None:
-        return {}
+        return {}, []
     if not isinstance(data, dict):
         raise ConfigError([ConfigProblem(file, 1, "", "the watchlist must be a mapping (settings:, products:, ...)")])
-    return data
+    return data, loader.twice
 
 
 def parse_watchlist_text(text: str, file: str = "<watchlist>") -> LoadedWatchlist:
     """The watchlist and its source map, or ConfigError with every problem of the file."""
-    data = _parse_yaml(text, file)
+    data, twice = _parse_yaml(text, file)
     source = SourceMap(text, file)
+    given_twice = _keys_given_twice(twice, source)
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
         # Some entries are wrong: check across the ones that parsed too, so one round shows everything.
         partial, kept = _partial(data)
         cross = check_watchlist(partial, declared_in(data))
-        issues = _field_issues(exc) + [
+        issues = given_twice + _field_issues(exc) + [
             Issue(_original(i.path, kept), i.message, _original(i.first, kept) if i.first else None) for i in cross
         ]
         raise ConfigError(_problems(issues, source)) from None
-    issues = check_watchlist(watchlist)
+    issues = given_twice + check_watchlist(watchlist)
     if issues:
         raise ConfigError(_problems(issues, source))
     return LoadedWatchlist(watchlist, source)

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
+from alerts.i18n import LOCALES
 from monitor.web.auth import csrf_matches, new_csrf_token, token_owner
-from monitor.web.i18n import LOCALES, change_label, words
+from monitor.web.i18n import change_label, words
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "rivalwatch_session"

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 
 from alerts.i18n import kind_label
 
-LOCALES = ("en", "zh-CN")
-
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "app": "rivalwatch",

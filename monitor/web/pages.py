@@ -10,6 +10,7 @@ import csv
 import io
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,11 +21,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.outbox import changes_by_id
 from models import Competitor, Watch
 from monitor.config.alerting import SEVERITY_ORDER
 from monitor.kinds.keyword.summary import move_text, rank_report, rank_text
 from monitor.report.charts import line_chart
 from monitor.report.model import Series
+from monitor.rules import top_severity
 from monitor.web import queries as q
 from monitor.web.app import checked_form, current_user, db, locale_of, render, state_of
 from monitor.web.auth import check_password, new_csrf_token
@@ -342,21 +345,14 @@ def change_filter(params: Any) -> q.ChangeFilter:
 
 
 def with_severity(session: Session, request: Request, items: list[q.ChangeItem]) -> list[q.ChangeItem]:
-    """The alert rules' severity of each change (when the dashboard has the watchlist)."""
-    from dataclasses import replace
-
-    from monitor.report.builder import severity_of
-    from monitor.report.queries import ChangeRow, watches
-
+    """The alert rules' severity of each change (when the dashboard has the watchlist), rated on the
+    facts the outbox builds for the alert itself, so the badge and the alert agree."""
     watchlist = state_of(request).watchlist
     if watchlist is None or not watchlist.rules or not items:
         return items
-    by_watch = watches(session, {c.watch_id for c in items})
-    out = []
-    for c in items:
-        row = ChangeRow(c.id, c.watch_id, None, c.kind, c.summary, None, c.old, c.new, c.magnitude, c.anomaly_score, None, {}, c.detected_at)
-        out.append(replace(c, severity=severity_of(row, by_watch.get(c.watch_id), c.competitor, watchlist.rules)))
-    return out
+    facts = changes_by_id(session, (c.id for c in items))
+    rules = watchlist.rules
+    return [replace(c, severity=top_severity(f, rules)) if (f := facts.get(c.id)) else c for c in items]
 
 
 def filtered_changes(session: Session, request: Request, limit: int, offset: int) -> q.Page[q.ChangeItem]:

@@ -13,12 +13,23 @@ a crawl, so when groups disagree the most polite value wins (longest delay, long
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from monitor.config.cron import check_cron
+from monitor.config.cron import check_schedule_cron
 from monitor.config.durations import Duration
+from monitor.config.hosts import Domain
 from monitor.config.selectors import check_browser_css
 
 Engine = Literal["google", "bing", "baidu", "sogou", "yahoo", "duckduckgo", "yandex"]
@@ -43,6 +54,23 @@ MOBILE_AGENTS = (
 )
 
 
+_CODES = {  # a locale's codes, and what each must look like
+    "country": (re.compile(r"^[A-Za-z]{2}$"), "a two-letter ISO 3166 code like us, de, cn"),
+    "language": (re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"), "a code like en, de, zh-CN"),  # BCP 47
+}
+
+
+def _proxy_url(proxy: str) -> str:
+    # Credentials come as ${ENV} placeholders, filled at crawl time; the host must be there already.
+    parts = urlsplit(proxy)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"a proxy is a URL like http://user:${{PROXY_PASSWORD}}@host:port, not {proxy!r}")
+    return proxy
+
+
+ProxyUrl = Annotated[str, AfterValidator(_proxy_url)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +80,16 @@ class Locale(_Strict):
 
     country: str | None = Field(default=None, max_length=10)
     language: str | None = Field(default=None, max_length=20)
+
+    # The engines put these in their query (gl=, cc=, kl=) or pick a host by them (Yahoo, Yandex):
+    # `USA` or `english` would be a wrong host or an ignored parameter on every check.
+    @field_validator("country", "language")
+    @classmethod
+    def _code(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, what = _CODES[str(info.field_name)]
+        if value is not None and not pattern.match(value):
+            raise ValueError(f"a {info.field_name} is {what}, not {value!r}")
+        return value
 
     @property
     def label(self) -> str:
@@ -72,7 +110,7 @@ class EngineAccess(_Strict):
     concurrency: int = Field(default=1, ge=1, le=16, description="requests to this engine at once")
     user_agents: list[str] = Field(default_factory=list, description="desktop user agents to rotate")
     mobile_user_agents: list[str] = Field(default_factory=list, description="mobile user agents to rotate")
-    proxies: list[str] = Field(default_factory=list, description="proxy URLs; ${ENV} for credentials")
+    proxies: list[ProxyUrl] = Field(default_factory=list, description="proxy URLs; ${ENV} for credentials")
     render: Literal["http", "browser"] = "http"
     wait_for: str | None = Field(default=None, description="CSS selector to wait for when rendering")
     backoff: Duration = Field(default=3600, description="after a block page: wait this long, then double")
@@ -90,15 +128,6 @@ class EngineAccess(_Strict):
         if info.data.get("render", "browser") != "browser":
             raise ValueError("wait_for needs render: browser")
         return value
-
-    @field_validator("proxies")
-    @classmethod
-    def _proxy_urls(cls, proxies: list[str]) -> list[str]:
-        for p in proxies:
-            scheme, sep, _ = p.partition("://")
-            if not sep or scheme not in ("http", "https"):
-                raise ValueError("a proxy is a URL like http://user:${PROXY_PASSWORD}@host:port")
-        return proxies
 
     @model_validator(mode="after")
     def _browser_has_no_proxy(self) -> EngineAccess:
@@ -121,7 +150,7 @@ class KeywordGroup(_Strict):
     locales: list[Locale] = Field(default_factory=lambda: [Locale()], min_length=1)
     devices: list[Device] = Field(default_factory=lambda: ["desktop"], min_length=1)
     depth: int = Field(default=1, ge=1, le=10, description="result pages to check per keyword")
-    domains: list[str] = Field(default_factory=list, description="our own domains")
+    domains: list[Domain] = Field(default_factory=list, description="our own domains")
     competitors: list[str] = Field(default_factory=list, description="competitor names or domains")
     weights: dict[str, float] = Field(
         default_factory=dict, description="keyword -> weight (e.g. monthly searches) for visibility"
@@ -162,11 +191,7 @@ class KeywordGroup(_Strict):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        if info.data.get("interval") is not None:
-            raise ValueError("give either interval or cron, not both")
-        return check_cron(value)
+        return check_schedule_cron(value, info.data.get("interval"))
 
     @field_validator("access")
     @classmethod

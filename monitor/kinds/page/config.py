@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.selectors import check_css, check_rule, check_xpath
 from monitor.config.settings import Strict
@@ -22,11 +22,26 @@ from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
 from spiders.extract.page import FilterError, PageFilter, check_filter
 
 
+def _runs(page_filter: PageFilter) -> None:
+    """ValueError when the filter could not run on any response. Each option is checked on its own
+    too (a filter of just that option), so every bad one is reported at its own key, in one pass."""
+    try:
+        check_filter(page_filter)
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+
+
 class ReSub(Strict):
     """One `re.sub` step: a regex (bare or /re/flags) and its replacement (groups as \\1)."""
 
     pattern: str
     repl: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        _runs(PageFilter(re_sub=[(value, "")]))
+        return value
 
 
 class PageOptions(BrowserOptions):
@@ -54,15 +69,11 @@ class PageOptions(BrowserOptions):
         classmethod(lambda cls, v: as_list(v))
     )
 
-    @field_validator("css")
+    @field_validator("css", "xpath")
     @classmethod
-    def _css(cls, value: str | None) -> str | None:
-        return check_css(value) if value is not None else None
-
-    @field_validator("xpath")
-    @classmethod
-    def _xpath(cls, value: str | None) -> str | None:
-        return check_xpath(value) if value is not None else None
+    def _selector(cls, value: str | None, info: ValidationInfo) -> str | None:
+        check = check_css if info.field_name == "css" else check_xpath
+        return check(value) if value is not None else None
 
     @field_validator("regex")
     @classmethod
@@ -82,6 +93,13 @@ class PageOptions(BrowserOptions):
     def _rules(cls, rules: list[str]) -> list[str]:
         return [check_rule(r) for r in rules]
 
+    @field_validator("json_path", "jq")
+    @classmethod
+    def _shaping(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _runs(PageFilter(json=value) if info.field_name == "json_path" else PageFilter(jq=value))
+        return value
+
     @field_validator("sort", mode="before")
     @classmethod
     def _sort(cls, value: object) -> object:
@@ -94,10 +112,7 @@ class PageOptions(BrowserOptions):
 
     @model_validator(mode="after")
     def _filter_runs(self) -> PageOptions:
-        try:
-            check_filter(self.page_filter())
-        except FilterError as exc:
-            raise ValueError(str(exc)) from None
+        _runs(self.page_filter())
         return self
 
     def page_filter(self) -> PageFilter:

@@ -18,7 +18,7 @@ from typing import Any
 from models import PageDiff, PageText
 from monitor.changes.record import DetectedChange
 from monitor.kinds.base import Observer
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome, unreadable
 from monitor.kinds.page.changes import detect_page_changes, diff_text
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.extract.page import FilterError, PageFilter, UnreadablePage, render_text
@@ -143,15 +143,9 @@ def observe_page(page: FetchedPage, memory: PageMemory, now: datetime) -> PageOu
     body = page.body or b""
     if status in (404, 410):
         return replace(base, reason=f"HTTP {status}: page not found")
-    if status >= 400 or status == 304:
-        failed = replace(base, reason=f"HTTP {status}")
-        failed.keep_body(body, ctype)
+    failed = unreadable(base, status, body, ctype, HTML_TYPES + TEXT_TYPES, "a text")
+    if failed is not None:
         return failed
-    if not body.strip():
-        return replace(base, reason="empty page (200 with no content)")
-    kind = (ctype or "").split(";")[0].strip().lower()
-    if kind and not kind.startswith(HTML_TYPES + TEXT_TYPES):
-        return replace(base, reason=f"not a text page ({kind})")
     digest = body_digest(body)
     validators = {"etag": page.headers.get("etag"), "last_modified": page.headers.get("last-modified")}
     if digest == memory.body_hash and same_filter:

@@ -15,7 +15,7 @@ from typing import Any
 
 from models import ProductState
 from monitor.kinds.base import Extraction, Observer
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome, unreadable
 from monitor.kinds.product.changes import (
     ProductSnapshot,
     detect_product_changes,
@@ -119,15 +119,9 @@ def precheck(page: FetchedPage, memory: ProductMemory, now: datetime) -> Product
         if hits >= memory.gone_after and not memory.gone_reported and memory.last is not None:
             outcome.changes = [gone_change(memory.label, status, hits)]
         return outcome
-    if status >= 400 or status == 304:
-        failed = replace(base, reason=f"HTTP {status}")
-        failed.keep_body(body, ctype)
+    failed = unreadable(base, status, body, ctype, HTML_TYPES, "an HTML")
+    if failed is not None:
         return failed
-    if not body.strip():
-        return replace(base, reason="empty page (200 with no content)")
-    kind = (ctype or "").split(";")[0].strip().lower()
-    if kind and not kind.startswith(HTML_TYPES):
-        return replace(base, reason=f"not an HTML page ({kind})")
     digest = body_digest(body)
     validators = {"etag": page.headers.get("etag"), "last_modified": page.headers.get("last-modified")}
     if digest == memory.body_hash and memory.last is not None:
