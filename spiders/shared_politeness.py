@@ -27,15 +27,19 @@ import logging
 import random
 import uuid
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
-import redis.asyncio as aioredis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+
+if TYPE_CHECKING:
+    # Loaded when the middleware is switched on: a crawl without shared politeness (every `run`) never
+    # imports redis (6 MB).
+    import redis
+    import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +173,8 @@ class SharedPolitenessMiddleware:
         url = s.get("RIVALWATCH_SHARED_POLITENESS_URL")
         if not url:
             raise NotConfigured
+        import redis.asyncio as aioredis
+
         client = aioredis.Redis.from_url(
             url, decode_responses=True, socket_timeout=10, socket_connect_timeout=5
         )
@@ -206,6 +212,8 @@ class SharedPolitenessMiddleware:
 
     async def _admit(self, name: str, site: _Site) -> None:
         """While requests of the site wait here: take places for them, oldest first."""
+        import redis
+
         cap, delay = self._limits_of[name]
         while site.waiting:
             tokens = [f"{self._crawl}:{uuid.uuid4().hex[:12]}" for _ in range(min(len(site.waiting), cap))]
@@ -228,6 +236,8 @@ class SharedPolitenessMiddleware:
                     pass
 
     async def _release(self, name: str, token: str) -> None:
+        import redis
+
         try:
             await self.gate.give_back(name, token)
         except redis.RedisError:  # the lease expires by itself

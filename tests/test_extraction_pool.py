@@ -93,7 +93,7 @@ def test_a_crawl_extracts_its_first_pages_itself_then_hands_the_rest_to_the_work
     from monitor.crawl.pool import ExtractionBatcher
 
     pool = ExtractionPool(1)
-    batcher = ExtractionBatcher(pool, inline_first=2)
+    batcher = ExtractionBatcher(pool, inline_first=2, min_bytes=0)
     items = batch(5)
 
     async def crawl() -> list[object]:
@@ -108,3 +108,26 @@ def test_a_crawl_extracts_its_first_pages_itself_then_hands_the_rest_to_the_work
     finally:
         pool.shutdown()
     assert records == [extract_product(b, u, selectors=s, content_type=c) for b, u, s, c in items]
+
+
+def test_small_pages_are_extracted_in_the_crawler_and_never_start_a_worker() -> None:
+    import asyncio
+
+    from monitor.crawl.pool import ExtractionBatcher
+
+    pool = ExtractionPool(1)
+    items = batch(3)
+    big = (product_page(9) + b"<!--" + b" " * 4096 + b"-->", "http://shop.test/p/9", None, "text/html")
+    batcher = ExtractionBatcher(pool, inline_first=0, min_bytes=len(big[0]))
+
+    async def crawl() -> list[object]:
+        small = [await batcher.extract(*item) for item in items]
+        assert pool._procs == []  # pages below min_bytes: no worker
+        return [*small, await batcher.extract(*big)]
+
+    try:
+        records = asyncio.run(crawl())
+        assert len(pool._procs) == 1  # a page as big as min_bytes goes to the worker
+    finally:
+        pool.shutdown()
+    assert records == [extract_product(b, u, selectors=s, content_type=c) for b, u, s, c in [*items, big]]

@@ -46,12 +46,11 @@ def load_or_exit(path: str) -> Watchlist:
         raise SystemExit(2) from None
 
 
-def open_store_or_exit(watchlist: Watchlist | None = None):  # noqa: ANN201
-
-
+def open_store_or_exit(watchlist: Watchlist | None = None, *, apart: bool = False):  # noqa: ANN201
+    """`apart`: a command that crawls next migrates a new store in a child process (models.db)."""
     url = database_url(watchlist.settings.database_url if watchlist else None)
     try:
-        return open_store(url)
+        return open_store(url, apart=apart)
     except SQLAlchemyError as exc:
         err_console.print(
             f"[red]error[/red] cannot open the store at {_safe_url(url)}: {exc.__class__.__name__}: "

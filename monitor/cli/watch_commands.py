@@ -116,7 +116,7 @@ def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     watchlist = load_or_exit(config_path)
-    _engine, factory = open_store_or_exit(watchlist)
+    _engine, factory = open_store_or_exit(watchlist, apart=True)
     with Progress(
         TextColumn("[bold]crawling"),
         BarColumn(),

@@ -1,0 +1,25 @@
+"""A new store migrated by a child process (`open_store(..., apart=True)`, what `rivalwatch run` uses)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+
+from models.db import MigrationFailed, at_head, open_store
+
+
+def test_a_new_store_migrated_apart_is_at_head_with_every_table(tmp_path) -> None:  # noqa: ANN001
+    apart, _ = open_store(f"sqlite:///{tmp_path}/apart.db", apart=True)
+    here, _ = open_store(f"sqlite:///{tmp_path}/here.db")
+    assert at_head(apart)
+    assert sorted(inspect(apart).get_table_names()) == sorted(inspect(here).get_table_names())
+
+
+def test_an_in_memory_store_is_migrated_here_even_when_asked_apart() -> None:
+    engine, _ = open_store("sqlite://", apart=True)  # another process could not reach it
+    assert "watches" in inspect(engine).get_table_names()
+
+
+def test_migrations_that_fail_apart_say_why() -> None:
+    with pytest.raises(MigrationFailed, match="OperationalError"):
+        open_store("postgresql://nobody:pw@127.0.0.1:1/none", apart=True)
