@@ -41,7 +41,7 @@ from monitor.kinds import KINDS
 from monitor.scale.connect import QueueConfig, require_shared_store
 from monitor.scale.leader import Leadership
 from monitor.scale.members import Member, Members
-from monitor.scale.queue import Job, WatchQueue
+from monitor.scale.queue import Job, WatchQueue, due_text
 from monitor.service import store_ops
 from monitor.service.logs import LOGGER, event, log_recovered
 from monitor.watchlist import Watchlist, load_watchlist
@@ -68,6 +68,11 @@ class RoleOptions:
     alert_lease: float = 300.0  # seconds a dispatcher's claim on a delivery lasts
     domain_cap: int | None = None  # requests in flight per site across workers (None: concurrency_per_domain)
     heartbeat_every: float = 2.0
+    # Seconds before the scheduler offers a (watch, due time) it queued again. Redis's marker already keeps
+    # a pair from being queued twice; offering every due pair on every tick only re-asked Redis (thousands
+    # of script calls per pass while a deep queue drains). A pair does need offering again when a stopping
+    # worker gave it back still due: it waits this long at most.
+    reoffer: float = 5.0
 
 
 class Role(ABC):
@@ -160,6 +165,7 @@ class Scheduler(Role):
         self.queue = WatchQueue(self.client, queue.prefix)
         self.leader = Leadership(self.client, queue.prefix, options.lease)
         self._last_recovery = 0.0
+        self._offered: dict[tuple[int, str], float] = {}  # (watch, due text) -> when last offered (monotonic)
 
     def step(self) -> None:
         was_leading = self.leader.leading
@@ -175,12 +181,21 @@ class Scheduler(Role):
         now = utc_now()
         with self.factory() as session:
             due = store_ops.due_now(session, now, self.options.enqueue_limit)
-        added = self.queue.enqueue([(w.watch_id, w.due_at) for w in due])
+        added = self.queue.enqueue(self._to_offer([(w.watch_id, w.due_at) for w in due]))
         self.me.done += added
         if time.monotonic() - self._last_recovery > self.options.lease / 2:
             self._recover(now)
         self.beat(f"leading: {len(due)} due, {added} queued this pass")
         self._stop.wait(self.options.tick)
+
+    def _to_offer(self, due: list[tuple[int, datetime | None]]) -> list[tuple[int, datetime | None]]:
+        """The due pairs not offered to the queue in the last `reoffer` seconds (remembered from now)."""
+        now, since = time.monotonic(), time.monotonic() - self.options.reoffer
+        offered = {pair: t for pair, t in self._offered.items() if t > since}
+        fresh = [(i, d) for i, d in due if offered.get((i, due_text(d)), since) <= since]
+        offered.update(((i, due_text(d)), now) for i, d in fresh)
+        self._offered = offered
+        return fresh
 
     def _take_over(self) -> None:
         """What the single-process service does at start: the store follows the watchlist, due work spread."""
@@ -283,7 +298,16 @@ class Worker(Role):
     def _warm_up(self) -> None:
         """Before the first job: a crawl of no pages per kind, so Scrapy's lazy imports and set-up (its
         download handlers, our middlewares, the spiders) are done when jobs come, not on the first crawl."""
+        from scrapy.settings.default_settings import DOWNLOAD_HANDLERS_BASE
+        from scrapy.utils.misc import load_object
+
         self.me.doing = "warming up"
+        _ = self.factory  # the store's engine and its migration check, not on the first jobs' time
+        for handler in ("http", "https"):  # Scrapy imports its download handler at the first request
+            try:
+                load_object(DOWNLOAD_HANDLERS_BASE[handler])
+            except Exception as exc:  # noqa: BLE001  (only a head start, as below)
+                event(self.log, "warm_up_failed", logging.WARNING, handler=handler, error=str(exc)[:300])
         for kind in KINDS.values():
             try:
                 self.engine.crawl(kind.spider, self.crawl_settings(), jobs=[])
