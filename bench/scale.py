@@ -11,10 +11,15 @@ makes every watch due at once. A phase's rate is its checks divided by the time 
 its last fetch (process start-up is not counted; the wall time including start-up is printed too). Memory: the peak RSS (VmHWM) of each worker process.
 CPU: the CPU seconds each crawling process, the scheduler and the demo market used per 1,000 checks in
 the phase (a measure of efficiency that other load on the machine does not change), and the load
-average when the phase ended: on a shared 2-core machine the rate follows the cores left free.
+average when the phase ended: on a shared 2-core machine the rate follows the cores left free. The
+CPU of the shared services is counted too: PostgreSQL's backends serving this run's roles (found by
+their application_name) and Redis (a redis-server of this run's own on a free port, unless
+--shared-redis: then Redis's CPU is not attributable and is not shown). What 2 workers can gain on 2
+cores follows from these: a worker is one process (one core at most), everything else shares the rest.
 
 python bench/scale.py                    # 2,000 pages
 python bench/scale.py --pages 500 --workers 1,2
+python bench/scale.py --shared-redis    # the Redis of RIVALWATCH_TEST_REDIS_URL
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +63,31 @@ def cpu_seconds(pid: int | None) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def _private_redis(tmp: str) -> tuple[subprocess.Popen, str]:
+    """A redis-server of this run's own (no persistence), so its CPU is this run's alone."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", tmp],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            return proc, url
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("the private redis-server did not start") from None
+            time.sleep(0.1)
 
 
 def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
@@ -99,7 +131,10 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log", type=Path, default=None, help="keep the roles' JSON log here")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per phase at most")
+    parser.add_argument("--shared-redis", action="store_true", help="use RIVALWATCH_TEST_REDIS_URL's Redis")
     args = parser.parse_args()
+    redis_tmp = tempfile.TemporaryDirectory(prefix="rw-bench-redis-")
+    redis_proc, redis_url = (None, REDIS_URL) if args.shared_redis else _private_redis(redis_tmp.name)
 
     import yaml
     from sqlalchemy import create_engine, func, select, text, update
@@ -118,7 +153,12 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     pg = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    env = dict(os.environ, RIVALWATCH_DATABASE_URL=pg, RIVALWATCH_QUEUE_URL=f"{REDIS_URL}?prefix={prefix}")
+    # The roles' connections carry the run's prefix as application_name: their backends' CPU is counted.
+    env = dict(
+        os.environ,
+        RIVALWATCH_DATABASE_URL=f"{pg}&application_name={prefix}",
+        RIVALWATCH_QUEUE_URL=f"{redis_url}?prefix={prefix}",
+    )
     qcfg = queue_config(env["RIVALWATCH_QUEUE_URL"])
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     results: dict[str, dict[str, float]] = {}
@@ -167,6 +207,14 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 except Exception:  # noqa: BLE001  (the schema is not migrated yet)
                     return 0
 
+            def backends_cpu() -> dict[int, float]:
+                """CPU seconds so far of each PostgreSQL backend serving this run's roles."""
+                with admin.connect() as conn:
+                    pids = conn.execute(
+                        text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": prefix}
+                    ).scalars()
+                    return {pid: cpu_seconds(pid) for pid in pids}
+
             def ready(start: list[tuple[str, tuple[str, ...]]]) -> bool:
                 """Every process up and idle: what is measured is crawling, not Python starting."""
                 if start[0][0] == "all":
@@ -186,6 +234,7 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                         raise SystemExit(f"{name}: a role exited; {log.read_text()[-3000:]}")
                     time.sleep(0.2)
                 cpu0 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
+                pg0, redis0 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
                 t0 = datetime.now(UTC)
                 with factory.begin() as s:
                     s.execute(update(Watch).values(next_due_at=t0 - timedelta(seconds=1)))
@@ -200,6 +249,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 workers = [p for p, (role, _e) in zip(procs, start, strict=True) if role in ("worker", "all")]
                 rss = [vm_hwm_mb(p.pid) for p in workers]
                 cpu1 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
+                pg1, redis1 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
+                postgres = sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items())
                 cpu = [after - before for before, after in zip(cpu0, cpu1, strict=True)]
                 roles = [role for role, _e in start]
                 crawling = sum(c for c, r in zip(cpu[:-1], roles, strict=True) if r in ("worker", "all"))
@@ -222,6 +273,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     "cpu_s_per_1000_crawling": crawling * 1000 / count,
                     "cpu_s_per_1000_scheduler": scheduling * 1000 / count,
                     "cpu_s_per_1000_market": cpu[-1] * 1000 / count,
+                    "cpu_s_per_1000_postgres": postgres * 1000 / count,
+                    "cpu_s_per_1000_redis": (redis1 - redis0) * 1000 / count if redis_proc else float("nan"),
                     "load_1min": load,
                 }
                 print(
@@ -229,7 +282,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     f"(wall with start-up {wall:.1f}s); peak RSS per crawling process "
                     f"{', '.join(f'{r:.0f}' for r in rss)} MB; CPU s per 1000 checks: crawling "
                     f"{out['cpu_s_per_1000_crawling']:.1f}, scheduler {out['cpu_s_per_1000_scheduler']:.1f}, "
-                    f"market {out['cpu_s_per_1000_market']:.1f}; load {load:.1f}"
+                    f"market {out['cpu_s_per_1000_market']:.1f}, postgres {out['cpu_s_per_1000_postgres']:.1f}, "
+                    f"redis {out['cpu_s_per_1000_redis']:.1f}; load {load:.1f}"
                 )
                 return out
 
@@ -257,11 +311,16 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
-        import redis
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(30)
+        else:
+            import redis
 
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-            client.delete(key)
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+                client.delete(key)
+        redis_tmp.cleanup()
 
 
 if __name__ == "__main__":
