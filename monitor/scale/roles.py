@@ -302,7 +302,10 @@ class Worker(Role):
         from scrapy.utils.misc import load_object
 
         self.me.doing = "warming up"
-        _ = self.factory  # the store's engine and its migration check, not on the first jobs' time
+        # The store's engine, its migration check, a pooled connection and SQLAlchemy's mapper set-up
+        # (done at a process's first ORM query), not on the first jobs' time.
+        with self.factory() as session:
+            session.execute(select(Watch.id, Watch.next_due_at).where(Watch.id.in_([0]))).all()
         for handler in ("http", "https"):  # Scrapy imports its download handler at the first request
             try:
                 load_object(DOWNLOAD_HANDLERS_BASE[handler])
