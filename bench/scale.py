@@ -6,8 +6,11 @@ each role a `rivalwatch serve` process. One run measures, in order, on the same 
   warm-up      `serve --role all` migrates the schema and stores day 0 (not measured)
   all          `serve --role all`, the single-process service
   workers=N    one scheduler and N workers (N = 1, 2, 4)
-Each phase starts its processes, waits until they are up and idle, then moves the market a day and
-makes every watch due at once. A phase's rate is its checks divided by the time from that moment to
+Each phase moves the market a day, has the market render that day's pages (it renders a page once
+per day and keeps it; --no-prerender: while the crawl runs), starts its processes, waits until they
+are up and idle, then makes every watch due at once. Pre-rendering keeps the market's page-making off
+the measured cores, as a real shop's server is not on the crawler's machine; the market still serves
+every request in the phase and its CPU for that is counted. A phase's rate is its checks divided by the time from that moment to
 its last fetch (process start-up is not counted; the wall time including start-up is printed too). Memory: the peak RSS (VmHWM) of each worker process.
 CPU: the CPU seconds each crawling process, the scheduler and the demo market used per 1,000 checks in
 the phase (a measure of efficiency that other load on the machine does not change), and the load
@@ -35,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,6 +95,20 @@ def _private_redis(tmp: str) -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
 
 
+def _prerender(urls: list[str]) -> None:
+    """Fetch every page once so the market renders (and keeps) today's pages before a phase."""
+
+    def get(url: str) -> None:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:  # noqa: S310  (the local demo market)
+                reply.read()
+        except OSError:
+            pass  # an error page is the market's answer too; the crawl meets it the same way
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, urls))
+
+
 def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -131,6 +150,9 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log", type=Path, default=None, help="keep the roles' JSON log here")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per phase at most")
+    parser.add_argument(
+        "--no-prerender", action="store_true", help="the market renders pages during the phase"
+    )
     parser.add_argument("--shared-redis", action="store_true", help="use RIVALWATCH_TEST_REDIS_URL's Redis")
     args = parser.parse_args()
     redis_tmp = tempfile.TemporaryDirectory(prefix="rw-bench-redis-")
@@ -227,6 +249,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
 
             def phase(name: str, day: int, start: list[tuple[str, tuple[str, ...]]]) -> dict[str, float]:
                 market.set_day(day)
+                if not args.no_prerender:
+                    _prerender([u for _shop, _pid, u in urls])
                 wall = time.perf_counter()
                 procs = [_serve(role, config, env, log, *extra) for role, extra in start]
                 while not ready(start):

@@ -18,7 +18,9 @@ A lost Redis or PostgreSQL is waited for: the failing pass is logged and tried a
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -240,6 +242,22 @@ class Scheduler(Role):
             pass
 
 
+# What a crawl imports at its first page, not at start (so that a process that never crawls does not
+# pay for them): the extractors (a worker extracts inline) and the price-anomaly scorer the kinds' plans
+# load. A worker imports them while warming up: a measured crawl never pays a process's start-up.
+FIRST_USE = ("spiders.extract", "monitor.anomaly_feed")
+
+
+def _first_use_modules() -> list[str]:
+    names: list[str] = []
+    for name in FIRST_USE:
+        names.append(name)
+        package = importlib.import_module(name)
+        if hasattr(package, "__path__"):
+            names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{name}.")]
+    return names
+
+
 class Worker(Role):
     name = "worker"
 
@@ -311,6 +329,11 @@ class Worker(Role):
                 load_object(DOWNLOAD_HANDLERS_BASE[handler])
             except Exception as exc:  # noqa: BLE001  (only a head start, as below)
                 event(self.log, "warm_up_failed", logging.WARNING, handler=handler, error=str(exc)[:300])
+        for name in _first_use_modules():
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001  (only a head start, as below)
+                event(self.log, "warm_up_failed", logging.WARNING, module=name, error=str(exc)[:300])
         for kind in KINDS.values():
             try:
                 self.engine.crawl(kind.spider, self.crawl_settings(), jobs=[])
