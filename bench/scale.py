@@ -143,7 +143,7 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
 
 def main() -> None:  # noqa: C901  (one bench, its phases in order)
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--jobs", type=int, default=250, help="watches a worker takes per crawl")
