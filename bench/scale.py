@@ -237,6 +237,13 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     ).scalars()
                     return {pid: cpu_seconds(pid) for pid in pids}
 
+            def redis_calls() -> int:
+                """Commands the run's own Redis has served so far (0 with --shared-redis)."""
+                if redis_proc is None:
+                    return 0
+                stats = qcfg.client().info("commandstats")
+                return sum(int(v["calls"]) for v in stats.values())
+
             def ready(start: list[tuple[str, tuple[str, ...]]]) -> bool:
                 """Every process up and idle: what is measured is crawling, not Python starting."""
                 if start[0][0] == "all":
@@ -259,6 +266,7 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     time.sleep(0.2)
                 cpu0 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
                 pg0, redis0 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
+                calls0 = redis_calls()
                 t0 = datetime.now(UTC)
                 with factory.begin() as s:
                     s.execute(update(Watch).values(next_due_at=t0 - timedelta(seconds=1)))
@@ -275,6 +283,7 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 cpu1 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
                 pg1, redis1 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
                 postgres = sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items())
+                calls = redis_calls() - calls0
                 cpu = [after - before for before, after in zip(cpu0, cpu1, strict=True)]
                 roles = [role for role, _e in start]
                 crawling = sum(c for c, r in zip(cpu[:-1], roles, strict=True) if r in ("worker", "all"))
@@ -299,6 +308,7 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     "cpu_s_per_1000_market": cpu[-1] * 1000 / count,
                     "cpu_s_per_1000_postgres": postgres * 1000 / count,
                     "cpu_s_per_1000_redis": (redis1 - redis0) * 1000 / count if redis_proc else float("nan"),
+                    "redis_calls_per_check": calls / count if redis_proc else float("nan"),
                     "load_1min": load,
                 }
                 print(
@@ -307,7 +317,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     f"{', '.join(f'{r:.0f}' for r in rss)} MB; CPU s per 1000 checks: crawling "
                     f"{out['cpu_s_per_1000_crawling']:.1f}, scheduler {out['cpu_s_per_1000_scheduler']:.1f}, "
                     f"market {out['cpu_s_per_1000_market']:.1f}, postgres {out['cpu_s_per_1000_postgres']:.1f}, "
-                    f"redis {out['cpu_s_per_1000_redis']:.1f}; load {load:.1f}"
+                    f"redis {out['cpu_s_per_1000_redis']:.1f}; Redis commands per check "
+                    f"{out['redis_calls_per_check']:.1f}; load {load:.1f}"
                 )
                 return out
 
