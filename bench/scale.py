@@ -6,15 +6,23 @@ each role a `rivalwatch serve` process. One run measures, in order, on the same 
   warm-up      `serve --role all` migrates the schema and stores day 0 (not measured)
   all          `serve --role all`, the single-process service
   workers=N    one scheduler and N workers (N = 1, 2, 4)
-Each phase starts its processes, waits until they are up and idle, then moves the market a day and
-makes every watch due at once. A phase's rate is its checks divided by the time from that moment to
+Each phase moves the market a day, has the market render that day's pages (it renders a page once
+per day and keeps it; --no-prerender: while the crawl runs), starts its processes, waits until they
+are up and idle, then makes every watch due at once. Pre-rendering keeps the market's page-making off
+the measured cores, as a real shop's server is not on the crawler's machine; the market still serves
+every request in the phase and its CPU for that is counted. A phase's rate is its checks divided by the time from that moment to
 its last fetch (process start-up is not counted; the wall time including start-up is printed too). Memory: the peak RSS (VmHWM) of each worker process.
 CPU: the CPU seconds each crawling process, the scheduler and the demo market used per 1,000 checks in
 the phase (a measure of efficiency that other load on the machine does not change), and the load
-average when the phase ended: on a shared 2-core machine the rate follows the cores left free.
+average when the phase ended: on a shared 2-core machine the rate follows the cores left free. The
+CPU of the shared services is counted too: PostgreSQL's backends serving this run's roles (found by
+their application_name) and Redis (a redis-server of this run's own on a free port, unless
+--shared-redis: then Redis's CPU is not attributable and is not shown). What 2 workers can gain on 2
+cores follows from these: a worker is one process (one core at most), everything else shares the rest.
 
 python bench/scale.py                    # 2,000 pages
 python bench/scale.py --pages 500 --workers 1,2
+python bench/scale.py --shared-redis    # the Redis of RIVALWATCH_TEST_REDIS_URL
 """
 
 from __future__ import annotations
@@ -23,10 +31,14 @@ import argparse
 import json
 import os
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,6 +70,45 @@ def cpu_seconds(pid: int | None) -> float:
         return 0.0
 
 
+def _private_redis(tmp: str) -> tuple[subprocess.Popen, str]:
+    """A redis-server of this run's own (no persistence), so its CPU is this run's alone."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", tmp],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            return proc, url
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("the private redis-server did not start") from None
+            time.sleep(0.1)
+
+
+def _prerender(urls: list[str]) -> None:
+    """Fetch every page once so the market renders (and keeps) today's pages before a phase."""
+
+    def get(url: str) -> None:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:  # noqa: S310  (the local demo market)
+                reply.read()
+        except OSError:
+            pass  # an error page is the market's answer too; the crawl meets it the same way
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, urls))
+
+
 def _serve(role: str, config: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
     return start_role(role, config, log, env, "--tick", "0.2", "--spread-rate", "1000000", *extra)
 
@@ -74,7 +125,13 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log", type=Path, default=None, help="keep the roles' JSON log here")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per phase at most")
+    parser.add_argument(
+        "--no-prerender", action="store_true", help="the market renders pages during the phase"
+    )
+    parser.add_argument("--shared-redis", action="store_true", help="use RIVALWATCH_TEST_REDIS_URL's Redis")
     args = parser.parse_args()
+    redis_tmp = tempfile.TemporaryDirectory(prefix="rw-bench-redis-")
+    redis_proc, redis_url = (None, REDIS_URL) if args.shared_redis else _private_redis(redis_tmp.name)
 
     import yaml
     from sqlalchemy import create_engine, func, select, text, update
@@ -93,7 +150,12 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     pg = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    env = dict(os.environ, RIVALWATCH_DATABASE_URL=pg, RIVALWATCH_QUEUE_URL=f"{REDIS_URL}?prefix={prefix}")
+    # The roles' connections carry the run's prefix as application_name: their backends' CPU is counted.
+    env = dict(
+        os.environ,
+        RIVALWATCH_DATABASE_URL=f"{pg}&application_name={prefix}",
+        RIVALWATCH_QUEUE_URL=f"{redis_url}?prefix={prefix}",
+    )
     qcfg = queue_config(env["RIVALWATCH_QUEUE_URL"])
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     results: dict[str, dict[str, float]] = {}
@@ -142,6 +204,21 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 except Exception:  # noqa: BLE001  (the schema is not migrated yet)
                     return 0
 
+            def backends_cpu() -> dict[int, float]:
+                """CPU seconds so far of each PostgreSQL backend serving this run's roles."""
+                with admin.connect() as conn:
+                    pids = conn.execute(
+                        text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": prefix}
+                    ).scalars()
+                    return {pid: cpu_seconds(pid) for pid in pids}
+
+            def redis_calls() -> int:
+                """Commands the run's own Redis has served so far (0 with --shared-redis)."""
+                if redis_proc is None:
+                    return 0
+                stats = qcfg.client().info("commandstats")
+                return sum(int(v["calls"]) for v in stats.values())
+
             def ready(start: list[tuple[str, tuple[str, ...]]]) -> bool:
                 """Every process up and idle: what is measured is crawling, not Python starting."""
                 if start[0][0] == "all":
@@ -154,6 +231,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
 
             def phase(name: str, day: int, start: list[tuple[str, tuple[str, ...]]]) -> dict[str, float]:
                 market.set_day(day)
+                if not args.no_prerender:
+                    _prerender([u for _shop, _pid, u in urls])
                 wall = time.perf_counter()
                 procs = [_serve(role, config, env, log, *extra) for role, extra in start]
                 while not ready(start):
@@ -161,6 +240,8 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                         raise SystemExit(f"{name}: a role exited; {log.read_text()[-3000:]}")
                     time.sleep(0.2)
                 cpu0 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
+                pg0, redis0 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
+                calls0 = redis_calls()
                 t0 = datetime.now(UTC)
                 with factory.begin() as s:
                     s.execute(update(Watch).values(next_due_at=t0 - timedelta(seconds=1)))
@@ -175,6 +256,9 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                 workers = [p for p, (role, _e) in zip(procs, start, strict=True) if role in ("worker", "all")]
                 rss = [vm_hwm_mb(p.pid) for p in workers]
                 cpu1 = [cpu_seconds(p.pid) for p in procs] + [cpu_seconds(market.pid)]
+                pg1, redis1 = backends_cpu(), cpu_seconds(redis_proc.pid if redis_proc else None)
+                postgres = sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items())
+                calls = redis_calls() - calls0
                 cpu = [after - before for before, after in zip(cpu0, cpu1, strict=True)]
                 roles = [role for role, _e in start]
                 crawling = sum(c for c, r in zip(cpu[:-1], roles, strict=True) if r in ("worker", "all"))
@@ -197,6 +281,9 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     "cpu_s_per_1000_crawling": crawling * 1000 / count,
                     "cpu_s_per_1000_scheduler": scheduling * 1000 / count,
                     "cpu_s_per_1000_market": cpu[-1] * 1000 / count,
+                    "cpu_s_per_1000_postgres": postgres * 1000 / count,
+                    "cpu_s_per_1000_redis": (redis1 - redis0) * 1000 / count if redis_proc else float("nan"),
+                    "redis_calls_per_check": calls / count if redis_proc else float("nan"),
                     "load_1min": load,
                 }
                 print(
@@ -204,7 +291,9 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
                     f"(wall with start-up {wall:.1f}s); peak RSS per crawling process "
                     f"{', '.join(f'{r:.0f}' for r in rss)} MB; CPU s per 1000 checks: crawling "
                     f"{out['cpu_s_per_1000_crawling']:.1f}, scheduler {out['cpu_s_per_1000_scheduler']:.1f}, "
-                    f"market {out['cpu_s_per_1000_market']:.1f}; load {load:.1f}"
+                    f"market {out['cpu_s_per_1000_market']:.1f}, postgres {out['cpu_s_per_1000_postgres']:.1f}, "
+                    f"redis {out['cpu_s_per_1000_redis']:.1f}; Redis commands per check "
+                    f"{out['redis_calls_per_check']:.1f}; load {load:.1f}"
                 )
                 return out
 
@@ -232,11 +321,16 @@ def main() -> None:  # noqa: C901  (one bench, its phases in order)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
-        import redis
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(30)
+        else:
+            import redis
 
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-            client.delete(key)
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+                client.delete(key)
+        redis_tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ One Lua script checks and takes places atomically, on Redis's clock, so machines
 The calls are asynchronous (redis.asyncio on the reactor's asyncio loop): a round trip to Redis never
 holds up the reactor's other work. Within one crawl, the requests waiting for a site queue up locally
 and one task per site asks Redis for as many places as are waiting (one round trip for many); a
-place given back here is offered to the local queue at once, a place freed by another worker is seen
-at the next try (every POLL seconds while the site is full).
+place given back while requests of the site wait here rides on that task's next ask (the script frees
+it before it counts, so one round trip per download rather than two) and wakes the task at once; a
+place freed by another worker is seen at the next try (every POLL seconds while the site is full).
 
 A site is the request's host:port, or its `download_slot` when a spider names one (the keyword kind
 names one per engine, with its delay and concurrency in DOWNLOAD_SLOTS). Switched on by the setting
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # KEYS: the site's leases, the site's next start, the site's wanting crawls. ARGV: cap, delay ms,
-# lease ms, the asking crawl's id, then one token per place wanted (each "<crawl id>:<random>").
+# lease ms, the asking crawl's id, how many tokens it gives back, those tokens, then one token per
+# place wanted (each "<crawl id>:<random>"). The tokens given back are freed first.
 # Takes as many places as are free, but no more than the asking crawl's fair share: the cap divided
 # among the crawls that want places of the site now (each asking marks itself wanting for WANT_MS),
 # so a crawl that holds every place cannot starve another one (places are not revoked: they drain
@@ -54,6 +56,9 @@ log = logging.getLogger(__name__)
 TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local back = tonumber(ARGV[5])
+if back > 0 then redis.call('ZREM', KEYS[1], unpack(ARGV, 6, 5 + back)) end
+local first = 6 + back
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 redis.call('ZADD', KEYS[3], now + 500, ARGV[4])
@@ -74,8 +79,8 @@ if nxt > now then return {0, nxt - now} end
 local delay = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
 if delay > 0 then free = 1 end
-local n = math.min(free, #ARGV - 4)
-for i = 1, n do redis.call('ZADD', KEYS[1], now + lease, ARGV[4 + i]) end
+local n = math.min(free, #ARGV - first + 1)
+for i = 0, n - 1 do redis.call('ZADD', KEYS[1], now + lease, ARGV[first + i]) end
 redis.call('PEXPIRE', KEYS[1], lease)
 if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
 return {n, 0}
@@ -112,7 +117,7 @@ class SiteGate:
     def try_take(self, site: str, token: str, cap: int, delay: float, lease: float, crawl: str = "") -> float:
         """0 when taken (for `crawl`, by default a crawl of its own); else seconds to wait before trying again."""
         crawl = crawl or token
-        args = [cap, int(delay * 1000), int(lease * 1000), crawl, f"{crawl}:{token}"]
+        args = [cap, int(delay * 1000), int(lease * 1000), crawl, 0, f"{crawl}:{token}"]
         reply = self._take(keys=self.keys(site), args=args)
         taken, wait = _wait(reply)
         return 0.0 if taken else wait
@@ -133,16 +138,24 @@ class AsyncSiteGate:
         self._take = client.register_script(TAKE)
 
     async def take(
-        self, site: str, crawl: str, tokens: list[str], cap: int, delay: float, lease: float
+        self,
+        site: str,
+        crawl: str,
+        tokens: list[str],
+        cap: int,
+        delay: float,
+        lease: float,
+        back: list[str] | None = None,
     ) -> tuple[int, float]:
-        """(how many of `tokens` (each "<crawl>:..."), in order, hold a place now; seconds to wait when none does)."""
-        reply = await self._take(
-            keys=_keys(self.prefix, site), args=[cap, int(delay * 1000), int(lease * 1000), crawl, *tokens]
-        )
+        """(how many of `tokens` (each "<crawl>:..."), in order, hold a place now; seconds to wait when none
+        does), the places of the tokens `back` given back first."""
+        back = back or []
+        args = [cap, int(delay * 1000), int(lease * 1000), crawl, len(back), *back, *tokens]
+        reply = await self._take(keys=_keys(self.prefix, site), args=args)
         return _wait(reply)
 
-    async def give_back(self, site: str, token: str) -> None:
-        await self.client.zrem(_keys(self.prefix, site)[0], token)
+    async def give_back(self, site: str, *tokens: str) -> None:
+        await self.client.zrem(_keys(self.prefix, site)[0], *tokens)
 
 
 class _Site:
@@ -151,7 +164,12 @@ class _Site:
     def __init__(self) -> None:
         self.waiting: deque[asyncio.Future[str]] = deque()
         self.freed = asyncio.Event()  # a place was given back here: try again now, not after POLL
+        self.back: list[str] = []  # tokens given back, freed by the task's next ask
         self.task: asyncio.Task[None] | None = None
+
+    @property
+    def asking(self) -> bool:
+        return self.task is not None and not self.task.done()
 
 
 class SharedPolitenessMiddleware:
@@ -187,9 +205,15 @@ class SharedPolitenessMiddleware:
         return mw
 
     async def spider_closed(self) -> None:
-        for site in self._sites.values():
+        for name, site in self._sites.items():
             if site.task is not None:
                 site.task.cancel()
+            back, site.back = site.back, []
+            if back:
+                try:
+                    await self.gate.give_back(name, *back)
+                except redis.RedisError:  # the leases expire by themselves
+                    pass
         await self.gate.client.aclose()
 
     def _limits(self, request: Request) -> tuple[str, int, float]:
@@ -215,13 +239,22 @@ class SharedPolitenessMiddleware:
         import redis
 
         cap, delay = self._limits_of[name]
-        while site.waiting:
+        while site.waiting or site.back:
+            if not site.waiting:  # given back after the last ask and nobody here waits: free them now
+                back, site.back = site.back, []
+                try:
+                    await self.gate.give_back(name, *back)
+                except redis.RedisError:  # the leases expire by themselves
+                    pass
+                continue
             tokens = [f"{self._crawl}:{uuid.uuid4().hex[:12]}" for _ in range(min(len(site.waiting), cap))]
             site.freed.clear()
+            back, site.back = site.back, []
             try:
-                taken, wait = await self.gate.take(name, self._crawl, tokens, cap, delay, self.lease)
+                taken, wait = await self.gate.take(name, self._crawl, tokens, cap, delay, self.lease, back)
             except redis.RedisError as exc:
                 log.warning("shared politeness: Redis unreachable (%s); waiting", exc)
+                site.back[:0] = back  # still held: given back with the next ask (or they expire)
                 taken, wait = 0, REDIS_RETRY
             for token in tokens[:taken]:
                 place = site.waiting.popleft() if site.waiting else None
@@ -238,11 +271,15 @@ class SharedPolitenessMiddleware:
     async def _release(self, name: str, token: str) -> None:
         import redis
 
+        site = self._sites.get(name)
+        if site is not None and site.asking:  # the site's task frees it with its next ask, now
+            site.back.append(token)
+            site.freed.set()
+            return
         try:
             await self.gate.give_back(name, token)
         except redis.RedisError:  # the lease expires by itself
             pass
-        site = self._sites.get(name)
         if site is not None:
             site.freed.set()
 

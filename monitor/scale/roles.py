@@ -18,7 +18,9 @@ A lost Redis or PostgreSQL is waited for: the failing pass is logged and tried a
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -40,7 +42,7 @@ from monitor.kinds import KINDS
 from monitor.scale.connect import QueueConfig, require_shared_store
 from monitor.scale.leader import Leadership
 from monitor.scale.members import Member, Members
-from monitor.scale.queue import Job, WatchQueue
+from monitor.scale.queue import Job, WatchQueue, due_text
 from monitor.service import store_ops
 from monitor.service.logs import LOGGER, event, log_recovered
 from monitor.watchlist import Watchlist, load_watchlist
@@ -67,6 +69,11 @@ class RoleOptions:
     alert_lease: float = 300.0  # seconds a dispatcher's claim on a delivery lasts
     domain_cap: int | None = None  # requests in flight per site across workers (None: concurrency_per_domain)
     heartbeat_every: float = 2.0
+    # Seconds before the scheduler offers a (watch, due time) it queued again. Redis's marker already keeps
+    # a pair from being queued twice; offering every due pair on every tick only re-asked Redis (thousands
+    # of script calls per pass while a deep queue drains). A pair does need offering again when a stopping
+    # worker gave it back still due: it waits this long at most.
+    reoffer: float = 5.0
 
 
 class Role(ABC):
@@ -159,6 +166,7 @@ class Scheduler(Role):
         self.queue = WatchQueue(self.client, queue.prefix)
         self.leader = Leadership(self.client, queue.prefix, options.lease)
         self._last_recovery = 0.0
+        self._offered: dict[tuple[int, str], float] = {}  # (watch, due text) -> when last offered (monotonic)
 
     def step(self) -> None:
         was_leading = self.leader.leading
@@ -174,12 +182,21 @@ class Scheduler(Role):
         now = utc_now()
         with self.factory() as session:
             due = store_ops.due_now(session, now, self.options.enqueue_limit)
-        added = self.queue.enqueue([(w.watch_id, w.due_at) for w in due])
+        added = self.queue.enqueue(self._to_offer([(w.watch_id, w.due_at) for w in due]))
         self.me.done += added
         if time.monotonic() - self._last_recovery > self.options.lease / 2:
             self._recover(now)
         self.beat(f"leading: {len(due)} due, {added} queued this pass")
         self._stop.wait(self.options.tick)
+
+    def _to_offer(self, due: list[tuple[int, datetime | None]]) -> list[tuple[int, datetime | None]]:
+        """The due pairs not offered to the queue in the last `reoffer` seconds (remembered from now)."""
+        now, since = time.monotonic(), time.monotonic() - self.options.reoffer
+        offered = {pair: t for pair, t in self._offered.items() if t > since}
+        fresh = [(i, d) for i, d in due if offered.get((i, due_text(d)), since) <= since]
+        offered.update(((i, due_text(d)), now) for i, d in fresh)
+        self._offered = offered
+        return fresh
 
     def _take_over(self) -> None:
         """What the single-process service does at start: the store follows the watchlist, due work spread."""
@@ -222,6 +239,22 @@ class Scheduler(Role):
             self.leader.release()  # a standby takes over at its next pass, not after the lease
         except redis.RedisError:
             pass
+
+
+# What a crawl imports at its first page, not at start (so that a process that never crawls does not
+# pay for them): the extractors (a worker extracts inline) and the price-anomaly scorer the kinds' plans
+# load. A worker imports them while warming up: a measured crawl never pays a process's start-up.
+FIRST_USE = ("spiders.extract", "monitor.anomaly_feed")
+
+
+def _first_use_modules() -> list[str]:
+    names: list[str] = []
+    for name in FIRST_USE:
+        names.append(name)
+        package = importlib.import_module(name)
+        if hasattr(package, "__path__"):
+            names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{name}.")]
+    return names
 
 
 class Worker(Role):
@@ -282,7 +315,24 @@ class Worker(Role):
     def _warm_up(self) -> None:
         """Before the first job: a crawl of no pages per kind, so Scrapy's lazy imports and set-up (its
         download handlers, our middlewares, the spiders) are done when jobs come, not on the first crawl."""
+        from scrapy.settings.default_settings import DOWNLOAD_HANDLERS_BASE
+        from scrapy.utils.misc import load_object
+
         self.me.doing = "warming up"
+        # The store's engine, its migration check, a pooled connection and SQLAlchemy's mapper set-up
+        # (done at a process's first ORM query), not on the first jobs' time.
+        with self.factory() as session:
+            session.execute(select(Watch.id, Watch.next_due_at).where(Watch.id.in_([0]))).all()
+        for handler in ("http", "https"):  # Scrapy imports its download handler at the first request
+            try:
+                load_object(DOWNLOAD_HANDLERS_BASE[handler])
+            except Exception as exc:  # noqa: BLE001  (only a head start, as below)
+                event(self.log, "warm_up_failed", logging.WARNING, handler=handler, error=str(exc)[:300])
+        for name in _first_use_modules():
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001  (only a head start, as below)
+                event(self.log, "warm_up_failed", logging.WARNING, module=name, error=str(exc)[:300])
         for kind in KINDS.values():
             try:
                 self.engine.crawl(kind.spider, self.crawl_settings(), jobs=[])
