@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,6 +113,9 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     """Insert rows whose key another writer may have inserted since we looked: theirs stands."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        # Here, not at the top: the PostgreSQL dialect costs every SQLite run's start-up ~25 ms.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
     elif dialect == "sqlite":
         session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)

@@ -7,18 +7,22 @@ Every kind (product, listing, site, page, keyword) is one package under `monitor
 - its change kinds (`changes.py`), registered in `monitor.kinds.CHANGE_KINDS`;
 - its pure functions (`observe.py`: what the crawler's item says, compared with the last good state,
   as an `Outcome` with the kind's own rows as data);
+- its crawl side (`crawl.py`: `plan`, its due watches -> jobs and memories, and `OBSERVER`);
 - a `WatchKind` (`kind.py`) that turns its watchlist section into `WatchSpec`s (synced into the
-  shared `watches` table) and, for a cycle, its due watches into a `KindCrawl`: the spider to run
-  (by dotted path: the crawl side is not imported here), its jobs, and an `Observer` that the one
-  generic sink (`monitor.crawl.sink`) feeds with the spider's items.
+  shared `watches` table) and, for a cycle, its due watches into a `KindCrawl`: the spider to run,
+  its jobs, and an `Observer` that the one generic sink (`monitor.crawl.sink`) feeds with the
+  spider's items. The spider and the crawl side are named by dotted path and imported only when a
+  watch of the kind is crawled: every command reads the watchlist through the registry, and a
+  cycle with nothing due should not pay for the extractors.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -210,9 +214,8 @@ class WatchKind:
     name: str
     section: str  # the watchlist key users write (products, listings, sites, pages, keywords)
     change_kinds: tuple[ChangeKind, ...]
-    spider: str  # the Scrapy spider class, by dotted path (the crawl side is not imported here)
-    observer: Observer[Any, Any]
-    plan: Planner  # due watches -> jobs and memories (inside the transaction that opened the run)
+    spider: str  # the Scrapy spider class, by dotted path
+    crawl: str  # the module of the kind's `plan` and `OBSERVER`, by dotted path
     specify: Specifier | None = None  # watchlist entries -> specs; default: one watch per entry
 
     def specs(self, entries: Sequence[Any], ctx: SpecContext) -> list[WatchSpec]:
@@ -221,7 +224,10 @@ class WatchKind:
 
     def prepare(self, ctx: CycleContext, session: Session, watches: list[Watch]) -> KindCrawl:
         """The crawl of these due watches."""
-        plan = self.plan(ctx, session, watches)
+        side = importlib.import_module(self.crawl)
+        # `plan` runs inside the transaction that opened the run.
+        plan = cast(Planner, side.plan)(ctx, session, watches)
+        observer = cast(Observer[Any, Any], side.OBSERVER)
         browser = any(getattr(job, "render", "http") == "browser" for job in plan.jobs)
         settings = {**crawl_settings(ctx.settings.crawl_limits(), browser), **plan.settings}
-        return KindCrawl(self.name, self.spider, self.observer, plan, settings)
+        return KindCrawl(self.name, self.spider, observer, plan, settings)

@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
-from spiders.extract.listing import ListingItem, ListingPage
+
+if TYPE_CHECKING:
+    from spiders.extract.listing import ListingItem, ListingPage
 
 CHANGE_KINDS = (
     ChangeKind(
@@ -77,6 +80,10 @@ def detect_listing_changes(
     options: ListingDiffOptions | None = None,
 ) -> list[DetectedChange]:
     """Added, removed, moved and repriced items, and count shifts, from the last good crawl to this one."""
+    # Here, not at the top: the registry reads CHANGE_KINDS on every command, the extractor's
+    # price parsing is only needed once a listing is compared.
+    from spiders.extract.listing import ListingPage
+
     options = options or ListingDiffOptions()
     new_reason = new.reason if isinstance(new, ListingPage) else None
     old_items = _organic(old.items if isinstance(old, ListingPage) else old, options.include_sponsored)

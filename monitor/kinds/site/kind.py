@@ -2,52 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from monitor.kinds.base import WatchKind
+from monitor.kinds.site.changes import CHANGE_KINDS
 
-from models import SiteSnapshotRow, Watch
-from models.site import latest_snapshots
-from monitor.kinds.base import CrawlPlan, CycleContext, WatchKind, memory_fields, read_options
-from monitor.kinds.site.changes import CHANGE_KINDS, SiteSnapshot
-from monitor.kinds.site.config import SiteOptions
-from monitor.kinds.site.observe import OBSERVER, SiteMemory
-from spiders.extract.site import PageFacts
-from spiders.site_crawl import SiteJob
-
-
-def snapshot_from_row(row: SiteSnapshotRow) -> SiteSnapshot:
-    pages = {p.url: PageFacts(**p.facts_dict()) for p in row.pages}
-    return SiteSnapshot(pages=pages, sitemap_urls=set(row.known_urls or []), truncated=row.truncated)
-
-
-def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
-    return SiteJob(
-        watch_id=watch.id,
-        url=watch.url,
-        max_pages=options.max_pages,
-        max_depth=options.max_depth,
-        use_sitemap=options.use_sitemap,
-        include=tuple(options.include),
-        exclude=tuple(options.exclude),
-        render=options.render,
-        wait_for=options.wait_for,
-        obey_robots=obey_robots,
-    )
-
-
-def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
-    obeys = ctx.robots(session)
-    last = latest_snapshots(session, [w.id for w in watches])
-    jobs = [site_job(w, read_options(SiteOptions, w.options), obeys(w)) for w in watches]
-    memories = {
-        w.id: SiteMemory(
-            **memory_fields(w, ctx.settings.default_interval),
-            last=snapshot_from_row(last[w.id]) if w.id in last else None,
-            last_truncated=bool(w.id in last and last[w.id].truncated),
-        )
-        for w in watches
-    }
-    # robots.txt is read and applied by the spider itself (one fetch per site per crawl).
-    return CrawlPlan(jobs, dict(memories), settings={"ROBOTSTXT_OBEY": False})
-
-
-SITE = WatchKind("site", "sites", CHANGE_KINDS, "spiders.site_spider.SiteSpider", OBSERVER, plan)
+SITE = WatchKind("site", "sites", CHANGE_KINDS, "spiders.site_spider.SiteSpider", "monitor.kinds.site.crawl")
