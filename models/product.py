@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, String, Text, select
+from sqlalchemy import JSON, Index, Select, String, Text, func, select, union
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, ObservedRow, utcnow
@@ -39,8 +39,33 @@ def latest_states(
     ids = list(watch_ids)
     if not ids:
         return {}
-    query = select(ProductState).where(ProductState.watch_id.in_(ids))
+    rows = session.scalars(select(ProductState).where(ProductState.id.in_(_newest_ids(ids, priced=priced))))
+    return {row.watch_id: row for row in rows}
+
+
+def latest_and_priced(
+    session: Session, watch_ids: Iterable[int]
+) -> tuple[dict[int, ProductState], dict[int, ProductState]]:
+    """`latest_states` and `latest_states(priced=True)` in one query: the two are most often the same
+    row, so each row is loaded once, and only each watch's newest rows are read, not its history."""
+    ids = list(watch_ids)
+    if not ids:
+        return {}, {}
+    newest = union(_newest_ids(ids, priced=False), _newest_ids(ids, priced=True))
+    latest: dict[int, ProductState] = {}
+    priced: dict[int, ProductState] = {}
+    rows = session.scalars(select(ProductState).where(ProductState.id.in_(newest)).order_by(ProductState.id))
+    for row in rows:  # ascending id: the newest row of each watch comes last and wins
+        latest[row.watch_id] = row
+        if row.price is not None:
+            priced[row.watch_id] = row
+    return latest, priced
+
+
+def _newest_ids(ids: list[int], *, priced: bool) -> Select[tuple[int]]:
+    """The id of each watch's newest state (with a price, when `priced`): ids grow with time, as in
+    the watch's history order."""
+    query = select(func.max(ProductState.id)).where(ProductState.watch_id.in_(ids))
     if priced:
         query = query.where(ProductState.price.is_not(None))
-    rows = session.scalars(query.order_by(ProductState.watch_id, ProductState.id))
-    return {row.watch_id: row for row in rows}
+    return query.group_by(ProductState.watch_id)

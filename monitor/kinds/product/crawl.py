@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from models import ProductState, Watch
-from models.product import latest_states
+from models.product import latest_and_priced
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.outcome import Outcome
@@ -61,7 +61,7 @@ class PriceSeries:
 def memories(session: Session, watches: list[Watch], ctx: CycleContext) -> dict[int, ProductMemory]:
     """One query per table for all watches of the crawl, not one per page."""
     ids = [w.id for w in watches]
-    latest, priced = latest_states(session, ids), latest_states(session, ids, priced=True)
+    latest, priced = latest_and_priced(session, ids)
     gone_after = ctx.settings.gone_after
     return {
         w.id: ProductMemory(
