@@ -62,7 +62,7 @@ def latest_and_priced(
     return latest, priced
 
 
-def _newest_ids(ids: list[int], *, priced: bool) -> Select[tuple[int]]:
+def _newest_ids(ids: list[int], *, priced: bool) -> Select[int]:
     """The id of each watch's newest state (with a price, when `priced`): ids grow with time, as in
     the watch's history order."""
     query = select(func.max(ProductState.id)).where(ProductState.watch_id.in_(ids))
