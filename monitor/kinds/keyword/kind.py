@@ -15,7 +15,6 @@ from urllib.parse import quote, urlsplit
 from monitor.kinds.base import SpecContext, WatchKind, WatchSpec, store_options
 from monitor.kinds.keyword.changes import CHANGE_KINDS
 from monitor.kinds.keyword.config import EngineAccess, KeywordGroup, KeywordOptions
-from spiders.extract.serp import build_query_url
 
 DEFAULT_INTERVAL = 86400.0  # ranks are a daily figure; engines throttle anyone asking more often
 
@@ -70,6 +69,10 @@ def merged_access(groups: list[KeywordGroup]) -> dict[str, EngineAccess]:
 
 def specs(entries: Sequence[KeywordGroup], ctx: SpecContext) -> list[WatchSpec]:
     """One watch per keyword x engine x locale x device of each group."""
+    # Here, not at the top: every process loads the kinds, and the engines' parsers are only
+    # needed where keyword watches are declared.
+    from spiders.extract.serp import build_query_url
+
     out: list[WatchSpec] = []
     for group in entries:
         domains = tracked_domains(group, ctx.competitors)

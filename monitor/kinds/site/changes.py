@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
-from spiders.extract.site import PageFacts, section_counts, section_of
+
+if TYPE_CHECKING:  # the extractor is loaded where a site is diffed, not by every process loading the kinds
+    from spiders.extract.site import PageFacts
 
 CHANGE_KINDS = (
     ChangeKind("page_added", "site", "New page", "新页面", ("page_added",), "pages_added", "info"),
@@ -66,6 +69,8 @@ class SiteSnapshot:
 
     def section_counts(self, depth: int = 1) -> dict[str, int]:
         """Good pages per section of the URL path tree."""
+        from spiders.extract.site import section_counts
+
         return section_counts(list(self.good_pages), depth)
 
 
@@ -96,6 +101,8 @@ def diff_site(old: SiteSnapshot, new: SiteSnapshot, min_coverage: float = 0.5) -
     """Pages added and removed, titles, descriptions and h1s changed, and new content published."""
     if usable_snapshot(old, new, min_coverage) is not None:
         return []
+    from spiders.extract.site import section_of
+
     changes: list[DetectedChange] = []
     old_good, new_good = old.good_pages, new.good_pages
     for url in sorted(set(new_good) - set(old_good)):
