@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite:///var/rivalwatch.db"
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # for dispose_engines at process exit
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -38,6 +40,7 @@ def make_engine(url: str | None = None) -> Engine:
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
+        _ENGINES.add(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -50,7 +53,16 @@ def make_engine(url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection of the engines made here: on SQLite the last close folds the
+    WAL back into the database file, which a process leaving to the garbage collector may skip."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def alembic_config(engine: Engine):

@@ -7,7 +7,10 @@ the crawler, the browser or the report stack.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
+import sys
 
 import click
 
@@ -32,6 +35,20 @@ COMMANDS = {
     "user": "monitor.cli.web:user",
     "token": "monitor.cli.web:token",
 }
+
+
+def _leave_quickly() -> None:
+    """At interpreter exit: close the store's connections, then freeze the heap so that the final
+    garbage collections (a third of a second after a run, which is a tenth of a whole `run` on 2,000
+    pages) do not walk every object of a process about to end. Nothing is lost: a process's end
+    never promised to finalise objects held in reference cycles."""
+    db = sys.modules.get("models.db")  # a command that never opened the store does not load it now
+    if db is not None:
+        db.dispose_engines()
+    gc.freeze()
+
+
+atexit.register(_leave_quickly)
 
 
 class LazyGroup(click.Group):
