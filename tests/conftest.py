@@ -25,6 +25,10 @@ import offline_guard  # noqa: E402
 from pg_fixture import *  # noqa: E402, F403  (pg_engine, pg_sessions, store_sessions)
 
 offline_guard.install()
+# Child processes too (tests/child_guard/sitecustomize.py): tests that build a child's environment keep
+# this entry when they add their own PYTHONPATH.
+CHILD_GUARD = str(Path(__file__).resolve().parent / "child_guard")
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CHILD_GUARD, os.environ.get("PYTHONPATH")) if p)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_kill_9_of_the_parent_takes_its_extraction_workers_with_it() -> None:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(Path(__file__).resolve().parents[1]), os.environ["PYTHONPATH"]))}
     proc = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     workers = [int(p) for p in proc.stdout.readline().split()]

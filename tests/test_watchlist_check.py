@@ -112,7 +112,7 @@ def test_serve_refuses_a_bad_watchlist_at_start_with_the_same_lines(tmp_path: Pa
     path = tmp_path / "watchlist.yaml"
     path.write_text(text, encoding="utf-8")
     env = {**os.environ, "RIVALWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "COLUMNS": "500"}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout's code, as the tests import it
+    env["PYTHONPATH"] = os.pathsep.join((str(Path(__file__).resolve().parents[1]), env["PYTHONPATH"]))  # this checkout's code
     rivalwatch = str(Path(sys.executable).with_name("rivalwatch"))
     done = subprocess.run(
         [rivalwatch, "serve", "-c", str(path)], env=env, capture_output=True, text=True, timeout=120, check=False

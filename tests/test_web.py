@@ -499,7 +499,7 @@ def live(demo):  # noqa: ANN001, ANN201
     day0 = first.astimezone(ZoneInfo(DEMO_TZ)).date()
     market = DemoMarket(seed=SEED, n_products=PRODUCTS, ports=ports, day=DAYS - 1, day0=day0).start()
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO), RIVALWATCH_WEB_SECRET="w" * 40)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(REPO), os.environ["PYTHONPATH"])), RIVALWATCH_WEB_SECRET="w" * 40)
     proc = subprocess.Popen(
         [sys.executable, "-c", "from monitor.cli import main; main()", "serve", "-c", str(result.watchlist_path), "--web", f"127.0.0.1:{port}",
          "--tick", "0.5", "--log-file", str(result.workdir / "service.log")],
