@@ -148,6 +148,15 @@ def named_host(plugin: NotifyBase) -> str | None:
     return host if "host" in tokens and isinstance(host, str) and host else None
 
 
+def refused_without_lookup(plugin: NotifyBase, rules: AddressRules) -> str | None:
+    """Why the server a plugin's URL names will be refused at send time, when that is known without
+    DNS (a private or loopback address literal, a local name such as `localhost`); else None.
+    `check` warns with it: the URL is valid, but no alert would leave through it."""
+    host = named_host(plugin)
+    decision = None if host is None else rules.decide_without_lookup(host)
+    return None if decision is None or decision else decision.reason
+
+
 def check_named_host(plugin: NotifyBase, rules: AddressRules) -> Refusal | None:
     """Resolve-and-check, just before the send, the server a plugin's URL names (see the module doc)."""
     host = named_host(plugin)

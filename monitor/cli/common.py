@@ -31,11 +31,12 @@ config_option = click.option(
 )
 
 
-def print_problems(problems: Iterable[ConfigProblem]) -> None:
-    """Each watchlist problem on its own line of stderr, `error file:line: field: message`."""
+def print_problems(problems: Iterable[ConfigProblem], label: str = "error", style: str = "red") -> None:
+    """Each watchlist problem on its own line of stderr, `error file:line: field: message`
+    (`warning ...` for what does not stop a run)."""
     for problem in problems:
         # The message quotes the user's own text (selectors with [brackets]): never Rich markup.
-        err_console.print(Text.assemble(("error", "red"), f" {problem}"), soft_wrap=True)
+        err_console.print(Text.assemble((label, style), f" {problem}"), soft_wrap=True)
 
 
 def load_or_exit(path: str) -> Watchlist:

@@ -21,7 +21,7 @@ from monitor.cli.common import (
     print_problems,
     store_location,
 )
-from monitor.watchlist import ConfigError, Watchlist, read_watchlist
+from monitor.watchlist import ConfigError, ConfigProblem, Watchlist, read_watchlist
 from monitor.watchlist.check import Issue, KeyPath
 from monitor.watchlist.environment import missing_secrets, read_environment, unreadable_files
 from monitor.watchlist.keys import key_reference
@@ -55,28 +55,47 @@ def check(config_file: str | None, config_path: str, show_keys: bool) -> None:
     watchlist = loaded.watchlist
     env, issues = read_environment(watchlist)
     issues += missing_secrets(watchlist, env) + unreadable_files(watchlist)
-    issues += _unusable_channels(watchlist, env, {i.path for i in issues})
+    unusable, refused = _channel_issues(watchlist, env, {i.path for i in issues})
+    issues += unusable
     print_watchlist(watchlist, path)
-    problems = sorted((loaded.source.problem(i.path, i.message) for i in issues), key=lambda p: p.line or 0)
+
+    def located(found: list[Issue]) -> list[ConfigProblem]:  # sorted by line
+        return sorted((loaded.source.problem(i.path, i.message) for i in found), key=lambda p: p.line or 0)
+
+    print_problems(located(refused), label="warning", style="yellow")
+    problems = located(issues)
     if problems:
         print_problems(problems)
         raise SystemExit(2)
     console.print("[green]watchlist OK[/green]")
 
 
-def _unusable_channels(watchlist: Watchlist, env: dict[str, str], reported: set[KeyPath]) -> list[Issue]:
-    """Channel URLs Apprise cannot use (one with a missing secret is reported as such already)."""
+def _channel_issues(
+    watchlist: Watchlist, env: dict[str, str], reported: set[KeyPath]
+) -> tuple[list[Issue], list[Issue]]:
+    """Channel URLs Apprise cannot use (errors; one with a missing secret is reported as such already),
+    and usable ones whose server the address policy will refuse at send time (warnings: a loopback or
+    private address literal, a local name, without settings.allow_private_*). Nothing is resolved."""
+    from alerts.channel_addresses import AddressRules, refused_without_lookup
     from alerts.channels import ChannelError, build
 
-    issues = []
+    rules = AddressRules.of(watchlist.settings)
+    unusable: list[Issue] = []
+    refused: list[Issue] = []
     for i, channel in enumerate(watchlist.channels):
         if ("channels", i, "url") in reported:
             continue
         try:
-            build(channel, env)
+            app = build(channel, env)
         except ChannelError as exc:
-            issues.append(Issue(("channels", i, "url"), str(exc)))
-    return issues
+            unusable.append(Issue(("channels", i, "url"), str(exc)))
+            continue
+        for plugin in app:
+            reason = refused_without_lookup(plugin, rules)
+            if reason is not None:
+                message = f"channel {channel.name!r}: no alert will be sent: {reason}"
+                refused.append(Issue(("channels", i, "url"), message))
+    return unusable, refused
 
 
 def print_watchlist(watchlist: Watchlist, path: str) -> None:
