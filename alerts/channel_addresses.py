@@ -148,22 +148,17 @@ def named_host(plugin: NotifyBase) -> str | None:
     return host if "host" in tokens and isinstance(host, str) and host else None
 
 
-def refused_without_lookup(plugin: NotifyBase, rules: AddressRules) -> str | None:
-    """Why the server a plugin's URL names will be refused at send time, when that is known without
-    DNS (a private or loopback address literal, a local name such as `localhost`); else None.
-    `check` warns with it: the URL is valid, but no alert would leave through it."""
-    host = named_host(plugin)
-    decision = None if host is None else rules.decide_without_lookup(host)
-    return None if decision is None or decision else decision.reason
-
-
-def check_named_host(plugin: NotifyBase, rules: AddressRules) -> Refusal | None:
-    """Resolve-and-check, just before the send, the server a plugin's URL names (see the module doc)."""
+def check_named_host(plugin: NotifyBase, rules: AddressRules, *, resolve: bool = True) -> Refusal | None:
+    """Resolve-and-check, just before the send, the server a plugin's URL names (see the module doc).
+    `resolve=False` decides only what is known without DNS (an address literal, a local name):
+    `check` warns with it that the URL is valid but no alert would leave through it."""
     host = named_host(plugin)
     if host is None:
         return None
     decision = rules.decide_without_lookup(host)
     if decision is None:
+        if not resolve:
+            return None
         addresses = policy.resolve(host)
         if not addresses:
             return None  # the plugin's own lookup fails the same way; an HTTP one is refused at connect

@@ -76,7 +76,7 @@ def _channel_issues(
     """Channel URLs Apprise cannot use (errors; one with a missing secret is reported as such already),
     and usable ones whose server the address policy will refuse at send time (warnings: a loopback or
     private address literal, a local name, without settings.allow_private_*). Nothing is resolved."""
-    from alerts.channel_addresses import AddressRules, refused_without_lookup
+    from alerts.channel_addresses import AddressRules, check_named_host
     from alerts.channels import ChannelError, build
 
     rules = AddressRules.of(watchlist.settings)
@@ -91,9 +91,9 @@ def _channel_issues(
             unusable.append(Issue(("channels", i, "url"), str(exc)))
             continue
         for plugin in app:
-            reason = refused_without_lookup(plugin, rules)
-            if reason is not None:
-                message = f"channel {channel.name!r}: no alert will be sent: {reason}"
+            refusal = check_named_host(plugin, rules, resolve=False)
+            if refusal is not None:
+                message = f"channel {channel.name!r}: no alert will be sent: {refusal.reason}"
                 refused.append(Issue(("channels", i, "url"), message))
     return unusable, refused
 
