@@ -168,9 +168,21 @@ class MatrixProduct(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+CATALOGUE_META_FIRST_ROW: dict[str, int] = {
+    "id": 1,
+    "converted_upto": 0,
+    "catalogue_version": 0,
+    "rates_version": 0,
+    "compared_catalogue": -1,
+    "compared_rates": -1,
+}
+
+
 class CatalogueMeta(Base):
     """One row: what the catalogue refresh has done so far. Refreshes update it first, which
-    serialises them (SQLite's write lock, PostgreSQL's row lock)."""
+    serialises them (SQLite's write lock, PostgreSQL's row lock). The row exists from the store's
+    start (`CATALOGUE_META_FIRST_ROW`, written by migration 0019 and by `models.db.create_new_store`), so the first
+    refreshes of two workers lock it rather than race to create it."""
 
     __tablename__ = "catalogue_meta"
 

@@ -33,6 +33,7 @@ class PriceAnomalyFeed:
         self._rows = states
         self._scorers: dict[str, SeriesScorer] = {}
         self._dirty: dict[str, dict] = {}
+        self._first: dict[str, dict] = {}  # states of series begun in this crawl, without a scorer
 
     @classmethod
     def load(cls, session: Session, watch_ids: list[int]) -> PriceAnomalyFeed:
@@ -64,6 +65,12 @@ class PriceAnomalyFeed:
         ):
             return None  # same price, same day: nothing new for a daily series
         scorer = self._scorers.get(key)
+        if scorer is None and key not in self._rows and key not in self._first:
+            first = SeriesScorer.first_point(at, price, label="price")
+            if first is not None:  # a new series: its first point, never scored, without a model
+                score, self._first[key] = first
+                self._dirty[key] = {"key": key, "watch_id": watch_id, "last_value": price, "last_at": at}
+                return score
         if scorer is None:
             scorer = self._restore(key)
             self._scorers[key] = scorer
@@ -75,9 +82,10 @@ class PriceAnomalyFeed:
         """The stored scorer, or a fresh one when there is none or it cannot be read (a state from a
         model that no longer exists): the state only remembers history, so starting afresh costs
         `min_history` days without a score, never a wrong one."""
-        if key in self._rows:
+        state = self._first.pop(key, None) or (self._rows[key].state if key in self._rows else None)
+        if state is not None:
             try:
-                return SeriesScorer.from_state(self._rows[key].state)
+                return SeriesScorer.from_state(state)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("anomaly state %s reset: %s", key, exc)
         return SeriesScorer(label="price")
@@ -105,7 +113,7 @@ class PriceAnomalyFeed:
         for key, row in self._dirty.items():
             # A scorer already written once in this crawl (and dropped) left its state in _rows.
             scorer = self._scorers.get(key)
-            state = scorer.state_dict() if scorer is not None else self._rows[key].state
+            state = scorer.state_dict() if scorer is not None else self._first.pop(key, None) or self._rows[key].state
             rows.append({**row, "state": state, "updated_at": now})
         session.execute(delete(SeriesState).where(SeriesState.key.in_(list(self._dirty))))
         session.execute(insert(SeriesState), rows)

@@ -171,3 +171,28 @@ def test_competitor_day_forest_flags_a_campaign_day_and_has_no_score_while_warmi
     merged = combine(scores[-1], AnomalyScore(0.1, "price as usual", {}), scores[0])
     assert merged.score == scores[-1].score and "share of prices moved" in merged.explanation
     assert combine(scores[0]).score is None
+
+
+@pytest.mark.parametrize(
+    ("config", "value"),
+    [(ScorerConfig(), 129.99), (ScorerConfig.rank(), 3.0), (ScorerConfig(transform="linear"), 0.0)],
+)
+def test_a_first_point_without_a_model_is_what_a_new_scorer_says_and_keeps(config: ScorerConfig, value: float):
+    at = datetime(2026, 3, 2, 8, 30)
+    scorer = SeriesScorer(config, label="price")
+    expected = scorer.update(at, value)
+    first = SeriesScorer.first_point(at, value, config, label="price")
+    assert first is not None
+    score, state = first
+    assert (score.score, score.explanation) == (expected.score, expected.explanation)
+    assert json.loads(json.dumps(state)) == json.loads(json.dumps(scorer.state_dict()))
+    # and the series goes on from that state exactly as from the scorer's
+    later = [(at + timedelta(days=d), value * (1 + 0.01 * (d % 3))) for d in range(1, 30)]
+    resumed = SeriesScorer.from_state(state)
+    # repr: the components hold NaN, which equals nothing, not even itself
+    assert repr([resumed.update(t, v) for t, v in later]) == repr([scorer.update(t, v) for t, v in later])
+
+
+def test_a_first_point_the_model_cannot_use_goes_through_the_model():
+    assert SeriesScorer.first_point(None, 0.0, ScorerConfig(), label="price") is None  # log of 0
+    assert SeriesScorer.first_point(None, float("nan"), ScorerConfig(transform="linear")) is None

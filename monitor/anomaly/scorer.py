@@ -18,7 +18,7 @@ import numpy as np
 
 from monitor.anomaly.config import ScorerConfig
 from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, usual_words
-from monitor.anomaly.model import Evidence, NoveltyModel
+from monitor.anomaly.model import Evidence, NoveltyModel, transform
 
 STATE_VERSION = 2
 
@@ -63,6 +63,31 @@ class SeriesScorer:
         self._raw.append(float(value))
         self._times.append(timestamp)
         return result
+
+    @classmethod
+    def first_point(
+        cls, timestamp: datetime | None, value: float, config: ScorerConfig | None = None, label: str = "value"
+    ) -> tuple[AnomalyScore, dict] | None:
+        """What a new scorer's first `update(timestamp, value)` returns and the `state_dict()` it then
+        has, without building its model: a first point is never scored, and the first check of every
+        watch in a new store would otherwise pay for a model's arrays, a numpy step and a state
+        (a quarter of a millisecond each, a tenth of a first crawl's extraction). The score carries
+        the history count only (`components`). None when the shortcut does not apply (a model that
+        scores from the first point, a value that is not a usable number): call `update`."""
+        config = config or ScorerConfig()
+        if config.min_history < 1 or not np.isfinite(transform(np.array([float(value)]), config.transform)[0]):
+            return None
+        times = [timestamp]
+        score = AnomalyScore(None, absent(label, 0, config.min_history, []), {"history": 0.0})
+        state = {
+            "version": STATE_VERSION,
+            "config": config.to_dict(),
+            "label": label,
+            "seen": 1,
+            "values": [float(value)],
+            "times": _pack_times(times),
+        }
+        return score, state
 
     def _explain(self, ev: Evidence, timestamp: datetime | None, value: float) -> str:
         c = self.config
