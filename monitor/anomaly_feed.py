@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
+import monitor.anomaly as anomaly
 from models.series import SeriesState
-from monitor.anomaly import AnomalyScore, SeriesScorer
+from monitor.anomaly.first import AnomalyScore, first_point
 from monitor.changes.record import DetectedChange
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def price_key(watch_id: int) -> str:
 class PriceAnomalyFeed:
     def __init__(self, states: dict[str, SeriesState]) -> None:
         self._rows = states
-        self._scorers: dict[str, SeriesScorer] = {}
+        self._scorers: dict[str, anomaly.SeriesScorer] = {}
         self._dirty: dict[str, dict] = {}
         self._first: dict[str, dict] = {}  # states of series begun in this crawl, without a scorer
 
@@ -66,7 +67,7 @@ class PriceAnomalyFeed:
             return None  # same price, same day: nothing new for a daily series
         scorer = self._scorers.get(key)
         if scorer is None and key not in self._rows and key not in self._first:
-            first = SeriesScorer.first_point(at, price, label="price")
+            first = first_point(at, price, label="price")
             if first is not None:  # a new series: its first point, never scored, without a model
                 score, self._first[key] = first
                 self._dirty[key] = {"key": key, "watch_id": watch_id, "last_value": price, "last_at": at}
@@ -78,17 +79,17 @@ class PriceAnomalyFeed:
         self._dirty[key] = {"key": key, "watch_id": watch_id, "last_value": price, "last_at": at}
         return score
 
-    def _restore(self, key: str) -> SeriesScorer:
+    def _restore(self, key: str) -> anomaly.SeriesScorer:
         """The stored scorer, or a fresh one when there is none or it cannot be read (a state from a
         model that no longer exists): the state only remembers history, so starting afresh costs
         `min_history` days without a score, never a wrong one."""
         state = self._first.pop(key, None) or (self._rows[key].state if key in self._rows else None)
         if state is not None:
             try:
-                return SeriesScorer.from_state(state)
+                return anomaly.SeriesScorer.from_state(state)  # numpy is loaded here, on first use
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("anomaly state %s reset: %s", key, exc)
-        return SeriesScorer(label="price")
+        return anomaly.SeriesScorer(label="price")
 
     def annotate(self, changes: list[DetectedChange], score: AnomalyScore | None) -> list[DetectedChange]:
         """Price changes carry the anomaly score of the point that moved (None, with the reason in

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from monitor.anomaly import AnomalyScore, ScorerConfig, SeriesScorer, score_matrix, score_series
+from monitor.anomaly.first import first_point
 from monitor.anomaly.multivariate import CompetitorDay, combine, score_competitor_days
 
 START = datetime(2024, 1, 1)
@@ -181,7 +182,7 @@ def test_a_first_point_without_a_model_is_what_a_new_scorer_says_and_keeps(confi
     at = datetime(2026, 3, 2, 8, 30)
     scorer = SeriesScorer(config, label="price")
     expected = scorer.update(at, value)
-    first = SeriesScorer.first_point(at, value, config, label="price")
+    first = first_point(at, value, config, label="price")
     assert first is not None
     score, state = first
     assert (score.score, score.explanation) == (expected.score, expected.explanation)
@@ -194,5 +195,5 @@ def test_a_first_point_without_a_model_is_what_a_new_scorer_says_and_keeps(confi
 
 
 def test_a_first_point_the_model_cannot_use_goes_through_the_model():
-    assert SeriesScorer.first_point(None, 0.0, ScorerConfig(), label="price") is None  # log of 0
-    assert SeriesScorer.first_point(None, float("nan"), ScorerConfig(transform="linear")) is None
+    assert first_point(None, 0.0, ScorerConfig(), label="price") is None  # log of 0
+    assert first_point(None, float("nan"), ScorerConfig(transform="linear")) is None

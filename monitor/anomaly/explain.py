@@ -40,23 +40,6 @@ class Facts:
         return self.novelty >= math.log10(1 / (1 - NOTABLE))  # NaN and small novelty: no
 
 
-def _cadence(times: list[datetime | None]) -> str:
-    """What one point of the series is, from its timestamps (days until they say otherwise: market
-    series are daily)."""
-    stamps = [t for t in times if t is not None]
-    if len(stamps) >= 2:
-        step = (stamps[-1] - stamps[0]).total_seconds() / (len(stamps) - 1)
-        if step < 50 * 60:
-            return "points"
-        if step < 20 * 3600:
-            return "hours"
-    return "days"
-
-
-def absent(label: str, seen: int, needed: int, times: list[datetime | None]) -> str:
-    return f"{label}: not enough history yet ({seen} of {needed} {_cadence(times)})"
-
-
 def history_words(first: datetime | None, last: datetime | None, points: int) -> str:
     """'35 days of history' when the remembered past spans 35 days, else '60 points of history'."""
     if first is not None and last is not None:

@@ -11,27 +11,14 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
 from monitor.anomaly.config import ScorerConfig
-from monitor.anomaly.explain import Facts, absent, amount, describe, history_words, usual_words
-from monitor.anomaly.model import Evidence, NoveltyModel, transform
-
-STATE_VERSION = 2
-
-
-@dataclass(frozen=True)
-class AnomalyScore:
-    """How anomalous a point is: `score` in [0, 1] (0.9: beyond anything the series did before by a
-    whole usual range; ~0: familiar ground), or None while the series has too little history; a
-    sentence for people; the evidence by observable for rules and reports."""
-
-    score: float | None
-    explanation: str
-    components: dict[str, float] = field(default_factory=dict)
+from monitor.anomaly.explain import Facts, amount, describe, history_words, usual_words
+from monitor.anomaly.first import STATE_VERSION, AnomalyScore, absent, pack_times, unpack_times
+from monitor.anomaly.model import Evidence, NoveltyModel
 
 
 class SeriesScorer:
@@ -64,31 +51,6 @@ class SeriesScorer:
         self._times.append(timestamp)
         return result
 
-    @classmethod
-    def first_point(
-        cls, timestamp: datetime | None, value: float, config: ScorerConfig | None = None, label: str = "value"
-    ) -> tuple[AnomalyScore, dict] | None:
-        """What a new scorer's first `update(timestamp, value)` returns and the `state_dict()` it then
-        has, without building its model: a first point is never scored, and the first check of every
-        watch in a new store would otherwise pay for a model's arrays, a numpy step and a state
-        (a quarter of a millisecond each, a tenth of a first crawl's extraction). The score carries
-        the history count only (`components`). None when the shortcut does not apply (a model that
-        scores from the first point, a value that is not a usable number): call `update`."""
-        config = config or ScorerConfig()
-        if config.min_history < 1 or not np.isfinite(transform(np.array([float(value)]), config.transform)[0]):
-            return None
-        times = [timestamp]
-        score = AnomalyScore(None, absent(label, 0, config.min_history, []), {"history": 0.0})
-        state = {
-            "version": STATE_VERSION,
-            "config": config.to_dict(),
-            "label": label,
-            "seen": 1,
-            "values": [float(value)],
-            "times": _pack_times(times),
-        }
-        return score, state
-
     def _explain(self, ev: Evidence, timestamp: datetime | None, value: float) -> str:
         c = self.config
         remembered = list(self._times)[-c.history :]
@@ -117,7 +79,7 @@ class SeriesScorer:
             "label": self.label,
             "seen": int(self._model.seen[0]),
             "values": [v if math.isfinite(v) else None for v in self._raw],
-            "times": _pack_times(list(self._times)),
+            "times": pack_times(list(self._times)),
         }
 
     @classmethod
@@ -133,7 +95,7 @@ class SeriesScorer:
         if version != STATE_VERSION:
             raise ValueError(f"anomaly scorer state version {version!r} is not {STATE_VERSION}")
         config = ScorerConfig.from_dict(d["config"])
-        times = _unpack_times(d["times"])
+        times = unpack_times(d["times"])
         return cls._replayed(config, d.get("label", "value"), d["values"], times, int(d["seen"]))
 
     @classmethod
@@ -148,18 +110,6 @@ class SeriesScorer:
             self._times.append(t)
         self._model.seen[0] = seen
         return self
-
-
-def _pack_times(times: list[datetime | None]) -> dict:
-    """Times as one ISO start and whole seconds after it: a few bytes per point instead of thirty."""
-    start = next((t for t in times if t is not None), None)
-    offsets = [None if t is None or start is None else round((t - start).total_seconds()) for t in times]
-    return {"start": start.isoformat() if start else None, "offsets": offsets}
-
-
-def _unpack_times(packed: dict) -> list[datetime | None]:
-    start = datetime.fromisoformat(packed["start"]) if packed["start"] else None
-    return [None if s is None or start is None else start + timedelta(seconds=s) for s in packed["offsets"]]
 
 
 def score_series(
