@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from models import ProductState, Watch
@@ -16,13 +17,15 @@ from monitor.kinds.product.config import ProductOptions
 from monitor.kinds.product.observe import OBSERVER, ProductMemory
 
 if TYPE_CHECKING:
-    # The anomaly models (numpy) load with a product crawl's plan.
+    # The price series' feed loads with a product crawl's plan (and numpy only once a series has
+    # history to score, monitor.anomaly.first).
     from monitor.anomaly_feed import PriceAnomalyFeed
 
 MIN_PAGES_FOR_POOL = 60  # below this a crawl extracts inline: a pool is not worth its start-up
 
 
-def snapshot_of_row(state: ProductState | None) -> ProductSnapshot | None:
+def snapshot_of_row(state: ProductState | Row[Any] | None) -> ProductSnapshot | None:
+    """A stored state (an ORM object or a plain row with its columns) as the detector compares it."""
     if state is None:
         return None
     return ProductSnapshot(
