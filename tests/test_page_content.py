@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.kinds.page.changes import detect_page_changes, diff_text, empty_rendering
-from spiders.extract.page import FilterError, PageFilter, render_page_text
+from spiders.extract.page import render_page_text
+from spiders.extract.page_filter import FilterError, PageFilter
 
 HTML = """<html><head><title>T</title><style>p{}</style></head><body>
 <nav>Home | Pricing</nav>

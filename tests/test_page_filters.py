@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from spiders.extract.page import FilterError, PageFilter, check_filter, render_text
+from spiders.extract.page import render_text
+from spiders.extract.page_filter import FilterError, PageFilter, check_filter
 
 HTML = "text/html; charset=utf-8"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.kinds.page.observe import PageMemory, observe_page, remember_page
-from spiders.extract.page import PageFilter
+from spiders.extract.page_filter import PageFilter
 from spiders.fetch import FetchedPage, FetchJob
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -29,7 +29,8 @@ from monitor.kinds.page.preview import preview_body
 from monitor.watchlist import Watchlist
 from spiders.crawl_settings import crawl_settings
 from spiders.engine import fetch_page, quiet_scrapy_logs
-from spiders.extract.page import PageFilter, strip_controls
+from spiders.extract.page import strip_controls
+from spiders.extract.page_filter import PageFilter
 from spiders.fetch import FetchedPage, FetchJob
 
 

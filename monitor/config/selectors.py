@@ -80,7 +80,7 @@ def check_rule(rule: str) -> str:
     """A text-or-/regex/ rule (ignore, trigger, include, exclude) that compiles."""
     if not rule.strip():
         raise ValueError("an empty rule matches everything; remove it")
-    from spiders.extract.page import FilterError, compile_rule
+    from spiders.extract.page_filter import FilterError, compile_rule
 
     try:
         compile_rule(rule)

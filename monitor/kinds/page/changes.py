@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
-from spiders.extract.page import PageFilter, compile_rule
+from spiders.extract.page_filter import PageFilter, compile_rule
 
 MAX_LINES_IN_DETAILS = 200
 

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 from monitor.config.selectors import check_css, check_rule, check_xpath
 from monitor.config.settings import Strict
 from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
-from spiders.extract.page import FilterError, PageFilter, check_filter
+from spiders.extract.page_filter import FilterError, PageFilter, check_filter
 
 
 def _runs(page_filter: PageFilter) -> None:

@@ -21,7 +21,8 @@ from monitor.kinds.base import Observer
 from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, page_outcome, unreadable
 from monitor.kinds.page.changes import detect_page_changes, diff_text
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
-from spiders.extract.page import FilterError, PageFilter, UnreadablePage, render_text
+from spiders.extract.page import render_text
+from spiders.extract.page_filter import FilterError, PageFilter, UnreadablePage
 from spiders.fetch import FetchedPage
 
 HTML_TYPES = ("text/html", "application/xhtml")

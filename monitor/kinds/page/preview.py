@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 from monitor.kinds.page.changes import comparable_lines, diff_text, triggers_found
 from monitor.kinds.page.observe import PageMemory, filter_key, observe_page, text_hash
-from spiders.extract.page import PageFilter, render_text
+from spiders.extract.page import render_text
+from spiders.extract.page_filter import PageFilter
 from spiders.fetch import FetchedPage
 
 
