@@ -67,3 +67,36 @@ def test_unsettled_symbol_stays_raw():
 def test_dot_com_means_dollars_only_for_english_pages():
     assert to_iso("$", "https://www.example.com/p/1", "en") == "USD"
     assert to_iso("$", "https://www.example.com/p/1", "es") == "$"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            "<div class='convPrice'><span class='price-conv'>US $2.66</span></div>"
+            "<div><span class='product-price'>GBP 1.99</span></div>",
+            id="converted by class",
+        ),
+        pytest.param(
+            "<div>(approx. <span class='price'>US $2.66</span>)</div>"
+            "<div><span class='product-price'>GBP 1.99</span></div>",
+            id="approx before the element",
+        ),
+        pytest.param(
+            "<div><span class='price'>ca. 2,25 €</span><span class='product-price'>GBP 1.99</span></div>",
+            id="ca. inside the element",
+        ),
+    ],
+)
+def test_a_converted_estimate_is_not_the_price(body):
+    rec = extract_product(_page(body), "https://shop.example.co.uk/itm/1")
+    assert (str(rec.price), rec.currency) == ("1.99", "GBP")
+
+
+def test_converted_estimate_alone_leaves_the_labelled_price():
+    body = (
+        "<div><div>Price:</div><div><span id='prcIsum'>GBP 1.99</span></div></div>"
+        "<div id='prcIsumConv'>Approximately <span id='convbinPrice'>US $2.66</span></div>"
+    )
+    rec = extract_product(_page(body), "https://shop.example.co.uk/itm/1")
+    assert (str(rec.price), rec.currency) == ("1.99", "GBP")

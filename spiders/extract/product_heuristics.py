@@ -47,7 +47,9 @@ _BAD = re.compile(
     r"ship|deliver|instal|month|crossed|previous|retail|reference|uvp|statt|range|from|min|max|"
     r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history|"
     # struck-through prices by name: "prix barré", "prezzo barrato", "Streichpreis", "tachado", "full price"
-    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price",
+    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price|"
+    # a price converted into the visitor's currency ("convPrice", "convertedPrice"): an estimate
+    r"conv(?:e?r?t|(?:bin)?[-_]?price|\b|(?=_))",
     re.I,
 )
 # Buy buttons and controls that look like buttons.
@@ -74,6 +76,13 @@ _INSTALMENT_TEXT = re.compile(
     r"\b(?:fois|raten|mois|monat(?:lich)?|months?|monthly|/\s*mo|installments?|"
     r"instalments?|cuotas|rate|meses|x\s*\d|\d\s*x\b|per\s+(?:kg|l|m|unit)|/\s*(?:kg|l|m²|m2|100\s*g))",
     re.IGNORECASE,
+)
+# "Approximately US $2.66", "(approx. €3)", "ca. 12 €", "≈ 5 $": an estimate in another currency
+# shown beside the price, never the price the shop charges.
+_APPROX_TEXT = re.compile(
+    r"(?:\b(?:approx(?:imately)?|about|environ|circa|ca|etwa|ungef[äa]hr|aprox(?:imadamente)?|"
+    r"circa|ongeveer|oko[lł]o|примерно|около)\b\.?|≈|~)\s*\(?\s*$",
+    re.I,
 )
 # What an element's attribute vocabulary speaks of, as bits.
 _PRICE, _BUY, _STOCK, _SKU = 1, 2, 4, 8
@@ -225,13 +234,24 @@ def _cents_part(el: etree._Element, text: str) -> bool:
     return (before or "").rstrip()[-1:].isdigit()
 
 
+def _text_before(el: etree._Element) -> str:
+    """The text just before an element inside its parent (the previous sibling's tail, or the parent's text)."""
+    prev = el.getprevious()
+    parent = el.getparent()
+    return (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
+
+
+def _approximate(el: etree._Element, text: str) -> bool:
+    """Whether an amount is announced as an estimate ("Approximately <span>US $2.66</span>")."""
+    amount_at = re.search(r"\d", text)
+    own = text[: amount_at.start()] if amount_at else ""
+    return bool(_APPROX_TEXT.search(own) or _APPROX_TEXT.search(_text_before(el)[-40:]))
+
+
 def _currency_beside(el: etree._Element) -> str | None:
     """The currency written just outside a price element that holds only the amount
     ("<strong>€ <span class="price">17,10</span></strong>", "<span>19.50</span> CHF")."""
-    prev = el.getprevious()
-    parent = el.getparent()
-    before = (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
-    around = f"{before.strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
+    around = f"{_text_before(el).strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
     return parse_price(around).currency if around.strip() != "1" else None
 
 
@@ -266,6 +286,9 @@ def _add_price(
         elif _FROM_TEXT.search(text):
             score -= 1.0
             notes.append("'from' price")
+        if _approximate(el, text):
+            score -= 2.0
+            notes.append("approximate amount")
         if currency:
             score += 1.5
         else:
