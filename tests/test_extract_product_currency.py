@@ -100,3 +100,15 @@ def test_converted_estimate_alone_leaves_the_labelled_price():
     )
     rec = extract_product(_page(body), "https://shop.example.co.uk/itm/1")
     assert (str(rec.price), rec.currency) == ("1.99", "GBP")
+
+
+def test_a_price_indented_by_its_template_is_read():
+    """Server templates indent the amount with hundreds of blanks; the text limit counts what shows."""
+    blank = "\n" + " " * 40
+    gallery = "".join(f"<span>photo {i}</span>" for i in range(100))  # the price far below the title
+    body = gallery + (
+        f"<div class='price'><span class='range'><span class='sales'>{blank * 8}<span class='value'>"
+        f"{blank * 8}$3.499{blank * 4}</span></span></span></div>"
+    )
+    rec = extract_product(_page(body, lang="es"), "https://tienda.example.com.ar/p/1")
+    assert (str(rec.price), rec.currency) == ("3499", "ARS")
