@@ -112,3 +112,22 @@ def test_a_price_indented_by_its_template_is_read():
     )
     rec = extract_product(_page(body, lang="es"), "https://tienda.example.com.ar/p/1")
     assert (str(rec.price), rec.currency) == ("3499", "ARS")
+
+
+def test_layout_rows_around_the_title_are_no_grid_of_cards():
+    """Rows of a layout grid ("row" among "row"s, each with a link) look like product tiles; the rows
+    that hold the product's own title are its block, while a real grid of other products stays one."""
+    import lxml.html
+
+    from spiders.extract.product_dom import in_card_list, title_blocks
+
+    rows = "".join(f"<div class='row'><a href='/info/{i}'>info {i}</a></div>" for i in range(3))
+    tiles = "".join(f"<li class='tile'><a href='/p/{i}'>Other {i}</a><b class='t'>$9</b></li>" for i in range(3))
+    doc = lxml.html.fromstring(
+        f"<html><body><div class='detail'><div class='row'><div><h1>Lamp</h1></div><a href='/brand'>Acme</a>"
+        f"<div><span class='price'>$50.00</span></div></div>{rows}</div><ul>{tiles}</ul></body></html>"
+    )
+    title, price, tile_price = (next(doc.iter(tag)) for tag in ("h1", "span", "b"))
+    assert in_card_list(price, {})  # by shape alone the product's own row is one of several alike
+    assert not in_card_list(price, title_blocks(title))
+    assert in_card_list(tile_price, title_blocks(title))

@@ -228,6 +228,13 @@ def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: in
     return verdict
 
 
+def title_blocks(title_el: etree._Element | None) -> dict[etree._Element, bool]:
+    """A memo for `in_card_list` that knows the blocks holding the product's title: none of them is
+    another product's tile, however alike its siblings look (layout rows of the product's own
+    block, "row" among "row"s, are no grid of cards)."""
+    return {} if title_el is None else dict.fromkeys(title_el.iterancestors(), False)
+
+
 def page_title(doc: etree._Element, meta: dict[str, list[str]]) -> tuple[str | None, etree._Element | None]:
     """The product title as the page shows it: the <h1> that best matches og:title / <title>."""
     reference = " ".join((meta.get("og:title") or [""])[:1])

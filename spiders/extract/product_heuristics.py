@@ -28,6 +28,7 @@ from spiders.extract.product_dom import (
     in_card_list,
     in_strike,
     is_hidden,
+    title_blocks,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -177,12 +178,13 @@ def add_heuristics(
         if kinds & _SKU:
             sku_els.append(el)
     memo: dict[etree._Element, str | None] = {}
-    _add_price(cands, price_els, positions, title_pos, memo, tuning)
+    cards = title_blocks(title_el)
+    _add_price(cands, price_els, positions, title_pos, memo, cards, tuning)
     if not cands.by_field["price"]:
-        _add_labelled_price(cands, root, memo)
+        _add_labelled_price(cands, root, memo, cards)
     if not cands.by_field["price"] and title_el is not None:
-        _add_price_after_title(cands, root, title_el, memo)
-    add_stock(cands, root, buy_els, stock_els, memo)
+        _add_price_after_title(cands, root, title_el, memo, cards)
+    add_stock(cands, root, buy_els, stock_els, memo, cards)
     add_sku(cands, doc, sku_els, memo)
 
 
@@ -261,12 +263,12 @@ def _add_price(
     positions: dict,
     title_pos: int,
     memo: dict,
+    cards: dict[etree._Element, bool],
     tuning: ProductTuning = DEFAULT_TUNING,
 ) -> None:
     hits: list[_PriceHit] = []
     els = els[:400]
     amounts_after_title: list[Decimal] = []
-    cards: dict[etree._Element, bool] = {}
     for el in els:
         text = el.get("content") if el.tag == "meta" else _price_text(el)
         if not text or len(text) > 60 or not re.search(r"\d", text) or _cents_part(el, text):
@@ -386,9 +388,10 @@ def _labelled_value(el: etree._Element, text: str) -> str | None:
     return None
 
 
-def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> None:
+def _add_labelled_price(
+    cands: Candidates, root: etree._Element, memo: dict, cards: dict[etree._Element, bool]
+) -> None:
     """On pages with no price element (text-only pages), a labelled price in the visible text."""
-    cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         text = el.text
         if not text or len(text) > 60:
@@ -413,13 +416,14 @@ def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> 
 _AFTER_TITLE = 80
 
 
-def _add_price_after_title(cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict) -> None:
+def _add_price_after_title(
+    cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict, cards: dict[etree._Element, bool]
+) -> None:
     """On pages whose class names say nothing (hashed CSS-in-JS names such as "uqkIZw ka2E9k") and
     that have no structured or labelled price: the first money amount, with its currency shown,
     in a short text just after the product title. A buyer reads the price under the title; struck,
     hidden, instalment and other products' amounts are passed over."""
     after = -1
-    cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         if el is title_el:
             after = 0
