@@ -131,3 +131,29 @@ def test_layout_rows_around_the_title_are_no_grid_of_cards():
     assert in_card_list(price, {})  # by shape alone the product's own row is one of several alike
     assert not in_card_list(price, title_blocks(title))
     assert in_card_list(tile_price, title_blocks(title))
+
+
+@pytest.mark.parametrize(
+    ("block", "want"),
+    [
+        pytest.param(
+            "<div data-testid='price' class='a0v'><span class='l1'>-<!-- -->50<!-- -->%</span>"
+            "<span class='l2'><span>statt</span> 4.50</span><span class='l3'>CHF <!-- -->2.25</span></div>",
+            ("2.25", "CHF"),
+            id="saving, old price and price side by side",
+        ),
+        pytest.param(
+            "<div class='product-price'><span>UVP 39,99 €</span> <span>-25 %</span> <b>29,99 €</b></div>",
+            ("29.99", "EUR"),
+            id="list price and saving before the price",
+        ),
+    ],
+)
+def test_a_price_block_is_read_by_its_parts(block, want):
+    rec = extract_product(_page(block, lang="de"), "https://shop.example.ch/p/1")
+    assert (str(rec.price), rec.currency) == want
+
+
+def test_was_now_in_one_price_element_is_still_read_whole():
+    rec = extract_product(_page("<span class='price'>Was £120.00 Now £60.00</span>"), "https://shop.example.co.uk/p/1")
+    assert str(rec.price) == "60.00"

@@ -236,6 +236,33 @@ def _cents_part(el: etree._Element, text: str) -> bool:
     return (before or "").rstrip()[-1:].isdigit()
 
 
+# A percentage ("-50%", "50 % off"): a discount, never an amount of money.
+_DISCOUNT_TEXT = re.compile(r"\d\s*%")
+# Words that announce the old price in running text ("statt 4.50", "was £20", "UVP 39,99 €").
+_OLD_TEXT = re.compile(
+    r"^\W*(?:statt|was|uvp|rrp|msrp|vorher|ehemals|avant|au lieu de|antes|invece di|zamiast|"
+    r"istället för|i stedet for|in plaats van|regular price|list price)\b",
+    re.I,
+)
+# How many parts of one price block are read: a price, an old price, a saving and a unit price.
+_MAX_PARTS = 8
+
+
+def _block_parts(el: etree._Element) -> list[etree._Element]:
+    """The elements inside a price-named block that show one number each, in page order (the
+    block's discount, old and current price written side by side)."""
+    parts: list[etree._Element] = []
+    for part in el.iterdescendants():
+        if not isinstance(part.tag, str) or is_hidden(part):
+            continue
+        text = _price_text(part)
+        if text and len(text) <= 60 and 1 <= len(_NUMBER_GROUP.findall(text)) <= 2:
+            parts.append(part)
+            if len(parts) >= _MAX_PARTS:
+                break
+    return parts
+
+
 def _text_before(el: etree._Element) -> str:
     """The text just before an element inside its parent (the previous sibling's tail, or the parent's text)."""
     prev = el.getprevious()
@@ -269,12 +296,24 @@ def _add_price(
     hits: list[_PriceHit] = []
     els = els[:400]
     amounts_after_title: list[Decimal] = []
-    for el in els:
+    seen: set[etree._Element] = set(els)
+    block_parts: set[etree._Element] = set()
+    for el in els:  # grows while it runs: the parts of a price block are read after it
         text = el.get("content") if el.tag == "meta" else _price_text(el)
         if not text or len(text) > 60 or not re.search(r"\d", text) or _cents_part(el, text):
             continue
         if len(_NUMBER_GROUP.findall(text)) > 2:
-            continue  # a sentence with several numbers ("buy 2 boxes, 819 each"), not a price tag
+            # A sentence with several numbers ("buy 2 boxes, 819 each") is no price tag, but a
+            # price block ("-50% statt 4.50 CHF 2.25") is read by its parts, as its own elements.
+            parts = [part for part in _block_parts(el) if part not in seen]
+            for part in parts:
+                positions[part] = positions.get(el, 0)
+            seen.update(parts)
+            block_parts.update(parts)
+            els.extend(parts)
+            continue
+        if el in block_parts and (_DISCOUNT_TEXT.search(text) or _OLD_TEXT.search(text)):
+            continue  # "-50%", "statt 4.50": the block's saving or old price
         parsed = parse_price(text)
         if parsed.amount is None or parsed.amount == 0:
             continue
