@@ -67,3 +67,93 @@ def test_unsettled_symbol_stays_raw():
 def test_dot_com_means_dollars_only_for_english_pages():
     assert to_iso("$", "https://www.example.com/p/1", "en") == "USD"
     assert to_iso("$", "https://www.example.com/p/1", "es") == "$"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            "<div class='convPrice'><span class='price-conv'>US $2.66</span></div>"
+            "<div><span class='product-price'>GBP 1.99</span></div>",
+            id="converted by class",
+        ),
+        pytest.param(
+            "<div>(approx. <span class='price'>US $2.66</span>)</div>"
+            "<div><span class='product-price'>GBP 1.99</span></div>",
+            id="approx before the element",
+        ),
+        pytest.param(
+            "<div><span class='price'>ca. 2,25 €</span><span class='product-price'>GBP 1.99</span></div>",
+            id="ca. inside the element",
+        ),
+    ],
+)
+def test_a_converted_estimate_is_not_the_price(body):
+    rec = extract_product(_page(body), "https://shop.example.co.uk/itm/1")
+    assert (str(rec.price), rec.currency) == ("1.99", "GBP")
+
+
+def test_converted_estimate_alone_leaves_the_labelled_price():
+    body = (
+        "<div><div>Price:</div><div><span id='prcIsum'>GBP 1.99</span></div></div>"
+        "<div id='prcIsumConv'>Approximately <span id='convbinPrice'>US $2.66</span></div>"
+    )
+    rec = extract_product(_page(body), "https://shop.example.co.uk/itm/1")
+    assert (str(rec.price), rec.currency) == ("1.99", "GBP")
+
+
+def test_a_price_indented_by_its_template_is_read():
+    """Server templates indent the amount with hundreds of blanks; the text limit counts what shows."""
+    blank = "\n" + " " * 40
+    gallery = "".join(f"<span>photo {i}</span>" for i in range(100))  # the price far below the title
+    body = gallery + (
+        f"<div class='price'><span class='range'><span class='sales'>{blank * 8}<span class='value'>"
+        f"{blank * 8}$3.499{blank * 4}</span></span></span></div>"
+    )
+    rec = extract_product(_page(body, lang="es"), "https://tienda.example.com.ar/p/1")
+    assert (str(rec.price), rec.currency) == ("3499", "ARS")
+
+
+def test_layout_rows_around_the_title_are_no_grid_of_cards():
+    """Rows of a layout grid ("row" among "row"s, each with a link) look like product tiles; the rows
+    that hold the product's own title are its block, while a real grid of other products stays one."""
+    import lxml.html
+
+    from spiders.extract.product_dom import in_card_list, title_blocks
+
+    rows = "".join(f"<div class='row'><a href='/info/{i}'>info {i}</a></div>" for i in range(3))
+    tiles = "".join(f"<li class='tile'><a href='/p/{i}'>Other {i}</a><b class='t'>$9</b></li>" for i in range(3))
+    doc = lxml.html.fromstring(
+        f"<html><body><div class='detail'><div class='row'><div><h1>Lamp</h1></div><a href='/brand'>Acme</a>"
+        f"<div><span class='price'>$50.00</span></div></div>{rows}</div><ul>{tiles}</ul></body></html>"
+    )
+    title, price, tile_price = (next(doc.iter(tag)) for tag in ("h1", "span", "b"))
+    assert in_card_list(price, {})  # by shape alone the product's own row is one of several alike
+    assert not in_card_list(price, title_blocks(title))
+    assert in_card_list(tile_price, title_blocks(title))
+
+
+@pytest.mark.parametrize(
+    ("block", "want"),
+    [
+        pytest.param(
+            "<div data-testid='price' class='a0v'><span class='l1'>-<!-- -->50<!-- -->%</span>"
+            "<span class='l2'><span>statt</span> 4.50</span><span class='l3'>CHF <!-- -->2.25</span></div>",
+            ("2.25", "CHF"),
+            id="saving, old price and price side by side",
+        ),
+        pytest.param(
+            "<div class='product-price'><span>UVP 39,99 €</span> <span>-25 %</span> <b>29,99 €</b></div>",
+            ("29.99", "EUR"),
+            id="list price and saving before the price",
+        ),
+    ],
+)
+def test_a_price_block_is_read_by_its_parts(block, want):
+    rec = extract_product(_page(block, lang="de"), "https://shop.example.ch/p/1")
+    assert (str(rec.price), rec.currency) == want
+
+
+def test_was_now_in_one_price_element_is_still_read_whole():
+    rec = extract_product(_page("<span class='price'>Was £120.00 Now £60.00</span>"), "https://shop.example.co.uk/p/1")
+    assert str(rec.price) == "60.00"

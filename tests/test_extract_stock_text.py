@@ -196,6 +196,29 @@ CASES = [
     ("Available: 0", OUT),
     ("Available: 7", IN),
     ("Verfügbar: 0", OUT),
+    # An in-stock phrase with a word of the future after it: not the case now
+    ("In stock soon", OUT),
+    ("Bientôt en stock", OUT),
+    ("Bald wieder auf Lager", OUT),
+    ("Auf Lager bald", OUT),
+    ("Op voorraad binnenkort", OUT),
+    # Languages and inflections the tables once missed
+    ("Tillfälligt slut", OUT),
+    ("Kein Lagerbestand", OUT),
+    ("Esauriti", OUT),
+    ("Agotados", OUT),
+    ("Nema na stanju", OUT),
+    ("Hết hàng", OUT),
+    ("Còn hàng", IN),
+    ("Không còn hàng", OUT),
+    ("Stok habis", OUT),
+    ("Stok tersedia", IN),
+    ("Tidak tersedia", OUT),
+    ("אזל מהמלאי", OUT),
+    ("לא במלאי", OUT),
+    ("במלאי", IN),
+    ("نفدت الكمية", OUT),
+    ("غير متوفر", OUT),
 ]
 
 NOT_STATEMENTS = [
@@ -219,6 +242,7 @@ NOT_STATEMENTS = [
     "Abholung im Markt: nicht verfügbar",
     "Click & Collect: sold out",
     "Retrait en magasin indisponible",
+    "Arrives soon after you order",  # "soon" with no in-stock phrase before it
 ]
 
 

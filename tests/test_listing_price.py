@@ -47,6 +47,8 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("+$4.99 shipping", None),
         ("Save $5.00", None),
         ("($0.34/count)", None),
+        ("£2.2038+ Watching", None),  # a count run into the price: no amount rather than 2203
+        ("$4.9912 sold", None),  # more digits than any amount has after its mark
     ],
 )
 def test_money_in_text(text: str, amount: str | None) -> None:
@@ -148,6 +150,37 @@ _TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
 )
 def test_card_price(inner: str, price: str, where: dict[str, Any]) -> None:
     assert card_price(_card(inner), **where)[0] == Decimal(price)
+
+
+@pytest.mark.parametrize(
+    ("inner", "page_url", "lang", "expected"),
+    [
+        pytest.param(
+            "<a href='/p/1'><img src='x.jpg'></a><div>HDMI Kabel 6 Ft</div><div>10,99 €</div>",
+            "https://shop.example/s?q=kabel",
+            None,
+            ("10.99", "EUR"),
+            id="feet beside a euro price",
+        ),
+        pytest.param(
+            "<a href='/p/1'><img src='x.jpg'></a><div>Garden hose 50 Ft</div>",
+            "https://shop.example.com/s?q=hose",
+            "en-US",
+            (None, None),
+            id="feet on a page of another country",
+        ),
+        pytest.param(
+            "<a href='/p/1'><img src='x.jpg'></a><div>Kerti slag</div><div>12 990 Ft</div>",
+            "https://bolt.example.hu/kereses?q=slag",
+            "hu",
+            ("12990", "HUF"),
+            id="forints on a Hungarian page",
+        ),
+    ],
+)
+def test_ft_is_forint_only_where_it_can_be(inner: str, page_url: str, lang: str | None, expected) -> None:
+    amount, currency = card_price(_card(inner), page_url, lang)
+    assert (None if amount is None else str(amount), currency) == expected
 
 
 def test_currency_from_the_page_for_a_bare_amount() -> None:

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 import lxml.html
 
-from spiders.extract.currency import to_iso
+from spiders.extract.currency import country_of, to_iso
 from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
 from spiders.extract.price import parse_price
 
@@ -47,7 +47,9 @@ _AMOUNT = (
 _AMOUNT_END = re.compile(
     rf"(?<![0-9.,])(?:(?<![A-Za-z\u00c0-\u024f\u0370-\u04ff])|(?<=\b[A-Z]{{3}}))(?:{_AMOUNT})(\s?)$"
 )
-_AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})")
+# An amount after a sign ends where its digits end: digits glued on ("£2.2038+ Watching", a watch
+# count run into the price) make the whole no amount, rather than a wrong one (2203 or 2.20 of 2.2038).
+_AMOUNT_START = re.compile(rf"^(\s?)(?:{_AMOUNT})(?!\d|[.,]\d)")
 # The start of a range before an amount: "26 to 50", "12,50 – 19,99" (group 2: a word or tilde).
 _RANGE_FROM = re.compile(rf"(?<![0-9.,])({_AMOUNT})\s*(?:-|–|—|(~|\bto\b|\bbis\b))\s*$", re.IGNORECASE)
 # Signs written before the amount by convention; the others ("€" in most of Europe, "zł", "kr")
@@ -318,13 +320,26 @@ def card_price(
     tuning: ListingTuning = DEFAULT_LISTING_TUNING,
 ) -> tuple[Decimal | None, str | None]:
     """(amount, currency) the card shows as its item's price, or (None, None)."""
-    found = card_money(card, title, tuning)
+    found = _without_feet(card_money(card, title, tuning), page_url, lang)
     if found:
         best = next((m for m in found if m.in_price_element), found[0])
         return best.amount, to_iso(_sign_text(best.sign), page_url, lang)
     if page_currency:
         return _unsigned_price(card, title), page_currency if _unsigned_price(card, title) is not None else None
     return None, None
+
+
+def _without_feet(found: list[_Money], page_url: str, lang: str | None) -> list[_Money]:
+    """"Ft" is the forint's sign and the foot's abbreviation ("HDMI Cable 6 Ft"): an amount signed
+    "Ft" is a price only on a page that may be Hungarian (its country Hungary or unknown) and only
+    when the card shows no amount in another currency (a forint card shows forints only)."""
+    feet = [m for m in found if m.sign == "Ft"]
+    if not feet:
+        return found
+    country = country_of(page_url, lang)
+    if (country is not None and country != "HU") or len(feet) < len(found):
+        return [m for m in found if m.sign != "Ft"]
+    return found
 
 
 def _sign_text(sign: str) -> str:

@@ -115,7 +115,8 @@ def attrs_of(el: etree._Element) -> str:
 
 
 def visible_text(el: etree._Element, limit: int = 200) -> str:
-    """Visible text of an element, whitespace collapsed, scripts left out, cut near `limit` characters."""
+    """Visible text of an element, whitespace collapsed, scripts left out, cut near `limit` characters.
+    The limit counts visible characters: templates indent a price with hundreds of blanks."""
     out: list[str] = []
     size = 0
     stack: list[tuple[etree._Element, bool]] = [(el, False)]
@@ -124,12 +125,12 @@ def visible_text(el: etree._Element, limit: int = 200) -> str:
         if tail_only:
             if node.tail:
                 out.append(node.tail)
-                size += len(node.tail)
+                size += len(node.tail.strip())
             continue
         if isinstance(node.tag, str) and node.tag not in SKIP_TAGS:
             if node.text:
                 out.append(node.text)
-                size += len(node.text)
+                size += len(node.text.strip())
             children = list(node)
             for child in reversed(children):
                 stack.append((child, True))
@@ -225,6 +226,13 @@ def in_card_list(el: etree._Element, memo: dict[etree._Element, bool], depth: in
     for visited in path:
         memo[visited] = verdict
     return verdict
+
+
+def title_blocks(title_el: etree._Element | None) -> dict[etree._Element, bool]:
+    """A memo for `in_card_list` that knows the blocks holding the product's title: none of them is
+    another product's tile, however alike its siblings look (layout rows of the product's own
+    block, "row" among "row"s, are no grid of cards)."""
+    return {} if title_el is None else dict.fromkeys(title_el.iterancestors(), False)
 
 
 def page_title(doc: etree._Element, meta: dict[str, list[str]]) -> tuple[str | None, etree._Element | None]:

@@ -28,6 +28,7 @@ from spiders.extract.product_dom import (
     in_card_list,
     in_strike,
     is_hidden,
+    title_blocks,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -47,7 +48,9 @@ _BAD = re.compile(
     r"ship|deliver|instal|month|crossed|previous|retail|reference|uvp|statt|range|from|min|max|"
     r"total|cart|basket|filter|vat|tax|fee|points|label|title|suggest|history|"
     # struck-through prices by name: "prix barré", "prezzo barrato", "Streichpreis", "tachado", "full price"
-    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price",
+    r"barr[eéa]|streich|tachad|doorgestre|przekre|full[-_]?price|"
+    # a price converted into the visitor's currency ("convPrice", "convertedPrice"): an estimate
+    r"conv(?:e?r?t|(?:bin)?[-_]?price|\b|(?=_))",
     re.I,
 )
 # Buy buttons and controls that look like buttons.
@@ -74,6 +77,13 @@ _INSTALMENT_TEXT = re.compile(
     r"\b(?:fois|raten|mois|monat(?:lich)?|months?|monthly|/\s*mo|installments?|"
     r"instalments?|cuotas|rate|meses|x\s*\d|\d\s*x\b|per\s+(?:kg|l|m|unit)|/\s*(?:kg|l|m²|m2|100\s*g))",
     re.IGNORECASE,
+)
+# "Approximately US $2.66", "(approx. €3)", "ca. 12 €", "≈ 5 $": an estimate in another currency
+# shown beside the price, never the price the shop charges.
+_APPROX_TEXT = re.compile(
+    r"(?:\b(?:approx(?:imately)?|about|environ|circa|ca|etwa|ungef[äa]hr|aprox(?:imadamente)?|"
+    r"circa|ongeveer|oko[lł]o|примерно|около)\b\.?|≈|~)\s*\(?\s*$",
+    re.I,
 )
 # What an element's attribute vocabulary speaks of, as bits.
 _PRICE, _BUY, _STOCK, _SKU = 1, 2, 4, 8
@@ -168,12 +178,13 @@ def add_heuristics(
         if kinds & _SKU:
             sku_els.append(el)
     memo: dict[etree._Element, str | None] = {}
-    _add_price(cands, price_els, positions, title_pos, memo, tuning)
+    cards = title_blocks(title_el)
+    _add_price(cands, price_els, positions, title_pos, memo, cards, tuning)
     if not cands.by_field["price"]:
-        _add_labelled_price(cands, root, memo)
+        _add_labelled_price(cands, root, memo, cards)
     if not cands.by_field["price"] and title_el is not None:
-        _add_price_after_title(cands, root, title_el, memo)
-    add_stock(cands, root, buy_els, stock_els, memo)
+        _add_price_after_title(cands, root, title_el, memo, cards)
+    add_stock(cands, root, buy_els, stock_els, memo, cards)
     add_sku(cands, doc, sku_els, memo)
 
 
@@ -225,13 +236,51 @@ def _cents_part(el: etree._Element, text: str) -> bool:
     return (before or "").rstrip()[-1:].isdigit()
 
 
+# A percentage ("-50%", "50 % off"): a discount, never an amount of money.
+_DISCOUNT_TEXT = re.compile(r"\d\s*%")
+# Words that announce the old price in running text ("statt 4.50", "was £20", "UVP 39,99 €").
+_OLD_TEXT = re.compile(
+    r"^\W*(?:statt|was|uvp|rrp|msrp|vorher|ehemals|avant|au lieu de|antes|invece di|zamiast|"
+    r"istället för|i stedet for|in plaats van|regular price|list price)\b",
+    re.I,
+)
+# How many parts of one price block are read: a price, an old price, a saving and a unit price.
+_MAX_PARTS = 8
+
+
+def _block_parts(el: etree._Element) -> list[etree._Element]:
+    """The elements inside a price-named block that show one number each, in page order (the
+    block's discount, old and current price written side by side)."""
+    parts: list[etree._Element] = []
+    for part in el.iterdescendants():
+        if not isinstance(part.tag, str) or is_hidden(part):
+            continue
+        text = _price_text(part)
+        if text and len(text) <= 60 and 1 <= len(_NUMBER_GROUP.findall(text)) <= 2:
+            parts.append(part)
+            if len(parts) >= _MAX_PARTS:
+                break
+    return parts
+
+
+def _text_before(el: etree._Element) -> str:
+    """The text just before an element inside its parent (the previous sibling's tail, or the parent's text)."""
+    prev = el.getprevious()
+    parent = el.getparent()
+    return (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
+
+
+def _approximate(el: etree._Element, text: str) -> bool:
+    """Whether an amount is announced as an estimate ("Approximately <span>US $2.66</span>")."""
+    amount_at = re.search(r"\d", text)
+    own = text[: amount_at.start()] if amount_at else ""
+    return bool(_APPROX_TEXT.search(own) or _APPROX_TEXT.search(_text_before(el)[-40:]))
+
+
 def _currency_beside(el: etree._Element) -> str | None:
     """The currency written just outside a price element that holds only the amount
     ("<strong>€ <span class="price">17,10</span></strong>", "<span>19.50</span> CHF")."""
-    prev = el.getprevious()
-    parent = el.getparent()
-    before = (prev.tail if prev is not None else (parent.text if parent is not None else None)) or ""
-    around = f"{before.strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
+    around = f"{_text_before(el).strip()[-4:]} 1 {(el.tail or '').strip()[:4]}"
     return parse_price(around).currency if around.strip() != "1" else None
 
 
@@ -241,18 +290,30 @@ def _add_price(
     positions: dict,
     title_pos: int,
     memo: dict,
+    cards: dict[etree._Element, bool],
     tuning: ProductTuning = DEFAULT_TUNING,
 ) -> None:
     hits: list[_PriceHit] = []
     els = els[:400]
     amounts_after_title: list[Decimal] = []
-    cards: dict[etree._Element, bool] = {}
-    for el in els:
+    seen: set[etree._Element] = set(els)
+    block_parts: set[etree._Element] = set()
+    for el in els:  # grows while it runs: the parts of a price block are read after it
         text = el.get("content") if el.tag == "meta" else _price_text(el)
         if not text or len(text) > 60 or not re.search(r"\d", text) or _cents_part(el, text):
             continue
         if len(_NUMBER_GROUP.findall(text)) > 2:
-            continue  # a sentence with several numbers ("buy 2 boxes, 819 each"), not a price tag
+            # A sentence with several numbers ("buy 2 boxes, 819 each") is no price tag, but a
+            # price block ("-50% statt 4.50 CHF 2.25") is read by its parts, as its own elements.
+            parts = [part for part in _block_parts(el) if part not in seen]
+            for part in parts:
+                positions[part] = positions.get(el, 0)
+            seen.update(parts)
+            block_parts.update(parts)
+            els.extend(parts)
+            continue
+        if el in block_parts and (_DISCOUNT_TEXT.search(text) or _OLD_TEXT.search(text)):
+            continue  # "-50%", "statt 4.50": the block's saving or old price
         parsed = parse_price(text)
         if parsed.amount is None or parsed.amount == 0:
             continue
@@ -266,6 +327,9 @@ def _add_price(
         elif _FROM_TEXT.search(text):
             score -= 1.0
             notes.append("'from' price")
+        if _approximate(el, text):
+            score -= 2.0
+            notes.append("approximate amount")
         if currency:
             score += 1.5
         else:
@@ -363,9 +427,10 @@ def _labelled_value(el: etree._Element, text: str) -> str | None:
     return None
 
 
-def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> None:
+def _add_labelled_price(
+    cands: Candidates, root: etree._Element, memo: dict, cards: dict[etree._Element, bool]
+) -> None:
     """On pages with no price element (text-only pages), a labelled price in the visible text."""
-    cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         text = el.text
         if not text or len(text) > 60:
@@ -390,13 +455,14 @@ def _add_labelled_price(cands: Candidates, root: etree._Element, memo: dict) -> 
 _AFTER_TITLE = 80
 
 
-def _add_price_after_title(cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict) -> None:
+def _add_price_after_title(
+    cands: Candidates, root: etree._Element, title_el: etree._Element, memo: dict, cards: dict[etree._Element, bool]
+) -> None:
     """On pages whose class names say nothing (hashed CSS-in-JS names such as "uqkIZw ka2E9k") and
     that have no structured or labelled price: the first money amount, with its currency shown,
     in a short text just after the product title. A buyer reads the price under the title; struck,
     hidden, instalment and other products' amounts are passed over."""
     after = -1
-    cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         if el is title_el:
             after = 0

@@ -47,15 +47,21 @@ class _Evidence:
 
 
 def add_stock(
-    cands: Candidates, root: etree._Element, buy_els: list[etree._Element], stock_els: list[etree._Element], memo: dict
+    cands: Candidates,
+    root: etree._Element,
+    buy_els: list[etree._Element],
+    stock_els: list[etree._Element],
+    memo: dict,
+    cards: dict[etree._Element, bool],
 ) -> None:
-    """Availability candidates from the visible page (see the module docstring)."""
+    """Availability candidates from the visible page (see the module docstring); `cards` the
+    `in_card_list` memo (`title_blocks`: the blocks holding the title are no other product's tile)."""
     statements = _statements(stock_els, memo)
     button = _button(buy_els, memo)
     if button is None:
         button = _image_button(root, memo)
     if not statements and button is None and not cands.by_field["availability"]:
-        statements = _page_text(root, memo)
+        statements = _page_text(root, memo, cards)
     evidence = _decide(statements, button)
     if evidence is not None:
         bonus = {"statement": -1.0, "button": -1.0, "disabled button": -2.5, "page text": -2.0}[evidence.source]
@@ -203,10 +209,9 @@ def _image_label(el: etree._Element) -> str:
     return (img.get("alt") or "").strip() if img is not None else ""
 
 
-def _page_text(root: etree._Element, memo: dict) -> list[_Evidence]:
+def _page_text(root: etree._Element, memo: dict, cards: dict[etree._Element, bool]) -> list[_Evidence]:
     """Firm statements and counts in any short visible text, outside other products' blocks."""
     found: list[_Evidence] = []
-    cards: dict[etree._Element, bool] = {}
     for el in root.iter(SCAN_TAGS):
         text = el.text
         if not text or len(text) > _MAX_STATEMENT or el.tag in _NOT_STATEMENTS or text.rstrip().endswith(":"):

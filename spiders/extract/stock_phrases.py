@@ -13,7 +13,8 @@ They are general shop language in many languages, not any one shop's wording:
 - `PREORDER`, `BACKORDER`, `DISCONTINUED`: the other schema.org states;
 - `NEGATORS` and `CONDITIONALS`: words just before an IN phrase that deny it ("not",
   "no longer", "nicht", "plus", "non", "не") or put it in the future ("when", "sobald",
-  "dès que"), which also says it is not the case now; `FILLERS` may stand between
+  "dès que"), which also says it is not the case now, as do `POST_CONDITIONALS` just after
+  it ("in stock soon"); `FILLERS` may stand between
   ("not *currently* in stock", "ist *leider* nicht verfügbar");
 - `COUNT_WORDS`, `COUNT_LABELS`, `REMAINING_LABELS`, `COUNT_UNITS`: how a stock count is
   written ("3 left", "Stock: 0", "Nur noch 2 Stück", "仅剩3件");
@@ -34,7 +35,7 @@ OUT = (
     "available soon", "join the waitlist", "join waitlist", "join the wait list",
     # German
     "ausverkauft", "nicht vorrätig", "nicht verfügbar", "nicht lieferbar", "vergriffen",
-    "nicht auf lager", "nicht am lager", "kein bestand", "keine ware", "demnächst verfügbar", "bald verfügbar",
+    "nicht auf lager", "nicht am lager", "kein bestand", "kein lagerbestand", "keine ware", "demnächst verfügbar", "bald verfügbar",
     "demnächst erhältlich",
     # French
     "rupture de stock", "en rupture", "épuisé", "épuisée", "indisponible", "non disponible",
@@ -42,10 +43,10 @@ OUT = (
     # Spanish, Portuguese
     "agotado", "agotada", "sin stock", "no disponible", "sin existencias", "próximamente",
     "fuera de stock", "no hay stock", "sin unidades",
-    "esgotado", "esgotada", "indisponível", "sem estoque", "sem stock", "fora de estoque",
+    "agotados", "agotadas", "esgotado", "esgotada", "esgotados", "indisponível", "sem estoque", "sem stock", "fora de estoque",
     "disponível em breve",
     # Italian
-    "esaurito", "esaurita", "non disponibile", "non disponibili", "prossimamente", "non più disponibile",
+    "esaurito", "esaurita", "esauriti", "esaurite", "non disponibile", "non disponibili", "prossimamente", "non più disponibile",
     # Dutch
     "niet op voorraad", "uitverkocht", "niet leverbaar", "niet beschikbaar",
     "binnenkort beschikbaar",
@@ -53,14 +54,17 @@ OUT = (
     "brak w magazynie", "niedostępny", "niedostępna", "wyprzedany", "wyprzedane",
     "brak towaru", "chwilowo brak", "brak produktu", "nedostupné", "nedostupný", "vyprodáno", "vypredané", "není skladem",
     "nie je skladom", "ni na zalogi", "razprodano", "nije dostupno", "nema na zalihi",
-    "rasprodano", "elfogyott", "nincs készleten", "stoc epuizat", "indisponibil",
+    "rasprodano", "rasprodato", "nema na stanju", "elfogyott", "nincs készleten", "stoc epuizat", "indisponibil",
     # Russian, Ukrainian
     "нет в наличии", "не в наличии", "распродано", "нет на складе", "немає в наявності",
     "закінчився", "закончился", "нет в продаже", "товар закончился",
     # Nordic, Finnish, Turkish, Greek
-    "slutsåld", "slutsålt", "ej i lager", "inte i lager", "udsolgt", "ikke på lager",
+    "slutsåld", "slutsålt", "tillfälligt slut", "slut i lager", "ej i lager", "inte i lager", "udsolgt", "ikke på lager",
     "utsolgt", "loppuunmyyty", "ei varastossa", "loppu varastosta", "tükendi", "stokta yok",
     "stok yok", "εξαντλήθηκε", "μη διαθέσιμο",
+    # Vietnamese, Indonesian and Malay, Hebrew, Arabic
+    "hết hàng", "tạm hết hàng", "stok habis", "stok kosong", "kehabisan stok", "habis terjual",
+    "אזל מהמלאי", "אזל במלאי", "נגמר המלאי", "نفدت الكمية", "نفذت الكمية", "غير متوفر", "نفد من المخزون",
     # Chinese, Japanese, Korean
     "缺货", "缺貨", "售罄", "已售完", "已售罄", "无货", "無貨", "暂时缺货", "到货通知",
     "暂无库存", "無庫存", "已下架", "品切れ", "在庫切れ", "売り切れ", "在庫なし", "入荷待ち",
@@ -91,6 +95,8 @@ IN = (
     "в наличии", "есть в наличии", "на складе", "в наявності", "є в наявності",
     # Nordic, Finnish, Turkish, Greek
     "i lager", "finns i lager", "på lager", "varastossa", "stokta", "stokta var", "σε απόθεμα",
+    # Vietnamese, Indonesian and Malay, Hebrew, Arabic
+    "còn hàng", "stok tersedia", "ada stok", "במלאי", "متوفر في المخزون",
     # Chinese, Japanese, Korean
     "有货", "有貨", "现货", "現貨", "有库存", "在庫あり", "在庫有り", "即納", "재고 있음",
 )
@@ -99,7 +105,7 @@ IN_WEAK = (
     "available", "availability available", "disponible", "disponibile", "disponível",
     "dostępny", "dostępna", "verfügbar", "beschikbaar", "tillgänglig", "tilgængelig",
     "tilgjengelig", "saatavilla", "dostupno", "dostupné", "доступно", "διαθέσιμο",
-    "mevcut", "可购买", "在售",
+    "mevcut", "tersedia", "متوفر", "可购买", "在售",
 )
 
 BUY = (
@@ -169,6 +175,7 @@ NEGATORS = (
     "plus", "n'est plus", "n'est pas", "non", "no está", "no hay", "não", "não está", "niet",
     "niet meer", "geen", "nie", "nie ma", "nie jest", "non più", "no más", "ya no", "není", "nie je", "ni", "nije", "nu", "nu este",
     "не", "нет", "ні", "немає", "inte", "ej", "ikke", "ei", "değil", "δεν", "μη",
+    "không", "tidak", "tiada", "לא", "אין", "غير", "لا", "ليس",
 )
 # CJK negations are written against the phrase, without a space.
 NEGATOR_PREFIXES = ("不", "没有", "沒有", "無", "无", "暂无", "暫無", "未")
@@ -178,6 +185,9 @@ CONDITIONALS = (
     "dès que", "quand", "lorsque", "cuando", "cuando esté", "quando", "quando estiver",
     "quando sarà", "appena", "zodra", "gdy", "kiedy", "jakmile", "когда", "как только", "när",
     "når",
+    # "soon in stock", "bald wieder auf Lager", "bientôt en stock": expected, not the case now
+    "soon", "bald", "demnächst", "bientôt", "pronto", "presto", "binnenkort", "wkrótce", "brzy",
+    "скоро", "snart",
 )
 # Words that may stand between a negator and its phrase.
 FILLERS = (
@@ -189,6 +199,12 @@ FILLERS = (
     "actuellement", "malheureusement", "est", "de nouveau", "actualmente", "está", "es",
     "attualmente", "è", "di nuovo", "momenteel", "weer", "obecnie", "jest", "aktuálně", "je",
     "сейчас", "товар", "för närvarande", "är", "er", "tällä hetkellä", "on", "şu anda",
+)
+# Words right after an in-stock phrase that put it in the future ("In stock soon", "Bald wieder
+# auf Lager" is a CONDITIONAL before): it is not the case now.
+POST_CONDITIONALS = (
+    "soon", "shortly", "bald", "demnächst", "bientôt", "pronto", "presto", "binnenkort",
+    "wkrótce", "brzy", "скоро", "snart", "snarest", "pian", "yakında", "σύντομα", "sớm", "segera",
 )
 # "In stock: no", "Auf Lager: nein".
 POST_NEGATORS = ("no", "nein", "non", "nee", "nie", "não", "нет", "ні", "nej", "ei", "hayır")

@@ -157,6 +157,7 @@ _NEGATORS = _table(P.NEGATORS)
 _CONDITIONALS = _table(P.CONDITIONALS)
 _FILLERS = _table(P.FILLERS)
 _POST_NEGATORS = frozenset(P.POST_NEGATORS)
+_POST_CONDITIONALS = frozenset(P.POST_CONDITIONALS)
 _COUNT_WORDS = _table(P.COUNT_WORDS)
 _COUNT_LABELS = _table(P.COUNT_LABELS + P.REMAINING_LABELS)
 _UNITS = _table(P.COUNT_UNITS)
@@ -189,6 +190,8 @@ def _turned(before: list[str], after: list[str], raw_before: str = "") -> str | 
             return "conditional"
     if len(after) == 1 and after[0] in _POST_NEGATORS:
         return "negated"  # "In stock: no"
+    if after and after[0] in _POST_CONDITIONALS:
+        return "conditional"  # "In stock soon"
     return None
 
 
