@@ -144,7 +144,8 @@ def read_page(
 ) -> tuple[PageItem, str | None]:
     record = extract_product(body, url, selectors=selectors)
     ids = read_identifiers(body, record.sku, record.name, labels)
-    return PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn), ids.mpn_label
+    page = PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn, urlsplit(url).hostname)
+    return page, ids.mpn_label
 
 
 def make_case(source: str, shop: str, n: int, body: bytes, url: str, right: int | None,

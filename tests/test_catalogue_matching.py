@@ -248,3 +248,21 @@ def test_a_template_placeholder_is_no_brand() -> None:
     page = PageItem(9, "Kiabi Brassière de sport post-opératoire microfibre noir", "$metabrand")
     assert ours.decide(page).status == "accepted"  # "$metabrand" does not disagree with "Kiabi"
     assert ours.decide(PageItem(9, page.name, "Decathlon")).status == "none"
+
+
+def test_a_number_the_page_writes_inside_our_name_is_another_product() -> None:
+    ours = CatalogueIndex([OurItem(1, "M", "Mannequin Movie Poster Fridge Magnet")])
+    assert ours.decide(PageItem(9, "Mannequin 2 Movie Poster Fridge Magnet")).status != "accepted"  # the sequel
+    # A number after our name, or in the page's own words, describes: still ours.
+    assert ours.decide(PageItem(9, "Mannequin Movie Poster Fridge Magnet (2 pack)")).status == "accepted"
+
+
+def test_a_brand_that_is_the_shops_own_name_contradicts_no_brand_of_ours() -> None:
+    slicer = OurItem(1, "Y", "Lemon Cheese Garlic Ginger Handheld Stainless", "YONGLI")
+    page = PageItem(9, "Lemon/cheese/garlic/ginger Handheld Stainless Steel Cheese Slicer", "Ali", site="www.alibaba.com")
+    assert CatalogueIndex([slicer]).decide(page).status == "accepted"
+    # The same brand on another shop is the maker's, and it disagrees with ours.
+    assert CatalogueIndex([slicer]).decide(PageItem(9, page.name, "Ali", site="www.example.com")).status == "none"
+    # A house brand still confirms ours when ours is that brand.
+    dress = OurItem(2, "Z", "Long Strappy Dress", "ZARA")
+    assert CatalogueIndex([dress]).decide(PageItem(9, "LONG STRAPPY DRESS", "ZARA", site="www.zara.com")).status == "accepted"

@@ -67,6 +67,7 @@ class PageItem:
     sku: str | None = None
     gtin: str | None = None
     mpn: str | None = None
+    site: str | None = None  # the page's host ("www.alibaba.com"): a brand that is the shop's own name
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,23 @@ def _brands_agree(a: str | None, b: str | None) -> bool | None:
     if a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)):
         return True  # "johnlewis" in "johnlewisandpartners"; a page's "Brand: Panasonic" line
     return fuzz.ratio(a, b) >= 90
+
+
+def _names_the_site(brand: str, site: str | None) -> bool:
+    """Is the page's brand the shop's own name, a label of its host or the start of one ("Ali" on
+    www.alibaba.com, "ZARA" on zara.com)? Three letters or more: shorter keys start too many names."""
+    labels = (site or "").lower().split(".")[:-1]  # the top-level domain names no shop
+    return len(brand) >= 3 and any(label.startswith(brand) for label in labels if label != "www")
+
+
+def page_brand_agrees(our_brand: str | None, page: PageItem) -> bool | None:
+    """Do our brand and the page's agree (None: one is missing)? A page whose brand is its own
+    shop's name confirms that brand of ours, but contradicts no other: marketplaces and shop
+    templates write their own name where the maker's is missing ("Ali" on an Alibaba seller's
+    YONGLI slicer), and a shop's house brand is ours only when ours says so."""
+    theirs = brand_key(page.brand)
+    agree = _brands_agree(our_brand, theirs)
+    return None if agree is False and theirs and _names_the_site(theirs, page.site) else agree
 
 
 @lru_cache(maxsize=4096)
@@ -242,7 +260,7 @@ class CatalogueIndex:
     def _by_gtin(self, page: PageItem) -> list[Candidate]:
         out = []
         for our_id in self.by_gtin.get(page.gtin or "", []):
-            agree = _brands_agree(self.ours[our_id].brand, brand_key(page.brand))
+            agree = page_brand_agrees(self.ours[our_id].brand, page)
             conf = GTIN_CONFIDENCE if agree is not False else 0.7
             out.append(Candidate(our_id, "gtin", conf, {"gtin": page.gtin, "brand_agrees": agree}))
         return out
@@ -259,7 +277,7 @@ class CatalogueIndex:
         for field_name, value in (("mpn", page.mpn), ("sku", page.sku), *shown):
             for (our_id, method, in_title), key in self._code_hits(value).items():
                 ours = self.ours[our_id]
-                agree = _brands_agree(ours.brand, brand_key(page.brand))
+                agree = page_brand_agrees(ours.brand, page)
                 if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                     agree = True
                 if in_title and field_name == "title" and agree is not True:
@@ -288,7 +306,7 @@ class CatalogueIndex:
                 if words[i : i + len(name)] != name:
                     continue
                 ours = self.ours[our_id]
-                agree = _brands_agree(ours.brand, brand_key(page.brand))
+                agree = page_brand_agrees(ours.brand, page)
                 if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                     agree = True
                 conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
@@ -308,16 +326,15 @@ class CatalogueIndex:
 
     def _by_title(self, page: PageItem, title: Title) -> list[Candidate]:
         out = []
-        page_brand = brand_key(page.brand)
         for our_id in self._title_candidates(page, title):
             ours = self.ours[our_id]
-            candidate = self._score_title(ours, title, page_brand)
+            candidate = self._score_title(ours, title, page)
             if candidate is not None:
                 out.append(candidate)
         return out
 
-    def _score_title(self, ours: _Ours, title: Title, page_brand: str | None) -> Candidate | None:
-        agree = _brands_agree(ours.brand, page_brand)
+    def _score_title(self, ours: _Ours, title: Title, page: PageItem) -> Candidate | None:
+        agree = page_brand_agrees(ours.brand, page)
         if agree is False:
             return None
         named = ours.item.brand is not None and brand_in_title(ours.item.brand, title)
