@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -266,3 +267,20 @@ def test_a_brand_that_is_the_shops_own_name_contradicts_no_brand_of_ours() -> No
     # A house brand still confirms ours when ours is that brand.
     dress = OurItem(2, "Z", "Long Strappy Dress", "ZARA")
     assert CatalogueIndex([dress]).decide(PageItem(9, "LONG STRAPPY DRESS", "ZARA", site="www.zara.com")).status == "accepted"
+
+
+def test_our_mpn_with_a_word_after_its_code_matches_the_code_alone() -> None:
+    watch = OurItem(1, "C-1", "Casio Pro Trek PRT-B50", "Casio", mpn="Ca304103-0000 Montre")
+    d = CatalogueIndex([watch]).decide(PageItem(9, "Montre Casio", "Casio", sku="CA304103-0000"))
+    assert d.status == "accepted" and d.candidate and d.candidate.method == "mpn"
+    # Short or all-digit parts are no code of their own: "HMP 2000" is compared whole.
+    heater = CatalogueIndex([OurItem(2, "D", "Heater", "DeLonghi", mpn="HMP 2000")])
+    assert heater.decide(PageItem(9, "Heizgerät", "DeLonghi", sku="2000")).status != "accepted"
+
+
+def test_a_page_mpn_equal_to_our_model_name_is_evidence_like_the_title_phrase() -> None:
+    ours = OurItem(1, "W", "Halloween wound kit", mpn="Fake Wounds")
+    page = PageItem(9, "Halloween Zombie Scars Tattoos Fake Blood Scab Costume Kit", mpn="fake wounds")
+    assert CatalogueIndex([ours]).decide(page).status == "proposed"  # a name, without a brand: a person decides
+    branded = OurItem(2, "W2", "Halloween wound kit", "Ghoulish", mpn="Fake Wounds")
+    assert CatalogueIndex([branded]).decide(replace(page, brand="Ghoulish")).status == "accepted"

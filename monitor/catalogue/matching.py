@@ -4,14 +4,18 @@ Evidence, strongest first:
 - the page's GTIN (EAN/UPC/ISBN, check digit verified) equals ours: 0.99, unless the brands disagree;
 - the page's MPN or SKU equals our MPN or SKU (letters and digits compared, at least 4 with a digit):
   0.96 with the brand confirmed, less without; a title that names another variant or capacity
-  takes it down to a proposal. An MPN of ours that is a model name without digits ("Z Series DLC",
-  eight letters or more) counts when the page's title writes it word for word and the brand is
-  confirmed (without the brand, a phrase any shop may write: a proposal);
+  takes it down to a proposal (our MPN's code counts alone too: "Ca304103-0000 Montre"). An MPN of
+  ours that is a model name without digits ("Z Series DLC", eight letters or more) counts when the
+  page's title writes it word for word, or its MPN is that name, and the brand is confirmed
+  (without the brand, a phrase any shop may write: a proposal);
 - the title: the brand (the page's, or named in its title), every model code of our title present
   on the page ("K12", "PRW-3100YB"; the page's SKU and MPN count), no other code of the same series
   ("K13"), the same variant words ("Pro", "Lite"), no capacity that contradicts ours ("128GB"), then
   rapidfuzz's token-set similarity of the words. Without any brand evidence a title match is at best
   a proposal.
+
+Brands disagree only when both are known and differ; a page brand that is the shop's own name
+(its host's) confirms ours but contradicts none (marketplaces write their own name).
 
 A match is applied at `auto_accept`, proposed from `propose`, and a near tie between two of our
 products is never applied: precision first, because a wrong match corrupts every comparison.
@@ -172,6 +176,14 @@ def _other_series_code(ours: Title, theirs: Title) -> str | None:
     return None
 
 
+def _mpn_keys(mpn: str | None) -> set[str | None]:
+    """Our MPN as compared, and each code it writes apart from words ("Ca304103-0000 Montre": the
+    code, then "watch"): a page gives the code alone. A part counts when it has letters and digits
+    and six characters or more, as long as the page parts `_code_hits` reads ("HMP 2000" stays whole)."""
+    parts = (code_key(p) for p in (mpn or "").split())
+    return {code_key(mpn)} | {k for k in parts if k and len(k) >= 6 and not k.isdigit()}
+
+
 def _model_name(mpn: str | None) -> tuple[str, ...] | None:
     """An MPN that is a model name rather than a code ("Z Series DLC"): its words, when it has two
     or more, no digit, and eight letters or more (shorter names are words shops use for anything)."""
@@ -239,7 +251,7 @@ class CatalogueIndex:
             # Our MPN, our SKU, and a long code our title names ("Panasonic NN-K35HWMEBG"): a page
             # whose SKU or MPN is one of these names the same product.
             named = {code_key(c) for c in title.codes if len(c) >= 6}
-            sources = (("mpn", {code_key(item.mpn)}, False), ("sku", {code_key(item.sku)}, False), ("mpn", named, True))
+            sources = (("mpn", _mpn_keys(item.mpn), False), ("sku", {code_key(item.sku)}, False), ("mpn", named, True))
             for method, keys, in_title in sources:
                 for key in keys - {None}:
                     self.by_code.setdefault(str(key), []).append((item.id, method, in_title))
@@ -299,23 +311,27 @@ class CatalogueIndex:
         return out
 
     def _by_model_name(self, page: PageItem, title: Title) -> list[Candidate]:
+        """Our model names the page's title writes word for word, or its MPN is ("Fake Wounds")."""
         out = []
         words = title.all_words
-        for i, word in enumerate(words):
-            for name, our_id in self.by_model_name.get(word, []):
-                if words[i : i + len(name)] != name:
-                    continue
-                ours = self.ours[our_id]
-                agree = page_brand_agrees(ours.brand, page)
-                if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
-                    agree = True
-                conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
-                evidence: dict[str, Any] = {"page_title": page.name, "our_mpn": ours.item.mpn, "brand_agrees": agree}
-                conflict = title_conflict(ours.title, title)
-                if conflict is not None and conflict.kind != "code":
-                    conf = min(conf, 0.7)
-                    evidence["title_conflict"] = conflict.message
-                out.append(Candidate(our_id, "mpn", conf, evidence))
+        hits = {
+            our_id for i, word in enumerate(words) for name, our_id in self.by_model_name.get(word, [])
+            if words[i : i + len(name)] == name
+        }  # fmt: skip
+        own = _model_name(page.mpn)
+        hits |= {our_id for name, our_id in self.by_model_name.get(own[0], []) if name == own} if own else set()
+        for our_id in sorted(hits):
+            ours = self.ours[our_id]
+            agree = page_brand_agrees(ours.brand, page)
+            if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
+                agree = True
+            conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
+            evidence: dict[str, Any] = {"page_title": page.name, "page_mpn": page.mpn, "our_mpn": ours.item.mpn, "brand_agrees": agree}
+            conflict = title_conflict(ours.title, title)
+            if conflict is not None and conflict.kind != "code":
+                conf = min(conf, 0.7)
+                evidence["title_conflict"] = conflict.message
+            out.append(Candidate(our_id, "mpn", conf, evidence))
         return out
 
     def _title_candidates(self, page: PageItem, title: Title) -> set[int]:
