@@ -11,7 +11,11 @@ the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The 
    read by rivalwatch's extractor: the brand, GTIN and MPN of the benchmark's human ground truth,
    and as our title the words of the page's URL slug (the shop's own words for the product, which
    differ from its page title; the product's segment, not a category folder; ids in the slug
-   dropped, the shop's SKU among them). A page with neither slug words nor a GTIN
+   dropped, the shop's SKU among them). These are not two shops' pages of one product: the
+   corpora hold none (no GTIN or MPN is in two truth files; no two shops' search pages share a
+   query), so the other shop is stood for by what a retailer's catalogue row would hold. It is
+   a harsh stand-in: a row whose truth has no brand has none (Tchibo's, Zara's own pages), a
+   slug may name a city or a size range the title does not. A page with neither slug words nor a GTIN
    or MPN gets no entry and is only a negative. Each page is matched against the whole catalogue
    (its own entry the one right answer, the other 71 wrong: same-shop pages are the hard ones),
    and again against the catalogue without its own entry, where any match is wrong.
@@ -102,6 +106,7 @@ class Score:
     proposed_wrong: int = 0
     methods: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)  # positives not applied: the page, our row, what was decided
 
     @property
     def precision(self) -> float:
@@ -128,9 +133,12 @@ def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
     best = worded[-1] if worded else max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
     ids = [i.lower() for i in shop_ids if len(i) >= 5]
     # ids the shop put in its URL ("p3969033", "400105394", "P496380C496379"), and a trailing number
+    raw = [w for w in re.split(r"[-_+]+", best) if w]
+    shop_id = [bool(re.fullmatch(r"(?:[A-Za-z]{0,2}\d{5,})+", w)) or any(i in w.lower() for i in ids) for w in raw]
+    # a single letter beside such an id is the id's prefix written apart ("P-7142014-tertio-...")
     words = [
-        w for w in re.split(r"[-_+]+", best)
-        if w and not re.fullmatch(r"(?:[A-Za-z]{0,2}\d{5,})+", w) and not any(i in w.lower() for i in ids)
+        w for k, w in enumerate(raw)
+        if not shop_id[k] and not (len(w) == 1 and any(shop_id[j] for j in (k - 1, k + 1) if 0 <= j < len(raw)))
     ]  # fmt: skip
     while words and words[-1].isdigit():
         words.pop()
@@ -254,6 +262,10 @@ def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[st
             else:
                 if right is not None:
                     s.fn += 1
+                    if not absent:
+                        ours_row = next(o for o in ours if o.id == right)
+                        s.misses.append(f"{case.source} {case.shop}: {case.page.name!r} (brand {case.page.brand!r}) vs ours "
+                                        f"{ours_row.name!r} (brand {ours_row.brand!r}): {status} {method or ''}")  # fmt: skip
                 if status == "proposed":
                     s.proposed_right += chosen == right
                     s.proposed_wrong += chosen != right
@@ -362,6 +374,7 @@ def total(scores: dict[str, Score]) -> Score:
         out.proposed_wrong += s.proposed_wrong
         out.methods.update(s.methods)
         out.errors += s.errors
+        out.misses += s.misses
     return out
 
 
@@ -375,7 +388,7 @@ def line(name: str, s: Score) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--show-errors", action="store_true", help="every wrong match and every missed one")
     args = parser.parse_args()
     parts = []
     if (CORPUS / "truth").is_dir():
@@ -409,6 +422,8 @@ def main() -> None:
         if args.show_errors:
             for error in total(ours_scores).errors:
                 print("    " + error)
+            for miss in total(ours_scores).misses:
+                print("    missed " + miss)
     if parts and parts[0][0] == "real pages":
         _label, ours, cases = parts[0]
         full = {o.id for o in ours if o.brand and o.name and o.name != o.brand}
