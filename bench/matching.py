@@ -42,8 +42,8 @@ matcher: rapidfuzz token-set similarity >= 0.9 between titles, with no brand, co
 
 Leave-one-source-out (bench/lib/loso.py), printed beside the full figures: a source is a shop (its
 country sites one shop: the corpus's Amazon pages are one source) or a demo shop. When a source is
-scored, (1) the labels a model number is read under (`MPN_LABELS`) that gave MPNs on that source's
-pages only are switched off; the source is scored at the shipped auto-accept (0.9, a setting of
+scored, the labels a model number or a brand is read under (`MPN_LABELS`, `BRAND_LABELS`) that gave
+MPNs or brands on that source's pages only are switched off; the source is scored at the shipped auto-accept (0.9, a setting of
 the watchlist, not fitted here). Beside it, the threshold a refit on the other sources would choose
 for each source (grid 0.80..0.98; objective: right applied - 50 x wrong applied, i.e. precision >=
 0.98 first; ties go to the strictest point): how much margin the shipped one keeps.
@@ -76,7 +76,7 @@ from monitor.demo.catalogue import Catalogue  # noqa: E402
 from monitor.demo.pages import product_page  # noqa: E402
 from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
 from monitor.demo.shops import HTTP_SHOPS, SHOPS  # noqa: E402
-from monitor.kinds.product.identifiers import MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
+from monitor.kinds.product.identifiers import BRAND_LABELS, MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
 from spiders.extract.product import extract_product  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
@@ -94,7 +94,7 @@ class Case:
     body: bytes = b""
     url: str = ""
     selectors: dict[str, str] | None = None
-    mpn_label: str | None = None  # the label the page's MPN was read under
+    labels: set[str] = field(default_factory=set)  # the labels the page's MPN and brand were read under
 
 
 @dataclass
@@ -148,18 +148,23 @@ def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
 
 
 def read_page(
-    case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None, labels: tuple[str, ...] = MPN_LABELS
-) -> tuple[PageItem, str | None]:
+    case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None, off: frozenset[str] = frozenset()
+) -> tuple[PageItem, set[str]]:
+    """The page as a crawl stores it, and the labels its MPN and brand were read under ("mpn:part
+    number", "brand:marke"); `off`: labels switched off (leave-one-source-out)."""
     record = extract_product(body, url, selectors=selectors)
-    ids = read_identifiers(body, record.sku, record.name, labels)
-    page = PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn, urlsplit(url).hostname)
-    return page, ids.mpn_label
+    mpn_labels = tuple(lb for lb in MPN_LABELS if f"mpn:{lb}" not in off)
+    brand_labels = tuple(lb for lb in BRAND_LABELS if f"brand:{lb}" not in off)
+    ids = read_identifiers(body, record.sku, record.name, mpn_labels, record.brand, brand_labels)
+    page = PageItem(case_id, record.name, ids.brand, record.sku, ids.gtin, ids.mpn, urlsplit(url).hostname)
+    labels = {f"mpn:{ids.mpn_label}"} if ids.mpn_label else set()
+    return page, labels | ({f"brand:{ids.brand_label}"} if ids.brand_label else set())
 
 
 def make_case(source: str, shop: str, n: int, body: bytes, url: str, right: int | None,
               selectors: dict[str, str] | None = None) -> Case:  # fmt: skip
-    page, label = read_page(n, body, url, selectors)
-    return Case(source, page, right, shop, body, url, selectors, label)
+    page, labels = read_page(n, body, url, selectors)
+    return Case(source, page, right, shop, body, url, selectors, labels)
 
 
 def _first(value: object) -> str | None:
@@ -341,14 +346,13 @@ WRONG_COST = 50  # one wrong match costs fifty right ones: precision >= 0.98 bef
 def leave_one_source_out(ours: list[OurItem], cases: list[Case]) -> tuple[Score, dict[str, float], dict[str, set[str]]]:
     """The part scored source by source, each without what only it taught (see the module's doc)."""
     by_source = group(range(len(cases)), lambda i: cases[i].shop)
-    uses = {i: {c.mpn_label} for i, c in enumerate(cases) if c.mpn_label}
+    uses = {i: c.labels for i, c in enumerate(cases) if c.labels}
     switched = single_source_entries(uses, lambda i: cases[i].shop)
     per_source: dict[str, list[Verdict]] = {}
     for source, idx in by_source.items():
-        off = switched.get(source, set())
-        labels = tuple(lb for lb in MPN_LABELS if lb not in off)
+        off = frozenset(switched.get(source, set()))
         pages = {cases[i].page.watch_id: read_page(cases[i].page.watch_id, cases[i].body, cases[i].url,
-                                                   cases[i].selectors, labels)[0] for i in idx} if off else None  # fmt: skip
+                                                   cases[i].selectors, off)[0] for i in idx} if off else None  # fmt: skip
         per_source[source] = verdicts(ours, [cases[i] for i in idx], pages)
     shipped = {source: verdicts(ours, [cases[i] for i in idx]) for source, idx in by_source.items()}
 
@@ -417,7 +421,7 @@ def main() -> None:
         spread = Counter(thresholds.values())
         off = sorted(f"{lb} ({src})" for src, labels in switched.items() for lb in labels)
         print(f"    leave-one-source-out: {len(thresholds)} sources; a refit on the other sources would set auto-accept to "
-              f"{', '.join(f'{t} x{n}' for t, n in sorted(spread.items()))}; model-number labels switched off "
+              f"{', '.join(f'{t} x{n}' for t, n in sorted(spread.items()))}; labels switched off "
               f"for their only source: {', '.join(off) or 'none'}")  # fmt: skip
         if args.show_errors:
             for error in total(ours_scores).errors:

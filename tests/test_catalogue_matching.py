@@ -284,3 +284,24 @@ def test_a_page_mpn_equal_to_our_model_name_is_evidence_like_the_title_phrase() 
     assert CatalogueIndex([ours]).decide(page).status == "proposed"  # a name, without a brand: a person decides
     branded = OurItem(2, "W2", "Halloween wound kit", "Ghoulish", mpn="Fake Wounds")
     assert CatalogueIndex([branded]).decide(replace(page, brand="Ghoulish")).status == "accepted"
+
+
+def test_a_labelled_brand_is_the_pages_brand_when_the_extractor_found_none() -> None:
+    row = _page(body="<table><tr><td><span>Brand</span></td><td><span>Brome</span></td></tr></table>")
+    assert (read_identifiers(row).brand, read_identifiers(row).brand_label) == ("Brome", "brand")
+    byline = _page(body='<a id="bylineInfo" href="/s?k=Oceana">Marke: Oceana</a>')
+    assert read_identifiers(byline).brand == "Oceana"
+    assert read_identifiers(byline, brand="Tchibo").brand == "Tchibo"  # the extractor's brand stands
+    # Not a label: a link's query, a script's text, a manufacturer's address.
+    noise = _page(body='<a href="/marque.php?id=3">x</a><script>var brand: "Ali";</script><td>Hersteller</td><td>Jesteburg</td>')
+    assert read_identifiers(noise).brand is None
+
+
+def test_a_row_named_only_by_its_brand_lets_its_code_decide() -> None:
+    # A feed row that gives the brand for a name names no variant: the page's "Mini" is no conflict.
+    feeder = OurItem(1, "BR-1", "Brome", "Brome", mpn="1055-V01")
+    page = PageItem(9, "Squirrel Buster Mini Squirrel-proof Bird Feeder", "Brome", mpn="1055-V01")
+    assert CatalogueIndex([feeder]).decide(page).status == "accepted"
+    # A row that names the product still conflicts with another variant.
+    named = OurItem(2, "BR-2", "Brome Squirrel Buster Plus", "Brome", mpn="1055-V01")
+    assert CatalogueIndex([named]).decide(page).status != "accepted"

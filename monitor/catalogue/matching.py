@@ -99,6 +99,12 @@ class _Ours:
     codes: frozenset[str]  # code keys of our MPN and SKU
     unbranded: Title  # the title without the brand's words
 
+    @property
+    def names_product(self) -> bool:
+        """Our title says more than the brand: a row named only "Brome" names no variant, series or
+        capacity, so no title can disagree with it; its code decides."""
+        return bool(set(self.title.words) - _brand_words(self.item.brand or ""))
+
 
 def _brands_agree(a: str | None, b: str | None) -> bool | None:
     """True/False when both brands are known, None when one is missing."""
@@ -302,7 +308,7 @@ class CatalogueIndex:
                 conf = {True: CODE_CONFIDENCE, None: 0.92 if specific else 0.85, False: 0.5}[agree]
                 # The code itself matched, so a title that writes the code otherwise is no conflict;
                 # one that names another variant, series or capacity is.
-                conflict = title_conflict(ours.title, title) if page.name else None
+                conflict = title_conflict(ours.title, title) if page.name and ours.names_product else None
                 evidence = {"page_" + field_name: value, "our_" + method: key, "brand_agrees": agree}
                 if conflict is not None and conflict.kind != "code":
                     conf = min(conf, 0.7)
@@ -327,7 +333,7 @@ class CatalogueIndex:
                 agree = True
             conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
             evidence: dict[str, Any] = {"page_title": page.name, "page_mpn": page.mpn, "our_mpn": ours.item.mpn, "brand_agrees": agree}
-            conflict = title_conflict(ours.title, title)
+            conflict = title_conflict(ours.title, title) if ours.names_product else None
             if conflict is not None and conflict.kind != "code":
                 conf = min(conf, 0.7)
                 evidence["title_conflict"] = conflict.message
