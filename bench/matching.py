@@ -11,7 +11,11 @@ the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The 
    read by rivalwatch's extractor: the brand, GTIN and MPN of the benchmark's human ground truth,
    and as our title the words of the page's URL slug (the shop's own words for the product, which
    differ from its page title; the product's segment, not a category folder; ids in the slug
-   dropped, the shop's SKU among them). A page with neither slug words nor a GTIN
+   dropped, the shop's SKU among them). These are not two shops' pages of one product: the
+   corpora hold none (no GTIN or MPN is in two truth files; no two shops' search pages share a
+   query), so the other shop is stood for by what a retailer's catalogue row would hold. It is
+   a harsh stand-in: a row whose truth has no brand has none (Tchibo's, Zara's own pages), a
+   slug may name a city or a size range the title does not. A page with neither slug words nor a GTIN
    or MPN gets no entry and is only a negative. Each page is matched against the whole catalogue
    (its own entry the one right answer, the other 71 wrong: same-shop pages are the hard ones),
    and again against the catalogue without its own entry, where any match is wrong.
@@ -38,8 +42,8 @@ matcher: rapidfuzz token-set similarity >= 0.9 between titles, with no brand, co
 
 Leave-one-source-out (bench/lib/loso.py), printed beside the full figures: a source is a shop (its
 country sites one shop: the corpus's Amazon pages are one source) or a demo shop. When a source is
-scored, (1) the labels a model number is read under (`MPN_LABELS`) that gave MPNs on that source's
-pages only are switched off; the source is scored at the shipped auto-accept (0.9, a setting of
+scored, the labels a model number or a brand is read under (`MPN_LABELS`, `BRAND_LABELS`) that gave
+MPNs or brands on that source's pages only are switched off; the source is scored at the shipped auto-accept (0.9, a setting of
 the watchlist, not fitted here). Beside it, the threshold a refit on the other sources would choose
 for each source (grid 0.80..0.98; objective: right applied - 50 x wrong applied, i.e. precision >=
 0.98 first; ties go to the strictest point): how much margin the shipped one keeps.
@@ -72,7 +76,7 @@ from monitor.demo.catalogue import Catalogue  # noqa: E402
 from monitor.demo.pages import product_page  # noqa: E402
 from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
 from monitor.demo.shops import HTTP_SHOPS, SHOPS  # noqa: E402
-from monitor.kinds.product.identifiers import MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
+from monitor.kinds.product.identifiers import BRAND_LABELS, MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
 from spiders.extract.product import extract_product  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
@@ -90,7 +94,7 @@ class Case:
     body: bytes = b""
     url: str = ""
     selectors: dict[str, str] | None = None
-    mpn_label: str | None = None  # the label the page's MPN was read under
+    labels: set[str] = field(default_factory=set)  # the labels the page's MPN and brand were read under
 
 
 @dataclass
@@ -102,6 +106,7 @@ class Score:
     proposed_wrong: int = 0
     methods: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)  # positives not applied: the page, our row, what was decided
 
     @property
     def precision(self) -> float:
@@ -128,9 +133,12 @@ def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
     best = worded[-1] if worded else max(segments, key=lambda s: len(re.split(r"[-_+]+", s)))
     ids = [i.lower() for i in shop_ids if len(i) >= 5]
     # ids the shop put in its URL ("p3969033", "400105394", "P496380C496379"), and a trailing number
+    raw = [w for w in re.split(r"[-_+]+", best) if w]
+    shop_id = [bool(re.fullmatch(r"(?:[A-Za-z]{0,2}\d{5,})+", w)) or any(i in w.lower() for i in ids) for w in raw]
+    # a single letter beside such an id is the id's prefix written apart ("P-7142014-tertio-...")
     words = [
-        w for w in re.split(r"[-_+]+", best)
-        if w and not re.fullmatch(r"(?:[A-Za-z]{0,2}\d{5,})+", w) and not any(i in w.lower() for i in ids)
+        w for k, w in enumerate(raw)
+        if not shop_id[k] and not (len(w) == 1 and any(shop_id[j] for j in (k - 1, k + 1) if 0 <= j < len(raw)))
     ]  # fmt: skip
     while words and words[-1].isdigit():
         words.pop()
@@ -140,17 +148,23 @@ def slug_title(url: str, shop_ids: tuple[str, ...] = ()) -> str | None:
 
 
 def read_page(
-    case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None, labels: tuple[str, ...] = MPN_LABELS
-) -> tuple[PageItem, str | None]:
+    case_id: int, body: bytes, url: str, selectors: dict[str, str] | None = None, off: frozenset[str] = frozenset()
+) -> tuple[PageItem, set[str]]:
+    """The page as a crawl stores it, and the labels its MPN and brand were read under ("mpn:part
+    number", "brand:marke"); `off`: labels switched off (leave-one-source-out)."""
     record = extract_product(body, url, selectors=selectors)
-    ids = read_identifiers(body, record.sku, record.name, labels)
-    return PageItem(case_id, record.name, record.brand, record.sku, ids.gtin, ids.mpn), ids.mpn_label
+    mpn_labels = tuple(lb for lb in MPN_LABELS if f"mpn:{lb}" not in off)
+    brand_labels = tuple(lb for lb in BRAND_LABELS if f"brand:{lb}" not in off)
+    ids = read_identifiers(body, record.sku, record.name, mpn_labels, record.brand, brand_labels)
+    page = PageItem(case_id, record.name, ids.brand, record.sku, ids.gtin, ids.mpn, urlsplit(url).hostname)
+    labels = {f"mpn:{ids.mpn_label}"} if ids.mpn_label else set()
+    return page, labels | ({f"brand:{ids.brand_label}"} if ids.brand_label else set())
 
 
 def make_case(source: str, shop: str, n: int, body: bytes, url: str, right: int | None,
               selectors: dict[str, str] | None = None) -> Case:  # fmt: skip
-    page, label = read_page(n, body, url, selectors)
-    return Case(source, page, right, shop, body, url, selectors, label)
+    page, labels = read_page(n, body, url, selectors)
+    return Case(source, page, right, shop, body, url, selectors, labels)
 
 
 def _first(value: object) -> str | None:
@@ -253,6 +267,10 @@ def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[st
             else:
                 if right is not None:
                     s.fn += 1
+                    if not absent:
+                        ours_row = next(o for o in ours if o.id == right)
+                        s.misses.append(f"{case.source} {case.shop}: {case.page.name!r} (brand {case.page.brand!r}) vs ours "
+                                        f"{ours_row.name!r} (brand {ours_row.brand!r}): {status} {method or ''}")  # fmt: skip
                 if status == "proposed":
                     s.proposed_right += chosen == right
                     s.proposed_wrong += chosen != right
@@ -328,14 +346,13 @@ WRONG_COST = 50  # one wrong match costs fifty right ones: precision >= 0.98 bef
 def leave_one_source_out(ours: list[OurItem], cases: list[Case]) -> tuple[Score, dict[str, float], dict[str, set[str]]]:
     """The part scored source by source, each without what only it taught (see the module's doc)."""
     by_source = group(range(len(cases)), lambda i: cases[i].shop)
-    uses = {i: {c.mpn_label} for i, c in enumerate(cases) if c.mpn_label}
+    uses = {i: c.labels for i, c in enumerate(cases) if c.labels}
     switched = single_source_entries(uses, lambda i: cases[i].shop)
     per_source: dict[str, list[Verdict]] = {}
     for source, idx in by_source.items():
-        off = switched.get(source, set())
-        labels = tuple(lb for lb in MPN_LABELS if lb not in off)
+        off = frozenset(switched.get(source, set()))
         pages = {cases[i].page.watch_id: read_page(cases[i].page.watch_id, cases[i].body, cases[i].url,
-                                                   cases[i].selectors, labels)[0] for i in idx} if off else None  # fmt: skip
+                                                   cases[i].selectors, off)[0] for i in idx} if off else None  # fmt: skip
         per_source[source] = verdicts(ours, [cases[i] for i in idx], pages)
     shipped = {source: verdicts(ours, [cases[i] for i in idx]) for source, idx in by_source.items()}
 
@@ -361,6 +378,7 @@ def total(scores: dict[str, Score]) -> Score:
         out.proposed_wrong += s.proposed_wrong
         out.methods.update(s.methods)
         out.errors += s.errors
+        out.misses += s.misses
     return out
 
 
@@ -374,7 +392,7 @@ def line(name: str, s: Score) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--show-errors", action="store_true", help="every wrong match and every missed one")
     args = parser.parse_args()
     parts = []
     if (CORPUS / "truth").is_dir():
@@ -403,11 +421,13 @@ def main() -> None:
         spread = Counter(thresholds.values())
         off = sorted(f"{lb} ({src})" for src, labels in switched.items() for lb in labels)
         print(f"    leave-one-source-out: {len(thresholds)} sources; a refit on the other sources would set auto-accept to "
-              f"{', '.join(f'{t} x{n}' for t, n in sorted(spread.items()))}; model-number labels switched off "
+              f"{', '.join(f'{t} x{n}' for t, n in sorted(spread.items()))}; labels switched off "
               f"for their only source: {', '.join(off) or 'none'}")  # fmt: skip
         if args.show_errors:
             for error in total(ours_scores).errors:
                 print("    " + error)
+            for miss in total(ours_scores).misses:
+                print("    missed " + miss)
     if parts and parts[0][0] == "real pages":
         _label, ours, cases = parts[0]
         full = {o.id for o in ours if o.brand and o.name and o.name != o.brand}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -248,3 +249,59 @@ def test_a_template_placeholder_is_no_brand() -> None:
     page = PageItem(9, "Kiabi Brassière de sport post-opératoire microfibre noir", "$metabrand")
     assert ours.decide(page).status == "accepted"  # "$metabrand" does not disagree with "Kiabi"
     assert ours.decide(PageItem(9, page.name, "Decathlon")).status == "none"
+
+
+def test_a_number_the_page_writes_inside_our_name_is_another_product() -> None:
+    ours = CatalogueIndex([OurItem(1, "M", "Mannequin Movie Poster Fridge Magnet")])
+    assert ours.decide(PageItem(9, "Mannequin 2 Movie Poster Fridge Magnet")).status != "accepted"  # the sequel
+    # A number after our name, or in the page's own words, describes: still ours.
+    assert ours.decide(PageItem(9, "Mannequin Movie Poster Fridge Magnet (2 pack)")).status == "accepted"
+
+
+def test_a_brand_that_is_the_shops_own_name_contradicts_no_brand_of_ours() -> None:
+    slicer = OurItem(1, "Y", "Lemon Cheese Garlic Ginger Handheld Stainless", "YONGLI")
+    page = PageItem(9, "Lemon/cheese/garlic/ginger Handheld Stainless Steel Cheese Slicer", "Ali", site="www.alibaba.com")
+    assert CatalogueIndex([slicer]).decide(page).status == "accepted"
+    # The same brand on another shop is the maker's, and it disagrees with ours.
+    assert CatalogueIndex([slicer]).decide(PageItem(9, page.name, "Ali", site="www.example.com")).status == "none"
+    # A house brand still confirms ours when ours is that brand.
+    dress = OurItem(2, "Z", "Long Strappy Dress", "ZARA")
+    assert CatalogueIndex([dress]).decide(PageItem(9, "LONG STRAPPY DRESS", "ZARA", site="www.zara.com")).status == "accepted"
+
+
+def test_our_mpn_with_a_word_after_its_code_matches_the_code_alone() -> None:
+    watch = OurItem(1, "C-1", "Casio Pro Trek PRT-B50", "Casio", mpn="Ca304103-0000 Montre")
+    d = CatalogueIndex([watch]).decide(PageItem(9, "Montre Casio", "Casio", sku="CA304103-0000"))
+    assert d.status == "accepted" and d.candidate and d.candidate.method == "mpn"
+    # Short or all-digit parts are no code of their own: "HMP 2000" is compared whole.
+    heater = CatalogueIndex([OurItem(2, "D", "Heater", "DeLonghi", mpn="HMP 2000")])
+    assert heater.decide(PageItem(9, "Heizgerät", "DeLonghi", sku="2000")).status != "accepted"
+
+
+def test_a_page_mpn_equal_to_our_model_name_is_evidence_like_the_title_phrase() -> None:
+    ours = OurItem(1, "W", "Halloween wound kit", mpn="Fake Wounds")
+    page = PageItem(9, "Halloween Zombie Scars Tattoos Fake Blood Scab Costume Kit", mpn="fake wounds")
+    assert CatalogueIndex([ours]).decide(page).status == "proposed"  # a name, without a brand: a person decides
+    branded = OurItem(2, "W2", "Halloween wound kit", "Ghoulish", mpn="Fake Wounds")
+    assert CatalogueIndex([branded]).decide(replace(page, brand="Ghoulish")).status == "accepted"
+
+
+def test_a_labelled_brand_is_the_pages_brand_when_the_extractor_found_none() -> None:
+    row = _page(body="<table><tr><td><span>Brand</span></td><td><span>Brome</span></td></tr></table>")
+    assert (read_identifiers(row).brand, read_identifiers(row).brand_label) == ("Brome", "brand")
+    byline = _page(body='<a id="bylineInfo" href="/s?k=Oceana">Marke: Oceana</a>')
+    assert read_identifiers(byline).brand == "Oceana"
+    assert read_identifiers(byline, brand="Tchibo").brand == "Tchibo"  # the extractor's brand stands
+    # Not a label: a link's query, a script's text, a manufacturer's address.
+    noise = _page(body='<a href="/marque.php?id=3">x</a><script>var brand: "Ali";</script><td>Hersteller</td><td>Jesteburg</td>')
+    assert read_identifiers(noise).brand is None
+
+
+def test_a_row_named_only_by_its_brand_lets_its_code_decide() -> None:
+    # A feed row that gives the brand for a name names no variant: the page's "Mini" is no conflict.
+    feeder = OurItem(1, "BR-1", "Brome", "Brome", mpn="1055-V01")
+    page = PageItem(9, "Squirrel Buster Mini Squirrel-proof Bird Feeder", "Brome", mpn="1055-V01")
+    assert CatalogueIndex([feeder]).decide(page).status == "accepted"
+    # A row that names the product still conflicts with another variant.
+    named = OurItem(2, "BR-2", "Brome Squirrel Buster Plus", "Brome", mpn="1055-V01")
+    assert CatalogueIndex([named]).decide(page).status != "accepted"

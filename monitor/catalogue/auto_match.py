@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -135,12 +136,13 @@ def match_pages(session: Session, settings: MatchSettings, version: int, now: da
     for ids in chunks(by_state):
         query = select(
             ProductState.watch_id, ProductState.name, ProductState.brand, ProductState.sku, ProductState.gtin,
-            ProductState.mpn,
-        ).where(ProductState.id.in_(ids))
-        for wid, name, brand, sku, gtin, mpn in session.execute(query):
+            ProductState.mpn, Watch.url,
+        ).join(Watch, Watch.id == ProductState.watch_id).where(ProductState.id.in_(ids))
+        for wid, name, brand, sku, gtin, mpn, url in session.execute(query):
             report.tried += 1
             rejected = [pid for pid, st in status_of[wid].items() if st == "rejected"]
-            decision = index.decide(PageItem(wid, name, brand, sku, gtin, mpn), settings.auto_accept, settings.propose, rejected)
+            page = PageItem(wid, name, brand, sku, gtin, mpn, urlsplit(url).hostname)
+            decision = index.decide(page, settings.auto_accept, settings.propose, rejected)
             if decision.candidate is not None:
                 if status_of[wid]:  # earlier proposals or rejections: update those rows
                     existing = {m.our_product_id: m for m in session.scalars(select(ProductMatch).where(ProductMatch.watch_id == wid))}

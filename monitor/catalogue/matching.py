@@ -4,14 +4,18 @@ Evidence, strongest first:
 - the page's GTIN (EAN/UPC/ISBN, check digit verified) equals ours: 0.99, unless the brands disagree;
 - the page's MPN or SKU equals our MPN or SKU (letters and digits compared, at least 4 with a digit):
   0.96 with the brand confirmed, less without; a title that names another variant or capacity
-  takes it down to a proposal. An MPN of ours that is a model name without digits ("Z Series DLC",
-  eight letters or more) counts when the page's title writes it word for word and the brand is
-  confirmed (without the brand, a phrase any shop may write: a proposal);
+  takes it down to a proposal (our MPN's code counts alone too: "Ca304103-0000 Montre"). An MPN of
+  ours that is a model name without digits ("Z Series DLC", eight letters or more) counts when the
+  page's title writes it word for word, or its MPN is that name, and the brand is confirmed
+  (without the brand, a phrase any shop may write: a proposal);
 - the title: the brand (the page's, or named in its title), every model code of our title present
   on the page ("K12", "PRW-3100YB"; the page's SKU and MPN count), no other code of the same series
   ("K13"), the same variant words ("Pro", "Lite"), no capacity that contradicts ours ("128GB"), then
   rapidfuzz's token-set similarity of the words. Without any brand evidence a title match is at best
   a proposal.
+
+Brands disagree only when both are known and differ; a page brand that is the shop's own name
+(its host's) confirms ours but contradicts none (marketplaces write their own name).
 
 A match is applied at `auto_accept`, proposed from `propose`, and a near tie between two of our
 products is never applied: precision first, because a wrong match corrupts every comparison.
@@ -67,6 +71,7 @@ class PageItem:
     sku: str | None = None
     gtin: str | None = None
     mpn: str | None = None
+    site: str | None = None  # the page's host ("www.alibaba.com"): a brand that is the shop's own name
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,12 @@ class _Ours:
     codes: frozenset[str]  # code keys of our MPN and SKU
     unbranded: Title  # the title without the brand's words
 
+    @property
+    def names_product(self) -> bool:
+        """Our title says more than the brand: a row named only "Brome" names no variant, series or
+        capacity, so no title can disagree with it; its code decides."""
+        return bool(set(self.title.words) - _brand_words(self.item.brand or ""))
+
 
 def _brands_agree(a: str | None, b: str | None) -> bool | None:
     """True/False when both brands are known, None when one is missing."""
@@ -102,6 +113,23 @@ def _brands_agree(a: str | None, b: str | None) -> bool | None:
     if a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)):
         return True  # "johnlewis" in "johnlewisandpartners"; a page's "Brand: Panasonic" line
     return fuzz.ratio(a, b) >= 90
+
+
+def _names_the_site(brand: str, site: str | None) -> bool:
+    """Is the page's brand the shop's own name, a label of its host or the start of one ("Ali" on
+    www.alibaba.com, "ZARA" on zara.com)? Three letters or more: shorter keys start too many names."""
+    labels = (site or "").lower().split(".")[:-1]  # the top-level domain names no shop
+    return len(brand) >= 3 and any(label.startswith(brand) for label in labels if label != "www")
+
+
+def page_brand_agrees(our_brand: str | None, page: PageItem) -> bool | None:
+    """Do our brand and the page's agree (None: one is missing)? A page whose brand is its own
+    shop's name confirms that brand of ours, but contradicts no other: marketplaces and shop
+    templates write their own name where the maker's is missing ("Ali" on an Alibaba seller's
+    YONGLI slicer), and a shop's house brand is ours only when ours says so."""
+    theirs = brand_key(page.brand)
+    agree = _brands_agree(our_brand, theirs)
+    return None if agree is False and theirs and _names_the_site(theirs, page.site) else agree
 
 
 @lru_cache(maxsize=4096)
@@ -152,6 +180,14 @@ def _other_series_code(ours: Title, theirs: Title) -> str | None:
         if prefix and any(_alpha_prefix(o) == prefix for o in ours.codes):
             return code
     return None
+
+
+def _mpn_keys(mpn: str | None) -> set[str | None]:
+    """Our MPN as compared, and each code it writes apart from words ("Ca304103-0000 Montre": the
+    code, then "watch"): a page gives the code alone. A part counts when it has letters and digits
+    and six characters or more, as long as the page parts `_code_hits` reads ("HMP 2000" stays whole)."""
+    parts = (code_key(p) for p in (mpn or "").split())
+    return {code_key(mpn)} | {k for k in parts if k and len(k) >= 6 and not k.isdigit()}
 
 
 def _model_name(mpn: str | None) -> tuple[str, ...] | None:
@@ -221,7 +257,7 @@ class CatalogueIndex:
             # Our MPN, our SKU, and a long code our title names ("Panasonic NN-K35HWMEBG"): a page
             # whose SKU or MPN is one of these names the same product.
             named = {code_key(c) for c in title.codes if len(c) >= 6}
-            sources = (("mpn", {code_key(item.mpn)}, False), ("sku", {code_key(item.sku)}, False), ("mpn", named, True))
+            sources = (("mpn", _mpn_keys(item.mpn), False), ("sku", {code_key(item.sku)}, False), ("mpn", named, True))
             for method, keys, in_title in sources:
                 for key in keys - {None}:
                     self.by_code.setdefault(str(key), []).append((item.id, method, in_title))
@@ -242,7 +278,7 @@ class CatalogueIndex:
     def _by_gtin(self, page: PageItem) -> list[Candidate]:
         out = []
         for our_id in self.by_gtin.get(page.gtin or "", []):
-            agree = _brands_agree(self.ours[our_id].brand, brand_key(page.brand))
+            agree = page_brand_agrees(self.ours[our_id].brand, page)
             conf = GTIN_CONFIDENCE if agree is not False else 0.7
             out.append(Candidate(our_id, "gtin", conf, {"gtin": page.gtin, "brand_agrees": agree}))
         return out
@@ -259,7 +295,7 @@ class CatalogueIndex:
         for field_name, value in (("mpn", page.mpn), ("sku", page.sku), *shown):
             for (our_id, method, in_title), key in self._code_hits(value).items():
                 ours = self.ours[our_id]
-                agree = _brands_agree(ours.brand, brand_key(page.brand))
+                agree = page_brand_agrees(ours.brand, page)
                 if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                     agree = True
                 if in_title and field_name == "title" and agree is not True:
@@ -272,7 +308,7 @@ class CatalogueIndex:
                 conf = {True: CODE_CONFIDENCE, None: 0.92 if specific else 0.85, False: 0.5}[agree]
                 # The code itself matched, so a title that writes the code otherwise is no conflict;
                 # one that names another variant, series or capacity is.
-                conflict = title_conflict(ours.title, title) if page.name else None
+                conflict = title_conflict(ours.title, title) if page.name and ours.names_product else None
                 evidence = {"page_" + field_name: value, "our_" + method: key, "brand_agrees": agree}
                 if conflict is not None and conflict.kind != "code":
                     conf = min(conf, 0.7)
@@ -281,23 +317,27 @@ class CatalogueIndex:
         return out
 
     def _by_model_name(self, page: PageItem, title: Title) -> list[Candidate]:
+        """Our model names the page's title writes word for word, or its MPN is ("Fake Wounds")."""
         out = []
         words = title.all_words
-        for i, word in enumerate(words):
-            for name, our_id in self.by_model_name.get(word, []):
-                if words[i : i + len(name)] != name:
-                    continue
-                ours = self.ours[our_id]
-                agree = _brands_agree(ours.brand, brand_key(page.brand))
-                if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
-                    agree = True
-                conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
-                evidence: dict[str, Any] = {"page_title": page.name, "our_mpn": ours.item.mpn, "brand_agrees": agree}
-                conflict = title_conflict(ours.title, title)
-                if conflict is not None and conflict.kind != "code":
-                    conf = min(conf, 0.7)
-                    evidence["title_conflict"] = conflict.message
-                out.append(Candidate(our_id, "mpn", conf, evidence))
+        hits = {
+            our_id for i, word in enumerate(words) for name, our_id in self.by_model_name.get(word, [])
+            if words[i : i + len(name)] == name
+        }  # fmt: skip
+        own = _model_name(page.mpn)
+        hits |= {our_id for name, our_id in self.by_model_name.get(own[0], []) if name == own} if own else set()
+        for our_id in sorted(hits):
+            ours = self.ours[our_id]
+            agree = page_brand_agrees(ours.brand, page)
+            if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
+                agree = True
+            conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
+            evidence: dict[str, Any] = {"page_title": page.name, "page_mpn": page.mpn, "our_mpn": ours.item.mpn, "brand_agrees": agree}
+            conflict = title_conflict(ours.title, title) if ours.names_product else None
+            if conflict is not None and conflict.kind != "code":
+                conf = min(conf, 0.7)
+                evidence["title_conflict"] = conflict.message
+            out.append(Candidate(our_id, "mpn", conf, evidence))
         return out
 
     def _title_candidates(self, page: PageItem, title: Title) -> set[int]:
@@ -308,16 +348,15 @@ class CatalogueIndex:
 
     def _by_title(self, page: PageItem, title: Title) -> list[Candidate]:
         out = []
-        page_brand = brand_key(page.brand)
         for our_id in self._title_candidates(page, title):
             ours = self.ours[our_id]
-            candidate = self._score_title(ours, title, page_brand)
+            candidate = self._score_title(ours, title, page)
             if candidate is not None:
                 out.append(candidate)
         return out
 
-    def _score_title(self, ours: _Ours, title: Title, page_brand: str | None) -> Candidate | None:
-        agree = _brands_agree(ours.brand, page_brand)
+    def _score_title(self, ours: _Ours, title: Title, page: PageItem) -> Candidate | None:
+        agree = page_brand_agrees(ours.brand, page)
         if agree is False:
             return None
         named = ours.item.brand is not None and brand_in_title(ours.item.brand, title)

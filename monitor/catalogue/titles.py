@@ -184,8 +184,16 @@ def brand_in_title(brand: str | None, title: Title) -> bool:
 def numbers_conflict(ours: Title, theirs: Title) -> bool:
     """A number standing alone in our title (a sequel, a volume, an issue, a set: "Mannequin 2",
     "(1)", "30号", "Set 2") that the page does not write anywhere: another product of that name.
-    Only ours: a page's title adds numbers that describe rather than name ("mit 2 Heizstufen")."""
-    return any(n not in theirs.all_words for n in ours.numbers)
+    A page's title adds numbers that describe rather than name ("mit 2 Heizstufen"), except one it
+    writes inside our name, between two words ours writes side by side ("Mannequin 2 Movie Poster"
+    against our "Mannequin Movie Poster"): that is the sequel's name, not a description."""
+    if any(n not in theirs.all_words for n in ours.numbers):
+        return True
+    words = theirs.all_words
+    inserted = {
+        (words[i - 1], words[i + 1]) for i in range(1, len(words) - 1) if words[i] in theirs.numbers and words[i] not in ours.all_words
+    }  # fmt: skip
+    return bool(inserted & set(zip(ours.all_words, ours.all_words[1:], strict=False)))
 
 
 def measures_conflict(a: Title, b: Title) -> bool:

@@ -1,11 +1,14 @@
-"""What identifies a product on its page, for the catalogue's matching: GTIN, MPN and shipping. Pure.
+"""What identifies a product on its page, for the catalogue's matching: GTIN, MPN, brand and shipping. Pure.
 
 The product extractor reads name, price, stock, SKU and brand; matching a competitor's page to one
 of our products also needs the codes manufacturers give a product (GTIN: EAN, UPC, ISBN; MPN), and
 the matrix shows shipping where the page states it. They come from the same structured data
 (JSON-LD through the extractor's own lenient reader; microdata and RDFa properties) and, for GTINs,
 from a labelled specification row ("EAN 4006381333931"). A GTIN is kept only when its check digit
-holds, so a random 13-digit number is never taken for one.
+holds, so a random 13-digit number is never taken for one. The brand is the extractor's (structured
+data, brand meta tags); where it found none, a labelled specification row or byline gives it
+("Brand</td><td>Brome", "Marke: Oceana"): a brand confirms a code match, so pages without structured
+data for it still get one.
 
 This runs after the extractor, in the crawler's own process, so it reads the source with regular
 expressions instead of parsing the page a second time (a parse costs as much as the extraction).
@@ -13,6 +16,7 @@ expressions instead of parsing the page a second time (a parse costs as much as 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,6 +54,23 @@ MPN_LABELS = (
 )
 
 
+# A labelled brand, in the languages the shops write: "Brand", "Marke", "Marque", "Marca", ... Not
+# "manufacturer" or "Hersteller": shops write a company, an address or "No" there, not the brand.
+BRAND_LABELS = ("brand", "brand name", "marke", "marque", "marca", "merk", "marka", "品牌")
+
+
+@lru_cache(maxsize=8)
+def _labelled_brand_pattern(labels: tuple[str, ...]) -> re.Pattern[bytes]:
+    """As `_labelled_mpn_pattern`, without "." after the label ("marque.php?...") and with a value
+    that is no script's text (no quote, brace, "=" or ";")."""
+    return re.compile(
+        rb"(?:" + b"|".join(re.escape(label.encode()) for label in sorted(labels, key=len, reverse=True)) + rb")\s*"
+        rb"(?:[:#]\s*(?:</(?:th|td|dt|span|b|strong|label)>\s*)*(?:<(?:td|dd|span)[^>]*>\s*)*"
+        rb"|(?:</(?:th|td|dt|span|b|strong|label)>\s*)+(?:<(?:td|dd|span)[^>]*>\s*)+)"
+        rb"([^<>\n\"'{}=;]{2,40}?)\s*<"
+    )
+
+
 @lru_cache(maxsize=8)
 def _labelled_mpn_pattern(labels: tuple[str, ...]) -> re.Pattern[bytes]:
     return re.compile(
@@ -67,6 +88,8 @@ class PageIdentifiers:
     shipping: Decimal | None = None
     shipping_currency: str | None = None
     mpn_label: str | None = None  # the label the MPN was read under (None: from structured data)
+    brand: str | None = None  # the extractor's brand, else a labelled one
+    brand_label: str | None = None  # the label the brand was read under (None: the extractor's)
 
 
 def gtin_check_ok(digits: str) -> bool:
@@ -242,24 +265,31 @@ def _labelled_gtin(lowered: bytes) -> str | None:
     return None
 
 
-def _labelled_mpn(body: bytes, lowered: bytes, labels: tuple[str, ...]) -> tuple[str, str] | None:
-    """The first labelled model number with a digit in it, and the label that named it."""
+def _labelled(body: bytes, lowered: bytes, labels: tuple[str, ...], pattern: re.Pattern[bytes], digit: bool) -> tuple[str, str] | None:
+    """The first labelled value (with a digit in it, when `digit`), and the label that named it."""
     if not labels:
         return None
     words = tuple(sorted({label.split()[0].encode() for label in labels}))
-    for match in _at_words(lowered, words, _labelled_mpn_pattern(labels)):
-        value = " ".join(body[match.start(1) : match.end(1)].decode("utf-8", "replace").split()).strip(" :")
-        if any(c.isdigit() for c in value) and any(c.isalnum() for c in value):
+    for match in _at_words(lowered, words, pattern):
+        value = " ".join(html.unescape(body[match.start(1) : match.end(1)].decode("utf-8", "replace")).split()).strip(" :")
+        if (not digit or any(c.isdigit() for c in value)) and any(c.isalnum() for c in value):
             label = max((lb for lb in labels if lowered.startswith(lb.encode(), match.start())), key=len)
             return value, label
     return None
 
 
 def read_identifiers(
-    body: bytes, sku: str | None = None, name: str | None = None, mpn_labels: tuple[str, ...] = MPN_LABELS
+    body: bytes,
+    sku: str | None = None,
+    name: str | None = None,
+    mpn_labels: tuple[str, ...] = MPN_LABELS,
+    brand: str | None = None,
+    brand_labels: tuple[str, ...] = BRAND_LABELS,
 ) -> PageIdentifiers:
-    """GTIN, MPN and shipping of a product page's own product; fields the page does not give are None.
-    `mpn_labels`: the labels a model number may be written under (the benchmark switches some off)."""
+    """GTIN, MPN, brand and shipping of a product page's own product; fields the page does not give
+    are None. `brand`: the extractor's (a labelled one is read only without it). `mpn_labels`,
+    `brand_labels`: the labels a model number or a brand may be written under (the benchmark
+    switches some off)."""
     lowered = body.lower()
     main = _main(_products(_json_ld(body, lowered)), sku, name) if b"ld+json" in lowered else None
     gtin = mpn = None
@@ -277,8 +307,10 @@ def read_identifiers(
         gtin, mpn = gtin or marked_gtin, mpn or marked_mpn
     if gtin is None:
         gtin = _labelled_gtin(lowered)
-    label = None
-    if mpn is None and (labelled := _labelled_mpn(body, lowered, mpn_labels)):
+    label = brand_label = None
+    if mpn is None and (labelled := _labelled(body, lowered, mpn_labels, _labelled_mpn_pattern(mpn_labels), True)):
         mpn, label = labelled
+    if not brand and (labelled := _labelled(body, lowered, brand_labels, _labelled_brand_pattern(brand_labels), False)):
+        brand, brand_label = labelled
     amount, currency = shipping if shipping else (None, None)
-    return PageIdentifiers(gtin, mpn[:200] if mpn else None, amount, currency, label)
+    return PageIdentifiers(gtin, mpn[:200] if mpn else None, amount, currency, label, brand, brand_label)

@@ -52,15 +52,15 @@ ProductOutcome = Outcome[ProductSnapshot]
 def snapshot_of(record: object, body: bytes = b"") -> ProductSnapshot:
     """The comparable state of an extractor's record (spiders.extract.product.ProductRecord), with
     the identifiers the catalogue matches on read from the same body."""
-    sku, name = getattr(record, "sku", None), getattr(record, "name", None)
-    ids = read_identifiers(body, sku, name) if body else None
+    sku, name, brand = getattr(record, "sku", None), getattr(record, "name", None), getattr(record, "brand", None)
+    ids = read_identifiers(body, sku, name, brand=brand) if body else None
     return ProductSnapshot(
         price=getattr(record, "price", None),
         currency=getattr(record, "currency", None),
         availability=getattr(record, "availability", None),
         name=name,
         sku=sku,
-        brand=getattr(record, "brand", None),
+        brand=ids.brand if ids else brand,
         sources=dict(getattr(record, "sources", {}) or {}),
         gtin=ids.gtin if ids else None,
         mpn=ids.mpn if ids else None,
