@@ -157,3 +157,19 @@ def test_a_price_block_is_read_by_its_parts(block, want):
 def test_was_now_in_one_price_element_is_still_read_whole():
     rec = extract_product(_page("<span class='price'>Was £120.00 Now £60.00</span>"), "https://shop.example.co.uk/p/1")
     assert str(rec.price) == "60.00"
+
+
+def test_twitter_card_label_and_data_pairs():
+    head = (
+        "<meta name='twitter:label1' content='Price'><meta name='twitter:data1' content='$60.00 USD'>"
+        "<meta name='twitter:label2' content='Availability'><meta name='twitter:data2' content='Out of stock'>"
+    )
+    rec = extract_product(_page("<p>1970s skate board, collected in person</p>", head=head), "https://ads.example.com/1")
+    assert (str(rec.price), rec.currency, rec.availability) == ("60.00", "USD", "OutOfStock")
+    assert rec.sources["price"] == "meta"
+
+
+def test_twitter_pairs_with_other_labels_say_nothing():
+    head = "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Ann 42'>"
+    rec = extract_product(_page("<p>no price here</p>", head=head), "https://blog.example.com/1")
+    assert rec.price is None and rec.availability is None
