@@ -173,3 +173,26 @@ def test_twitter_pairs_with_other_labels_say_nothing():
     head = "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Ann 42'>"
     rec = extract_product(_page("<p>no price here</p>", head=head), "https://blog.example.com/1")
     assert rec.price is None and rec.availability is None
+
+
+def test_the_block_holding_the_title_is_no_banner_of_the_page():
+    """A page wrapper whose class names a cookie banner ("with-cookie-info") holds the product itself:
+    its price is the product's, not a banner's; a carousel inside it stays a carousel."""
+    import lxml.html
+
+    from spiders.extract.product_dom import bad_context, title_context
+
+    body = (
+        "<section class='main with-cookie-info'><div><h1>Panel 60 x 30 cm</h1>"
+        "<span class='product-price'>32 zł</span></div>"
+        "<div class='swiper'><div><a href='/p/2'>Panel 30 x 30</a><span class='price'>25,99 zł</span></div></div>"
+        "</section>"
+    )
+    page = f"<html lang='pl'><head><title>Panel 60 x 30 cm</title></head><body>{body}</body></html>"
+    rec = extract_product(page, "https://sklep.example.pl/p/1")
+    assert (str(rec.price), rec.currency) == ("32", "PLN")
+    doc = lxml.html.fromstring(f"<html><body>{body}</body></html>")
+    title, price, other = (next(doc.iter(tag)) for tag in ("h1", "span", "a"))
+    assert bad_context(price, {}) == "cookie"
+    assert bad_context(price, title_context(title)) is None
+    assert bad_context(other, title_context(title)) == "~swiper"

@@ -29,6 +29,7 @@ from spiders.extract.product_dom import (
     in_strike,
     is_hidden,
     title_blocks,
+    title_context,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -177,7 +178,7 @@ def add_heuristics(
             stock_els.append(el)
         if kinds & _SKU:
             sku_els.append(el)
-    memo: dict[etree._Element, str | None] = {}
+    memo = title_context(title_el)
     cards = title_blocks(title_el)
     _add_price(cands, price_els, positions, title_pos, memo, cards, tuning)
     if not cands.by_field["price"]:
