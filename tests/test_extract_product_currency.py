@@ -196,3 +196,16 @@ def test_the_block_holding_the_title_is_no_banner_of_the_page():
     assert bad_context(price, {}) == "cookie"
     assert bad_context(price, title_context(title)) is None
     assert bad_context(other, title_context(title)) == "~swiper"
+
+
+@pytest.mark.parametrize(
+    ("inner", "want"),
+    [
+        ("<span class='integer'>25</span>\n  ,<span class='fractional'>99</span>\n  <span>zł</span>", "25.99"),
+        ("<span>25</span>, <span>99</span> zł", "25.99"),
+        ("<span>1</span> <span>299</span> zł", "1299"),  # a thousands group is left alone
+    ],
+)
+def test_a_decimal_mark_set_apart_by_the_template(inner, want):
+    rec = extract_product(_page(f"<div class='product-price'>{inner}</div>", lang="pl"), "https://sklep.example.pl/p/1")
+    assert str(rec.price) == want
