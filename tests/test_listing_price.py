@@ -158,6 +158,19 @@ _TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
             {},
             id="an original price written before the price",
         ),
+        pytest.param(
+            "<a href='/itm/1'>Watch</a><div><span class='s-item__price'><span class='STRIKETHROUGH'>£9.99</span>"
+            " £2.20</span></div>",
+            "2.20",
+            {},
+            id="a struck old price inside the price element is not read with it",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><p class='price'><del>$30.00</del> $19.50</p>",
+            "19.50",
+            {},
+            id="a deleted old price inside the price element",
+        ),
     ],
 )
 def test_card_price(inner: str, price: str, where: dict[str, Any]) -> None:

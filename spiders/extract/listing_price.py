@@ -220,13 +220,16 @@ def _amount(text: str) -> Decimal | None:
         return None
 
 
+def _struck(el: lxml.html.HtmlElement) -> bool:
+    """Struck through, or named an old, list or shipping amount, by its own tag or class."""
+    return el.tag in _STRUCK or any(_OLD_CLASS.search(word) for word in (el.get("class") or "").split())
+
+
 def _excluded(el: lxml.html.HtmlElement, card: lxml.html.HtmlElement) -> bool:
     """Struck-through, old or list price, shipping, unit price: up to the card, by tag or class."""
     node: lxml.html.HtmlElement | None = el
     while node is not None:
-        if node.tag in _STRUCK or node.tag in _SKIP:
-            return True
-        if any(_OLD_CLASS.search(word) for word in (node.get("class") or "").split()):
+        if node.tag in _SKIP or _struck(node):
             return True
         if node is card:
             return False
@@ -270,8 +273,8 @@ def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]
         elif el.text:
             out.append((el.text, el))
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _SKIP:
-            out += _pieces(child)
+        if isinstance(child.tag, str) and child.tag not in _SKIP and not _struck(child):
+            out += _pieces(child)  # a struck or old price inside a price block is not read with it
         if child.tail:
             out.append((child.tail, el))
     return out
