@@ -157,3 +157,55 @@ def test_a_price_block_is_read_by_its_parts(block, want):
 def test_was_now_in_one_price_element_is_still_read_whole():
     rec = extract_product(_page("<span class='price'>Was £120.00 Now £60.00</span>"), "https://shop.example.co.uk/p/1")
     assert str(rec.price) == "60.00"
+
+
+def test_twitter_card_label_and_data_pairs():
+    head = (
+        "<meta name='twitter:label1' content='Price'><meta name='twitter:data1' content='$60.00 USD'>"
+        "<meta name='twitter:label2' content='Availability'><meta name='twitter:data2' content='Out of stock'>"
+    )
+    rec = extract_product(_page("<p>1970s skate board, collected in person</p>", head=head), "https://ads.example.com/1")
+    assert (str(rec.price), rec.currency, rec.availability) == ("60.00", "USD", "OutOfStock")
+    assert rec.sources["price"] == "meta"
+
+
+def test_twitter_pairs_with_other_labels_say_nothing():
+    head = "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Ann 42'>"
+    rec = extract_product(_page("<p>no price here</p>", head=head), "https://blog.example.com/1")
+    assert rec.price is None and rec.availability is None
+
+
+def test_the_block_holding_the_title_is_no_banner_of_the_page():
+    """A page wrapper whose class names a cookie banner ("with-cookie-info") holds the product itself:
+    its price is the product's, not a banner's; a carousel inside it stays a carousel."""
+    import lxml.html
+
+    from spiders.extract.product_dom import bad_context, title_context
+
+    body = (
+        "<section class='main with-cookie-info'><div><h1>Panel 60 x 30 cm</h1>"
+        "<span class='product-price'>32 zł</span></div>"
+        "<div class='swiper'><div><a href='/p/2'>Panel 30 x 30</a><span class='price'>25,99 zł</span></div></div>"
+        "</section>"
+    )
+    page = f"<html lang='pl'><head><title>Panel 60 x 30 cm</title></head><body>{body}</body></html>"
+    rec = extract_product(page, "https://sklep.example.pl/p/1")
+    assert (str(rec.price), rec.currency) == ("32", "PLN")
+    doc = lxml.html.fromstring(f"<html><body>{body}</body></html>")
+    title, price, other = (next(doc.iter(tag)) for tag in ("h1", "span", "a"))
+    assert bad_context(price, {}) == "cookie"
+    assert bad_context(price, title_context(title)) is None
+    assert bad_context(other, title_context(title)) == "~swiper"
+
+
+@pytest.mark.parametrize(
+    ("inner", "want"),
+    [
+        ("<span class='integer'>25</span>\n  ,<span class='fractional'>99</span>\n  <span>zł</span>", "25.99"),
+        ("<span>25</span>, <span>99</span> zł", "25.99"),
+        ("<span>1</span> <span>299</span> zł", "1299"),  # a thousands group is left alone
+    ],
+)
+def test_a_decimal_mark_set_apart_by_the_template(inner, want):
+    rec = extract_product(_page(f"<div class='product-price'>{inner}</div>", lang="pl"), "https://sklep.example.pl/p/1")
+    assert str(rec.price) == want

@@ -48,6 +48,18 @@ def _card(inner: str) -> lxml.html.HtmlElement:
         ("Save $5.00", None),
         ("($0.34/count)", None),
         ("£2.2038+ Watching", None),  # a count run into the price: no amount rather than 2203
+        ("11,99 € (2,29 €/100 g)", "11.99"),  # the unit mark is its own amount's, not the price's
+        ("$19.99 ($0.50 per ounce)", "19.99"),
+        ("$5 each", None),
+        ("Sale Price $12.50 Original Price $25.00", "12.50"),  # old-price words stand before the old price
+        ("Original Price $25.00", None),  # the window cutting "riginal" still reads the word
+        ("Was $30 now $20", "20"),  # the "was" is the $30's
+        ("$12.50 + $4.99 shipping", "12.50"),
+        ("Shipping: $4.99", None),
+        ("12,900원", "12900"),
+        ("1.234,56 TL", "1234.56"),
+        ("499 грн", "499"),
+        ("TLC 5 pack", None),
         ("$4.9912 sold", None),  # more digits than any amount has after its mark
     ],
 )
@@ -145,6 +157,19 @@ _TITLE = "Acer 27 inch monitor 144Hz, part 0457-$12 adapter set"
             "10.00",
             {},
             id="an original price written before the price",
+        ),
+        pytest.param(
+            "<a href='/itm/1'>Watch</a><div><span class='s-item__price'><span class='STRIKETHROUGH'>£9.99</span>"
+            " £2.20</span></div>",
+            "2.20",
+            {},
+            id="a struck old price inside the price element is not read with it",
+        ),
+        pytest.param(
+            "<a href='/p/1'>Lamp</a><p class='price'><del>$30.00</del> $19.50</p>",
+            "19.50",
+            {},
+            id="a deleted old price inside the price element",
         ),
     ],
 )

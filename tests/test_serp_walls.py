@@ -252,3 +252,33 @@ def test_google_video_cards_and_shopping_units_are_not_organic() -> None:
     page = parse_serp(body, "google")
     assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
     assert "https://www.youtube.com/watch?v=1" in [v.url for v in page.verticals]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "La ricerca di - <b>qqxqq</b> - non ha prodotto risultati in nessun documento.",
+        "A sua pesquisa - <b>qqxqq</b> - não encontrou nenhum documento correspondente.",
+        "Je zoekopdracht - <b>qqxqq</b> - heeft geen overeenkomende documenten opgeleverd.",
+        "Il n'y a aucun résultat pour <b>qqxqq</b>",
+        "Es gibt keine Ergebnisse für <b>qqxqq</b>",
+        "No hay resultados para <b>qqxqq</b>",
+        "<b>qqxqq</b> に一致する情報は見つかりませんでした。",
+        "<b>qqxqq</b>에 대한 검색결과가 없습니다.",
+        "Aramanız - <b>qqxqq</b> - hiçbir dokümanla eşleşmedi.",
+    ],
+)
+@pytest.mark.parametrize("engine", ["google", "bing", "yahoo", "duckduckgo"])
+def test_no_results_pages_in_other_languages(engine: str, message: str) -> None:
+    page = parse_serp(_html(f"<div id='main'><p>{message}</p></div>", "qqxqq"), engine)
+    assert page.kind == NO_RESULTS and not (page.reason or "").startswith("unconfirmed"), page.reason
+
+
+def test_an_empty_page_without_any_message_stays_unconfirmed() -> None:
+    page = parse_serp(_html("<div id='main'><p>Some new layout we cannot read</p></div>", "qqxqq"), "bing")
+    assert page.kind == NO_RESULTS and (page.reason or "").startswith("unconfirmed")
+
+
+def test_a_block_page_mentioning_no_results_is_still_blocked() -> None:
+    body = _html("<p>Our systems have detected unusual traffic. No results for you.</p>", "Sorry")
+    assert parse_serp(body, "google").kind == BLOCKED

@@ -30,7 +30,7 @@ from spiders.extract.currency import country_of, to_iso
 from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
 from spiders.extract.price import parse_price
 
-_SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|руб\.?|₽|zł|Kč|kr\.?|Ft|lei|лв\.?|CHF|Fr\.|Rs\.?|RM|Rp"
+_SIGNS = r"US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$|MX\$|[$€£¥￥₹₩₽₺₴₫₪฿₱₦₸]|円|元|원|руб\.?|₽|грн|zł|Kč|kr\.?|Ft|lei|лв\.?|TL|CHF|Fr\.|Rs\.?|RM|Rp"
 _CODES = r"USD|EUR|GBP|JPY|CNY|RMB|INR|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|BRL|MXN|RUB|TRY|KRW|HKD|SGD|TWD|ZAR"
 _SIGN = MONEY_SIGN = re.compile(rf"(?:{_SIGNS})|\b(?:{_CODES})\b")
 # An amount: digit groups with one kind of thousands mark, an optional decimal part of 1 or 2
@@ -59,11 +59,25 @@ _PREFIX_SIGN = re.compile(r"^(?:US\s?\$|AU\$|A\$|CA\$|C\$|NZ\$|HK\$|S\$|NT\$|R\$
 # and "75% off" say nothing about the amount beside them and are dropped before looking.
 _NOT_THE_PRICE = re.compile(
     r"shipping|delivery|postage|versand|livraison|envío|envio|spedizione|frete|доставк|运费|配送|送料|"
-    r"\bsave\b|saving|coupon|\bwas\b|\blist\b|rrp|msrp|typical|\bstatt\b|uvp|\bavant\b|antes|"
-    r"\boriginal\b|\bregular\b|\bnormally\b|\bp\s?&\s?p\b|"
-    r"/\s*(?:count|oz|ounce|lb|kg|g|ml|l|m|unit|item|each|stück|100\s?g)\b|\bper\b|\beach\b",
+    r"\bsave\b|saving|coupon|\bp\s?&\s?p\b",
     re.IGNORECASE,
 )
+# Words that announce an old price; they stand before it ("Was $30", "Original Price $25.00",
+# "statt 4,50 €"), so they say nothing of the amount before them ("$12.50 Original Price $25.00").
+_OLD_BEFORE = re.compile(
+    r"\bwas\b|\blist\b|rrp|msrp|typical|\bstatt\b|uvp|\bavant\b|antes|"
+    r"\boriginal\b|\bregular\b|\bnormally\b",
+    re.IGNORECASE,
+)
+# A unit price's mark right after its amount ("$0.34/count", "2,29 €/100 g", "$5 each"): it makes
+# that amount a unit price, not the price beside it ("11,99 € (2,29 €/100 g)" costs 11,99 €).
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:/\s*(?:count|oz|ounce|lb|kg|g|ml|l|m|unit|item|each|stück|st|100\s?g|100\s?ml)\b|"
+    r"(?:per|each|je|pro|le|la)\b)",
+    re.IGNORECASE,
+)
+_WORD_START = re.compile(r"\w+$")
+_WORD_END = re.compile(r"^\w+")
 _HARMLESS = re.compile(
     r"free\s+(?:shipping|delivery|postage)|(?:shipping|delivery)\s+free|kostenlose?r?\s+versand|"
     r"livraison\s+gratuite|envío\s+gratis|\d+\s?%\s*off",
@@ -129,13 +143,40 @@ def money_in(text: str, context: int = DEFAULT_LISTING_TUNING.price_context) -> 
                 start, amount_text = low
         else:
             start, end, amount_text = sign.start(), sign.end() + right.end(), right.group(0)  # type: ignore[union-attr]
-        around = _HARMLESS.sub(" ", text[max(0, start - context) : end + context])
-        if _NOT_THE_PRICE.search(around):
+        if _UNIT_AFTER.match(text[end:]):
+            continue
+        before, after = _around(text, start, end, context)
+        if _NOT_THE_PRICE.search(_HARMLESS.sub(" ", f"{before} {after}")) or _OLD_BEFORE.search(before):
             continue
         amount = _amount(amount_text.strip())
         if amount is not None:
             return amount, sign.group(0)
     return None
+
+
+def _around(text: str, start: int, end: int, context: int) -> tuple[str, str]:
+    """The words before and after text[start:end]: `context` characters either side, widened to
+    whole words (a window that cuts "riginal Price $25" still sees "Original"), and ending at the
+    nearest other number (in "Was $30 now $20" the "was" is the $30's, not the $20's)."""
+    low, high = max(0, start - context), min(len(text), end + context)
+    cut = _WORD_START.search(text[:low]) if low and text[low - 1 : low + 1].isalnum() else None
+    if cut is not None:
+        low = cut.start()
+    cut = _WORD_END.match(text[high:]) if high < len(text) and text[high - 1 : high + 1].isalnum() else None
+    if cut is not None:
+        high += cut.end()
+    before, after = text[low:start], text[end:high]
+    digit = _LAST_DIGIT.search(before)
+    if digit is not None:
+        before = before[digit.end() :]
+    digit = _FIRST_DIGIT.search(after)
+    if digit is not None:
+        after = after[: digit.start()]
+    return before, after
+
+
+_LAST_DIGIT = re.compile(r"\d(?=\D*$)")
+_FIRST_DIGIT = re.compile(r"\d")
 
 
 def _range_start(before: str, high: str) -> tuple[int, str] | None:
@@ -179,13 +220,16 @@ def _amount(text: str) -> Decimal | None:
         return None
 
 
+def _struck(el: lxml.html.HtmlElement) -> bool:
+    """Struck through, or named an old, list or shipping amount, by its own tag or class."""
+    return el.tag in _STRUCK or any(_OLD_CLASS.search(word) for word in (el.get("class") or "").split())
+
+
 def _excluded(el: lxml.html.HtmlElement, card: lxml.html.HtmlElement) -> bool:
     """Struck-through, old or list price, shipping, unit price: up to the card, by tag or class."""
     node: lxml.html.HtmlElement | None = el
     while node is not None:
-        if node.tag in _STRUCK or node.tag in _SKIP:
-            return True
-        if any(_OLD_CLASS.search(word) for word in (node.get("class") or "").split()):
+        if node.tag in _SKIP or _struck(node):
             return True
         if node is card:
             return False
@@ -229,8 +273,8 @@ def _pieces(el: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]
         elif el.text:
             out.append((el.text, el))
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _SKIP:
-            out += _pieces(child)
+        if isinstance(child.tag, str) and child.tag not in _SKIP and not _struck(child):
+            out += _pieces(child)  # a struck or old price inside a price block is not read with it
         if child.tail:
             out.append((child.tail, el))
     return out

@@ -235,6 +235,13 @@ def title_blocks(title_el: etree._Element | None) -> dict[etree._Element, bool]:
     return {} if title_el is None else dict.fromkeys(title_el.iterancestors(), False)
 
 
+def title_context(title_el: etree._Element | None) -> dict[etree._Element, str | None]:
+    """A memo for `bad_context` that knows the blocks holding the product's title: none of them is
+    a carousel, footer or banner of the page, whatever its class says (a page wrapper named
+    "with-cookie-info" holds the product itself)."""
+    return {} if title_el is None else dict.fromkeys(title_el.iterancestors(), None)
+
+
 def page_title(doc: etree._Element, meta: dict[str, list[str]]) -> tuple[str | None, etree._Element | None]:
     """The product title as the page shows it: the <h1> that best matches og:title / <title>."""
     reference = " ".join((meta.get("og:title") or [""])[:1])

@@ -29,6 +29,7 @@ from spiders.extract.product_dom import (
     in_strike,
     is_hidden,
     title_blocks,
+    title_context,
     visible_text,
 )
 from spiders.extract.product_sku import SKU_ATTR, add_sku
@@ -177,7 +178,7 @@ def add_heuristics(
             stock_els.append(el)
         if kinds & _SKU:
             sku_els.append(el)
-    memo: dict[etree._Element, str | None] = {}
+    memo = title_context(title_el)
     cards = title_blocks(title_el)
     _add_price(cands, price_els, positions, title_pos, memo, cards, tuning)
     if not cands.by_field["price"]:
@@ -214,7 +215,12 @@ def _price_text(el: etree._Element) -> str:
         elif not (child.tag == "sup" and _is_footnote(mark, units)):
             parts.append(mark if len(child) else visible_text(child, 40))
         parts.append(tail)
-    return " ".join("".join(parts).split())
+    return _SPLIT_DECIMAL.sub(lambda m: m.group(1) or m.group(2), " ".join("".join(parts).split()))
+
+
+# A decimal mark the template set apart by blanks ("25 ,99 zł": <b>25</b> ,<b>99</b>): the units,
+# the mark and one or two digits of cents are one amount (price-parser reads "25 ,99" as 99).
+_SPLIT_DECIMAL = re.compile(r"(?<=\d)(?: ([.,]) ?| ?([.,]) )(?=\d{1,2}(?!\d))")
 
 
 def _is_cents(mark: str, units: str) -> bool:

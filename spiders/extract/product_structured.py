@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from spiders.extract.availability import normalize_availability
+from spiders.extract.availability import availability_from_text, normalize_availability
 from spiders.extract.price import parse_amount, parse_price
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_similarity import similarity
@@ -239,6 +239,36 @@ def add_structured(cands: Candidates, products: list[StructuredProduct], source:
         cands.add("currency", chosen.currency, source)
 
 
+# Twitter product cards label their facts: twitter:label1 "Price" with twitter:data1 "$60.00 USD",
+# twitter:label2 "Availability" with twitter:data2 "In stock" (shop platforms' default meta tags).
+_TWITTER_PRICE_LABEL = re.compile(
+    r"^\s*(?:price|preis|prix|precio|preço|prezzo|prijs|pris|cena|цена|hinta|fiyat|価格|价格|價格|가격)\s*:?\s*$",
+    re.I,
+)
+_TWITTER_STOCK_LABEL = re.compile(
+    r"^\s*(?:availability|stock|in stock|verfügbarkeit|disponibilité|disponibilidad|disponibilità|"
+    r"beschikbaarheid|dostępność|наличие)\s*:?\s*$",
+    re.I,
+)
+_TWITTER_PAIRS = 4  # the card format has two label/data pairs; a few themes write more
+
+
+def _add_twitter_pairs(cands: Candidates, meta: dict[str, list[str]]) -> None:
+    """Price and availability from the twitter:labelN / twitter:dataN meta pairs."""
+    for n in range(1, _TWITTER_PAIRS + 1):
+        label, data = meta.get(f"twitter:label{n}"), meta.get(f"twitter:data{n}")
+        if not label or not data or not data[0]:
+            continue
+        if _TWITTER_PRICE_LABEL.match(label[0]):
+            parsed = parse_price(data[0])
+            if parsed.amount:
+                detail = "twitter:label/data meta pair"
+                cands.add("price", parsed.amount, "meta", detail=detail, currency=parsed.currency)
+                cands.add("currency", parsed.currency, "meta")
+        elif _TWITTER_STOCK_LABEL.match(label[0]):
+            cands.add("availability", availability_from_text(data[0]), "meta", detail="twitter:label/data meta pair")
+
+
 def add_meta(cands: Candidates, meta: dict[str, list[str]]) -> None:
     """Candidates from OpenGraph / product meta tags (og:price:amount, product:sale_price:amount...)."""
 
@@ -262,6 +292,7 @@ def add_meta(cands: Candidates, meta: dict[str, list[str]]) -> None:
         normalize_availability(first("product:availability", "og:availability", "availability")),
         "opengraph",
     )
+    _add_twitter_pairs(cands, meta)
     cands.add("brand", first("product:brand", "og:brand"), "opengraph")
     cands.add("sku", first("product:retailer_item_id", "product:sku"), "opengraph")
     cands.add("name", first("og:title", "twitter:title"), "opengraph", bonus=-3.0)

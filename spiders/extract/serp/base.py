@@ -35,7 +35,13 @@ from spiders.extract.serp.page import (
     SerpPage,
     SerpResult,
 )
-from spiders.extract.serp.walls import BLOCK_STATUSES, block_phrase, consent_phrase, error_title
+from spiders.extract.serp.walls import (
+    BLOCK_STATUSES,
+    block_phrase,
+    consent_phrase,
+    error_title,
+    no_results_phrase,
+)
 from spiders.extract.xpath import elements, nodes, strings
 
 SNIPPET_MAX = 500
@@ -201,7 +207,8 @@ def parse_with(spec: EngineSpec, body: bytes | str, url: str | None = None, stat
     Without results, in this order: a refusal by HTTP status or by the engine's own block
     markers; the engine's no-results message (a consent dialog may sit on top of it); a consent
     wall; block-page phrases of any engine and language, or a bare error page; a page whose
-    results load by script; else an unconfirmed empty page."""
+    results load by script; a no-results message in any engine's wording and language; else
+    an unconfirmed empty page."""
     if not body:
         if status in BLOCK_STATUSES:
             return SerpPage(spec.name, BLOCKED, reason=f"HTTP {status} with an empty body")
@@ -257,6 +264,9 @@ def _empty_page_kind(spec: EngineSpec, doc: etree._Element, text: str, status: i
     marker = _has_text(text, spec.render_text)
     if marker:
         return page(NEEDS_RENDER, f"results load by JavaScript ({marker!r}); fetch with a browser")
+    marker = no_results_phrase(f"{title} {visible}")
+    if marker:
+        return page(NO_RESULTS, f"no-results message in the engine's wording ({marker!r})")
     # Nothing recognised and no message saying so: the layout may be new to us. Callers
     # should treat an unconfirmed empty page as a failed observation, not as "not ranked".
     return page(NO_RESULTS, "unconfirmed: no result blocks recognised and no no-results message")

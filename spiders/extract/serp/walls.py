@@ -48,6 +48,30 @@ _CONSENT_PHRASES = (
     "consent.google.", "consent.yahoo.", "guce.yahoo.", "collectconsent", "consent.youtube.",
     "we value your privacy", "your privacy choices",
 )
+# What engines say when a query found nothing, in the languages they serve (Google's "did not
+# match any documents", Bing's "There are no results for", Yahoo's "We did not find results for",
+# and their translations). Read only on pages without results, blocks or consent walls, after the
+# engine's own markers: an engine whose markers are not known for a language still tells its
+# empty page from a layout we cannot read.
+_NO_RESULTS_PHRASES = (
+    "did not match any documents", "no results found for", "there are no results for",
+    "we did not find results for", "did not match any results", "no results for",
+    "ergab keine treffer", "keine ergebnisse für", "es gibt keine ergebnisse",
+    "ne correspond à aucun document", "aucun résultat pour", "aucun résultat trouvé",
+    "no obtuvo ningún resultado", "no ha obtenido ningún resultado", "no hay resultados para",
+    "no se encontraron resultados", "no se han encontrado resultados",
+    "non ha prodotto risultati", "non ci sono risultati per", "nessun risultato trovato",
+    "não encontrou nenhum documento", "não há resultados para", "nenhum resultado encontrado",
+    "heeft geen overeenkomende documenten", "er zijn geen resultaten voor", "geen resultaten gevonden",
+    "nie została odnaleziona", "brak wyników dla", "nie znaleziono wyników",
+    "ничего не найдено", "ничего не нашлось", "нічого не знайдено", "ничего не нашли",
+    "hiçbir dokümanla eşleşmedi", "sonuç bulunamadı", "matchade inte några dokument",
+    "matchede ikke nogen dokumenter", "samsvarte ikke med noen dokumenter",
+    "ei vastannut yhtään", "neodpovídají žádné dokumenty", "nu s-au găsit rezultate",
+    "nincs találat", "δεν βρέθηκαν αποτελέσματα",
+    "に一致する情報は見つかりませんでした", "一致する検索結果はありません", "검색결과가 없습니다",
+    "검색 결과가 없습니다", "找不到和您查询的", "找不到符合搜尋字詞", "没有找到与", "抱歉没有找到",
+)
 # The title of a bare error page ("403 Forbidden", "Error 429", "Access Denied").
 _ERROR_TITLE = re.compile(r"^\W*(?:error\s*)?(?:401|403|429|503)\b|^\W*(?:forbidden|access denied|too many requests)\b", re.I)
 
@@ -65,6 +89,11 @@ def block_phrase(text: str) -> str | None:
 def consent_phrase(text: str) -> str | None:
     """The consent-wall phrase or address a page without results carries, if any."""
     return _find(text, _CONSENT_PHRASES)
+
+
+def no_results_phrase(text: str) -> str | None:
+    """The no-results message a page without results says, if any, in any engine's wording."""
+    return _find(text, _NO_RESULTS_PHRASES)
 
 
 def error_title(title: str) -> bool:
