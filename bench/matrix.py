@@ -203,11 +203,12 @@ def main() -> None:
               f"{n_watches * args.days:,} states) in {time.perf_counter() - t:.1f} s")  # fmt: skip
         catalogue = Catalogue(currency="USD")
         now = start + timedelta(days=args.days)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         with factory.begin() as s:
             first = refresh_catalogue(s, catalogue, now, run_id=1)
         m = first.matches
-        print(f"first refresh (match, convert, fill, compare): {time.perf_counter() - t:.1f} s; "
+        print(f"first refresh (match, convert, fill, compare): {time.perf_counter() - t:.1f} s "
+              f"(CPU {time.process_time() - cpu:.1f} s); "
               f"{m.accepted if m else 0:,} matched, {m.proposed if m else 0:,} proposed, {first.cells:,} cells")
         run = crawl_again(path, last, now + timedelta(hours=6), 0.10)
         t, cpu = time.perf_counter(), time.process_time()

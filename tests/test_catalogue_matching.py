@@ -305,3 +305,10 @@ def test_a_row_named_only_by_its_brand_lets_its_code_decide() -> None:
     # A row that names the product still conflicts with another variant.
     named = OurItem(2, "BR-2", "Brome Squirrel Buster Plus", "Brome", mpn="1055-V01")
     assert CatalogueIndex([named]).decide(page).status != "accepted"
+
+
+def test_a_brand_field_that_says_there_is_none_is_no_brand() -> None:
+    ours = CatalogueIndex([OurItem(1, "K", "Kestrel K12 Pro Wireless Headphones", "Kestrel", mpn="KST-K12P-BLK")])
+    for none in ("Unbranded", "Does not apply", "N/A", "Generic"):
+        d = ours.decide(PageItem(9, "K12 Pro wireless headphones", none, mpn="KST-K12P-BLK"))
+        assert d.candidate is not None and d.candidate.evidence["brand_agrees"] is None, none

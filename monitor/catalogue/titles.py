@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -60,12 +61,20 @@ def fold(text: str) -> str:
 _PLACEHOLDER = re.compile(r"\s*(?:\$\{?\w+\}?|\{\{.*\}\}|%\w+%|\[\[.*\]\])\s*")
 
 
+# What shops write in a brand field for a product without one ("Brand: Unbranded", eBay's "Does not
+# apply", Amazon's "Generic"): no brand, rather than one that disagrees with ours.
+_NO_BRAND = frozenset(
+    "unbranded generic nobrand noname doesnotapply notapplicable na none other sinmarca sansmarque ohnemarke senzamarca".split()
+)
+
+
+@lru_cache(maxsize=16384)  # matching asks for a page's brand once per candidate product
 def brand_key(brand: str | None) -> str | None:
     """A brand as compared: letters and digits only ("De'Longhi" = "DeLonghi", "CARAN D'ACHE")."""
     if not brand or _PLACEHOLDER.fullmatch(brand):
         return None
     key = re.sub(r"[^\w]", "", fold(brand)).replace("_", "")
-    return key or None
+    return key if key and key not in _NO_BRAND else None
 
 
 def code_key(value: str | None) -> str | None:
