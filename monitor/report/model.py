@@ -167,6 +167,45 @@ class SiteSection:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One this-week / last-week figure of a competitor's section."""
+
+    field: str  # the section's Compare attribute
+    label: str  # its words key (monitor.report.i18n)
+    digits: int | None = None  # decimals shown; None: a count
+
+
+def _metrics(*specs: tuple[str, str] | tuple[str, str, int]) -> tuple[Metric, ...]:
+    return tuple(Metric(*spec) for spec in specs)
+
+
+# Each section's figures, in the order the Markdown table and the CSV rows list them.
+SECTION_METRICS: dict[str, tuple[Metric, ...]] = {
+    "prices": _metrics(
+        ("moves_up", "moves_up"), ("moves_down", "moves_down"), ("changes", "price_changes"),
+        ("net_up", "net_up"), ("net_down", "net_down"), ("index_vs_ours", "index_ours", 1),
+        ("index_vs_market_min", "index_min", 1), ("index_vs_market_median", "index_median", 1),
+        ("below_our_price", "below_ours"),
+    ),
+    "stock": _metrics(("stock_outs", "stock_outs"), ("restocks", "restocks"), ("out_of_stock_now", "out_now")),
+    "assortment": _metrics(
+        ("products_added", "products_added"), ("products_removed", "products_removed"),
+        ("products_returned", "products_returned"), ("listing_added", "listing_added"),
+        ("listing_removed", "listing_removed"),
+    ),
+    "site": _metrics(
+        ("pages_added", "pages_added"), ("pages_removed", "pages_removed"), ("titles_changed", "titles_changed"),
+        ("descriptions_changed", "descriptions_changed"), ("content_changed", "content_changed"),
+    ),
+}  # fmt: skip
+
+
+def section_metrics(name: str, section: object) -> list[tuple[Metric, Compare]]:
+    """The figures of a competitor's section `name` (prices, stock, assortment, site), in order."""
+    return [(m, getattr(section, m.field)) for m in SECTION_METRICS[name]]
+
+
+@dataclass(frozen=True)
 class AnomalyLine:
     kind: str
     subject: str
