@@ -175,27 +175,25 @@ class Metric:
     digits: int | None = None  # decimals shown; None: a count
 
 
-def _metrics(*specs: tuple[str, str] | tuple[str, str, int]) -> tuple[Metric, ...]:
-    return tuple(Metric(*spec) for spec in specs)
+def _m(field: str, label: str | None = None, digits: int | None = None) -> Metric:
+    return Metric(field, label or field, digits)
 
 
 # Each section's figures, in the order the Markdown table and the CSV rows list them.
 SECTION_METRICS: dict[str, tuple[Metric, ...]] = {
-    "prices": _metrics(
-        ("moves_up", "moves_up"), ("moves_down", "moves_down"), ("changes", "price_changes"),
-        ("net_up", "net_up"), ("net_down", "net_down"), ("index_vs_ours", "index_ours", 1),
-        ("index_vs_market_min", "index_min", 1), ("index_vs_market_median", "index_median", 1),
-        ("below_our_price", "below_ours"),
+    "prices": (
+        _m("moves_up"), _m("moves_down"), _m("changes", "price_changes"), _m("net_up"), _m("net_down"),
+        _m("index_vs_ours", "index_ours", 1), _m("index_vs_market_min", "index_min", 1),
+        _m("index_vs_market_median", "index_median", 1), _m("below_our_price", "below_ours"),
     ),
-    "stock": _metrics(("stock_outs", "stock_outs"), ("restocks", "restocks"), ("out_of_stock_now", "out_now")),
-    "assortment": _metrics(
-        ("products_added", "products_added"), ("products_removed", "products_removed"),
-        ("products_returned", "products_returned"), ("listing_added", "listing_added"),
-        ("listing_removed", "listing_removed"),
+    "stock": (_m("stock_outs"), _m("restocks"), _m("out_of_stock_now", "out_now")),
+    "assortment": (
+        _m("products_added"), _m("products_removed"), _m("products_returned"), _m("listing_added"),
+        _m("listing_removed"),
     ),
-    "site": _metrics(
-        ("pages_added", "pages_added"), ("pages_removed", "pages_removed"), ("titles_changed", "titles_changed"),
-        ("descriptions_changed", "descriptions_changed"), ("content_changed", "content_changed"),
+    "site": (
+        _m("pages_added"), _m("pages_removed"), _m("titles_changed"), _m("descriptions_changed"),
+        _m("content_changed"),
     ),
 }  # fmt: skip
 
