@@ -52,12 +52,14 @@ from monitor.rules import (
     ChangeFacts,
     ChannelMatch,
     RuleReason,
+    change_competitor,
     digest_window,
     explain,
     facts_of,
     match_change,
     quiet_until,
     severity_rank,
+    top_severity,
 )
 from monitor.watchlist import Watchlist
 
@@ -107,7 +109,14 @@ def _facts(session: Session, where: Any) -> list[ChangeFacts]:
         .where(where)
         .order_by(Change.id)
     ).all()
-    return [change_facts(c, w, comp) for c, w, comp in rows]
+    everyone: list[Competitor] | None = None  # read once, when a rank change names no competitor
+    out = []
+    for c, w, comp in rows:
+        if comp is None and c.kind in RANK_KINDS and everyone is None:
+            # The report's order (by name), so a domain two competitors claim goes to the same one.
+            everyone = list(session.scalars(select(Competitor).order_by(Competitor.name)))
+        out.append(change_facts(c, w, change_competitor(comp, c.kind, c.details, everyone or ())))
+    return out
 
 
 def run_changes(session: Session, run_id: int) -> list[ChangeFacts]:
@@ -389,10 +398,13 @@ def enqueue_run_alerts(
     last = _last_alerts(session, rules, now)
     per_channel: dict[str, list[ChannelMatch]] = defaultdict(list)
     for facts in facts_of_run:
+        # Rated over every rule (the report's and the dashboard's figure); the rules cooling down on
+        # this watch only route nothing.
+        severity = top_severity(facts, rules)
         active = [r for r in rules if not _cooling(r, facts.watch_id, last, now)]
         matches = [
             m
-            for m in match_change(facts, active, channels)
+            for m in match_change(facts, active, channels, severity)
             if (m.channel.name, facts.change_id) not in covered
         ]
         fired = {r.name for m in matches for r in m.rules}

@@ -92,21 +92,20 @@ def build(url: str) -> tuple[object, int]:
                 else:
                     snap_id += 1
                     snaps.append((snap_id, wid, obs_id, at, 20 + rng.randrange(5), 1, "[]"))
-            c.exec_driver_sql(
-                "INSERT INTO observations (id, watch_id, run_id, fetched_at, status, http_status, elapsed_ms, error_reason,"
-                " unchanged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", obs)  # fmt: skip
-            if states:
-                c.exec_driver_sql(
-                    "INSERT INTO product_states (id, watch_id, observation_id, observed_at, price, currency, availability,"
-                    " sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", states)  # fmt: skip
-            if changes:
-                c.exec_driver_sql(
-                    "INSERT INTO changes (id, watch_id, observation_id, competitor_id, run_id, detected_at, kind, summary,"
-                    " field, old, new, magnitude, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", changes)  # fmt: skip
-            if snaps:
-                c.exec_driver_sql(
-                    "INSERT INTO listing_snapshots (id, watch_id, observation_id, observed_at, item_count, pages_fetched,"
-                    " page_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)", snaps)  # fmt: skip
+            for table, columns, rows in (
+                ("observations", "id watch_id run_id fetched_at status http_status elapsed_ms error_reason unchanged",
+                 obs),
+                ("product_states", "id watch_id observation_id observed_at price currency availability sources",
+                 states),
+                ("changes", "id watch_id observation_id competitor_id run_id detected_at kind summary field old new"
+                 " magnitude details", changes),
+                ("listing_snapshots", "id watch_id observation_id observed_at item_count pages_fetched page_hashes",
+                 snaps),
+            ):  # fmt: skip
+                if rows:
+                    names = columns.split()
+                    marks = ", ".join("?" * len(names))
+                    c.exec_driver_sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
     with engine.begin() as c:
         c.exec_driver_sql("ANALYZE")
     print(f"store: {N_WATCHES} watches, {DAYS} days, {obs_id} observations, {state_id} product states, "

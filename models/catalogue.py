@@ -181,8 +181,9 @@ CATALOGUE_META_FIRST_ROW: dict[str, int] = {
 class CatalogueMeta(Base):
     """One row: what the catalogue refresh has done so far. Refreshes update it first, which
     serialises them (SQLite's write lock, PostgreSQL's row lock). The row exists from the store's
-    start (`CATALOGUE_META_FIRST_ROW`, written by migration 0019 and by `models.db.create_new_store`), so the first
-    refreshes of two workers lock it rather than race to create it."""
+    start (`CATALOGUE_META_FIRST_ROW`, written by the baseline migration and by
+    `models.db.create_new_store`), so the first refreshes of two workers lock it rather than race to
+    create it."""
 
     __tablename__ = "catalogue_meta"
 

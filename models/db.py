@@ -75,10 +75,49 @@ def alembic_config(engine: Engine):
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Apply every migration not applied yet (idempotent). "heads": each feature branch of migrations."""
+    """Apply every migration not applied yet (idempotent). A store the squashed chain migrated is first
+    adopted by the baseline, or refused (`adopt_squashed`)."""
     from alembic import command
 
+    adopt_squashed(engine)
     command.upgrade(alembic_config(engine), revision)
+
+
+# Issue 11 squashed the migrations 0001..0022_web_feed (six branches off 0001) into one baseline that
+# keeps the old head's id; these are the ids it replaced, and what a store that had all of them holds.
+BASELINE = "0022_web_feed"
+SQUASHED = frozenset(
+    {"0001", "0002", "0003", "0004", "0005", "0006_outbox_windows", "0019_catalogue", "0020_claims"}
+    | {"0021_web"}
+)
+SQUASHED_HEADS = frozenset({"0002", "0003", "0004", "0005", "0006_outbox_windows", BASELINE})
+LAST_WITH_CHAIN = "4b7427e"  # the last commit whose migrations step through the squashed revisions
+
+
+class StoreBeforeBaseline(SQLAlchemyError):
+    """The store stands at a migration from before the baseline; this version cannot take it further."""
+
+
+def adopt_squashed(engine: Engine) -> None:
+    """A store at every squashed head has the baseline's schema (the same tables, columns, keys and
+    indexes): only the baseline's row stays in `alembic_version`. A store at an older squashed revision
+    is refused, naming it and what to do, before Alembic fails on a revision it no longer knows."""
+    if not inspect(engine).has_table("alembic_version"):
+        return
+    with engine.begin() as connection:
+        applied = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+        if not applied & SQUASHED:
+            return
+        if applied == SQUASHED_HEADS:
+            drop_others = text("DELETE FROM alembic_version WHERE version_num <> :keep")
+            connection.execute(drop_others, {"keep": BASELINE})
+            return
+    raise StoreBeforeBaseline(
+        f"the store is at migration {', '.join(sorted(applied))} and lacks "
+        f"{', '.join(sorted(SQUASHED_HEADS - applied))}: this rivalwatch migrates only from {BASELINE}, "
+        f"the baseline its migrations were squashed into. Migrate the store first with rivalwatch at commit "
+        f"{LAST_WITH_CHAIN} (`rivalwatch db upgrade` there applies every migration), or start a new store."
+    )
 
 
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
@@ -165,8 +204,9 @@ def open_store(
     url: str | None = None, migrate: bool = True, *, apart: bool = False
 ) -> tuple[Engine, sessionmaker[Session]]:
     """The engine and a session factory, migrated to head: a new store is created from the models
-    (`create_new_store`). `apart`: an older store is migrated by a child process (`upgrade_apart`), for a command that crawls next; an in-memory SQLite store,
-    which no other process can reach, always here."""
+    (`create_new_store`). `apart`: an older store is migrated by a child process (`upgrade_apart`),
+    for a command that crawls next; an in-memory SQLite store, which no other process can reach,
+    always here."""
     engine = make_engine(url)
     if migrate and not at_head(engine) and not create_new_store(engine):
         if apart and make_url(engine.url).database not in (None, "", ":memory:"):

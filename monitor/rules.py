@@ -1,8 +1,9 @@
 """Alert rules: which changes matter, how much, and who hears about them. Pure: data in, data out.
 
 `match_change(change, rules, channels)` takes one change (as `ChangeFacts`, a plain record built only
-by `facts_of`: the outbox from the store, the report and the dashboard from their rows) and returns, per channel that should hear about it, the rules that fired and
-the highest severity among them. Time-based noise control that needs no store lives here too:
+by `facts_of`: the outbox from the store, the report and the dashboard from their rows) and returns,
+per channel that should hear about it, the rules that route it there and the change's severity: the
+highest among all the rules it meets (`top_severity`), whichever channel each routes to. Time-based noise control that needs no store lives here too:
 `quiet_until` (quiet hours in a time zone) and `retry_delay` (exponential backoff).
 
 Rule semantics worth knowing:
@@ -28,7 +29,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config.alerting import SEVERITY_ORDER, AlertRule, Channel, QuietHours
-from monitor.kinds import RULE_KINDS, change_kind
+from monitor.kinds import RULE_KINDS, change_kind, kinds_counted_as
+from monitor.kinds.keyword.ranks import Owner, owner_of
 
 # What the rule families look at. Which change kinds each `when:` matches is declared by the change
 # kinds themselves (monitor.kinds.RULE_KINDS); these name the families with conditions of their own.
@@ -100,9 +102,24 @@ def facts_of(
     )  # fmt: skip
 
 
+RANK_KINDS = kinds_counted_as("keywords")  # changes about one ranked domain (details["domain"])
+
+
+def change_competitor(
+    named: Owner | None, kind: str, details: Mapping[str, Any] | None, competitors: Iterable[Owner]
+) -> Owner | None:
+    """The competitor a change is about, the same for its alert, the report and the dashboard: the one
+    the change (or else its watch) names; else, for a rank change, the competitor that owns the ranked
+    domain (a domain no competitor owns, ours for one, has none)."""
+    if named is not None or kind not in RANK_KINDS:
+        return named
+    domain = (details or {}).get("domain")
+    return owner_of(str(domain), competitors) if domain else None
+
+
 @dataclass(frozen=True)
 class ChannelMatch:
-    """One channel that should hear about one change: the rules that fired and their top severity."""
+    """One channel that should hear about one change: the rules routing it there, the change's severity."""
 
     channel: Channel
     change: ChangeFacts
@@ -309,22 +326,24 @@ def top_severity(change: ChangeFacts, rules: Iterable[AlertRule]) -> str | None:
 
 
 def match_change(
-    change: ChangeFacts, rules: Iterable[AlertRule], channels: Sequence[Channel]
+    change: ChangeFacts, rules: Iterable[AlertRule], channels: Sequence[Channel], severity: str | None = None
 ) -> list[ChannelMatch]:
-    """Every channel that should hear about this change, in channel order, with the rules that fired."""
-    fired: dict[str, list[tuple[AlertRule, str]]] = {}
+    """Every channel that should hear about this change, in channel order, with the rules that route it
+    there. The severity is the change's own, one figure for its alerts, the report and the dashboard:
+    `severity` when given (a caller that routes with fewer rules than it rates with, such as the
+    outbox without the rules cooling down, passes `top_severity` over all of them), else `top_severity`
+    over `rules`. Routing decides only who hears, as each rule routes (its channels, and each channel's
+    `min_severity` held against the rule's own severity), never how severe the change is."""
+    rules = list(rules)
+    severity = severity or top_severity(change, rules)
+    if severity is None:
+        return []
+    fired: dict[str, list[AlertRule]] = {}
     for rule in rules:
         if rule_applies(rule, change):
-            severity = rule_severity(rule, change)
-            for channel in rule_channels(rule, severity, change, channels):
-                fired.setdefault(channel.name, []).append((rule, severity))
-    out = []
-    for channel in channels:
-        if channel.name in fired:
-            hits = fired[channel.name]
-            top = max((sev for _, sev in hits), key=SEVERITY_ORDER.__getitem__)
-            out.append(ChannelMatch(channel, change, tuple(r for r, _ in hits), top))
-    return out
+            for channel in rule_channels(rule, rule_severity(rule, change), change, channels):
+                fired.setdefault(channel.name, []).append(rule)
+    return [ChannelMatch(c, change, tuple(fired[c.name]), severity) for c in channels if c.name in fired]
 
 
 def quiet_until(quiet: QuietHours | None, now: datetime, severity: str = "info") -> datetime | None:

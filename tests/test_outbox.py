@@ -123,8 +123,9 @@ def test_routing_by_competitor_tag_and_channel_severity(store_sessions) -> None:
     with store_sessions.begin() as s:
         enqueue_run_alerts(s, run_id, wl, now=T0)
     got = sorted((d.channel, d.rule, d.title) for d in deliveries(store_sessions))
+    # ShopA's drop is an undercut too: critical everywhere it goes, though big-undercut routes to the pager only.
     assert got == [
-        ("all", "direct-drops", "[warning] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
+        ("all", "direct-drops", "[critical] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
         ("pager", "big-undercut", "[critical] ShopA: Price drop · Widget 1: 100 → 90 USD (-10.0%)"),
         ("pager", "big-undercut", "[critical] ShopB: Price drop · B1: 100 → 90 USD (-10.0%)"),
     ]

@@ -9,7 +9,15 @@ import pytest
 from pydantic import ValidationError
 
 from monitor.config.alerting import AlertRule, Channel, QuietHours
-from monitor.rules import ChangeFacts, match_change, quiet_until, retry_delay, rule_applies, rule_fires
+from monitor.rules import (
+    ChangeFacts,
+    match_change,
+    quiet_until,
+    retry_delay,
+    rule_applies,
+    rule_fires,
+    top_severity,
+)
 from monitor.watchlist import ConfigError, load_watchlist_text
 
 
@@ -119,10 +127,12 @@ def test_routing_to_channels_by_name_tag_severity_and_channel_filters() -> None:
         rule(name="big", when="price_drop", threshold_pct=40, severity="critical", channel_tags=["oncall"]),
     ]
     matches = match_change(change, rules, channels)
+    # One severity for the change (big's, though big routes only to the pager); routing as each rule says.
     assert [(m.channel.name, [r.name for r in m.rules], m.severity) for m in matches] == [
-        ("mail", ["drop"], "warning"),
+        ("mail", ["drop"], "critical"),
         ("pager", ["big"], "critical"),
     ]
+    assert top_severity(change, rules) == "critical"
     only_mail = match_change(change, [rule(name="x", when="price_drop", channels=["mail"])], channels)
     assert [m.channel.name for m in only_mail] == ["mail"]
     assert match_change(price("10", "11"), rules, channels) == []

@@ -21,9 +21,8 @@ from sqlalchemy import select
 
 from alerts.channels import channel_secrets
 from alerts.dispatcher import backlog, dispatch_pending, force_due, send_test_messages
-from models.db import database_url, open_store
 from models.outbox import AlertDelivery
-from monitor.cli.common import DEFAULT_CONFIG
+from monitor.cli.common import DEFAULT_CONFIG, open_store_or_exit
 from monitor.config.secrets import mask_secrets, resolve_env
 from monitor.watchlist import ConfigError, Watchlist, load_watchlist
 
@@ -104,8 +103,7 @@ def log_command(
     """Show deliveries: status, attempts, next retry, last error (secrets masked)."""
     watchlist = _watchlist(config)
     secrets = _secrets(watchlist)
-    url = database_url(db or (watchlist.settings.database_url if watchlist else None))
-    _, factory = open_store(url)
+    _, factory = open_store_or_exit(watchlist, url=db)
     with factory() as session:
         query = select(AlertDelivery).order_by(AlertDelivery.id.desc()).limit(limit)
         if status:
@@ -167,7 +165,7 @@ def retry_command(
     """Make pending (and failed) deliveries due now, then send them."""
     watchlist = _watchlist(config or _default_config())
     assert watchlist is not None
-    _, factory = open_store(database_url(db or watchlist.settings.database_url))
+    _, factory = open_store_or_exit(watchlist, url=db)
     count = force_due(factory, list(ids) or None, include_failed=not pending_only)
     click.echo(f"{count} deliveries due now")
     if no_send or not count:

@@ -47,9 +47,13 @@ def load_or_exit(path: str) -> Watchlist:
         raise SystemExit(2) from None
 
 
-def open_store_or_exit(watchlist: Watchlist | None = None, *, apart: bool = False):  # noqa: ANN201
-    """`apart`: a command that crawls next migrates a new store in a child process (models.db)."""
-    url = database_url(watchlist.settings.database_url if watchlist else None)
+def open_store_or_exit(  # noqa: ANN201
+    watchlist: Watchlist | None = None, *, apart: bool = False, url: str | None = None
+):
+    """The store of `url` (a command's --db), else of the watchlist; an error that stops it opening is one
+    line, not a traceback. `apart`: a command that crawls next migrates a new store in a child process
+    (models.db)."""
+    url = database_url(url or (watchlist.settings.database_url if watchlist else None))
     try:
         return open_store(url, apart=apart)
     except SQLAlchemyError as exc:

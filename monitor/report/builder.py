@@ -44,7 +44,7 @@ from monitor.report.prices import (
 )
 from monitor.report.queries import ChangeRow, CompetitorRow, ReportData, WatchRow
 from monitor.report.site import site_section
-from monitor.rules import facts_of, to_decimal, top_severity
+from monitor.rules import change_competitor, facts_of, to_decimal, top_severity
 
 ANOMALY_MIN = 0.5  # anomaly scores from here on are listed with their explanations
 SUMMARY_LINES = 12
@@ -83,10 +83,8 @@ def _competitor_of(
     if cid is None:
         w = data.watches.get(change.watch_id)
         cid = w.competitor_id if w else None
-    if cid is not None:
-        return by_id.get(cid)
-    domain = change.details.get("domain") if change.kind in kw.POSITION_KINDS else None
-    return kw.owner_of(str(domain), data.competitors) if domain else None
+    named = by_id.get(cid) if cid is not None else None
+    return change_competitor(named, change.kind, change.details, data.competitors)
 
 
 def _rank_key(line: SummaryLine) -> tuple:

@@ -15,11 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from monitor.kinds import kinds_counted_as
-from monitor.kinds.keyword.ranks import ctr
+from monitor.kinds.keyword.ranks import ctr, norm_domain, owner_of
 from monitor.report.model import (
     Compare,
     EventLine,
@@ -45,12 +44,6 @@ def _rank(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 1 else None
-
-
-@lru_cache(maxsize=4096)
-def norm_domain(domain: str) -> str:
-    d = domain.strip().lower()
-    return d[4:] if d.startswith("www.") else d
 
 
 @dataclass
@@ -136,17 +129,6 @@ def book_from_changes(changes: Iterable[ChangeRow]) -> RankBook:
 def rank_book(data: ReportData) -> RankBook | None:
     book = book_from_ranks(data.ranks) if data.ranks else book_from_changes(data.changes)
     return book if book.series else None
-
-
-def owner_of(domain: str, competitors: Sequence[CompetitorRow]) -> CompetitorRow | None:
-    d = norm_domain(domain)
-    bare = d.split(":", 1)[0]
-    for c in competitors:
-        for cd in c.domains:
-            cd = norm_domain(cd)
-            if d == cd or (":" not in cd and (bare == cd or bare.endswith("." + cd))):
-                return c
-    return None
 
 
 def visibility(book: RankBook, domains: Iterable[str], moment: datetime) -> dict[str, float]:

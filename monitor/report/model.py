@@ -167,6 +167,43 @@ class SiteSection:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One this-week / last-week figure of a competitor's section."""
+
+    field: str  # the section's Compare attribute
+    label: str  # its words key (monitor.report.i18n)
+    digits: int | None = None  # decimals shown; None: a count
+
+
+def _m(field: str, label: str | None = None, digits: int | None = None) -> Metric:
+    return Metric(field, label or field, digits)
+
+
+# Each section's figures, in the order the Markdown table and the CSV rows list them.
+SECTION_METRICS: dict[str, tuple[Metric, ...]] = {
+    "prices": (
+        _m("moves_up"), _m("moves_down"), _m("changes", "price_changes"), _m("net_up"), _m("net_down"),
+        _m("index_vs_ours", "index_ours", 1), _m("index_vs_market_min", "index_min", 1),
+        _m("index_vs_market_median", "index_median", 1), _m("below_our_price", "below_ours"),
+    ),
+    "stock": (_m("stock_outs"), _m("restocks"), _m("out_of_stock_now", "out_now")),
+    "assortment": (
+        _m("products_added"), _m("products_removed"), _m("products_returned"), _m("listing_added"),
+        _m("listing_removed"),
+    ),
+    "site": (
+        _m("pages_added"), _m("pages_removed"), _m("titles_changed"), _m("descriptions_changed"),
+        _m("content_changed"),
+    ),
+}  # fmt: skip
+
+
+def section_metrics(name: str, section: object) -> list[tuple[Metric, Compare]]:
+    """The figures of a competitor's section `name` (prices, stock, assortment, site), in order."""
+    return [(m, getattr(section, m.field)) for m in SECTION_METRICS[name]]
+
+
+@dataclass(frozen=True)
 class AnomalyLine:
     kind: str
     subject: str

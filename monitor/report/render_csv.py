@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from monitor.report.model import Compare, Report
+from monitor.report.model import Compare, Report, section_metrics
 
 COLUMNS = ("section", "competitor", "subject", "metric", "this_week", "last_week")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -32,6 +32,10 @@ def _num(value: object) -> object:
     return round(value, 6) if isinstance(value, float) else value
 
 
+def _figures(name: str, section: object) -> list[tuple[str, object]]:
+    return [(f"{name}.{m.field}", value) for m, value in section_metrics(name, section)]
+
+
 def rows(report: Report) -> Iterator[tuple]:
     for i, line in enumerate(report.summary, 1):
         yield ("summary", line.competitor, line.text, f"{i}:{line.kind}", line.count, None)
@@ -44,10 +48,7 @@ def rows(report: Report) -> Iterator[tuple]:
         if c.prices:
             p = c.prices
             yield ("prices", c.name, "", "products_priced", p.products, None)
-            compare_fields += [(f"prices.{k}", getattr(p, k)) for k in (
-                "moves_up", "moves_down", "changes", "net_up", "net_down", "index_vs_ours",
-                "index_vs_market_min", "index_vs_market_median", "below_our_price",
-            )]  # fmt: skip
+            compare_fields += _figures("prices", p)
             for m in p.moves:  # this_week: the price after the move; last_week: before it
                 yield (
                     "price_moves",
@@ -58,13 +59,9 @@ def rows(report: Report) -> Iterator[tuple]:
                     str(m.before),
                 )
         if c.stock:
-            compare_fields += [
-                (f"stock.{k}", getattr(c.stock, k)) for k in ("stock_outs", "restocks", "out_of_stock_now")
-            ]
+            compare_fields += _figures("stock", c.stock)
         if c.assortment:
-            compare_fields += [(f"assortment.{k}", getattr(c.assortment, k)) for k in (
-                "products_added", "products_removed", "products_returned", "listing_added", "listing_removed",
-            )]  # fmt: skip
+            compare_fields += _figures("assortment", c.assortment)
         if c.keywords:
             k = c.keywords
             compare_fields += [
@@ -79,9 +76,7 @@ def rows(report: Report) -> Iterator[tuple]:
             for label in k.lost_top10:
                 yield ("keywords", c.name, label, "lost_top10", 1, None)
         if c.site:
-            compare_fields += [(f"site.{k}", getattr(c.site, k)) for k in (
-                "pages_added", "pages_removed", "titles_changed", "descriptions_changed", "content_changed",
-            )]  # fmt: skip
+            compare_fields += _figures("site", c.site)
         for name, value in compare_fields:
             assert isinstance(value, Compare)
             section, metric = name.split(".", 1)

@@ -9,7 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from monitor.report import i18n
-from monitor.report.model import Compare, PricePositionSection, Report
+from monitor.report.model import Compare, PricePositionSection, Report, section_metrics
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 DIGEST_LINES = 5
@@ -34,6 +34,12 @@ def _table(rows: list[str], words) -> list[str]:  # noqa: ANN001
         *rows,
         "",
     ]
+
+
+def _section(name: str, section: object, words) -> list[str]:  # noqa: ANN001
+    """A competitor's section (prices, stock, assortment, site): its heading and its table of figures."""
+    rows = [_cmp(words[m.label], c, words, m.digits) for m, c in section_metrics(name, section)]
+    return [f"### {words[name]}", "", *_table(rows, words)]
 
 
 def render_md(report: Report, locale: str = "en") -> str:
@@ -78,21 +84,7 @@ def render_md(report: Report, locale: str = "en") -> str:
             out += [w["quiet"], ""]
         if c.prices:
             p = c.prices
-            out += [f"### {w['prices']}", ""]
-            out += _table(
-                [
-                    _cmp(w["moves_up"], p.moves_up, w),
-                    _cmp(w["moves_down"], p.moves_down, w),
-                    _cmp(w["price_changes"], p.changes, w),
-                    _cmp(w["net_up"], p.net_up, w),
-                    _cmp(w["net_down"], p.net_down, w),
-                    _cmp(w["index_ours"], p.index_vs_ours, w, 1),
-                    _cmp(w["index_min"], p.index_vs_market_min, w, 1),
-                    _cmp(w["index_median"], p.index_vs_market_median, w, 1),
-                    _cmp(w["below_ours"], p.below_our_price, w),
-                ],
-                w,
-            )
+            out += _section("prices", p, w)
             if p.moves:
                 tz = ZoneInfo(report.timezone)
                 out += [
@@ -109,29 +101,9 @@ def render_md(report: Report, locale: str = "en") -> str:
                     )
                 out.append("")
         if c.stock:
-            s = c.stock
-            out += [f"### {w['stock']}", ""]
-            out += _table(
-                [
-                    _cmp(w["stock_outs"], s.stock_outs, w),
-                    _cmp(w["restocks"], s.restocks, w),
-                    _cmp(w["out_now"], s.out_of_stock_now, w),
-                ],
-                w,
-            )
+            out += _section("stock", c.stock, w)
         if c.assortment:
-            a = c.assortment
-            out += [f"### {w['assortment']}", ""]
-            out += _table(
-                [
-                    _cmp(w["products_added"], a.products_added, w),
-                    _cmp(w["products_removed"], a.products_removed, w),
-                    _cmp(w["products_returned"], a.products_returned, w),
-                    _cmp(w["listing_added"], a.listing_added, w),
-                    _cmp(w["listing_removed"], a.listing_removed, w),
-                ],
-                w,
-            )
+            out += _section("assortment", c.assortment, w)
         if c.keywords:
             k = c.keywords
             out += [f"### {w['keywords']}", ""]
@@ -158,17 +130,7 @@ def render_md(report: Report, locale: str = "en") -> str:
             out.append("")
         if c.site:
             st = c.site
-            out += [f"### {w['site']}", ""]
-            out += _table(
-                [
-                    _cmp(w["pages_added"], st.pages_added, w),
-                    _cmp(w["pages_removed"], st.pages_removed, w),
-                    _cmp(w["titles_changed"], st.titles_changed, w),
-                    _cmp(w["descriptions_changed"], st.descriptions_changed, w),
-                    _cmp(w["content_changed"], st.content_changed, w),
-                ],
-                w,
-            )
+            out += _section("site", st, w)
             for e in st.events:
                 out.append(f"- {i18n.kind(e.kind, locale)}: {esc(e.subject)}")
             for d in st.content:

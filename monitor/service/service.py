@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.dispatcher import backlog, dispatch_pending
 from models import CrawlRun, Watch
-from models.db import database_url, open_store
+from models.db import StoreBeforeBaseline, database_url, open_store
 from monitor.crawl.recovery import close_interrupted
 from monitor.crawl.runner import RunInterrupted, run_cycle
 from monitor.crawl.sync import sync_watchlist
@@ -159,7 +159,10 @@ class Service:
                 f"a service is already running on this store (pid {previous.pid} on {previous.host}, "
                 f"heartbeat {previous.heartbeat_at}); stop it first (kill -TERM {previous.pid})"
             )
-        _engine, self._factory = open_store(database_url(watchlist.settings.database_url))
+        try:
+            _engine, self._factory = open_store(database_url(watchlist.settings.database_url))
+        except StoreBeforeBaseline as exc:  # what to do, not a traceback
+            raise ServiceError(str(exc)) from None
         self.watchlist = watchlist
         self.engine = CrawlEngine()
         now = self.clock()

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from monitor.changes.record import DetectedChange
@@ -115,6 +117,33 @@ def host_of(url: str) -> str:
     (sites told apart only by port, such as local stand-ins on 127.0.0.1, stay apart)."""
     host, port = _host_port(url)
     return f"{host}:{port}" if host and port is not None else host
+
+
+class HasDomains(Protocol):
+    @property
+    def domains(self) -> Any: ...  # a sequence of domains (a model's column reads as Mapped to a checker)
+
+
+Owner = TypeVar("Owner", bound=HasDomains)
+
+
+@lru_cache(maxsize=4096)
+def norm_domain(domain: str) -> str:
+    d = domain.strip().lower()
+    return d[4:] if d.startswith("www.") else d
+
+
+def owner_of(domain: str, competitors: Iterable[Owner]) -> Owner | None:
+    """The first competitor whose domains hold `domain` or a parent of it (``www.`` ignored; a
+    competitor's domain written with a port owns that port only)."""
+    d = norm_domain(domain)
+    bare = d.split(":", 1)[0]
+    for c in competitors:
+        for cd in c.domains:
+            cd = norm_domain(cd)
+            if d == cd or (":" not in cd and (bare == cd or bare.endswith("." + cd))):
+                return c
+    return None
 
 
 def matches_domain(url: str, domain: str) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from models import Watch
 from models.listing import ListingSnapshotItem, latest_items
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.kinds.jobs import request_fields
 from monitor.kinds.listing.changes import ListingDiffOptions
 from monitor.kinds.listing.config import ListingOptions
 from monitor.kinds.listing.observe import OBSERVER, ListingMemory
@@ -38,21 +39,13 @@ def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool, condit
     sel = options.selectors
     conditional = conditional and (options.pagination == "none" or options.max_pages == 1)
     return ListingJob(
-        watch_id=watch.id,
-        url=watch.url,
         selectors=ListingSelectors(**sel.model_dump()) if sel else None,
         max_pages=options.max_pages,
         pagination=options.pagination,
         page_param=options.page_param,
-        render=options.render,
-        wait_for=options.wait_for,
         scroll=options.scroll,
         load_more=options.load_more,
-        actions=tuple(a.as_option() for a in options.actions),
-        screenshot=options.screenshot,
-        obey_robots=obey_robots,
-        etag=watch.etag if conditional else None,
-        last_modified=watch.last_modified if conditional else None,
+        **request_fields(watch, options, obey_robots, conditional),
     )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.kinds.jobs import request_fields
 from monitor.kinds.site.changes import SiteSnapshot
 from monitor.kinds.site.config import SiteOptions
 from monitor.kinds.site.observe import OBSERVER, SiteMemory
@@ -21,16 +22,12 @@ def snapshot_from_row(row: SiteSnapshotRow) -> SiteSnapshot:
 
 def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
     return SiteJob(
-        watch_id=watch.id,
-        url=watch.url,
         max_pages=options.max_pages,
         max_depth=options.max_depth,
         use_sitemap=options.use_sitemap,
         include=tuple(options.include),
         exclude=tuple(options.exclude),
-        render=options.render,
-        wait_for=options.wait_for,
-        obey_robots=obey_robots,
+        **request_fields(watch, options, obey_robots),
     )
 
 
