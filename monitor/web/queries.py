@@ -493,25 +493,39 @@ class ItemMove:
     price: str | None
 
 
-def listing_moves(session: Session, watch_id: int, limit: int = 200) -> list[ItemMove]:
-    """Cards added and removed between consecutive snapshots of a listing (newest first)."""
-    snaps = list(
+def _recent_snapshots(session: Session, model: Any, watch_id: int) -> list[Any]:
+    """The last 31 snapshots (id, observed_at) of a listing or site watch, oldest first: 30 steps."""
+    return list(
         session.execute(
-            select(ListingSnapshot.id, ListingSnapshot.observed_at)
-            .where(ListingSnapshot.watch_id == watch_id)
-            .order_by(ListingSnapshot.observed_at.desc(), ListingSnapshot.id.desc())
+            select(model.id, model.observed_at)
+            .where(model.watch_id == watch_id)
+            .order_by(model.observed_at.desc(), model.id.desc())
             .limit(31)
         )
     )[::-1]
-    items: dict[int, dict[str, ListingSnapshotItem]] = {s.id: {} for s in snaps}
-    for it in session.scalars(select(ListingSnapshotItem).where(ListingSnapshotItem.snapshot_id.in_(list(items)))):
-        items[it.snapshot_id][it.key] = it
+
+
+Shown = tuple[str | None, str, str | None]  # what a move shows of a card or page: title, URL, price
+
+
+def _moves(snaps: list[Any], members: dict[int, dict[str, Shown]], limit: int) -> list[ItemMove]:
+    """What was added and removed between consecutive snapshots (newest first), from each snapshot's
+    members by key."""
     out: list[ItemMove] = []
     for prev, cur in zip(snaps, snaps[1:], strict=False):
-        a, b = items[prev.id], items[cur.id]
-        out += [ItemMove(cur.observed_at, "added", b[k].title, b[k].url, _money(b[k].price)) for k in b.keys() - a.keys()]
-        out += [ItemMove(cur.observed_at, "removed", a[k].title, a[k].url, _money(a[k].price)) for k in a.keys() - b.keys()]
+        a, b = members[prev.id], members[cur.id]
+        out += [ItemMove(cur.observed_at, "added", *b[k]) for k in b.keys() - a.keys()]
+        out += [ItemMove(cur.observed_at, "removed", *a[k]) for k in a.keys() - b.keys()]
     return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
+
+
+def listing_moves(session: Session, watch_id: int, limit: int = 200) -> list[ItemMove]:
+    """Cards added and removed between consecutive snapshots of a listing (newest first)."""
+    snaps = _recent_snapshots(session, ListingSnapshot, watch_id)
+    cards: dict[int, dict[str, Shown]] = {s.id: {} for s in snaps}
+    for it in session.scalars(select(ListingSnapshotItem).where(ListingSnapshotItem.snapshot_id.in_(list(cards)))):
+        cards[it.snapshot_id][it.key] = (it.title, it.url, _money(it.price))
+    return _moves(snaps, cards, limit)
 
 
 @dataclass(frozen=True)
@@ -532,25 +546,13 @@ def listing_cards(session: Session, watch_id: int, limit: int = 200) -> list[Lis
 
 def site_moves(session: Session, watch_id: int, limit: int = 200) -> list[ItemMove]:
     """Pages added and removed between consecutive crawls of a site (newest first)."""
-    snaps = list(
-        session.execute(
-            select(SiteSnapshotRow.id, SiteSnapshotRow.observed_at)
-            .where(SiteSnapshotRow.watch_id == watch_id)
-            .order_by(SiteSnapshotRow.observed_at.desc(), SiteSnapshotRow.id.desc())
-            .limit(31)
-        )
-    )[::-1]
-    pages: dict[int, dict[str, str | None]] = {s.id: {} for s in snaps}
+    snaps = _recent_snapshots(session, SiteSnapshotRow, watch_id)
+    pages: dict[int, dict[str, Shown]] = {s.id: {} for s in snaps}
     for snap_id, url, title in session.execute(
         select(SitePage.snapshot_id, SitePage.url, SitePage.title).where(SitePage.snapshot_id.in_(list(pages)))
     ):
-        pages[snap_id][url] = title
-    out: list[ItemMove] = []
-    for prev, cur in zip(snaps, snaps[1:], strict=False):
-        a, b = pages[prev.id], pages[cur.id]
-        out += [ItemMove(cur.observed_at, "added", b[u], u, None) for u in b.keys() - a.keys()]
-        out += [ItemMove(cur.observed_at, "removed", a[u], u, None) for u in a.keys() - b.keys()]
-    return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
+        pages[snap_id][url] = (title, url, None)
+    return _moves(snaps, pages, limit)
 
 
 @dataclass(frozen=True)
