@@ -19,7 +19,7 @@ import lxml.html
 
 from spiders.extract.listing_html import element_text
 from spiders.extract.listing_tuning import DEFAULT_LISTING_TUNING, ListingTuning
-from spiders.extract.listing_urls import absolute_url, item_key, looks_like_item_url, url_shape
+from spiders.extract.listing_urls import absolute_url, first_per_key, item_key, looks_like_item_url, url_shape
 
 _NON_CONTENT = {"nav", "footer", "header", "aside", "form", "select", "button", "option"}
 _NON_CONTENT_ROLES = {"navigation", "contentinfo", "banner", "menu", "menubar", "search", "dialog"}
@@ -254,13 +254,7 @@ def _finish(cards: list[Card], links: list[_Link], grid_share: float = DEFAULT_L
                 card.anchors.append(link.anchor)
                 card.urls.append(link.url)
         out.append(card)
-    seen: set[str] = set()
-    unique = []
-    for card in out:
-        if card.key not in seen:
-            seen.add(card.key)
-            unique.append(card)
-    return unique
+    return first_per_key(out)
 
 
 def _same_kind(url: str, shape: str) -> bool:

@@ -7,6 +7,8 @@ positions), so changes are keyed on `item_key`, not on the raw URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 # Query parameters that commonly carry the real target of a click-tracking redirect.
@@ -68,6 +70,25 @@ def unwrap_redirect(url: str) -> str:
 
 def _query_of(value: str) -> str:
     return value.split("?", 1)[1] if "?" in value else ""
+
+
+class Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def first_per_key(items: Iterable[K]) -> list[K]:
+    """The items in order, each key's first only (a product linked twice on a page is one card)."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if item.key not in seen:
+            seen.add(item.key)
+            unique.append(item)
+    return unique
 
 
 def item_key(url: str) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
+from spiders.extract.listing_urls import first_per_key  # pure and light (no lxml)
 
 if TYPE_CHECKING:
     from spiders.extract.listing import ListingItem, ListingPage
@@ -60,14 +61,7 @@ class ListingDiffOptions:
 
 
 def _organic(items: Sequence[ListingItem], include_sponsored: bool) -> list[ListingItem]:
-    kept = [i for i in items if include_sponsored or not i.sponsored]
-    seen: set[str] = set()
-    unique = []
-    for item in kept:
-        if item.key not in seen:
-            seen.add(item.key)
-            unique.append(item)
-    return unique
+    return first_per_key(i for i in items if include_sponsored or not i.sponsored)
 
 
 def _label(item: ListingItem) -> str:
