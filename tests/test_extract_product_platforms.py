@@ -233,3 +233,22 @@ def test_broken_state_blobs_do_not_raise():
     )
     rec = extract_product(html, "https://x.example.com/p")
     assert rec.price == Decimal("5.00")
+
+
+def _sizes_state(stock: list[str]) -> str:
+    sizes = [
+        {"availability": s, "name": "Trail Runner 2 Shoe", "price": "45.00", "sku": f"TR2-{40 + i}"}
+        for i, s in enumerate(stock)
+    ]
+    state = {"product": {"name": "Trail Runner 2 Shoe", "detail": {"colors": [{"sizes": sizes}]}}}
+    return f"<h1>Trail Runner 2 Shoe</h1><script>window.__INITIAL_STATE__ = {json.dumps(state)};</script>"
+
+
+def test_a_state_listing_sizes_as_products_is_in_stock_when_one_size_is():
+    rec = extract_product(_page(_sizes_state(["back_soon", "in_stock", "out_of_stock"])), "https://app.example.com/p/1")
+    assert rec.availability == "InStock"
+
+
+def test_a_state_whose_sizes_are_all_sold_out_is_out_of_stock():
+    rec = extract_product(_page(_sizes_state(["out_of_stock", "out_of_stock"])), "https://app.example.com/p/1")
+    assert rec.availability == "OutOfStock"

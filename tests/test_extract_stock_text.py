@@ -219,6 +219,11 @@ CASES = [
     ("במלאי", IN),
     ("نفدت الكمية", OUT),
     ("غير متوفر", OUT),
+    # Marketplaces: sold by the market's other sellers
+    ("Available from these sellers.", IN),
+    ("Erhältlich bei diesen Anbietern.", IN),
+    ("Disponibile presso questi venditori.", IN),
+    ("Not available from other sellers", OUT),
 ]
 
 NOT_STATEMENTS = [

@@ -386,9 +386,19 @@ def _add(cands: Candidates, found: list[BlobProduct]) -> None:
             detail += ", amount in cents"
     cands.add("price", price, "shop-json", bonus=bonus, detail=detail, currency=best.currency)
     cands.add("currency", best.currency, "shop-json", bonus=bonus, detail=detail)
-    cands.add("availability", best.availability, "shop-json", bonus=bonus, detail=detail)
+    cands.add("availability", _variants_stock(best, found), "shop-json", bonus=bonus, detail=detail)
     cands.add("sku", best.sku, "shop-json", bonus=bonus - 0.5, detail=detail)
     cands.add("name", best.name, "shop-json", bonus=bonus - 1.0, detail=detail)
+
+
+def _variants_stock(best: BlobProduct, found: list[BlobProduct]) -> str | None:
+    """The stock of the best fitting product, whose variants (sizes, colours) a state may list as
+    products of the same name: it can be bought when any of them can, as with variants inside one
+    product (a first size that is sold out says nothing of size 36)."""
+    if best.availability == "InStock" or best.fit <= 0 or not best.name:
+        return best.availability
+    variants = [p.availability for p in found if p.fit == best.fit and p.name == best.name and p.availability]
+    return "InStock" if "InStock" in variants else best.availability
 
 
 _PRICE_BOX = etree.XPath("//*[@data-role='priceBox']//*[@data-price-amount]")

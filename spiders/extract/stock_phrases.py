@@ -76,6 +76,10 @@ IN = (
     "in stock", "instock", "ready to ship", "ships today", "available now",
     "available for delivery", "available to ship", "available online", "immediately available",
     "few left", "only one left", "last one", "last item", "low stock", "limited stock", "only a few left", "selling fast", "almost gone",
+    # Marketplaces: the item is sold by other sellers of the market, so it can be bought
+    "available from these sellers", "available from other sellers", "erhältlich bei diesen anbietern",
+    "disponibile presso questi venditori", "disponible auprès de ces vendeurs",
+    "disponible a través de estos vendedores", "beschikbaar bij andere verkopers",
     # German
     "auf lager", "am lager", "sofort lieferbar", "lieferbar", "vorrätig", "sofort verfügbar",
     "sofort versandfertig", "versandfertig", "online verfügbar",
