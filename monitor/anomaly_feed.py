@@ -114,12 +114,15 @@ class PriceAnomalyFeed:
         for key, row in self._dirty.items():
             # A scorer already written once in this crawl (and dropped) left its state in _rows.
             scorer = self._scorers.get(key)
-            state = scorer.state_dict() if scorer is not None else self._first.pop(key, None) or self._rows[key].state
+            # A new series' first state stays in _first until _rows has it: a write that fails
+            # before that is tried again with it.
+            state = scorer.state_dict() if scorer is not None else self._first.get(key) or self._rows[key].state
             rows.append({**row, "state": state, "updated_at": now})
         session.execute(delete(SeriesState).where(SeriesState.key.in_(list(self._dirty))))
         session.execute(insert(SeriesState), rows)
         for row in rows:
             self._rows[row["key"]] = SeriesState(**row)
+            self._first.pop(row["key"], None)
             # Stored: a second check of the watch in this crawl restores it from its state. A live scorer
             # holds its model's arrays (~15 KB): 2,000 of them would outweigh the crawl itself.
             self._scorers.pop(row["key"], None)

@@ -76,3 +76,46 @@ def test_a_state_stored_by_the_previous_model_is_upgraded_in_place(store) -> Non
     assert cut.kind == "price_down" and cut.anomaly_score > 0.9  # the 40 old points count as history
     assert "the largest drop in 40 days of history" in cut.anomaly_explanation
     assert state["version"] == 2 and len(state["values"]) == 41
+
+
+def test_a_new_series_whose_state_write_fails_is_written_whole_on_the_next_try(tmp_path) -> None:  # noqa: ANN001
+    """A first point is kept without a scorer; a write that fails before the store has it must not
+    lose it (the store here refuses the first write: its table is missing, then restored)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, text
+    from sqlalchemy.orm import Session
+
+    from models import Watch
+    from models.db import open_store
+    from models.series import SeriesState
+    from monitor.anomaly_feed import PriceAnomalyFeed, price_key
+
+    engine, factory = open_store(f"sqlite:///{tmp_path / 'feed.db'}")
+    with factory.begin() as session:
+        watch = Watch(kind="product", url="http://127.0.0.1:9/p/1", options={}, tags=[])
+        session.add(watch)
+        session.flush()
+        watch_id = watch.id
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE series_states RENAME TO series_states_away"))
+    feed = PriceAnomalyFeed({})
+    at = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    feed.observe(watch_id, at, 19.99)
+    with Session(engine) as session:
+        try:
+            feed.write(session, at)
+            session.commit()
+            raise AssertionError("the write should have failed: its table is missing")
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, AssertionError):
+                raise
+            session.rollback()
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE series_states_away RENAME TO series_states"))
+    with Session(engine) as session:
+        feed.write(session, at)
+        session.commit()
+        stored = session.scalars(select(SeriesState).where(SeriesState.key == price_key(watch_id))).one()
+        assert stored.state["values"] == [19.99] and stored.state["seen"] == 1
+    engine.dispose()
