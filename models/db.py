@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import fcntl
 import os
 import re
 import subprocess
 import sys
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, insert, inspect, text
@@ -157,16 +160,20 @@ def create_new_store(engine: Engine) -> bool:
     """A store without a single table gets the models' schema directly and is stamped at the
     migrations' heads: what running every migration builds (tests/test_schema.py holds the two
     equal), without Alembic's import and one DDL round per migration (on SQLite, about a second of a
-    first run). False, and nothing done, when the store has any table: Alembic decides then."""
+    first run). True when the store is at the heads after it; False, and nothing done, for a store
+    with tables not at the heads: Alembic's to migrate."""
     import models  # noqa: F401  (registers every table on Base.metadata)
     from models.base import Base
     from models.catalogue import CATALOGUE_META_FIRST_ROW, CatalogueMeta
 
-    with engine.begin() as connection:
+    with _creation_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # a second process waits, then finds the tables
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NEW_STORE_LOCK})
-        if inspect(connection).get_table_names():
-            return False
+        tables = inspect(connection).get_table_names()
+        if tables:  # made meanwhile by a process that went first, or an older store: Alembic's
+            return "alembic_version" in tables and {
+                row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+            } == head_revisions()
         Base.metadata.create_all(connection)
         connection.execute(insert(CatalogueMeta).values(**CATALOGUE_META_FIRST_ROW))
         # Alembic's own bookkeeping table, as Alembic creates it.
@@ -179,6 +186,24 @@ def create_new_store(engine: Engine) -> bool:
         for head in sorted(head_revisions()):
             connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
     return True
+
+
+@contextmanager
+def _creation_lock(engine: Engine) -> Iterator[None]:
+    """Processes creating one new SQLite file store take turns (a lock on its folder, which leaves no
+    file behind): SQLite runs DDL outside the transaction, so a second one would see the first
+    one's tables half made.
+    PostgreSQL's turn is an advisory lock inside the transaction (`create_new_store`)."""
+    url = make_url(engine.url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    folder = os.open(Path(url.database).resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # closing releases the lock
 
 
 class MigrationFailed(SQLAlchemyError):

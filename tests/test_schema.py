@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from models.base import Base
 
@@ -63,7 +64,11 @@ def test_a_new_store_made_from_the_models_equals_one_made_by_the_migrations(tmp_
     upgrade(migrated)
     assert create_new_store(created) is True
     assert _described(created) == _described(migrated)
-    assert create_new_store(created) is False  # a store with tables is Alembic's to migrate
+    assert create_new_store(created) is True  # at the heads already: nothing to do, nothing done
+    assert _described(created) == _described(migrated)
+    with created.begin() as connection:  # a store with tables not at the heads is Alembic's to migrate
+        connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    assert create_new_store(created) is False
     migrated.dispose()
     created.dispose()
 
@@ -81,7 +86,37 @@ def test_a_new_store_made_from_the_models_equals_one_made_by_the_migrations_on_p
             upgrade(migrated)
             assert create_new_store(created) is True
             assert _described(created) == _described(migrated)
+            assert create_new_store(created) is True
+            with created.begin() as connection:
+                connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
             assert create_new_store(created) is False
         finally:
             migrated.dispose()
             created.dispose()
+
+
+def test_processes_opening_one_new_store_at_once_all_get_it_made(tmp_path) -> None:  # noqa: ANN001
+    import threading
+
+    from models.db import at_head, make_engine, open_store
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    start, errors = threading.Barrier(6), []
+
+    def opener() -> None:
+        start.wait()
+        try:
+            engine, _ = open_store(url)
+            engine.dispose()
+        except Exception as exc:  # noqa: BLE001  (collected: the assertion names them)
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=opener) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    engine = make_engine(url)
+    assert at_head(engine)
+    engine.dispose()
