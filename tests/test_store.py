@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models import Body, Change, Competitor, ProductState, Watch
 from models.crawl import Observation
@@ -47,6 +47,38 @@ def test_migrations_are_idempotent_and_sync_upserts(store) -> None:  # noqa: ANN
     with factory.begin() as s:
         assert sync_watchlist(s, smaller).deactivated == 1
         assert s.scalar(select(func.count()).select_from(Watch).where(Watch.active.is_(True))) == 2
+
+
+def test_syncing_an_unchanged_watchlist_writes_nothing(store) -> None:  # noqa: ANN001
+    """Every `run` and `serve` start syncs: a watchlist the store already has costs reads only."""
+    engine, factory = store
+    wl = load_watchlist_text(WATCHLIST)
+    with factory.begin() as s:
+        sync_watchlist(s, wl)
+    writes: list[str] = []
+
+    def record(conn, cursor, statement: str, *args) -> None:  # noqa: ANN001, ANN002
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with factory.begin() as s:
+            report = sync_watchlist(s, wl)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert (report.added, report.updated, report.deactivated) == (0, 0, 0)
+    assert writes == []
+    changed = load_watchlist_text(
+        WATCHLIST.replace("domains: [alpha.test]", "domains: [alpha.test, alpha.example]")
+    )
+    with factory.begin() as s:
+        sync_watchlist(s, changed)
+    with factory() as s:
+        assert s.scalar(select(Competitor.domains).where(Competitor.name == "Alpha")) == [
+            "alpha.test",
+            "alpha.example",
+        ]
 
 
 def _fetched(job, body: str, status: int = 200) -> FetchedPage:  # noqa: ANN001

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import database_url
@@ -29,7 +27,8 @@ from monitor.watchlist.summary import summary_lines, summary_tables, watch_count
 from spiders.crawl_settings import quiet_scrapy_logs
 
 # Each command imports the heavy parts it alone uses in its body (Apprise for `check`, the crawler
-# for `run`, the status queries for `status`): `run` with nothing due must not pay for the others.
+# and Rich's progress bar for `run`, the status queries and Rich's tables for `check` and `status`):
+# `run` with nothing due must not pay for the others.
 
 
 @click.command()
@@ -100,6 +99,8 @@ def _channel_issues(
 
 def print_watchlist(watchlist: Watchlist, path: str) -> None:
     """Every kind of watch, then competitors, channels, rules and the report schedule."""
+    from rich.table import Table
+
     counts = watch_counts(watchlist)
     shown = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind == "product")
     console.print(f"{path}: {sum(counts.values())} watches ({shown})")
@@ -116,6 +117,8 @@ def print_watchlist(watchlist: Watchlist, path: str) -> None:
 
 def print_key_reference() -> None:
     """The keys of a watchlist, from its models: path, type, default and what each does."""
+    from rich.table import Table
+
     table = Table(title="watchlist keys", show_lines=False)
     for col in ("key", "type", "default", "what it does"):
         table.add_column(col, overflow="fold")
@@ -131,6 +134,8 @@ def print_key_reference() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
 def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
     """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from monitor.crawl.runner import RunInterrupted, run_cycle
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
@@ -244,6 +249,8 @@ def status(config_path: str, failing: bool) -> None:
         if not failing or r.last_error
     ]
     if len(cells) <= RICH_TABLE_ROWS:
+        from rich.table import Table
+
         table = Table(title="watches")
         for col in headers:
             table.add_column(col, overflow="fold")

@@ -31,7 +31,11 @@ def _competitors(session: Session, watchlist: Watchlist) -> dict[str, Competitor
             row = Competitor(name=cfg.name)
             session.add(row)
             competitors[cfg.name] = row
-        row.domains, row.tags, row.robots = list(cfg.domains), list(cfg.tags), cfg.robots
+        wanted = (list(cfg.domains), list(cfg.tags), cfg.robots)
+        if (row.domains, row.tags, row.robots) != wanted:
+            # Assigned only when it differs: a new list marks a JSON column changed, and an UPDATE of
+            # every competitor on every start is a write (and a SQLite lock) for nothing.
+            row.domains, row.tags, row.robots = wanted
     session.flush()
     return competitors
 
