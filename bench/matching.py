@@ -27,7 +27,13 @@ the identifiers reader: name, brand, SKU, GTIN, MPN), as a crawl stores it. The 
    brand). The shops' 25 new arrivals are not ours: pages that must match nothing. Each page is
    matched with and without its own product in the catalogue, as above.
 
-3. Listing neighbours (precision only): the ~740 result titles of the real shop search pages in
+3. Twins of the real pages' rows (precision only): for each row of ours, the rows a catalogue
+   selling its product would also hold: another model (each digit-bearing code of its MPN and title
+   with its last digit moved on, "K12" -> "K13"; no GTIN) and another variant (its title with
+   "Pro" or "Mini" added, no identifier). Each real page is matched against the catalogue without
+   its own row but with the twins: any match is wrong (same brand, the same words, another model).
+
+4. Listing neighbours (precision only): the ~740 result titles of the real shop search pages in
    ../shared/corpora/listings (Amazon, eBay, Etsy, AliExpress, JD). The results of one search are
    different listings, many of them near twins ("Mannequin 2 Movie Poster Fridge Magnet", two
    Sound Blaster cards of one line, monitors sharing "2560x1440"), so each result is matched, as
@@ -241,6 +247,45 @@ def listing_neighbours(decide=None) -> tuple[int, list[str], int]:  # noqa: ANN0
     return n, wrong, identical
 
 
+def _next_model(code: str) -> str:
+    """The code with its last digit moved on ("K12" -> "K13", "PTV17-16912" -> "PTV17-16913")."""
+    for i in range(len(code) - 1, -1, -1):
+        if code[i].isdigit():
+            return code[:i] + str((int(code[i]) + 1) % 10) + code[i + 1 :]
+    return code + " 2"  # a model name without digits: its second model
+
+
+def twins(row: OurItem, next_id: int) -> list[OurItem]:
+    """Another model and two other variants of our row's product (see the module's doc, 3)."""
+    name = " ".join(_next_model(w) if any(c.isdigit() for c in w) else w for w in row.name.split())
+    out = []
+    if name != row.name or row.mpn:  # a row with neither has no model number to move on
+        mpn = _next_model(row.mpn) if row.mpn else None
+        out.append(OurItem(next_id, row.sku + "-N", name, row.brand, None, mpn))
+    words = set(row.name.lower().split())
+    out += [OurItem(next_id + k, f"{row.sku}-{word}", f"{row.name or row.brand or ''} {word}".strip(), row.brand)
+            for k, word in ((1, "Pro"), (2, "Mini")) if word.lower() not in words]  # fmt: skip
+    return out
+
+
+def twin_confusions(ours: list[OurItem], cases: list[Case]) -> tuple[int, list[str]]:
+    """Each real page against our catalogue without its row, with that row's twins: (decisions, wrong)."""
+    wrong = []
+    n = 0
+    for case in cases:
+        row = next((o for o in ours if o.id == case.right), None)
+        if row is None:
+            continue
+        n += 1
+        kept = [o for o in ours if o.id != row.id] + twins(row, 90_000 + 10 * row.id)
+        status, chosen, method = _decide(CatalogueIndex(kept), case.page)
+        if status == "accepted":
+            twin = next(o for o in kept if o.id == chosen)
+            wrong.append(f"twin {case.shop}: {case.page.name!r} (mpn {case.page.mpn!r}) -> {twin.name!r} "
+                         f"(mpn {twin.mpn!r}, {method})")  # fmt: skip
+    return n, wrong
+
+
 def score(ours: list[OurItem], cases: list[Case], decide, label: str) -> dict[str, Score]:  # noqa: ANN001
     """Every case against the whole catalogue, then (cases with an answer) against it without that answer."""
     full = CatalogueIndex(ours) if decide is None else None
@@ -434,6 +479,12 @@ def main() -> None:
         kept = [c for c in cases if c.right is None or c.right in full]
         print(line("  with brand+title", total(score([o for o in ours if o.id in full], kept, None, "full"))) +
               f"  [{len(full)} entries with both a brand and slug words, as a catalogue row has]")  # fmt: skip
+        n, wrong = twin_confusions(ours, cases)
+        print(f"  real pages against their rows' twins (another model, another variant; their own row absent): "
+              f"{n} pages, {len(wrong)} applied (wrong)")  # fmt: skip
+        if args.show_errors:
+            for error in wrong:
+                print("    " + error)
     everything = total({str(i): total(score(o, c, None, "all")) for i, (_, o, c) in enumerate(parts)})
     print(line("all pairs", everything))
     if LISTINGS.is_dir():

@@ -5,6 +5,9 @@ the web dashboard share. Each returns plain records (Core selects: a matrix has 
   builds the ranks, gaps, cheapest and median from them: `monitor.catalogue.view.price_matrix`);
 - `price_history`: one product of ours over time: our price, and every matched offer's prices;
 - `match_rows`: matches and proposals for `rivalwatch match`;
+- `matrix_standing` / `products_below_map`: per product of ours, its offers counted and its cheapest
+  and dearest counting offer, and which products have an offer below our MAP, in one GROUP BY each
+  (the report's figures without reading 100,000 offers);
 - `matrix_change_counts`: the matrix rules' changes of a period, counted by kind and competitor
   (the report's "MAP violations by competitor" and its changes of the matrix).
 """
@@ -17,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.catalog import Competitor, Watch
@@ -97,6 +100,14 @@ def _in(column: Any, ids: Iterable[int] | None) -> Any:
     return None if ids is None else column.in_(list(ids))
 
 
+def _core_rows(session: Session, query: Any) -> Any:
+    """A column select run on the session's connection, not through the ORM's result machinery
+    (which costs several times more per row; the matrix reads 100,000). Pending ORM writes are
+    flushed first, so the rows are what the session would see."""
+    session.flush()
+    return session.connection().execute(query)
+
+
 def matrix_products(session: Session, product_ids: Iterable[int] | None = None) -> list[ProductRow]:
     """Our active products (or these), with the prices the matrix compared, by SKU."""
     query = (
@@ -113,7 +124,7 @@ def matrix_products(session: Session, product_ids: Iterable[int] | None = None) 
     if where is not None:
         query = query.where(where)
     return [
-        ProductRow(*r[:5], tuple(r[5] or ()), *r[6:]) for r in session.execute(query)
+        ProductRow(*r[:5], tuple(r[5] or ()), *r[6:]) for r in _core_rows(session, query)  # type: ignore[call-arg]
     ]
 
 
@@ -134,10 +145,82 @@ def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) ->
     if where is not None:
         query = query.where(where)
     out: dict[int, list[Offer]] = {}
-    for r in session.execute(query):
+    for r in _core_rows(session, query):
         offer = Offer(r[0], r[1] or "?", *r[2:])
         out.setdefault(offer.our_product_id or 0, []).append(offer)
     return out
+
+
+@dataclass(frozen=True)
+class ProductStanding:
+    """A product of ours in the matrix, summed up: what `MatrixRow` computes from its offers."""
+
+    id: int
+    sku: str
+    our_price: Decimal | None  # in the catalogue's currency, as the last refresh compared it
+    offers: int  # every offer listed, counting or not
+    counting: int
+    cheapest: Decimal | None  # the lowest converted price of the counting offers
+    dearest: Decimal | None
+
+
+def _counts(cells: Any) -> Any:
+    """`Offer.counts` in SQL: converted, its page not gone, not out of stock (unknown stock counts)."""
+    return and_(
+        cells.converted.is_not(None),
+        cells.gone.is_not(True),
+        or_(cells.availability.is_(None), cells.availability.not_in(sorted(OUT_OF_STOCK))),
+    )
+
+
+def _offers_of(competitors: Iterable[str] | None) -> Any:
+    """The cells `matrix_offers` lists (of these competitors only, by name, when given)."""
+    query = select(MatrixCell).join(Watch, Watch.id == MatrixCell.watch_id)
+    if competitors is not None:
+        name = func.coalesce(Competitor.name, "?")
+        query = query.outerjoin(Competitor, Competitor.id == MatrixCell.competitor_id).where(name.in_(list(competitors)))
+    return query.subquery()
+
+
+def matrix_standing(session: Session, competitors: Iterable[str] | None = None) -> list[ProductStanding]:
+    """Every active product of ours, by SKU, with its offers summed up in one GROUP BY."""
+    cells = _offers_of(competitors)
+    counts = _counts(cells.c)
+    summed = (
+        select(
+            cells.c.our_product_id.label("pid"), func.count().label("offers"),
+            func.count(case((counts, 1))).label("counting"),
+            func.min(case((counts, cells.c.converted))).label("cheapest"),
+            func.max(case((counts, cells.c.converted))).label("dearest"),
+        )
+        .group_by(cells.c.our_product_id)
+        .subquery()
+    )  # fmt: skip
+    query = (
+        select(
+            OurProduct.id, OurProduct.sku, MatrixProduct.our_price, func.coalesce(summed.c.offers, 0),
+            func.coalesce(summed.c.counting, 0), summed.c.cheapest, summed.c.dearest,
+        )
+        .outerjoin(MatrixProduct, MatrixProduct.our_product_id == OurProduct.id)
+        .outerjoin(summed, summed.c.pid == OurProduct.id)
+        .where(OurProduct.active.is_(True))
+        .order_by(OurProduct.sku)
+    )  # fmt: skip
+    return [ProductStanding(*r) for r in _core_rows(session, query)]
+
+
+def products_below_map(session: Session, competitors: Iterable[str] | None = None) -> set[int]:
+    """Our products with a counting offer below our MAP (as the last refresh compared it)."""
+    cells = _offers_of(competitors)
+    query = (
+        select(cells.c.our_product_id)
+        .join(MatrixProduct, MatrixProduct.our_product_id == cells.c.our_product_id)
+        .where(
+            _counts(cells.c), MatrixProduct.map_price.is_not(None), cells.c.converted < MatrixProduct.map_price,
+        )
+        .distinct()
+    )  # fmt: skip
+    return set(_core_rows(session, query).scalars())
 
 
 @dataclass(frozen=True)

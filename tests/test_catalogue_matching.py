@@ -286,6 +286,37 @@ def test_a_page_mpn_equal_to_our_model_name_is_evidence_like_the_title_phrase() 
     assert CatalogueIndex([branded]).decide(replace(page, brand="Ghoulish")).status == "accepted"
 
 
+def test_a_model_name_the_pages_mpn_field_and_its_title_both_write_is_applied_without_a_brand() -> None:
+    nameless = OurItem(1, "W", "", mpn="Fake Wounds")  # a row that knows only the model name
+    kit = OurItem(2, "K", "", mpn="Fake Blood")
+    index = CatalogueIndex([nameless, kit, HEADPHONES])
+    page = PageItem(9, "Halloween Zombie Scars Fake Blood Scab Scar Wound Costume Kit", mpn="Fake Wounds")
+    d = index.decide(page)
+    assert d.status == "accepted" and d.candidate and (d.candidate.our_id, d.candidate.method) == (1, "mpn")
+    # Confusions: the field alone, the title alone, another model name of the same words, a brand
+    # that disagrees, a title naming another variant of our row's product.
+    assert index.decide(replace(page, name="Halloween Fake Blood Bottle Costume Kit")).status == "proposed"
+    assert index.decide(replace(page, mpn=None)).status != "accepted"  # "Fake Blood" is only title words
+    assert index.decide(replace(page, mpn="Fake Wounds Deluxe")).status != "accepted"
+    branded = CatalogueIndex([replace(nameless, brand="Kryolan")])
+    assert branded.decide(replace(page, brand="Mehron")).status != "accepted"
+    named = CatalogueIndex([OurItem(3, "W3", "Fake Wounds Kit Mini", mpn="Fake Wounds")])
+    assert named.decide(page).status != "accepted"  # ours is the Mini
+
+
+def test_a_size_range_is_the_sizes_a_product_comes_in_not_a_variant() -> None:
+    assert parse_title("brassiere de sport microfibre lingerie du s au xxl noir").variants == frozenset()
+    assert parse_title("Sport-BH Microfaser S-XXL").variants == frozenset()
+    assert parse_title("Tee XS to XL").variants == frozenset()
+    assert parse_title("Kestrel Running Tee XL").variants == {"xl"}  # one size alone still is one
+    tee = OurItem(1, "T", "Kestrel Running Tee Mesh S-XXL", "Kestrel")
+    index = CatalogueIndex([tee])
+    assert index.decide(PageItem(9, "Kestrel Running Tee Mesh S-XXL, Black", "Kestrel")).status == "accepted"
+    # Before, our range's "XXL" was a variant the page did not name: no candidate at all.
+    assert index.decide(PageItem(9, "Kestrel Running Tee Mesh", "Kestrel")).status != "none"
+    assert index.decide(PageItem(9, "Kestrel Running Tee Mesh XXL", "Kestrel")).status != "accepted"
+
+
 def test_a_labelled_brand_is_the_pages_brand_when_the_extractor_found_none() -> None:
     row = _page(body="<table><tr><td><span>Brand</span></td><td><span>Brome</span></td></tr></table>")
     assert (read_identifiers(row).brand, read_identifiers(row).brand_label) == ("Brome", "brand")
@@ -312,3 +343,31 @@ def test_a_brand_field_that_says_there_is_none_is_no_brand() -> None:
     for none in ("Unbranded", "Does not apply", "N/A", "Generic"):
         d = ours.decide(PageItem(9, "K12 Pro wireless headphones", none, mpn="KST-K12P-BLK"))
         assert d.candidate is not None and d.candidate.evidence["brand_agrees"] is None, none
+
+
+def test_another_number_where_ours_has_one_is_another_model_or_size() -> None:
+    boots = OurItem(1, "P", "Puma Future 5.5 OSG TT Football Boots", "Puma")
+    puzzle = OurItem(2, "G", "Gormiti Ravensburger Puzzle 4x43 Bumper Pack", "Ravensburger")
+    watch = OurItem(3, "C", "Casio Pro Trek PRW 3101YB Resin Watch Black", "Casio")
+    index = CatalogueIndex([boots, puzzle, watch])
+    for title in (
+        "Botines Puma Future 5.4 OSG TT Football Boots",  # a version is no model code, yet it names one
+        "Gormiti Ravensburger Puzzle 4x42 Bumper Pack",  # a size is no code either
+        "Montre Casio PRO TREK PRW-3100YB-1ER Resin Watch Black",
+    ):
+        assert index.decide(PageItem(9, title)).status != "accepted", title
+    assert index.decide(PageItem(9, "Puma Future 5.5 OSG TT Football Boots")).status == "accepted"
+    # A number the page writes elsewhere ("4x43" after the brand) is no other number.
+    page = PageItem(9, "Ravensburger 4x43 Gormiti Puzzle 4x43 Bumper Pack")
+    assert index.decide(page).candidate.our_id == 2  # type: ignore[union-attr]
+
+
+def test_titles_alike_with_identifiers_that_differ_wait_for_a_person() -> None:
+    doorbell = OurItem(1, "N", "Google Nest Hello Video Doorbell", "Google", "00842776106070", mpn="NC5101EF")
+    index = CatalogueIndex([doorbell])
+    page = PageItem(9, "Google Nest Hello Wi-Fi Video Doorbell - Black/White", "Google")
+    assert index.decide(page).status == "accepted"  # the page states neither
+    assert index.decide(replace(page, mpn="NC5100EF")).status == "proposed"  # another model's MPN
+    assert index.decide(replace(page, gtin="00036000291452")).status == "proposed"  # another GTIN
+    d = index.decide(replace(page, mpn="NC5101EF-US"))  # ours, as a shop writes it
+    assert d.status == "accepted" and d.candidate and d.candidate.method == "mpn"

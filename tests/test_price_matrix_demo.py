@@ -28,6 +28,7 @@ from sqlalchemy import select
 from models import Watch
 from models.catalogue import OurProduct, ProductMatch
 from monitor.catalogue.auto_match import decide_match
+from monitor.catalogue.matrix import map_violations, where_least_expensive, where_most_expensive
 from monitor.catalogue.view import price_matrix
 from monitor.catalogue.weekly import price_position
 from monitor.catalogue_cycle import catalogue_run
@@ -244,11 +245,42 @@ def test_every_cell_and_row_of_the_matrix_matches_the_market(market, store, tmp_
         position = price_position(s, "USD", T0 + timedelta(hours=12), T0 + timedelta(days=DAYS))  # days 1 on
     gaps = [r.gap_to_cheapest.share for r in position.most_expensive if r.gap_to_cheapest]
     assert gaps == sorted(gaps) and position.products == len(rows)
+    # Its figures come from a GROUP BY over the cells: each one as the whole matrix's rows give it,
+    # for every competitor and for some (their cheapest, ranks and MAP offers then theirs).
+    for keep in (None, {"Alpha", "Gamma"}, {"Huali"}):
+        for limit in (10, 2):
+            with factory() as s:
+                got = price_position(s, "USD", T0, T0 + timedelta(days=DAYS), limit=limit, competitors=keep)
+                whole = price_matrix(s, "USD", competitors=keep)
+            assert _position_figures(got) == _position_by_rows(whole, limit), (keep, limit)
     assert sum(position.changes.values()) == len(reported)
     assert {v.competitor for v in position.map_violations if v.reported} == {
         comp for kind, _, comp in reported if kind == "map_violation"
     }
     _check_report_section(factory, watchlist, ours, maps, expected, by_day)
+
+
+def _position_figures(position) -> tuple:  # noqa: ANN001
+    """What the report reads of a price position, rows by SKU."""
+    return (
+        position.products, position.offers, position.compared, position.dearest_count, position.cheapest_count,
+        [r.product.sku for r in position.most_expensive], [r.product.sku for r in position.least_expensive],
+        {v.competitor: [(r.product.sku, c.watch_id) for r, c in v.now] for v in position.map_violations if v.now},
+    )  # fmt: skip
+
+
+def _position_by_rows(rows, limit: int) -> tuple:  # noqa: ANN001
+    """The same figures by the matrix's own definitions, from every row (the way they were computed
+    before the GROUP BY)."""
+    ranked = where_most_expensive(rows)
+    least = [r for r in where_least_expensive(rows) if r.gap_to_cheapest and r.gap_to_cheapest.share > 0]
+    return (
+        len(rows), sum(len(r.cells) for r in rows), len(ranked), sum(1 for r in rows if r.most_expensive),
+        sum(1 for r in rows if r.offers and r.our_rank == 1),
+        [r.product.sku for r in ranked if r.gap_to_cheapest and r.gap_to_cheapest.share < 0][:limit],
+        [r.product.sku for r in least][:limit],
+        {comp: [(r.product.sku, c.watch_id) for r, c in found] for comp, found in map_violations(rows).items()},
+    )  # fmt: skip
 
 
 def _line_truth(sku: str, ours: Decimal, cells: dict[str, Expected]) -> tuple | None:

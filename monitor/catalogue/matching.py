@@ -7,7 +7,8 @@ Evidence, strongest first:
   takes it down to a proposal (our MPN's code counts alone too: "Ca304103-0000 Montre"). An MPN of
   ours that is a model name without digits ("Z Series DLC", eight letters or more) counts when the
   page's title writes it word for word, or its MPN is that name, and the brand is confirmed
-  (without the brand, a phrase any shop may write: a proposal);
+  (without the brand, a phrase any shop may write: a proposal, unless the page's MPN field is that
+  name and its title writes its words too: 0.92);
 - the title: the brand (the page's, or named in its title), every model code of our title present
   on the page ("K12", "PRW-3100YB"; the page's SKU and MPN count), no other code of the same series
   ("K13"), the same variant words ("Pro", "Lite"), no capacity that contradicts ours ("128GB"), then
@@ -33,6 +34,7 @@ from rapidfuzz import fuzz
 
 from monitor.catalogue.titles import (
     Title,
+    another_number_in_place,
     brand_in_title,
     brand_key,
     code_key,
@@ -199,6 +201,26 @@ def _model_name(mpn: str | None) -> tuple[str, ...] | None:
     return words if len(words) >= 2 and sum(len(w) for w in words) >= 8 else None
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _writes_words(title: Title, name: tuple[str, ...]) -> bool:
+    """Does the title write every word of this name, anywhere and in any order, a plural's "s"
+    aside ("Fake Blood Scab Scar Wound" writes "Fake Wounds")?"""
+    written = {_singular(w) for w in title.all_words}
+    return all(_singular(w) in written for w in name)
+
+
+def identifier_differs(ours: OurItem, page: PageItem) -> str | None:
+    """Both state a GTIN, or an MPN, and they differ (an MPN counts as the same when one holds the
+    other: "Ca304103-0000" of "Ca304103-0000 Montre", "NC5100EF" of "NC5100EF-US"): which one."""
+    if ours.gtin and page.gtin and ours.gtin != page.gtin:
+        return "gtin"
+    a, b = code_key(ours.mpn), code_key(page.mpn)
+    return "mpn" if a and b and a not in b and b not in a else None
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Why two titles cannot be one product; `kind`: code (ours missing), series, variant, measure,
@@ -222,6 +244,9 @@ def title_conflict(ours: Title, theirs: Title) -> Conflict | None:
         return Conflict("measure", "capacity or size differs")
     if numbers_conflict(ours, theirs):
         return Conflict("number", "a number of the name differs (a sequel, volume or set)")
+    other_number = another_number_in_place(ours, theirs)
+    if other_number:
+        return Conflict("number", f"the page writes another number in our number's place ({other_number})")
     extra = theirs.accessories - ours.accessories
     if extra:
         return Conflict("accessory", f"the page sells an accessory ({', '.join(sorted(extra))})")
@@ -325,13 +350,19 @@ class CatalogueIndex:
             if words[i : i + len(name)] == name
         }  # fmt: skip
         own = _model_name(page.mpn)
-        hits |= {our_id for name, our_id in self.by_model_name.get(own[0], []) if name == own} if own else set()
-        for our_id in sorted(hits):
+        named_by_field = self.by_model_name.get(own[0], []) if own else []
+        in_field = {our_id for name, our_id in named_by_field if name == own}
+        # The page's MPN field is our model name and its title writes that name's words too: the
+        # page names its model in two places, so it is the page's own model name, not a phrase a
+        # title happens to contain ("MPN: Fake Wounds", "... Fake Blood Scab Scar Wound ...").
+        twice = own is not None and _writes_words(title, own)
+        for our_id in sorted(hits | in_field):
             ours = self.ours[our_id]
             agree = page_brand_agrees(ours.brand, page)
             if agree is None and ours.item.brand and brand_in_title(ours.item.brand, title):
                 agree = True
-            conf = {True: CODE_CONFIDENCE, None: 0.8, False: 0.5}[agree]
+            unbranded = REPEATED_CONFIDENCE if twice and our_id in in_field else 0.8
+            conf = {True: CODE_CONFIDENCE, None: unbranded, False: 0.5}[agree]
             evidence: dict[str, Any] = {"page_title": page.name, "page_mpn": page.mpn, "our_mpn": ours.item.mpn, "brand_agrees": agree}
             conflict = title_conflict(ours.title, title) if ours.names_product else None
             if conflict is not None and conflict.kind != "code":
@@ -399,6 +430,12 @@ class CatalogueIndex:
         evidence = {"similarity": round(sim, 3), "brand_agrees": agree if agree is not None else named}
         if ours.title.codes:
             evidence["codes"] = sorted(ours.title.codes)
+        differs = identifier_differs(ours.item, page)
+        if differs:
+            # Titles alike, identifiers not: another model or variant sold under the same words
+            # ("NC5100EF" against our "NC5101EF"), or one of two GTINs of a product: a person decides.
+            conf = min(conf, 0.75)
+            evidence["identifier_differs"] = differs
         return Candidate(ours.item.id, "title", round(conf, 4), evidence)
 
     @staticmethod

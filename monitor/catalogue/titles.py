@@ -37,6 +37,10 @@ _WORDS = re.compile(r"[^\W_]+(?:[-./+][^\W_]+)*", re.UNICODE)
 _CJK_CHARS = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
 _CJK = re.compile(rf"[{_CJK_CHARS}]")
 _SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK_CHARS}])(?=[^\s{_CJK_CHARS}])|(?<=[^\s{_CJK_CHARS}])(?=[{_CJK_CHARS}])")
+# Letter sizes, and a range of them a row or page says it comes in ("du S au XXL", "S-XXL", "XS to XL"):
+# the sizes one product is sold in, not a variant of it ("XL" alone still is one).
+_SIZES = "xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl"
+_SIZE_RANGE = re.compile(rf"\b(?:{_SIZES})\s*(?:[-–/]|\s(?:au|à|a|al|to|bis|tot|do)\s)\s*(?:{_SIZES})\b")
 _FILLER = frozenset("the a an and with for of by de la le les der die das und mit für von et avec pour".split())
 
 
@@ -102,6 +106,7 @@ class Title:
     latin: str = ""  # the normalised words outside those scripts
     head: tuple[str, ...] = ()  # the words before the first qualifier (colour, size, category)
     numbers: frozenset[str] = frozenset()  # numbers of one or two digits standing alone: "Mannequin 2", "(1)"
+    tokens: tuple[str, ...] = ()  # the words as written, separators kept: "5.4", "prw-3100yb-1er"
 
     def has_code(self, code: str) -> bool:
         return code in self.joined or code in self.codes
@@ -160,6 +165,8 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
     joined = set(words) | shown | {a + b for a, b in zip(words, words[1:], strict=False)}
     joined |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
     kept = [w for w in words if w not in _FILLER]
+    unranged = _WORDS.findall(_SIZE_RANGE.sub(" ", folded))
+    variants = frozenset(w for t in unranged for w in _CODE_CHARS.split(t) if w in VARIANT_WORDS)
     head = _QUALIFIER.split(folded, maxsplit=1)[0]
     head_words = tuple(w for t in _WORDS.findall(head) for w in _CODE_CHARS.split(t) if w and w not in _FILLER)
     return Title(
@@ -167,7 +174,7 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
         tuple(kept),
         frozenset(codes),
         frozenset(joined),
-        frozenset(w for w in words if w in VARIANT_WORDS),
+        variants,
         frozenset(measures),
         tuple(words),
         frozenset(w for w in words if w in ACCESSORY_WORDS),
@@ -175,6 +182,7 @@ def parse_title(text: str | None, extra_codes: tuple[str | None, ...] = ()) -> T
         " ".join(w for w in kept if not _CJK.search(w)),
         head_words,
         frozenset(t for t in raw if t.isdigit() and len(t) <= 2),
+        tuple(raw),
     )
 
 
@@ -203,6 +211,33 @@ def numbers_conflict(ours: Title, theirs: Title) -> bool:
         (words[i - 1], words[i + 1]) for i in range(1, len(words) - 1) if words[i] in theirs.numbers and words[i] not in ours.all_words
     }  # fmt: skip
     return bool(inserted & set(zip(ours.all_words, ours.all_words[1:], strict=False)))
+
+
+def _numbered_after(sequence: tuple[str, ...]) -> dict[str, set[str]]:
+    """word -> the words with a digit that follow it ("future" -> {"5.4"}, "puzzle" -> {"4x42"})."""
+    out: dict[str, set[str]] = {}
+    for word, after in zip(sequence, sequence[1:], strict=False):
+        if any(c.isdigit() for c in after) and not any(c.isdigit() for c in word):
+            out.setdefault(word, set()).add(after)
+    return out
+
+
+def another_number_in_place(ours: Title, theirs: Title) -> str | None:
+    """A number or size of ours the page does not write, where the page writes another after the
+    same word ("Future 5.5" against "Future 5.4", "Puzzle 4x43" against "Puzzle 4x42", "PRW 3101YB"
+    against "PRW-3100YB"): another model or size of one line, even where the token is no model code.
+    Compared as written ("5.4") and word by word ("prw", "3100yb"); the page's number must be one our
+    title writes nowhere ("Smartphone S11" is ours reordered). Returns the page's number, or None."""
+    written = set(theirs.tokens) | set(theirs.all_words) | theirs.joined
+    # a number our title writes elsewhere is ours reordered, not another
+    ours_written = set(ours.tokens) | set(ours.all_words) | ours.joined
+    for sequence, page_sequence in ((ours.tokens, theirs.tokens), (ours.all_words, theirs.all_words)):
+        page_after = _numbered_after(page_sequence)
+        for word, numbers in _numbered_after(sequence).items():
+            others = page_after.get(word, set()) - ours_written
+            if others and any(n not in written for n in numbers):
+                return min(others)
+    return None
 
 
 def measures_conflict(a: Title, b: Title) -> bool:

@@ -8,6 +8,8 @@
 
 The report (monitor/report) renders these; nothing here renders. The matrix is the one the last
 refresh left (`refreshed_at`): the report says so, since a past week's report shows today's matrix.
+Its figures come from one GROUP BY over the matrix (`matrix_standing`); only the rows the report
+lists (most and least expensive, offers below our MAP) are read whole.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.catalogue import CatalogueMeta
-from models.catalogue_queries import matrix_change_counts
-from monitor.catalogue.matrix import (
-    Cell,
-    MatrixRow,
-    map_violations,
-    where_least_expensive,
-    where_most_expensive,
+from models.catalogue_queries import (
+    ProductStanding,
+    matrix_change_counts,
+    matrix_standing,
+    products_below_map,
 )
+from monitor.catalogue.matrix import Cell, MatrixRow, gap, map_violations
 from monitor.catalogue.view import price_matrix
 from monitor.kinds import CHANGE_KINDS, kinds_counted_as
 
@@ -59,6 +61,18 @@ class PricePosition:
     changes_before: Counter | None = None  # the same in the period before (None: not asked)
 
 
+def _ranked(standing: list[ProductStanding]) -> list[tuple[Decimal, str, int]]:
+    """(gap share to the cheapest, SKU, product id), as `where_most_expensive` ranks the matrix rows:
+    products with our price and a counting offer, the furthest below us first."""
+    out = []
+    for p in standing:
+        g = gap(p.our_price, p.cheapest) if p.counting else None
+        if g is not None:
+            out.append((g.share, p.sku, p.id))
+    out.sort()
+    return out
+
+
 def price_position(
     session: Session,
     currency: str,
@@ -72,7 +86,13 @@ def price_position(
     [previous_since, since), the period before, when given); against these competitors only, when
     given (the cheapest, ranks and changes are then theirs)."""
     keep = set(competitors) if competitors is not None else None
-    rows = price_matrix(session, currency, competitors=keep)
+    standing = matrix_standing(session, keep)
+    ranked = _ranked(standing)
+    most = [pid for share, _sku, pid in ranked if share < 0][:limit]
+    least = [pid for share, _sku, pid in reversed(ranked) if share > 0][:limit]
+    below = products_below_map(session, keep)
+    # The whole rows only of the products the report lists (the figures come from `standing`).
+    rows = {r.product.id: r for r in price_matrix(session, currency, competitors=keep, product_ids={*most, *least, *below})}
 
     def period(start: datetime, end: datetime) -> dict[tuple[str, str | None], int]:
         found = matrix_change_counts(session, start, end, MATRIX_CHANGE_KINDS)
@@ -90,20 +110,19 @@ def price_position(
     for (kind, competitor), n in changes.items():
         if kind == "map_violation":
             reported[competitor or "?"] += n
-    current = map_violations(rows)
+    current = map_violations([r for pid, r in rows.items() if pid in below])  # in SKU order, as the matrix
     names = sorted(set(current) | set(reported), key=lambda n: (-len(current.get(n, [])), -reported[n], n))
-    ranked = where_most_expensive(rows)
     meta = session.scalar(select(CatalogueMeta.refreshed_at).limit(1))
+    priced = [p for p in standing if p.counting and p.our_price is not None]
     return PricePosition(
         currency=currency,
-        products=len(rows),
-        offers=sum(len(r.cells) for r in rows),
-        most_expensive=[r for r in ranked if r.gap_to_cheapest and r.gap_to_cheapest.share < 0][:limit],
-        least_expensive=[
-            r for r in where_least_expensive(rows) if r.gap_to_cheapest and r.gap_to_cheapest.share > 0
-        ][:limit],
-        dearest_count=sum(1 for r in rows if r.most_expensive),
-        cheapest_count=sum(1 for r in rows if r.offers and r.our_rank == 1),
+        products=len(standing),
+        offers=sum(p.offers for p in standing),
+        most_expensive=[rows[pid] for pid in most],
+        least_expensive=[rows[pid] for pid in least],
+        # `MatrixRow.most_expensive`: every counting offer below us; `our_rank` 1: none below us
+        dearest_count=sum(1 for p in priced if p.dearest is not None and p.dearest < p.our_price),  # type: ignore[operator]
+        cheapest_count=sum(1 for p in priced if p.cheapest is not None and not p.cheapest < p.our_price),  # type: ignore[operator]
         compared=len(ranked),
         refreshed_at=meta,
         map_violations=[MapViolations(n, current.get(n, []), reported[n]) for n in names],
