@@ -22,13 +22,13 @@ from monitor.kinds.product.changes import (
     gone_change,
     returned_change,
 )
-from monitor.kinds.product.identifiers import read_identifiers
 from spiders.extract.blocked import (
     block_reason_when_empty,
     home_redirect_reason,
     not_the_page_reason,
     unreadable_reason,
 )
+from spiders.extract.product_identifiers import read_identifiers
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -51,9 +51,17 @@ ProductOutcome = Outcome[ProductSnapshot]
 
 def snapshot_of(record: object, body: bytes = b"") -> ProductSnapshot:
     """The comparable state of an extractor's record (spiders.extract.product.ProductRecord), with
-    the identifiers the catalogue matches on read from the same body."""
-    sku, name, brand = getattr(record, "sku", None), getattr(record, "name", None), getattr(record, "brand", None)
-    ids = read_identifiers(body, sku, name, brand=brand) if body else None
+    the identifiers the catalogue matches on: the record's own (the extractor read them from the
+    JSON-LD it had parsed), else, for a record of another extractor, read from `body`."""
+    sku, name, brand = (
+        getattr(record, "sku", None),
+        getattr(record, "name", None),
+        getattr(record, "brand", None),
+    )
+    if hasattr(record, "identifiers"):
+        ids = getattr(record, "identifiers", None)
+    else:
+        ids = read_identifiers(body, sku, name, brand=brand) if body else None
     return ProductSnapshot(
         price=getattr(record, "price", None),
         currency=getattr(record, "currency", None),
