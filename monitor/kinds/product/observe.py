@@ -162,8 +162,9 @@ def conclude(
     """Finish an outcome from the extractor's record (or its exception): failure, or state + changes."""
     pending: ProductOutcome = extraction.pending
     body, ctype = extraction.body, extraction.content_type or None
+    digest = pending.body_hash  # the body's, from precheck: hashed once
     failed = replace(pending, status="failed", etag=None, last_modified=None, body_hash=None)
-    failed.keep_body(body, ctype)
+    failed.keep_body(body, ctype, digest=digest)
     if error is not None:
         detail = (
             str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
@@ -191,7 +192,7 @@ def conclude(
     ok = replace(
         pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)]
     )
-    ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
+    ok.keep_body(body, ctype, limit=len(body), digest=digest)  # a good page is always kept
     return ok
 
 
