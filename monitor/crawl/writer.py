@@ -123,6 +123,13 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
         session.execute(insert(table), rows)
 
 
+def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows that all name the same columns (None stands for NULL) and return their ids in the
+    rows' order: a Core statement on the table, not the ORM's bulk insert of its class, which sorts
+    every row's values through the mapper first (a fifth of the cost of a row on SQLite)."""
+    return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
 class StoreWriter:
     def __init__(
         self,
@@ -229,9 +236,7 @@ class StoreWriter:
             }
             for o, _ in batch
         ]
-        return list(
-            session.scalars(insert(Observation).returning(Observation.id, sort_by_parameter_order=True), rows)
-        )
+        return _insert_returning_ids(session, Observation.__table__, rows)  # type: ignore[arg-type]
 
     def _changes(
         self, session: Session, batch: Sequence[Pending], observation_ids: list[int]
@@ -251,11 +256,7 @@ class StoreWriter:
                         detected_at=o.fetched_at,
                     )
                 )
-        ids = (
-            list(session.scalars(insert(Change).returning(Change.id, sort_by_parameter_order=True), rows))
-            if rows
-            else []
-        )
+        ids = _insert_returning_ids(session, Change.__table__, rows) if rows else []  # type: ignore[arg-type]
         out, at = [], 0
         for o, _ in batch:
             out.append(ids[at : at + len(o.changes)])

@@ -82,11 +82,16 @@ class Outcome(Generic[V]):
         return self.status == "ok"
 
     def keep_body(
-        self, body: bytes | None, content_type: str | None, limit: int = KEEP_FAILED_BODY_BYTES
+        self,
+        body: bytes | None,
+        content_type: str | None,
+        limit: int = KEEP_FAILED_BODY_BYTES,
+        digest: str | None = None,
     ) -> None:
-        """Store `body` with the observation (within `limit`) and point the observation at it."""
+        """Store `body` with the observation (within `limit`) and point the observation at it;
+        `digest`: the body's `body_digest`, when the caller has it already."""
         if body and len(body) <= limit:
-            digest = body_digest(body)
+            digest = digest or body_digest(body)
             self.bodies[digest] = (body, content_type)
             self.content_hash = digest
 

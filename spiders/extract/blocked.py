@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+TITLE_BYTES = 200_000  # where a challenge page's title is looked for
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Titles of challenge pages from the common bot-protection vendors and shops' own robot checks.
 _BLOCK_TITLES = re.compile(
@@ -61,7 +62,10 @@ def page_title(head: bytes) -> str:
 
 def block_reason_from_title(body: bytes) -> str | None:
     """A strong signal: the page's title says it is a challenge page."""
-    title = page_title(body[:200_000])
+    return _challenge(page_title(body[:TITLE_BYTES]))
+
+
+def _challenge(title: str) -> str | None:
     if title and _BLOCK_TITLES.search(title):
         return f"blocked: challenge page ({title[:80]!r})"
     return None
@@ -88,7 +92,11 @@ def main_heading(head: bytes) -> str:
 def not_found_reason(body: bytes) -> str | None:
     """A soft 404: an HTTP 200 whose title or main heading says the page is not there."""
     head = body[:500_000]
-    for where, text in (("title", page_title(head)), ("heading", main_heading(head))):
+    return _not_found(page_title(head), main_heading(head))
+
+
+def _not_found(title: str, heading: str) -> str | None:
+    for where, text in (("title", title), ("heading", heading)):
         if text and len(text) <= 200 and _NOT_FOUND.search(text):
             return f"the page says it is not there (soft 404, {where} {text[:80]!r})"
     return None
@@ -97,7 +105,10 @@ def not_found_reason(body: bytes) -> str | None:
 def unavailable_reason(body: bytes) -> str | None:
     """A maintenance page, or a consent wall in place of the page (title, or heading for maintenance)."""
     head = body[:500_000]
-    title, heading = page_title(head), main_heading(head)
+    return _unavailable(page_title(head), main_heading(head))
+
+
+def _unavailable(title: str, heading: str) -> str | None:
     for where, text in (("title", title), ("heading", heading)):
         if text and len(text) <= 200 and _MAINTENANCE.search(text):
             return f"the site is down for maintenance ({where} {text[:80]!r}); tried again later"
@@ -108,8 +119,15 @@ def unavailable_reason(body: bytes) -> str | None:
 
 def not_the_page_reason(body: bytes) -> str | None:
     """Strong signals that a 200 is not the page asked for: a challenge page, a soft 404, a
-    maintenance page, a consent wall."""
-    return block_reason_from_title(body) or not_found_reason(body) or unavailable_reason(body)
+    maintenance page, a consent wall. The title and the heading are read once for all of them
+    (this runs on every page a crawl fetches)."""
+    head = body[:500_000]
+    title = page_title(head)
+    blocked = _challenge(title if len(body) <= TITLE_BYTES else page_title(body[:TITLE_BYTES]))
+    if blocked:
+        return blocked
+    heading = main_heading(head)
+    return _not_found(title, heading) or _unavailable(title, heading)
 
 
 def home_redirect_reason(requested: str, final: str) -> str | None:

@@ -9,7 +9,7 @@ give a record of nulls with a reason instead of an exception.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from spiders.extract.product_candidates import FIELDS, Candidates
 from spiders.extract.product_dom import TEST_ATTRS, page_title
 from spiders.extract.product_explain import why_won
 from spiders.extract.product_heuristics import add_heuristics
+from spiders.extract.product_identifiers import PageIdentifiers, read_identifiers
 from spiders.extract.product_page import MAX_BODY_BYTES, Page, PageError, parse_page
 from spiders.extract.product_platforms import add_platforms
 from spiders.extract.product_selectors import SelectorSyntaxError, add_selectors
@@ -44,6 +45,8 @@ class ProductRecord:
     reason: str | None = None  # why nothing could be read, else None
     explanation: dict[str, Any] | None = field(default=None, compare=False)  # candidates, with explain=True
     missing: dict[str, str] = field(default_factory=dict)  # field -> why the page gave no value for it
+    # GTIN, MPN, shipping and a labelled brand, for the catalogue's matching (None on an empty record)
+    identifiers: PageIdentifiers | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data: price as a decimal string, absent fields as None."""
@@ -92,7 +95,7 @@ def extract_product(
     except PageError as exc:
         return _empty(str(exc))
     try:
-        cands = _collect(page, url, selectors, tuning)
+        cands, json_ld = _collect(page, url, selectors, tuning)
     except SelectorSyntaxError:
         raise  # a configuration error, not a page problem: the user must fix the selector
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:  # odd markup must not stop a crawl
@@ -103,17 +106,24 @@ def extract_product(
         if page.truncated:
             reason += f" (only the first {MAX_BODY_BYTES // 1_000_000} MB of the body were examined)"
         return _empty(reason, record.sources, record.explanation)
-    return record
+    source = body if isinstance(body, bytes) else body.encode("utf-8")
+    # From the JSON-LD read above: a page is parsed once.
+    identifiers = read_identifiers(source, record.sku, record.name, brand=record.brand, json_ld=json_ld)
+    return replace(record, identifiers=identifiers)
 
 
-def _collect(page: Page, url: str, selectors: Mapping[str, str] | None, tuning: ProductTuning) -> Candidates:
+def _collect(
+    page: Page, url: str, selectors: Mapping[str, str] | None, tuning: ProductTuning
+) -> tuple[Candidates, list[Any]]:
+    """Every candidate of the page, and its JSON-LD blocks (the identifiers are read from them too)."""
     cands = Candidates()
     doc = page.doc
     if selectors:
         add_selectors(cands, doc, selectors)
     meta = meta_tags(doc)
     title, title_el = page_title(doc, meta)
-    add_structured(cands, main_product(read_products(json_ld_blocks(doc)), url, title), "json-ld")
+    json_ld = json_ld_blocks(doc)
+    add_structured(cands, main_product(read_products(json_ld), url, title), "json-ld")
     if page.has_microdata:
         add_structured(cands, main_product(read_products(microdata_items(doc)), url, title), "microdata")
     if page.has_rdfa:
@@ -129,7 +139,7 @@ def _collect(page: Page, url: str, selectors: Mapping[str, str] | None, tuning: 
     cands.cross_check_prices(tuning.unshown_structured_penalty)
     prefer_shown_sku(cands, page.doc, tuning.unshown_sku_penalty)
     # No availability is guessed from a shown price: sold-out products keep their price on the page.
-    return cands
+    return cands, json_ld
 
 
 def _currency(cands: Candidates, text: str | None, url: str, lang: str | None) -> str | None:

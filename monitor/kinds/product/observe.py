@@ -22,13 +22,13 @@ from monitor.kinds.product.changes import (
     gone_change,
     returned_change,
 )
-from monitor.kinds.product.identifiers import read_identifiers
 from spiders.extract.blocked import (
     block_reason_when_empty,
     home_redirect_reason,
     not_the_page_reason,
     unreadable_reason,
 )
+from spiders.extract.product_identifiers import read_identifiers
 from spiders.fetch import FetchedPage
 
 GONE_STATUSES = frozenset({404, 410})
@@ -51,9 +51,17 @@ ProductOutcome = Outcome[ProductSnapshot]
 
 def snapshot_of(record: object, body: bytes = b"") -> ProductSnapshot:
     """The comparable state of an extractor's record (spiders.extract.product.ProductRecord), with
-    the identifiers the catalogue matches on read from the same body."""
-    sku, name, brand = getattr(record, "sku", None), getattr(record, "name", None), getattr(record, "brand", None)
-    ids = read_identifiers(body, sku, name, brand=brand) if body else None
+    the identifiers the catalogue matches on: the record's own (the extractor read them from the
+    JSON-LD it had parsed), else, for a record of another extractor, read from `body`."""
+    sku, name, brand = (
+        getattr(record, "sku", None),
+        getattr(record, "name", None),
+        getattr(record, "brand", None),
+    )
+    if hasattr(record, "identifiers"):
+        ids = getattr(record, "identifiers", None)
+    else:
+        ids = read_identifiers(body, sku, name, brand=brand) if body else None
     return ProductSnapshot(
         price=getattr(record, "price", None),
         currency=getattr(record, "currency", None),
@@ -154,8 +162,9 @@ def conclude(
     """Finish an outcome from the extractor's record (or its exception): failure, or state + changes."""
     pending: ProductOutcome = extraction.pending
     body, ctype = extraction.body, extraction.content_type or None
+    digest = pending.body_hash  # the body's, from precheck: hashed once
     failed = replace(pending, status="failed", etag=None, last_modified=None, body_hash=None)
-    failed.keep_body(body, ctype)
+    failed.keep_body(body, ctype, digest=digest)
     if error is not None:
         detail = (
             str(error) if type(error).__name__ == "ExtractionFailed" else f"{type(error).__name__}: {error}"
@@ -183,7 +192,7 @@ def conclude(
     ok = replace(
         pending, status="ok", value=snap, changes=changes, rows=[state_row(snap, pending.fetched_at)]
     )
-    ok.keep_body(body, ctype, limit=len(body))  # a good page is always kept
+    ok.keep_body(body, ctype, limit=len(body), digest=digest)  # a good page is always kept
     return ok
 
 
