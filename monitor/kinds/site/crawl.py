@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
+from monitor.config.crawl_records import crawl_record
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
 from monitor.kinds.jobs import request_fields
 from monitor.kinds.site.changes import SiteSnapshot
@@ -21,10 +22,9 @@ def snapshot_from_row(row: SiteSnapshotRow) -> SiteSnapshot:
 
 
 def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
-    return SiteJob(
-        max_pages=options.max_pages,
-        max_depth=options.max_depth,
-        use_sitemap=options.use_sitemap,
+    return crawl_record(
+        SiteJob,
+        options,
         include=tuple(options.include),
         exclude=tuple(options.exclude),
         **request_fields(watch, options, obey_robots),
