@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Watch
 from models.listing import ListingSnapshotItem, latest_items
+from monitor.config.crawl_records import crawl_record
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
 from monitor.kinds.jobs import request_fields
 from monitor.kinds.listing.changes import ListingDiffOptions
@@ -38,13 +39,10 @@ def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool, condit
     """`conditional`: send the last good read's validators (a one-page listing we have cards of)."""
     sel = options.selectors
     conditional = conditional and (options.pagination == "none" or options.max_pages == 1)
-    return ListingJob(
+    return crawl_record(
+        ListingJob,
+        options,
         selectors=ListingSelectors(**sel.model_dump()) if sel else None,
-        max_pages=options.max_pages,
-        pagination=options.pagination,
-        page_param=options.page_param,
-        scroll=options.scroll,
-        load_more=options.load_more,
         **request_fields(watch, options, obey_robots, conditional),
     )
 
