@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
 from monitor.config.crawl_records import crawl_record
-from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields
 from monitor.kinds.jobs import request_fields
 from monitor.kinds.site.changes import SiteSnapshot
 from monitor.kinds.site.config import SiteOptions
@@ -32,9 +32,8 @@ def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
 
 
 def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
-    obeys = ctx.robots(session)
     last = latest_snapshots(session, [w.id for w in watches])
-    jobs = [site_job(w, read_options(SiteOptions, w.options), obeys(w)) for w in watches]
+    jobs = [site_job(w, options, obey) for w, options, obey in ctx.due(session, watches, SiteOptions)]
     memories = {
         w.id: SiteMemory(
             **memory_fields(w, ctx.settings.default_interval),
