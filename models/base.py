@@ -6,9 +6,9 @@ import warnings
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, Numeric, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, Numeric, TypeDecorator
 from sqlalchemy.exc import SAWarning
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # SQLite has no decimal type; SQLAlchemy rounds to the column's scale on the way back, which is what we want.
 warnings.filterwarnings("ignore", category=SAWarning, message=".*Decimal objects natively.*")
@@ -59,3 +59,15 @@ class ObservedRow:
     id: Mapped[int] = mapped_column(primary_key=True)
     watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
     observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), unique=True)
+
+
+class ObservedAtRow(ObservedRow):
+    """A kind's row of what one good observation saw, at `observed_at`. Such rows are read per watch,
+    the latest first, so each table of them has its (watch, time) index, named after the table."""
+
+    __tablename__: str  # each table's own
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (Index(f"ix_{cls.__tablename__}_watch_time", "watch_id", "observed_at"),)

@@ -7,20 +7,17 @@ merged, ordered cards of all of them, so "what did the category look like on Tue
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base, ObservedRow, utcnow
+from models.base import Base, ObservedAtRow
 
 
-class ListingSnapshot(ObservedRow, Base):
+class ListingSnapshot(ObservedAtRow, Base):
     __tablename__ = "listing_snapshots"
-    __table_args__ = (Index("ix_listing_snapshots_watch_time", "watch_id", "observed_at"),)
 
-    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     item_count: Mapped[int] = mapped_column(default=0)
     pages_fetched: Mapped[int] = mapped_column(default=1)
     # Why the crawl stopped: last_page, max_pages, no_results, ... (max_pages: there may be more).

@@ -12,15 +12,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, ObservedRow, utcnow
+from models.base import Base, ObservedAtRow, utcnow
 from models.crawl import Body
 
 
-class PageText(ObservedRow, Base):
+class PageText(ObservedAtRow, Base):
     __tablename__ = "page_texts"
-    __table_args__ = (Index("ix_page_texts_watch_time", "watch_id", "observed_at"),)
 
-    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     text_hash: Mapped[str] = mapped_column(ForeignKey("bodies.hash"))
     lines: Mapped[int] = mapped_column(default=0)
     # Fingerprint of the filters that produced the text: a filter edit re-baselines, it is no change.

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Row, Select, String, Text, func, select, union
+from sqlalchemy import JSON, Row, Select, String, Text, func, select, union
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, ObservedRow, utcnow
+from models.base import Base, ObservedAtRow
 
 
-class ProductState(ObservedRow, Base):
+class ProductState(ObservedAtRow, Base):
     __tablename__ = "product_states"
-    __table_args__ = (Index("ix_product_states_watch_time", "watch_id", "observed_at"),)
 
-    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     price: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(10))
     availability: Mapped[str | None] = mapped_column(String(20))

@@ -7,20 +7,17 @@ fetched this time, so the next crawl can tell "removed" from "not reached".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import JSON, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.base import Base, ObservedRow, utcnow
+from models.base import Base, ObservedAtRow
 
 
-class SiteSnapshotRow(ObservedRow, Base):
+class SiteSnapshotRow(ObservedAtRow, Base):
     __tablename__ = "site_snapshots"
-    __table_args__ = (Index("ix_site_snapshots_watch_time", "watch_id", "observed_at"),)
 
-    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
     pages_fetched: Mapped[int] = mapped_column(default=0)
     pages_ok: Mapped[int] = mapped_column(default=0)
     # True when max_pages stopped the crawl before every known page was fetched.

@@ -9,7 +9,7 @@ item pipeline hands to the sink. Decisions about pages live in `listing_follow` 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 
 import scrapy
 from scrapy.http import Response
@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from spiders.browser import PagePlan, plan_notes, playwright_meta
 from spiders.fetch import FetchedPage
+from spiders.job_spider import JobSpider
 from spiders.listing_fetch import ListingFetch, ListingJob
 from spiders.listing_follow import (
     empty_page_blocked,
@@ -28,13 +29,8 @@ from spiders.listing_follow import (
 from spiders.responses import close_browser_page, conditional_headers, describe_failure, fetched_page
 
 
-class ListingSpider(scrapy.Spider):
+class ListingSpider(JobSpider[ListingJob]):
     name = "listings"
-    custom_settings: dict = {}
-
-    def __init__(self, jobs: Iterable[ListingJob] | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.jobs = list(jobs or [])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for job in self.jobs:

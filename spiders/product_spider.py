@@ -15,16 +15,15 @@ from twisted.python.failure import Failure
 
 from spiders.browser import playwright_meta
 from spiders.fetch import FetchedPage, FetchJob
+from spiders.job_spider import JobSpider
 from spiders.responses import close_browser_page, conditional_headers, describe_failure, fetched_page
 
 
-class ProductSpider(scrapy.Spider):
+class ProductSpider(JobSpider[FetchJob]):
     name = "products"
-    custom_settings: dict = {}
 
     def __init__(self, jobs: Iterable[FetchJob] | None = None, config: str | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.jobs = list(jobs or [])
+        super().__init__(jobs, **kwargs)
         self.config_path = config
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

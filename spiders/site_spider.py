@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from spiders.browser import playwright_meta
 from spiders.extract.blocked import block_reason_from_title, block_reason_when_empty
 from spiders.extract.site import RobotsPolicy, extract_page_facts, parse_robots, parse_sitemap
+from spiders.job_spider import JobSpider
 from spiders.responses import close_browser_page, describe_failure, response_headers
 from spiders.site_crawl import CrawledPage, SiteCrawled, SiteCrawlResult, SiteJob
 from spiders.site_scope import CrawlScope, crawl_key
@@ -49,13 +50,11 @@ class _Site:
     emitted: bool = False
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(JobSpider[SiteJob]):
     name = "sites"
-    custom_settings: dict = {}
 
     def __init__(self, jobs: Iterable[SiteJob] | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.jobs = list(jobs or [])
+        super().__init__(jobs, **kwargs)
         self.sites: dict[int, _Site] = {}
 
     # ---- requests ------------------------------------------------------------------------

@@ -101,6 +101,19 @@ def every_alert_sent_once(factory, watchlist) -> dict[str, tuple[str, list[int],
     return deliveries
 
 
+def interrupted_day_settled(  # noqa: ANN001
+    factory, watchlist, checks: int, cut: str
+) -> dict[str, tuple[str, list[int], str]]:
+    """Assert the store after a day a process was cut in the middle of: every watch checked exactly
+    `checks` times (no due time missed or doubled), no run left running and at least one closed as
+    `cut` ("stopped", "interrupted"), every routed alert sent once; the deliveries, as
+    `every_alert_sent_once` gives them."""
+    assert set(observations_per_watch(factory).values()) == {checks}, "a watch missed or doubled a due time"
+    statuses = run_statuses(factory)
+    assert statuses["running"] == 0 and statuses[cut] >= 1, statuses
+    return every_alert_sent_once(factory, watchlist)
+
+
 def mail_keys(mailbox) -> list[str]:  # noqa: ANN001
     from alerts.channels import DEDUP_HEADER
 

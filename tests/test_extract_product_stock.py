@@ -63,9 +63,70 @@ def test_text_only_page_with_the_statement_before_the_price() -> None:
     assert (record.price, record.availability) == (Decimal("10.99"), "OutOfStock")
 
 
-def test_a_buy_button_labelled_coming_soon_says_out_of_stock() -> None:
-    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="btn">Coming soon</button>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
+@pytest.mark.parametrize(
+    ("body", "term"),
+    [
+        pytest.param(
+            '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="btn">Coming soon</button>',
+            "OutOfStock",
+            id="a_buy_button_labelled_coming_soon_says_out_of_stock",
+        ),
+        pytest.param(
+            '<h1>Desk lamp</h1><span class="price">$19.00</span><button type="submit">Add to cart</button>',
+            "InStock",
+            id="enabled_add_to_cart_button_says_in_stock",
+        ),
+        pytest.param(
+            '<h1>Desk lamp</h1><span class="price">$19.00</span><button disabled>Add to cart</button>',
+            "OutOfStock",
+            id="disabled_add_to_cart_button_says_out_of_stock",
+        ),
+        pytest.param(
+            '<h1>Shirt</h1><span class="price">$19.00</span><button disabled>Select a size</button>',
+            None,
+            id="disabled_button_waiting_for_a_choice_says_nothing",
+        ),
+        pytest.param(
+            '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="add-to-cart" disabled>Sold out</button>',
+            "OutOfStock",
+            id="sold_out_label_on_the_buy_button",
+        ),
+        pytest.param(
+            '<h1>Desk lamp</h1><span class="price">$19.00</span><p class="availability">Sold out</p>'
+            '<div class="related-products"><button>Add to cart</button></div>',
+            "OutOfStock",
+            id="buy_button_of_another_product_in_a_carousel_is_ignored",
+        ),
+        pytest.param(
+            '<div class="user-menu"><a href="/cart">Add to cart</a></div><h1>Lamp</h1><span class="price">$9</span>',
+            None,
+            id="cart_link_in_the_header_is_no_buy_button",
+        ),
+        pytest.param(
+            '<h1>Crib mattress</h1><span class="price">$169.99</span>'
+            '<img id="addToCartButton" class="cursor-pointer" alt="Add to Cart" src="/img/add.png">',
+            "InStock",
+            id="a_buy_button_drawn_as_an_image_says_in_stock",
+        ),
+        pytest.param(
+            '<h1>Crib mattress</h1><span class="price">$169.99</span><img class="hero" alt="Add to Cart" src="/a.png">',
+            None,
+            id="an_image_that_is_no_buy_button_says_nothing",
+        ),
+        pytest.param(
+            '<h1>Console</h1><span class="price">$24.990</span>'
+            '<div class="delivery"><p class="unavailable">Retiro en tienda</p>'
+            '<strong><span class="unavailable">No Disponible</span></strong></div>'
+            '<p class="stock">Despacho a domicilio disponible</p><button class="add-to-cart">Agregar al carro</button>',
+            "InStock",
+            id="a_pickup_option_that_is_unavailable_is_not_the_products_stock",
+        ),
+    ],
+)
+def test_stock_from_the_buy_button_and_what_is_beside_it(body: str, term: str | None) -> None:
+    """A buy button of this product says in stock (disabled: out of stock, unless it waits for a
+    choice); buttons and links of other products, the header, or a pickup option say nothing."""
+    assert extract_product(_page(body), "https://shop.example/p/1").availability == term
 
 
 def test_a_shown_price_is_no_evidence_of_stock() -> None:
@@ -91,39 +152,6 @@ def test_a_shown_price_is_no_evidence_of_stock() -> None:
 def test_stock_statement_beside_the_price(statement: str, term: str) -> None:
     body = f'<h1>Desk lamp</h1><span class="price">$19.00</span><p class="stock-status">{statement}</p>'
     assert extract_product(_page(body), "https://shop.example/p/1").availability == term
-
-
-def test_enabled_add_to_cart_button_says_in_stock() -> None:
-    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button type="submit">Add to cart</button>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
-
-
-def test_disabled_add_to_cart_button_says_out_of_stock() -> None:
-    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button disabled>Add to cart</button>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
-
-
-def test_disabled_button_waiting_for_a_choice_says_nothing() -> None:
-    body = '<h1>Shirt</h1><span class="price">$19.00</span><button disabled>Select a size</button>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability is None
-
-
-def test_sold_out_label_on_the_buy_button() -> None:
-    body = '<h1>Desk lamp</h1><span class="price">$19.00</span><button class="add-to-cart" disabled>Sold out</button>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
-
-
-def test_buy_button_of_another_product_in_a_carousel_is_ignored() -> None:
-    body = (
-        '<h1>Desk lamp</h1><span class="price">$19.00</span><p class="availability">Sold out</p>'
-        '<div class="related-products"><button>Add to cart</button></div>'
-    )
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "OutOfStock"
-
-
-def test_cart_link_in_the_header_is_no_buy_button() -> None:
-    body = '<div class="user-menu"><a href="/cart">Add to cart</a></div><h1>Lamp</h1><span class="price">$9</span>'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability is None
 
 
 def test_json_ld_keys_in_any_case() -> None:
@@ -159,21 +187,58 @@ def test_microdata_itemprops_in_any_case() -> None:
     assert (record.price, record.availability) == (Decimal("19.00"), "OutOfStock")
 
 
-def test_shown_product_code_beats_an_internal_id_in_json_ld() -> None:
-    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "236840879"}</script>'
-    body = '<h1>Lamp</h1><p class="product-code">Product code: 46286401</p>'
-    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "46286401"
-
-
-def test_json_ld_sku_that_the_page_shows_stays() -> None:
-    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "AB-123"}</script>'
-    body = '<h1>Lamp</h1><p>Item AB-123</p><p class="product-code">Product code: 46286401</p>'
-    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "AB-123"
-
-
-def test_shown_spelling_of_the_same_code_wins() -> None:
-    body = '<h1>Lamp</h1><span itemscope itemtype="http://schema.org/Product"><span itemprop="sku" content="4667999">466/7999</span></span>'
-    assert extract_product(_page(body), "https://shop.example/p/1").sku == "466/7999"
+@pytest.mark.parametrize(
+    ("ld", "body", "sku"),
+    [
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "236840879"}</script>',
+            '<h1>Lamp</h1><p class="product-code">Product code: 46286401</p>',
+            "46286401",
+            id="shown_product_code_beats_an_internal_id_in_json_ld",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Product", "name": "Lamp", "sku": "AB-123"}</script>',
+            '<h1>Lamp</h1><p>Item AB-123</p><p class="product-code">Product code: 46286401</p>',
+            "AB-123",
+            id="json_ld_sku_that_the_page_shows_stays",
+        ),
+        pytest.param(
+            "",
+            '<h1>Lamp</h1><span itemscope itemtype="http://schema.org/Product"><span itemprop="sku" content="4667999">466/7999</span></span>',
+            "466/7999",
+            id="shown_spelling_of_the_same_code_wins",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "AB-123"}</script>',
+            '<h1>Tablet</h1><p>AB-123</p><p class="prd">Model number: XYZ-9</p>',
+            "AB-123",
+            id="structured_sku_the_page_shows_is_kept_over_a_plain_text_label",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Product", "name": "Boots", "sku": "84518927-040-35"}</script>',
+            '<h1>Boots</h1><p><span>Black</span> - <span data-qa-qualifier="product-reference">1002/710</span></p>',
+            "1002/710",
+            id="product_code_named_only_by_a_test_attribute_beats_an_unshown_id",
+        ),
+        pytest.param(
+            "",
+            '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
+            '<div class="info"><strong>Web Code: </strong><span>12222651</span></div>',
+            "12222651",
+            id="shop_code_beats_a_model_number_shown_before_it",
+        ),
+        pytest.param(
+            "",
+            '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>',
+            "NC5100EF",
+            id="a_model_number_alone_is_read",
+        ),
+    ],
+)
+def test_the_code_shoppers_see_is_the_sku(ld: str, body: str, sku: str) -> None:
+    """A code the page shows beats an id only the structured data has; a structured code the page
+    shows stays; a shop's own code beats a model number."""
+    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == sku
 
 
 def test_every_absent_field_has_a_reason() -> None:
@@ -189,30 +254,11 @@ def test_unreadable_page_gives_the_reason_for_every_field() -> None:
     assert set(record.missing) == {"name", "price", "currency", "availability", "sku", "brand"}
 
 
-def test_a_buy_button_drawn_as_an_image_says_in_stock() -> None:
-    body = (
-        '<h1>Crib mattress</h1><span class="price">$169.99</span>'
-        '<img id="addToCartButton" class="cursor-pointer" alt="Add to Cart" src="/img/add.png">'
-    )
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
-
-
-def test_an_image_that_is_no_buy_button_says_nothing() -> None:
-    body = '<h1>Crib mattress</h1><span class="price">$169.99</span><img class="hero" alt="Add to Cart" src="/a.png">'
-    assert extract_product(_page(body), "https://shop.example/p/1").availability is None
-
-
 def test_labelled_code_in_plain_text_beats_an_unshown_structured_id() -> None:
     ld = '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "10206131"}</script>'
     body = '<h1>Tablet</h1><p class="prd">Product code: 287807</p>'
     record = extract_product(_page(body, ld), "https://shop.example/tablet-10206131-pdt.html")
     assert record.sku == "287807"
-
-
-def test_structured_sku_the_page_shows_is_kept_over_a_plain_text_label() -> None:
-    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Tablet", "sku": "AB-123"}</script>'
-    body = '<h1>Tablet</h1><p>AB-123</p><p class="prd">Model number: XYZ-9</p>'
-    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "AB-123"
 
 
 def test_price_just_after_the_title_when_class_names_say_nothing() -> None:
@@ -239,22 +285,6 @@ def test_price_named_only_by_a_test_attribute() -> None:
         '<div data-testid="price" class="a0v_ajv"><span class="l1_l2">CHF <!-- -->19.50</span></div>'
     )
     assert extract_product(_page(body), "https://shop.example/p/1").price == Decimal("19.50")
-
-
-def test_product_code_named_only_by_a_test_attribute_beats_an_unshown_id() -> None:
-    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Boots", "sku": "84518927-040-35"}</script>'
-    body = '<h1>Boots</h1><p><span>Black</span> - <span data-qa-qualifier="product-reference">1002/710</span></p>'
-    assert extract_product(_page(body, ld), "https://shop.example/p/1").sku == "1002/710"
-
-
-def test_a_pickup_option_that_is_unavailable_is_not_the_products_stock() -> None:
-    body = (
-        '<h1>Console</h1><span class="price">$24.990</span>'
-        '<div class="delivery"><p class="unavailable">Retiro en tienda</p>'
-        '<strong><span class="unavailable">No Disponible</span></strong></div>'
-        '<p class="stock">Despacho a domicilio disponible</p><button class="add-to-cart">Agregar al carro</button>'
-    )
-    assert extract_product(_page(body), "https://shop.example/p/1").availability == "InStock"
 
 
 @pytest.mark.parametrize(
@@ -284,19 +314,6 @@ def test_code_in_an_element_named_for_it(element: str, code: str) -> None:
 def test_text_only_page_with_the_price_beside_its_label(body: str, price: str, term: str) -> None:
     record = extract_product(_page(body), "https://shop.example/p/1")
     assert (record.price, record.availability) == (Decimal(price), term)
-
-
-def test_shop_code_beats_a_model_number_shown_before_it() -> None:
-    body = (
-        '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
-        '<div class="info"><strong>Web Code: </strong><span>12222651</span></div>'
-    )
-    assert extract_product(_page(body), "https://shop.example/p/1").sku == "12222651"
-
-
-def test_a_model_number_alone_is_read() -> None:
-    body = '<h1>Doorbell</h1><div class="info"><strong>Model Number: </strong><span>NC5100EF</span></div>'
-    assert extract_product(_page(body), "https://shop.example/p/1").sku == "NC5100EF"
 
 
 @pytest.mark.parametrize(

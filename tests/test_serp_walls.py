@@ -210,32 +210,36 @@ def test_automated_query_and_rate_limit_pages_are_blocked(engine: str, message: 
     assert page.kind == BLOCKED, page.reason
 
 
-def test_yahoo_news_and_video_verticals_are_not_organic() -> None:
-    body = _html(
-        "<div id='web'><ol>"
-        "<li><div class='dd algo'><h3><a href='https://a.example/'>A</a></h3></div></li>"
-        "<li><div class='dd sys_news_auto'><div class='algo'><h3><a href='https://news.example/1'>News</a></h3>"
-        "</div></div></li>"
-        "<li><div class='dd algo'><h3><a href='https://b.example/'>B</a></h3></div></li>"
-        "<li><div class='dd sys_video'><div class='algo'><h3><a href='https://video.example/v'>Video</a></h3>"
-        "</div></div></li>"
-        "</ol></div>",
-        "shoes - Yahoo Search Results",
-    )
-    page = parse_serp(body, "yahoo")
-    assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
-
-
-def test_duckduckgo_lite_sponsored_rows_are_not_organic() -> None:
-    body = _html(
-        "<table>"
-        "<tr class='result-sponsored'><td><a class='result-link' href='https://ad.example/'>Ad</a></td></tr>"
-        "<tr><td><a class='result-link' href='https://a.example/'>A</a></td></tr>"
-        "<tr><td><a class='result-link' href='https://b.example/'>B</a></td></tr>"
-        "</table>",
-        "shoes at DuckDuckGo",
-    )
-    page = parse_serp(body, "duckduckgo")
+@pytest.mark.parametrize(
+    ("engine", "body", "title"),
+    [
+        pytest.param(
+            "yahoo",
+            "<div id='web'><ol>"
+            "<li><div class='dd algo'><h3><a href='https://a.example/'>A</a></h3></div></li>"
+            "<li><div class='dd sys_news_auto'><div class='algo'><h3><a href='https://news.example/1'>News</a></h3>"
+            "</div></div></li>"
+            "<li><div class='dd algo'><h3><a href='https://b.example/'>B</a></h3></div></li>"
+            "<li><div class='dd sys_video'><div class='algo'><h3><a href='https://video.example/v'>Video</a></h3>"
+            "</div></div></li>"
+            "</ol></div>",
+            "shoes - Yahoo Search Results",
+            id="yahoo_news_and_video_verticals",
+        ),
+        pytest.param(
+            "duckduckgo",
+            "<table>"
+            "<tr class='result-sponsored'><td><a class='result-link' href='https://ad.example/'>Ad</a></td></tr>"
+            "<tr><td><a class='result-link' href='https://a.example/'>A</a></td></tr>"
+            "<tr><td><a class='result-link' href='https://b.example/'>B</a></td></tr>"
+            "</table>",
+            "shoes at DuckDuckGo",
+            id="duckduckgo_lite_sponsored_rows",
+        ),
+    ],
+)
+def test_vertical_and_sponsored_rows_are_not_organic(engine: str, body: str, title: str) -> None:
+    page = parse_serp(_html(body, title), engine)
     assert [r.url for r in page.organic] == ["https://a.example/", "https://b.example/"]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from monitor.cli.manifest import read_manifest
 from spiders.extract.listing import extract_listing
 from spiders.extract.listing_html import parse_html
 
@@ -56,19 +57,15 @@ def _record(path: Path, url: str | None) -> dict:
 
 def _manifest(path: Path) -> list[tuple[Path, str | None]]:
     jobs = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            file = Path(entry["file"])
-        except (ValueError, KeyError, TypeError) as exc:
+    for line in read_manifest(path):
+        if line.file is None:
             raise click.ClickException(
-                f'{path}:{number}: expected {{"file": ..., "url": ...}} ({exc})'
-            ) from exc
+                f'{path}:{line.number}: expected {{"file": ..., "url": ...}} ({line.error})'
+            )
+        file = Path(line.file)
         if not file.is_absolute() and not file.exists():
             file = path.parent / file
-        jobs.append((file, entry.get("url")))
+        jobs.append((file, line.url))
     return jobs
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from monitor.cli.manifest import read_manifest
 from spiders.extract.product import extract_product
 from spiders.extract.product_explain import explain_text
 
@@ -31,19 +32,16 @@ def _read(path: Path) -> bytes:
 def _jobs_from_manifest(manifest: Path) -> list[tuple[str, Path | None, str, str | None]]:
     """(shown name, path, url, error) per manifest line; bad lines become errors, not crashes."""
     jobs: list[tuple[str, Path | None, str, str | None]] = []
-    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    for line in read_manifest(manifest):
+        if line.file is None:
+            jobs.append(
+                (f"{manifest}:{line.number}", None, "", f"bad manifest line {line.number}: {line.error}")
+            )
             continue
-        try:
-            entry = json.loads(line)
-            name = str(entry["file"])
-        except (ValueError, KeyError, TypeError) as exc:
-            jobs.append((f"{manifest}:{number}", None, "", f"bad manifest line {number}: {exc}"))
-            continue
-        path = Path(name)
+        path = Path(line.file)
         if not path.is_absolute():
             path = manifest.parent / path
-        jobs.append((name, path, str(entry.get("url") or ""), None))
+        jobs.append((line.file, path, str(line.url or ""), None))
     return jobs
 
 

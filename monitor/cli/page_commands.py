@@ -11,7 +11,7 @@ WATCH is a watch's id, label or URL.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -136,26 +136,39 @@ def _configured_page(watchlist: Watchlist, ref: str) -> tuple[PageOptions, str |
     return opts, last[1] if last else None, row.id if row is not None else 0, url
 
 
-def _filter_from(
-    opts: PageOptions,
-    css: str | None,
-    xpath: str | None,
-    regex: str | None,
-    remove: tuple[str, ...],
-    ignore: tuple[str, ...],
-    trigger: tuple[str, ...],
-) -> PageFilter:
-    """The watch's filter, with any option given on the command line replacing the watch's own."""
-    base = opts.page_filter()
-    return replace(
-        base,
-        css=css if css is not None else base.css,
-        xpath=xpath if xpath is not None else base.xpath,
-        regex=regex if regex is not None else base.regex,
-        remove=list(remove) or list(base.remove),
-        ignore=list(ignore) or list(base.ignore),
-        trigger=list(trigger) or list(base.trigger),
-    )
+@dataclass(frozen=True)
+class FilterGiven:
+    """The filter options given on the command line: each one given replaces the watch's own."""
+
+    css: str | None = None
+    xpath: str | None = None
+    regex: str | None = None
+    remove: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    trigger: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """ValueError for an option the watchlist would refuse, so a filter that previews is one that loads."""
+        for value, check in ((self.css, check_css), (self.xpath, check_xpath)):
+            if value is not None:
+                check(value)
+        regex = [self.regex if self.regex.startswith("/") else f"/{self.regex}/"] if self.regex else []
+        for rule in (*self.ignore, *self.trigger, *regex):
+            check_rule(rule)
+        for selector in self.remove:
+            check_css(selector)
+
+    def over(self, base: PageFilter) -> PageFilter:
+        """The watch's filter `base` with the options given here in place of its own."""
+        return replace(
+            base,
+            css=self.css if self.css is not None else base.css,
+            xpath=self.xpath if self.xpath is not None else base.xpath,
+            regex=self.regex if self.regex is not None else base.regex,
+            remove=list(self.remove) or list(base.remove),
+            ignore=list(self.ignore) or list(base.ignore),
+            trigger=list(self.trigger) or list(base.trigger),
+        )
 
 
 @click.command("preview")
@@ -190,18 +203,9 @@ def preview(  # noqa: PLR0913
     """Fetch a page now and show what the filters produce, before the watch runs for real."""
     if not watch and not url:
         raise click.UsageError("give a WATCH (id, label or URL) or --url")
-    try:  # the same checks as the watchlist's, so a filter that previews is one that loads
-        for value, check in ((css, check_css), (xpath, check_xpath)):
-            if value is not None:
-                check(value)
-        for rule in (
-            *ignore,
-            *trigger,
-            *([regex if regex.startswith("/") else f"/{regex}/"] if regex else []),
-        ):
-            check_rule(rule)
-        for selector in remove:
-            check_css(selector)
+    given = FilterGiven(css, xpath, regex, remove, ignore, trigger)
+    try:
+        given.check()
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     quiet_scrapy_logs(logging.CRITICAL)
@@ -217,7 +221,7 @@ def preview(  # noqa: PLR0913
         url = url or target
     elif watch:
         url = url or watch
-    page_filter = _filter_from(opts, css, xpath, regex, remove, ignore, trigger)
+    page_filter = given.over(opts.page_filter())
     if not url:
         raise click.UsageError(f"no page watch named {watch!r} and no --url given")
     target = url

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from monitor.config.crawl_records import crawl_record
 from monitor.config.durations import Duration
 from monitor.config.hosts import Domain
 from monitor.config.suggest import did_you_mean
@@ -87,17 +88,7 @@ class Settings(Strict):
         return value
 
     def crawl_limits(self) -> CrawlLimits:
-        return CrawlLimits(
-            user_agent=self.user_agent,
-            download_timeout=self.download_timeout,
-            max_page_mb=self.max_page_mb,
-            concurrent_requests=self.concurrent_requests,
-            concurrency_per_domain=self.concurrency_per_domain,
-            retries=self.retries,
-            autothrottle=self.autothrottle,
-            allow_private_addresses=self.allow_private_addresses,
-            allow_private_hosts=tuple(self.allow_private_hosts),
-        )
+        return crawl_record(CrawlLimits, self, allow_private_hosts=tuple(self.allow_private_hosts))
 
 
 class Competitor(Strict):

@@ -160,19 +160,20 @@ def shared_pool(workers: int) -> ExtractionPool | None:
 
 def reset_pool() -> None:
     """Drop a broken pool (a worker died); the next crawl starts a fresh one."""
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-        _pool = None
+    _drop_pool(wait=False)
 
 
 def shutdown() -> None:
+    """Stop the shared pool (at exit), waiting for its workers to end."""
+    _drop_pool(wait=True)
+
+
+def _drop_pool(wait: bool) -> None:
     global _pool
     with _lock:
         if _pool is not None:
-            _pool.shutdown(wait=True)
-            _pool = None
+            _pool.shutdown(wait=wait)
+        _pool = None
 
 
 INLINE_FIRST = 250  # pages a crawl extracts itself before it hands the rest to the worker

@@ -20,7 +20,7 @@ from typing import Any
 from monitor.crawl.pool import ExtractionBatcher, ExtractionPool, extract_task, reset_pool
 from monitor.crawl.writer import Counters, Pending, StoreWriter, WatchState
 from monitor.kinds.base import Extraction, Observer, SeriesFeed
-from monitor.kinds.outcome import Memory, Outcome
+from monitor.kinds.outcome import Memory, Outcome, begin_outcome
 
 log = logging.getLogger("rivalwatch.sink")
 
@@ -106,7 +106,7 @@ class KindSink:
         text = str(exc).splitlines()[0][:200] if str(exc) else ""
         hint = " (data nested too deep)" if isinstance(exc, RecursionError) else ""
         reason = f"could not read the page{hint}: {type(exc).__name__}{': ' + text if text else ''}"
-        return Outcome(memory.watch_id, self.clock(), "failed", str(url), reason=reason)
+        return begin_outcome(memory, self.clock(), str(url), reason=reason)
 
     def _conclude(
         self, extraction: Extraction, memory: Memory, record: object | None, error: BaseException | None

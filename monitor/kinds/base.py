@@ -171,6 +171,12 @@ class CycleContext:
         obey = {c.id: c.robots != "ignore" for c in session.scalars(select(Competitor))}
         return lambda watch: obey.get(watch.competitor_id or 0, True)
 
+    def due(self, session: Session, watches: list[Watch], options: type[O]) -> list[tuple[Watch, O, bool]]:
+        """What every kind's plan reads of each due watch: the watch, its stored options read back
+        through the kind's model, and whether robots.txt is obeyed for it."""
+        obeys = self.robots(session)
+        return [(w, read_options(options, w.options), obeys(w)) for w in watches]
+
 
 class ConfiguredWatch(Protocol):
     """A watch as a kind's watchlist model has it: identity, schedule and its typed options."""

@@ -96,13 +96,18 @@ class Outcome(Generic[V]):
             self.content_hash = digest
 
 
+def begin_outcome(memory: Memory, now: datetime, url: str, **fields: Any) -> Outcome[Any]:
+    """A check's outcome as it begins: failed, until the kind gives the reason or makes it good (so an
+    outcome nobody finished is never taken for a good check)."""
+    return Outcome(memory.watch_id, now, "failed", url, **fields)
+
+
 def page_outcome(page: FetchedPage, memory: Memory, now: datetime) -> Outcome[Any]:
     """A failed outcome for one fetched page, to be completed (with a reason, or made good)."""
-    return Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=page.url,
+    return begin_outcome(
+        memory,
+        now,
+        page.url,
         http_status=page.status,
         elapsed_ms=page.elapsed_ms,
         screenshot=page.screenshot,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Competitor, Watch
 from models.rank import last_good_checks, results_of
+from monitor.config.crawl_records import crawl_record
 from monitor.config.secrets import expand_env_refs, secret_values
 from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
 from monitor.kinds.keyword.config import KeywordGroup, KeywordOptions
@@ -36,14 +37,12 @@ def serp_job(
             proxy = expand_env_refs(chosen, env)
         except KeyError as exc:
             problem = f"not checked: proxy secret ${{{exc.args[0]}}} is not set (environment or secrets file)"
-    job = SerpJob(
+    # What to ask (keyword, engine, locale, device) is the watch's; how deep and how to ask, its group's now.
+    job = crawl_record(
+        SerpJob,
+        o,
         watch_id=w.id,
-        keyword=o.keyword,
-        engine=o.engine,
         slot=slot_of(o.engine, group.base_url),
-        device=o.device,
-        country=o.country,
-        language=o.language,
         depth=group.depth,
         per_page=engine_access.results_per_page,
         base_url=group.base_url,

@@ -21,7 +21,7 @@ from models.rank import DomainRank, RankCheck, RankResult
 from monitor.changes.record import DetectedChange
 from monitor.kinds.base import Observer
 from monitor.kinds.keyword.ranks import RankObservation, detect_changes, host_of, matches_domain, rank_of
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, begin_outcome
 from spiders.extract.serp import BLOCKED, NEEDS_RENDER, NO_RESULTS, RESULTS, SerpResult
 from spiders.serp_fetch import SerpFetch, blocked_status
 
@@ -165,11 +165,10 @@ def conclude_check(fetch: SerpFetch, memory: RankMemory, now: datetime) -> RankO
     job = fetch.job
     pages = fetch.pages
     last = pages[-1] if pages else None
-    outcome: RankOutcome = Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=fetch.error_url or (last.url if last else job.page_url(1)),
+    outcome: RankOutcome = begin_outcome(
+        memory,
+        now,
+        fetch.error_url or (last.url if last else job.page_url(1)),
         http_status=last.status if last and not fetch.error else None,
         elapsed_ms=sum(p.elapsed_ms for p in pages) if pages else None,
     )

@@ -257,30 +257,23 @@ def compare(
                 )
             )
         entered, left = _crossings(old, new, [n for n in thresholds if n <= depth])
-        if entered:
-            n = min(entered)
-            changes.append(
-                DetectedChange(
-                    kind="entered_top_n",
-                    summary=f"{domain} entered the top {n} on {key.label()}: {_fmt(old, depth)} -> #{new}",
-                    field=domain,
-                    old=None if old is None else str(old),
-                    new=str(new),
-                    details={**base, "n": n, "crossed": entered},
+        # Entering and leaving a top N are one event seen from either side: the tightest top N
+        # entered (#12 -> #2 entered the top 3), the widest one left.
+        for kind, verb, crossed, n in (
+            ("entered_top_n", "entered", entered, min(entered, default=0)),
+            ("left_top_n", "left", left, max(left, default=0)),
+        ):
+            if crossed:
+                changes.append(
+                    DetectedChange(
+                        kind=kind,
+                        summary=f"{domain} {verb} the top {n} on {key.label()}: {_fmt(old, depth)} -> {_fmt(new, depth)}",
+                        field=domain,
+                        old=None if old is None else str(old),
+                        new=None if new is None else str(new),
+                        details={**base, "n": n, "crossed": crossed},
+                    )
                 )
-            )
-        if left:
-            n = max(left)
-            changes.append(
-                DetectedChange(
-                    kind="left_top_n",
-                    summary=f"{domain} left the top {n} on {key.label()}: #{old} -> {_fmt(new, depth)}",
-                    field=domain,
-                    old=str(old),
-                    new=None if new is None else str(new),
-                    details={**base, "n": n, "crossed": left},
-                )
-            )
     if depth >= 10:
         for host in sorted(_top_domains(current, 10) - _top_domains(previous, 10)):
             if any(matches_domain(f"//{host}", d) for d in domains):

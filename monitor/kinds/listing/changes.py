@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.changes.kinds import ChangeKind
 from monitor.changes.record import DetectedChange
@@ -107,21 +107,13 @@ def detect_listing_changes(
     for pos, item in enumerate(new_items, 1):
         if item.key not in old_by_key:
             changes.append(
-                DetectedChange(
-                    kind="listing_item_added",
-                    summary=f"new in listing at #{pos}: {_label(item)}",
-                    new=item.url,
-                    details=_item_details(item, pos),
-                )
+                _card_change("listing_item_added", f"new in listing at #{pos}", item, pos, new=item.url)
             )
     for pos, item in enumerate(old_items, 1):
         if item.key not in new_by_key:
             changes.append(
-                DetectedChange(
-                    kind="listing_item_removed",
-                    summary=f"gone from listing (was #{pos}): {_label(item)}",
-                    old=item.url,
-                    details=_item_details(item, pos),
+                _card_change(
+                    "listing_item_removed", f"gone from listing (was #{pos})", item, pos, old=item.url
                 )
             )
     for key, (new_pos, item) in new_by_key.items():
@@ -130,28 +122,30 @@ def detect_listing_changes(
         old_pos, before = old_by_key[key]
         if abs(new_pos - old_pos) >= options.min_move:
             changes.append(
-                DetectedChange(
-                    kind="listing_item_moved",
-                    summary=f"moved #{old_pos} -> #{new_pos}: {_label(item)}",
+                _card_change(
+                    "listing_item_moved",
+                    f"moved #{old_pos} -> #{new_pos}",
+                    item,
+                    new_pos,
                     field="position",
                     old=str(old_pos),
                     new=str(new_pos),
                     magnitude=float(old_pos - new_pos),
-                    details=_item_details(item, new_pos),
                 )
             )
         if _repriced(before, item):
             assert before.price is not None and item.price is not None
             rel = float((item.price - before.price) / before.price) if before.price else None
             changes.append(
-                DetectedChange(
-                    kind="listing_price_changed",
-                    summary=f"card price {before.price} -> {item.price}: {_label(item)}",
+                _card_change(
+                    "listing_price_changed",
+                    f"card price {before.price} -> {item.price}",
+                    item,
+                    new_pos,
                     field="price",
                     old=str(before.price),
                     new=str(item.price),
                     magnitude=rel,
-                    details=_item_details(item, new_pos),
                 )
             )
     return changes
@@ -163,6 +157,14 @@ def _repriced(before: ListingItem, after: ListingItem) -> bool:
     if before.currency and after.currency and before.currency != after.currency:
         return False  # a currency switch (geo, locale) is not a repricing
     return Decimal(before.price) != Decimal(after.price)
+
+
+def _card_change(kind: str, what: str, item: ListingItem, position: int, **fields: Any) -> DetectedChange:
+    """A change about one card: its summary says what happened and names the card, its details
+    are the card's (at `position`)."""
+    return DetectedChange(
+        kind=kind, summary=f"{what}: {_label(item)}", details=_item_details(item, position), **fields
+    )
 
 
 def _item_details(item: ListingItem, position: int) -> dict:

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from models import Watch
 from models.listing import ListingSnapshotItem, latest_items
-from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.config.crawl_records import crawl_record
+from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields
 from monitor.kinds.jobs import request_fields
 from monitor.kinds.listing.changes import ListingDiffOptions
 from monitor.kinds.listing.config import ListingOptions
@@ -38,24 +39,19 @@ def listing_job(watch: Watch, options: ListingOptions, obey_robots: bool, condit
     """`conditional`: send the last good read's validators (a one-page listing we have cards of)."""
     sel = options.selectors
     conditional = conditional and (options.pagination == "none" or options.max_pages == 1)
-    return ListingJob(
+    return crawl_record(
+        ListingJob,
+        options,
         selectors=ListingSelectors(**sel.model_dump()) if sel else None,
-        max_pages=options.max_pages,
-        pagination=options.pagination,
-        page_param=options.page_param,
-        scroll=options.scroll,
-        load_more=options.load_more,
         **request_fields(watch, options, obey_robots, conditional),
     )
 
 
 def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
-    obeys = ctx.robots(session)
     cards = latest_items(session, [w.id for w in watches])
     jobs, memories = [], {}
-    for w in watches:
-        options = read_options(ListingOptions, w.options)
-        jobs.append(listing_job(w, options, obeys(w), w.id in cards))
+    for w, options, obey in ctx.due(session, watches, ListingOptions):
+        jobs.append(listing_job(w, options, obey, w.id in cards))
         memories[w.id] = ListingMemory(
             **memory_fields(w, ctx.settings.default_interval),
             last_items=[item_of(r) for r in cards[w.id]] if w.id in cards else None,

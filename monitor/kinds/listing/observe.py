@@ -17,7 +17,15 @@ from typing import Any
 from models.listing import ListingSnapshot, ListingSnapshotItem
 from monitor.kinds.base import Observer
 from monitor.kinds.listing.changes import ListingDiffOptions, detect_listing_changes
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, body_digest, retry_after_of
+from monitor.kinds.outcome import (
+    Memory,
+    Outcome,
+    RowPlan,
+    advance,
+    begin_outcome,
+    body_digest,
+    retry_after_of,
+)
 from spiders.extract.listing import ListingItem, ListingPage, merge_listing_pages
 from spiders.fetch import FetchedPage
 from spiders.listing_fetch import ListingFetch
@@ -78,11 +86,10 @@ def snapshot_row(read: ListingRead, at: datetime) -> RowPlan:
 def observe_listing(fetch: ListingFetch, memory: ListingMemory, now: datetime) -> ListingOutcome:
     pages = fetch.pages
     first: FetchedPage | None = pages[0] if pages else None
-    base: ListingOutcome = Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=first.url if first else fetch.url,
+    base: ListingOutcome = begin_outcome(
+        memory,
+        now,
+        first.url if first else fetch.url,
         http_status=first.status if first else None,
         elapsed_ms=sum(p.elapsed_ms or 0 for p in pages) or None,
         screenshot=first.screenshot if first else None,

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from monitor.config.crawl_records import crawl_record
 from monitor.config.selectors import check_css, check_rule, check_xpath
 from monitor.config.settings import Strict
 from monitor.config.watch_fields import BrowserOptions, WatchFields, as_list
@@ -116,19 +117,8 @@ class PageOptions(BrowserOptions):
         return self
 
     def page_filter(self) -> PageFilter:
-        return PageFilter(
-            css=self.css,
-            xpath=self.xpath,
-            regex=self.regex,
-            remove=list(self.remove),
-            ignore=list(self.ignore),
-            trigger=list(self.trigger),
-            json=self.json_path,
-            jq=self.jq,
-            skip=self.skip,
-            maxitems=self.maxitems,
-            sort=self.sort,
-            re_sub=[(r.pattern, r.repl) for r in self.re_sub],
+        return crawl_record(
+            PageFilter, self, json=self.json_path, re_sub=[(r.pattern, r.repl) for r in self.re_sub]
         )
 
 

@@ -6,18 +6,16 @@ from sqlalchemy.orm import Session
 
 from models import Watch
 from models.page_text import latest_texts
-from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields
 from monitor.kinds.jobs import fetch_job
 from monitor.kinds.page.config import PageOptions
 from monitor.kinds.page.observe import OBSERVER, PageMemory, filter_key
 
 
 def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
-    obeys = ctx.robots(session)
     texts = latest_texts(session, [w.id for w in watches])
     jobs, memories = [], {}
-    for w in watches:
-        options = read_options(PageOptions, w.options)
+    for w, options, obey in ctx.due(session, watches, PageOptions):
         last = texts.get(w.id)
         memory = PageMemory(
             **memory_fields(w, ctx.settings.default_interval),
@@ -30,7 +28,7 @@ def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan
         conditional = memory.last_text is not None and memory.last_filter_key == filter_key(
             memory.page_filter
         )
-        jobs.append(fetch_job(w, options, obeys(w), conditional))
+        jobs.append(fetch_job(w, options, obey, conditional))
         memories[w.id] = memory
     return CrawlPlan(jobs, dict(memories))
 

@@ -118,22 +118,16 @@ def detect_product_changes(
                 )
             )
     before, after = stock_state(last.availability), stock_state(new.availability)
-    if before == "in" and after == "out":
+    if {before, after} == {"in", "out"}:  # a clear move either way; unknown states say nothing
+        if after == "out":
+            kind, summary = "out_of_stock", f"{label}: out of stock ({new.availability})"
+        else:
+            price = f" at {_fmt(new.price)}{' ' + new.currency if new.currency else ''}" if new.price else ""
+            kind, summary = "back_in_stock", f"{label}: back in stock{price}"
         changes.append(
             DetectedChange(
-                kind="out_of_stock",
-                summary=f"{label}: out of stock ({new.availability})",
-                field="availability",
-                old=last.availability,
-                new=new.availability,
-            )
-        )
-    elif before == "out" and after == "in":
-        price = f" at {_fmt(new.price)}{' ' + new.currency if new.currency else ''}" if new.price else ""
-        changes.append(
-            DetectedChange(
-                kind="back_in_stock",
-                summary=f"{label}: back in stock{price}",
+                kind=kind,
+                summary=summary,
                 field="availability",
                 old=last.availability,
                 new=new.availability,

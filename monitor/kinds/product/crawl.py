@@ -83,13 +83,12 @@ def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan
     from monitor.anomaly_feed import PriceAnomalyFeed
 
     known = memories(session, watches, ctx)
-    obeys = ctx.robots(session)
     jobs = []
-    for w in watches:
+    for w, options, obey in ctx.due(session, watches, ProductOptions):
         memory = known[w.id]
         # A 304 is answered from the last good state; a page that was gone must be read again.
         conditional = memory.last is not None and not memory.gone_reported
-        jobs.append(fetch_job(w, read_options(ProductOptions, w.options), obeys(w), conditional))
+        jobs.append(fetch_job(w, options, obey, conditional))
     return CrawlPlan(
         jobs,
         dict(known),

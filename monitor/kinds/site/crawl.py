@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from models import SiteSnapshotRow, Watch
 from models.site import latest_snapshots
-from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields, read_options
+from monitor.config.crawl_records import crawl_record
+from monitor.kinds.base import CrawlPlan, CycleContext, memory_fields
 from monitor.kinds.jobs import request_fields
 from monitor.kinds.site.changes import SiteSnapshot
 from monitor.kinds.site.config import SiteOptions
@@ -21,10 +22,9 @@ def snapshot_from_row(row: SiteSnapshotRow) -> SiteSnapshot:
 
 
 def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
-    return SiteJob(
-        max_pages=options.max_pages,
-        max_depth=options.max_depth,
-        use_sitemap=options.use_sitemap,
+    return crawl_record(
+        SiteJob,
+        options,
         include=tuple(options.include),
         exclude=tuple(options.exclude),
         **request_fields(watch, options, obey_robots),
@@ -32,9 +32,8 @@ def site_job(watch: Watch, options: SiteOptions, obey_robots: bool) -> SiteJob:
 
 
 def plan(ctx: CycleContext, session: Session, watches: list[Watch]) -> CrawlPlan:
-    obeys = ctx.robots(session)
     last = latest_snapshots(session, [w.id for w in watches])
-    jobs = [site_job(w, read_options(SiteOptions, w.options), obeys(w)) for w in watches]
+    jobs = [site_job(w, options, obey) for w, options, obey in ctx.due(session, watches, SiteOptions)]
     memories = {
         w.id: SiteMemory(
             **memory_fields(w, ctx.settings.default_interval),

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from models.site import SitePage, SiteSnapshotRow
 from monitor.changes.record import DetectedChange
 from monitor.kinds.base import Observer
-from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance
+from monitor.kinds.outcome import Memory, Outcome, RowPlan, advance, begin_outcome
 from monitor.kinds.site.changes import SiteSnapshot, diff_site, usable_snapshot
 from spiders.extract.site import PageFacts, section_counts, section_of
 from spiders.site_crawl import SiteCrawled, SiteCrawlResult
@@ -153,11 +153,10 @@ def snapshot_row(crawl: SiteCrawlResult, snapshot: SiteSnapshot, at: datetime) -
 
 def conclude_site(crawl: SiteCrawlResult, memory: SiteMemory, now: datetime) -> SiteOutcome:
     """One observation for one crawl of a site watch."""
-    base: SiteOutcome = Outcome(
-        watch_id=memory.watch_id,
-        fetched_at=now,
-        status="failed",
-        url=crawl.root_url,
+    base: SiteOutcome = begin_outcome(
+        memory,
+        now,
+        crawl.root_url,
         http_status=crawl.root_status,
         elapsed_ms=crawl.elapsed_ms,
     )
