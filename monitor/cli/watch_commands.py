@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -25,6 +26,9 @@ from monitor.watchlist.environment import missing_secrets, read_environment, unr
 from monitor.watchlist.keys import key_reference
 from monitor.watchlist.summary import summary_lines, summary_tables, watch_counts
 from spiders.crawl_settings import quiet_scrapy_logs
+
+if TYPE_CHECKING:
+    from monitor.kinds.outcome import Outcome
 
 # Each command imports the heavy parts it alone uses in its body (Apprise for `check`, the crawler
 # and Rich's progress bar for `run`, the status queries and Rich's tables for `check` and `status`):
@@ -127,6 +131,45 @@ def print_key_reference() -> None:
     console.print(table)
 
 
+class CrawlProgress:
+    """The progress bar of a run, drawn once the run knows it has watches to check: a run with nothing
+    due neither draws one nor imports Rich's progress module."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self.failed = 0
+
+    def start(self, due: int) -> None:
+        if due <= 0 or self._bar is not None:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("[bold]crawling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("crawl", total=due, note="")
+
+    def advance(self, outcome: Outcome[Any]) -> None:
+        self.failed += outcome.status == "failed"
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, note=f"{self.failed} failed" if self.failed else "")
+
+    def __enter__(self) -> CrawlProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 @click.command()
 @config_option
 @click.option("--all", "force", is_flag=True, help="Check every watch now, not only those that are due.")
@@ -134,37 +177,20 @@ def print_key_reference() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's warnings.")
 def run(config_path: str, force: bool, no_alerts: bool, verbose: bool) -> None:
     """One cycle: crawl every due watch, store observations, detect changes, send alerts, exit."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from monitor.crawl.runner import RunInterrupted, run_cycle
 
     quiet_scrapy_logs(logging.WARNING if verbose else logging.CRITICAL)
     watchlist = load_or_exit(config_path)
     _engine, factory = open_store_or_exit(watchlist, apart=True)
-    with Progress(
-        TextColumn("[bold]crawling"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("crawl", total=None, note="")
-        counts = {"failed": 0}
-
-        def on_outcome(outcome) -> None:  # noqa: ANN001
-            counts["failed"] += outcome.status == "failed"
-            progress.update(task, advance=1, note=f"{counts['failed']} failed" if counts["failed"] else "")
-
+    with CrawlProgress() as progress:
         try:
             summary = run_cycle(
                 watchlist,
                 factory,
                 force=force,
                 send_alerts=not no_alerts,
-                on_start=lambda n: progress.update(task, total=n),
-                on_outcome=on_outcome,
+                on_start=progress.start,
+                on_outcome=progress.advance,
             )
         except (RunInterrupted, SQLAlchemyError) as exc:
             cause = exc.cause if isinstance(exc, RunInterrupted) else exc
