@@ -10,26 +10,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spiders.extract.listing import ListingPage, ListingSelectors
-from spiders.fetch import FetchedPage, FetchJob
+from spiders.fetch import FetchedPage, FetchJob, WatchRequest
 
 
 @dataclass(frozen=True)
-class ListingJob:
+class ListingJob(WatchRequest):
     """One listing watch to read now."""
 
-    watch_id: int
-    url: str
     selectors: ListingSelectors | None = None
     max_pages: int = 5
     pagination: str = "next_link"  # next_link | page_param | none
     page_param: str = "page"
-    render: str = "http"  # http | browser
-    wait_for: str | None = None
     scroll: int = 0
     load_more: str | None = None
     actions: tuple[dict[str, Any], ...] = ()
     screenshot: bool = False
-    obey_robots: bool = True
     # Validators of the last good read, sent with page 1 of a one-page listing: a 304 means the
     # listing is as it was (a paginated listing cannot be judged by its first page alone).
     etag: str | None = None
@@ -38,15 +33,7 @@ class ListingJob:
     def fetch_job(self, url: str, first: bool) -> FetchJob:
         """The page request as the shared fetch code sees it (browser options apply to page 1 only
         where they are about one page: the screenshot)."""
-        return FetchJob(
-            watch_id=self.watch_id,
-            url=url,
-            kind="listing",
-            render=self.render,
-            wait_for=self.wait_for,
-            screenshot=self.screenshot and first,
-            obey_robots=self.obey_robots,
-        )
+        return self.page_request("listing", url, screenshot=self.screenshot and first)
 
 
 @dataclass

@@ -10,34 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spiders.extract.site import PageFacts
-from spiders.fetch import FetchedPage, FetchJob
+from spiders.fetch import FetchedPage, FetchJob, WatchRequest
 
 
 @dataclass(frozen=True)
-class SiteJob:
-    """One site watch to crawl now, with its limits."""
+class SiteJob(WatchRequest):
+    """One site watch to crawl now, with its limits. Its `url` is the site root: fetched first, and
+    the crawl fails when it cannot be read."""
 
-    watch_id: int
-    url: str  # the site root: fetched first, and the crawl fails when it cannot be read
     max_pages: int = 500
     max_depth: int = 3
     use_sitemap: bool = True
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    render: str = "http"
-    wait_for: str | None = None
-    obey_robots: bool = True
     max_sitemaps: int = 50
 
     def fetch_job(self) -> FetchJob:
-        return FetchJob(
-            watch_id=self.watch_id,
-            url=self.url,
-            kind="site",
-            render=self.render,
-            wait_for=self.wait_for,
-            obey_robots=self.obey_robots,
-        )
+        return self.page_request("site")
 
 
 @dataclass
