@@ -12,11 +12,16 @@ Prints, each timed on its own:
   expensive, MAP violations by competitor, the matrix rules' changes of the week and the week
   before), the section built, and rendered in HTML, Markdown, CSV and JSON;
 - the CSV export of all 100,000 offers;
-- a baseline measured in the same run: the same matrix computed without the materialised cells,
-  straight from the states (each watch's latest state by GROUP BY, joined to its match, converted,
-  ranked), without "since when each price has held" (which needs every watch's history walked).
-Bar: the refresh after a crawl (the matrix), the query and the report section <= 10 s each (wall
-clock; the process's CPU time beside it says what the figure is on a machine busy with other work).
+- baselines measured in the same run: the report section's figures computed from every row of the
+  matrix (as `price_position` did before its GROUP BY; the bench checks both give the same figures),
+  and the matrix computed without the materialised cells, straight from the states (each watch's
+  latest state by GROUP BY, joined to its match, converted, ranked), without "since when each price
+  has held" (which needs every watch's history walked).
+Bar (issue 19): "10,000 of our products x 10 competitors: matrix and report in <= 10 s", measured
+as what a crawl cycle pays for them: the refresh after the crawl (the matrix brought up to date,
+its changes written, committed) and then the report's price-position section read from the store,
+built and rendered, end to end. Wall clock; the process's CPU time beside it says what the figure
+is on a machine busy with other work, and the load average is printed with it.
 
     .venv/bin/python bench/matrix.py [--products 10000] [--competitors 10] [--days 7]
 """
@@ -24,6 +29,7 @@ clock; the process's CPU time beside it says what the figure is on a machine bus
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import sys
@@ -33,13 +39,21 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy.orm import sessionmaker
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.catalogue_queries import Offer  # noqa: E402
 from models.db import open_store  # noqa: E402
 from monitor.catalogue.config import Catalogue  # noqa: E402
 from monitor.catalogue.export import write_csv  # noqa: E402
-from monitor.catalogue.matrix import OurView, build_matrix, map_violations, where_most_expensive  # noqa: E402
+from monitor.catalogue.matrix import (  # noqa: E402
+    OurView,
+    build_matrix,
+    map_violations,
+    where_least_expensive,
+    where_most_expensive,
+)
 from monitor.catalogue.rates import Conversion, RateRow, RateTable  # noqa: E402
 from monitor.catalogue.rates_store import store_rates  # noqa: E402
 from monitor.catalogue.refresh import lock_meta, refresh_catalogue  # noqa: E402
@@ -47,7 +61,7 @@ from monitor.catalogue.view import price_matrix  # noqa: E402
 from monitor.catalogue.weekly import price_position  # noqa: E402
 from monitor.demo.catalogue import with_check_digit  # noqa: E402
 from monitor.report.builder import position_section  # noqa: E402
-from monitor.report.model import Report  # noqa: E402
+from monitor.report.model import PricePositionSection, Report  # noqa: E402
 from monitor.report.service import RENDERERS  # noqa: E402
 
 BRANDS = [f"Brand{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(60)]
@@ -183,8 +197,45 @@ def baseline(path: Path, table: RateTable, day: date) -> list:
     return matrix
 
 
+def report_section(factory: sessionmaker, now: datetime) -> tuple[PricePositionSection, dict[str, int]]:
+    """The weekly report's price position (the week to `now` + 1 day) built and rendered in each format."""
+    week_end = now + timedelta(days=1)
+    with factory() as s:
+        position = price_position(s, "USD", week_end - timedelta(days=7), week_end, week_end - timedelta(days=14))
+    section = position_section(position)
+    report = Report(
+        period_label="bench", timezone="UTC", first_day=(week_end - timedelta(days=7)).date(),
+        last_day=now.date(), previous_first_day=(week_end - timedelta(days=14)).date(), generated_at=now,
+        summary=[], competitors=[], price_position=section, sections=["price_position"],
+    )  # fmt: skip
+    return section, {fmt: len(render(report, "en")) for fmt, render in RENDERERS.items()}
+
+
+def whole_matrix_position(factory: sessionmaker, limit: int = 10) -> tuple:
+    """The section's figures computed from every row of the matrix (the same definitions)."""
+    with factory() as s:
+        rows = price_matrix(s, "USD")
+    ranked = where_most_expensive(rows)
+    least = [r for r in where_least_expensive(rows) if r.gap_to_cheapest and r.gap_to_cheapest.share > 0][:limit]
+    below = map_violations(rows)
+    return (
+        len(rows), sum(len(r.cells) for r in rows), len(ranked), sum(1 for r in rows if r.most_expensive),
+        sum(1 for r in rows if r.offers and r.our_rank == 1),
+        [r.product.sku for r in ranked if r.gap_to_cheapest and r.gap_to_cheapest.share < 0][:limit],
+        [r.product.sku for r in least], {c: len(found) for c, found in below.items()},
+    )  # fmt: skip
+
+
+def _figures(section: PricePositionSection) -> tuple:
+    return (
+        section.products, section.offers, section.compared, section.dearest, section.cheapest,
+        [line.sku for line in section.most_expensive], [line.sku for line in section.least_expensive],
+        {v.competitor: len(v.offers) for v in section.map_violations if v.offers},
+    )  # fmt: skip
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--competitors", type=int, default=10)
     parser.add_argument("--days", type=int, default=7)
@@ -211,15 +262,26 @@ def main() -> None:
               f"(CPU {time.process_time() - cpu:.1f} s); "
               f"{m.accepted if m else 0:,} matched, {m.proposed if m else 0:,} proposed, {first.cells:,} cells")
         run = crawl_again(path, last, now + timedelta(hours=6), 0.10)
+        # The bar: after a crawl, the matrix brought up to date and the report's section on it,
+        # end to end (the refresh committed, then the section read from the store and rendered).
         t, cpu = time.perf_counter(), time.process_time()
         with factory.begin() as s:
             again = refresh_catalogue(s, catalogue, now + timedelta(hours=6), run_id=run)
         again_s, again_cpu = time.perf_counter() - t, time.process_time() - cpu
+        t2, cpu2 = time.perf_counter(), time.process_time()
+        section, sizes = report_section(factory, now)
+        section_s, section_cpu = time.perf_counter() - t2, time.process_time() - cpu2
+        bar_s, bar_cpu = time.perf_counter() - t, time.process_time() - cpu
         kinds: dict[str, int] = {}
         for _, change in again.changes:
             kinds[change.kind] = kinds.get(change.kind, 0) + 1
         print(f"refresh after a crawl that moved 10 % of the prices: {again_s:.1f} s (CPU {again_cpu:.1f} s); "
               f"{again.cells:,} cells, {again.compared:,} products compared; changes: {kinds}")
+        print(f"report section (price_position + section + HTML/MD/CSV/JSON): {section_s:.1f} s (CPU {section_cpu:.1f} s); "
+              f"{len(section.most_expensive)} most / {len(section.least_expensive)} least expensive lines, "
+              f"{len(section.map_violations)} competitors below MAP "
+              f"({sum(len(v.offers) for v in section.map_violations):,} offers), changes of the week "
+              f"{ {k: c.this_week for k, c in section.changes.items()} }; rendered {sizes}")  # fmt: skip
         t, cpu = time.perf_counter(), time.process_time()
         with factory() as s:
             matrix = price_matrix(s, "USD")
@@ -231,22 +293,12 @@ def main() -> None:
               f"{offers:,} offers, most expensive on {sum(r.most_expensive for r in matrix):,}, "
               f"{sum(len(v) for v in violations.values()):,} MAP violations; top gap {dearest[0].gap_to_cheapest.share if dearest and dearest[0].gap_to_cheapest else '-'}")  # fmt: skip
         t, cpu = time.perf_counter(), time.process_time()
-        week_end = now + timedelta(days=1)
-        with factory() as s:
-            position = price_position(s, "USD", week_end - timedelta(days=7), week_end, week_end - timedelta(days=14))
-        section = position_section(position)
-        report = Report(
-            period_label="bench", timezone="UTC", first_day=(week_end - timedelta(days=7)).date(),
-            last_day=now.date(), previous_first_day=(week_end - timedelta(days=14)).date(), generated_at=now,
-            summary=[], competitors=[], price_position=section, sections=["price_position"],
-        )  # fmt: skip
-        sizes = {fmt: len(render(report, "en")) for fmt, render in RENDERERS.items()}
-        section_s, section_cpu = time.perf_counter() - t, time.process_time() - cpu
-        print(f"report section (price_position + section + HTML/MD/CSV/JSON): {section_s:.1f} s (CPU {section_cpu:.1f} s); "
-              f"{len(section.most_expensive)} most / {len(section.least_expensive)} least expensive lines, "
-              f"{len(section.map_violations)} competitors below MAP "
-              f"({sum(len(v.offers) for v in section.map_violations):,} offers), changes of the week "
-              f"{ {k: c.this_week for k, c in section.changes.items()} }; rendered {sizes}")  # fmt: skip
+        whole = whole_matrix_position(factory)
+        whole_s, whole_cpu = time.perf_counter() - t, time.process_time() - cpu
+        same_position = whole == _figures(section)
+        print(f"baseline for the section: its figures from every row of the matrix (read, ranked, MAP offers "
+              f"sought, as before the GROUP BY): {whole_s:.1f} s (CPU {whole_cpu:.1f} s); section / baseline = "
+              f"{section_s / whole_s:.2f}; same figures: {same_position}")  # fmt: skip
         t = time.perf_counter()
         write_csv(matrix, Path(tmp) / "matrix.csv", now)
         print(f"CSV export of every offer: {time.perf_counter() - t:.1f} s")
@@ -257,9 +309,10 @@ def main() -> None:
         same = sum(1 for a, b in zip(plain, matrix, strict=True) if (a.our_rank, a.offers) == (b.our_rank, b.offers))
         print(f"baseline (the same matrix from the states by GROUP BY, no materialised cells): {base:.1f} s; "
               f"query / baseline = {query / base:.2f}; rows agreeing on rank and offers: {same:,} of {len(matrix):,}")
-        refresh_s = float(again_s)
-        verdict = "ok" if max(query, refresh_s, section_s) <= 10 else "OVER"
-        print(f"bar: the refresh after a crawl, the query and the report section <= 10 s each: {verdict}")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"bar: matrix and report (the refresh after the crawl, then the report section from the store) "
+              f"<= 10 s: {bar_s:.1f} s (CPU {bar_cpu:.1f} s): {'ok' if bar_s <= 10 else 'OVER'}; "
+              f"the query alone {query:.1f} s, the matrix from the states {base:.1f} s; load average {load}")  # fmt: skip
         engine.dispose()
 
 

@@ -100,10 +100,10 @@ def _in(column: Any, ids: Iterable[int] | None) -> Any:
     return None if ids is None else column.in_(list(ids))
 
 
-def _core_rows(session: Session, query: Any) -> Any:
+def core_rows(session: Session, query: Any) -> Any:
     """A column select run on the session's connection, not through the ORM's result machinery
-    (which costs several times more per row; the matrix reads 100,000). Pending ORM writes are
-    flushed first, so the rows are what the session would see."""
+    (which costs several times more per row: the matrix and its refresh read 100,000). Pending ORM
+    writes are flushed first, so the rows are what `session.execute` would return."""
     session.flush()
     return session.connection().execute(query)
 
@@ -124,12 +124,15 @@ def matrix_products(session: Session, product_ids: Iterable[int] | None = None) 
     if where is not None:
         query = query.where(where)
     return [
-        ProductRow(*r[:5], tuple(r[5] or ()), *r[6:]) for r in _core_rows(session, query)  # type: ignore[call-arg]
+        ProductRow(*r[:5], tuple(r[5] or ()), *r[6:]) for r in core_rows(session, query)  # type: ignore[call-arg]
     ]
 
 
-def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) -> dict[int, list[Offer]]:
-    """Every matched competitor offer per product of ours, as the last refresh left it."""
+def matrix_offers(
+    session: Session, product_ids: Iterable[int] | None = None, *, watch_ids: Iterable[int] | None = None
+) -> dict[int, list[Offer]]:
+    """Every matched competitor offer per product of ours, as the last refresh left it (of these
+    products, or of these watches)."""
     # The columns in the order of `Offer`'s fields: one object per offer, built positionally.
     query = (
         select(
@@ -141,11 +144,11 @@ def matrix_offers(session: Session, product_ids: Iterable[int] | None = None) ->
         .join(Watch, Watch.id == MatrixCell.watch_id)
         .outerjoin(Competitor, Competitor.id == MatrixCell.competitor_id)
     )
-    where = _in(MatrixCell.our_product_id, product_ids)
-    if where is not None:
-        query = query.where(where)
+    for where in (_in(MatrixCell.our_product_id, product_ids), _in(MatrixCell.watch_id, watch_ids)):
+        if where is not None:
+            query = query.where(where)
     out: dict[int, list[Offer]] = {}
-    for r in _core_rows(session, query):
+    for r in core_rows(session, query):
         offer = Offer(r[0], r[1] or "?", *r[2:])
         out.setdefault(offer.our_product_id or 0, []).append(offer)
     return out
@@ -206,7 +209,7 @@ def matrix_standing(session: Session, competitors: Iterable[str] | None = None) 
         .where(OurProduct.active.is_(True))
         .order_by(OurProduct.sku)
     )  # fmt: skip
-    return [ProductStanding(*r) for r in _core_rows(session, query)]
+    return [ProductStanding(*r) for r in core_rows(session, query)]
 
 
 def products_below_map(session: Session, competitors: Iterable[str] | None = None) -> set[int]:
@@ -220,7 +223,7 @@ def products_below_map(session: Session, competitors: Iterable[str] | None = Non
         )
         .distinct()
     )  # fmt: skip
-    return set(_core_rows(session, query).scalars())
+    return set(core_rows(session, query).scalars())
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from models.base import Base
 from models.catalog import Watch
 from models.catalogue import CatalogueMeta, MatrixCell, PriceConversion, ProductMatch
+from models.catalogue_queries import core_rows
 from models.product import ProductState
 from monitor.catalogue.rates import Conversion, NoRate, RateTable
 
@@ -88,12 +89,12 @@ def convert_new_prices(
     session: Session, meta: CatalogueMeta, table: RateTable, currency: str
 ) -> dict[int, StateRow]:
     """Convert the states stored since the last refresh; returns each watch's latest new state."""
-    rows = [StateRow(*r) for r in session.execute(select(*_STATE_COLUMNS).where(ProductState.id > meta.converted_upto).order_by(ProductState.id))]
+    rows = [StateRow(*r) for r in core_rows(session, select(*_STATE_COLUMNS).where(ProductState.id > meta.converted_upto).order_by(ProductState.id))]
     if not rows:
         return {}
     done: set[int] = set()
     for ids in chunks(r.id for r in rows):
-        done |= set(session.scalars(select(PriceConversion.state_id).where(PriceConversion.state_id.in_(ids))))
+        done |= set(core_rows(session, select(PriceConversion.state_id).where(PriceConversion.state_id.in_(ids))).scalars())
     new = []
     for state in rows:
         if state.id in done or state.price is None:
@@ -117,10 +118,10 @@ def accepted_matches(session: Session, watch_ids: Iterable[int] | None = None) -
     """watch id -> our product id, for accepted matches (of these watches)."""
     query = select(ProductMatch.watch_id, ProductMatch.our_product_id).where(ProductMatch.status == "accepted")
     if watch_ids is None:
-        return dict(session.execute(query).all())
+        return dict(core_rows(session, query).all())
     out: dict[int, int] = {}
     for ids in chunks(watch_ids):
-        out.update(session.execute(query.where(ProductMatch.watch_id.in_(ids))).all())
+        out.update(core_rows(session, query.where(ProductMatch.watch_id.in_(ids))).all())
     return out
 
 
@@ -128,24 +129,32 @@ def latest_state_rows(session: Session, watch_ids: Iterable[int]) -> dict[int, S
     out: dict[int, StateRow] = {}
     for ids in chunks(watch_ids):
         query = select(*_STATE_COLUMNS).where(ProductState.watch_id.in_(ids)).order_by(ProductState.watch_id, ProductState.id)
-        for r in session.execute(query):
+        for r in core_rows(session, query):
             out[r[1]] = StateRow(*r)
     return out
 
 
 def price_since(session: Session, states: Iterable[StateRow]) -> dict[int, datetime]:
     """Since when each watch's current price has held: its states walked back until the price
-    differs (a page without a price, out of stock, does not end the run). One query per chunk."""
+    differs (a page without a price, out of stock, does not end the run). One query per chunk.
+    `update_cells` asks only for watches whose cell, where it has a price, shows another one: the
+    walk ends at the cell's state, so the states before it are not read (after a crawl, most of
+    each watch's history)."""
     wanted = {s.watch_id: s for s in states}
     out: dict[int, datetime] = {}
+    cell_state = (
+        select(MatrixCell.state_id)
+        .where(MatrixCell.watch_id == ProductState.watch_id, MatrixCell.price.is_not(None))
+        .scalar_subquery()
+    )
     for ids in chunks(wanted):
         query = (
             select(ProductState.watch_id, ProductState.id, ProductState.price, ProductState.currency, ProductState.observed_at)
-            .where(ProductState.watch_id.in_(ids))
+            .where(ProductState.watch_id.in_(ids), ProductState.id > func.coalesce(cell_state, 0))
             .order_by(ProductState.watch_id, ProductState.id.desc())
         )
         done: set[int] = set()
-        for wid, sid, price, cur, at in session.execute(query):
+        for wid, sid, price, cur, at in core_rows(session, query):
             state = wanted[wid]
             if wid in done or sid > state.id or price is None:
                 continue
@@ -200,7 +209,7 @@ def update_cells(
     existing: dict[int, _Stored] = {}
     for ids in chunks(watch_ids):
         query = select(MatrixCell.watch_id, MatrixCell.state_id, MatrixCell.price, MatrixCell.currency, MatrixCell.price_since)
-        for wid, state_id, price, cur, since in session.execute(query.where(MatrixCell.watch_id.in_(ids))):
+        for wid, state_id, price, cur, since in core_rows(session, query.where(MatrixCell.watch_id.in_(ids))):
             existing[wid] = _Stored(state_id, price, cur, since)
     for ids in chunks(w for w in watch_ids if w not in matched and w in existing):
         session.execute(delete(MatrixCell).where(MatrixCell.watch_id.in_(ids)))
@@ -209,11 +218,11 @@ def update_cells(
     watches: dict[int, tuple[int | None, int]] = {}
     for ids in chunks(matched):
         query = select(Watch.id, Watch.competitor_id, Watch.consecutive_gone).where(Watch.id.in_(ids))
-        watches.update({w: (c, g) for w, c, g in session.execute(query)})
+        watches.update({w: (c, g) for w, c, g in core_rows(session, query)})
     conversions: dict[int, tuple] = {}
     for ids in chunks(s.id for s in states.values()):
         query = select(PriceConversion.state_id, PriceConversion.amount, PriceConversion.shipping, PriceConversion.rate, PriceConversion.rate_day)
-        conversions.update({sid: tuple(rest) for sid, *rest in session.execute(query.where(PriceConversion.state_id.in_(ids)))})
+        conversions.update({sid: tuple(rest) for sid, *rest in core_rows(session, query.where(PriceConversion.state_id.in_(ids)))})
 
     def held(wid: int) -> bool:
         old, state = existing.get(wid), states[wid]
@@ -260,10 +269,10 @@ def out_of_step(session: Session) -> set[int]:
     orphans = select(MatrixCell.watch_id).outerjoin(accepted, accepted.c.watch_id == MatrixCell.watch_id).where(
         accepted.c.watch_id.is_(None)
     )
-    return set(session.scalars(missing)) | set(session.scalars(orphans))
+    return set(core_rows(session, missing).scalars()) | set(core_rows(session, orphans).scalars())
 
 
 def unconverted_cells(session: Session) -> set[int]:
     """Watches whose cell has a price but no conversion (retried when new rates arrive)."""
     query = select(MatrixCell.watch_id).where(MatrixCell.converted.is_(None), MatrixCell.price.is_not(None))
-    return set(session.scalars(query))
+    return set(core_rows(session, query).scalars())

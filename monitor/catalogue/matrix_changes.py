@@ -182,9 +182,13 @@ def detect_matrix_changes(
     return out
 
 
+def product_before(row: MatrixRow) -> ProductBefore:
+    """What the rules will compare the product against at the next refresh (its offers: `before_of`)."""
+    cheapest = row.cheapest
+    return ProductBefore(cheapest.watch_id if cheapest else None, row.most_expensive, row.product.price)
+
+
 def before_of(row: MatrixRow) -> tuple[ProductBefore, dict[int, CellBefore]]:
     """What the rules will compare the next refresh against."""
-    cheapest = row.cheapest
-    product = ProductBefore(cheapest.watch_id if cheapest else None, row.most_expensive, row.product.price)
     cells = {c.watch_id: CellBefore(c.converted, c.counts, c.stock) for c in row.cells}
-    return product, cells
+    return product_before(row), cells
