@@ -89,29 +89,26 @@ def main_heading(head: bytes) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def not_found_reason(body: bytes) -> str | None:
-    """A soft 404: an HTTP 200 whose title or main heading says the page is not there."""
-    head = body[:500_000]
-    return _not_found(page_title(head), main_heading(head))
-
-
-def _not_found(title: str, heading: str) -> str | None:
+def _said(pattern: re.Pattern[str], title: str, heading: str) -> str | None:
+    """Where the page's title, else its main heading, says what `pattern` matches: "title 'Not
+    found'" (a short text only: a long one is the page's own prose, not what it is)."""
     for where, text in (("title", title), ("heading", heading)):
-        if text and len(text) <= 200 and _NOT_FOUND.search(text):
-            return f"the page says it is not there (soft 404, {where} {text[:80]!r})"
+        if text and len(text) <= 200 and pattern.search(text):
+            return f"{where} {text[:80]!r}"
     return None
 
 
-def unavailable_reason(body: bytes) -> str | None:
-    """A maintenance page, or a consent wall in place of the page (title, or heading for maintenance)."""
-    head = body[:500_000]
-    return _unavailable(page_title(head), main_heading(head))
+def _not_found(title: str, heading: str) -> str | None:
+    """A soft 404: an HTTP 200 whose title or main heading says the page is not there."""
+    said = _said(_NOT_FOUND, title, heading)
+    return f"the page says it is not there (soft 404, {said})" if said else None
 
 
 def _unavailable(title: str, heading: str) -> str | None:
-    for where, text in (("title", title), ("heading", heading)):
-        if text and len(text) <= 200 and _MAINTENANCE.search(text):
-            return f"the site is down for maintenance ({where} {text[:80]!r}); tried again later"
+    """A maintenance page, or a consent wall in place of the page (title, or heading for maintenance)."""
+    said = _said(_MAINTENANCE, title, heading)
+    if said:
+        return f"the site is down for maintenance ({said}); tried again later"
     if title and len(title) <= 200 and _CONSENT.search(title):
         return f"a consent wall instead of the page (title {title[:80]!r}); set cookies or render: browser with actions"
     return None
