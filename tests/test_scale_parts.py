@@ -44,6 +44,21 @@ def test_a_dead_consumers_jobs_are_redelivered_once_and_recognised_as_done(queue
     assert queue.enqueue([(2, due)]) == 1  # done: a job cut short can be queued again
 
 
+def test_only_a_read_that_waited_for_jobs_waits_for_the_rest_of_their_pass(queue_url, monkeypatch) -> None:  # noqa: ANN001, F811
+    import monitor.scale.queue as queue_module
+
+    client, prefix = _client(queue_url)
+    queue = WatchQueue(client, prefix)
+    queue.ensure_group()
+    waits: list[float] = []
+    monkeypatch.setattr(queue_module.time, "sleep", waits.append)
+    queue.enqueue([(1, None), (2, None), (3, None)])
+    assert len(queue.read("w", count=2, block_ms=100, lease_ms=60_000)) == 2
+    assert waits == [queue_module.LINGER]  # woken by a pass: the rest of it may be on its way
+    assert len(queue.read("w", count=5, block_ms=None, lease_ms=60_000)) == 1
+    assert waits == [queue_module.LINGER]  # taking more of what is queued: nothing to wait for
+
+
 def test_touched_jobs_stay_with_their_worker(queue_url) -> None:  # noqa: ANN001, F811
     client, prefix = _client(queue_url)
     queue = WatchQueue(client, prefix)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Select, String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -130,6 +130,20 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, A
     return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
 
+def known_bodies(dialect: str, hashes: set[str]) -> Select[str]:
+    """The query for which of `hashes` the store has. On PostgreSQL the hashes go as one array
+    (`= ANY(...)`), so the statement's text is the same whatever the batch: psycopg parses a statement
+    once and caches it, but only up to 4 KB of text, and `IN` with a batch of hashes is a longer text for
+    each count of them, parsed again on every batch (about 3 % of a crawl worker's CPU)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return select(Body.hash).where(
+            Body.hash == any_(bindparam("hashes", sorted(hashes), type_=ARRAY(String)))
+        )
+    return select(Body.hash).where(Body.hash.in_(hashes))
+
+
 class StoreWriter:
     def __init__(
         self,
@@ -201,7 +215,8 @@ class StoreWriter:
             if outcome.content_hash:
                 wanted.add(outcome.content_hash)
         ask = set(blobs) | wanted
-        known = set(session.scalars(select(Body.hash).where(Body.hash.in_(ask)))) if ask else set()
+        dialect = session.get_bind().dialect.name
+        known = set(session.scalars(known_bodies(dialect, ask))) if ask else set()
         new = [
             {
                 "hash": digest,
@@ -245,7 +260,9 @@ class StoreWriter:
         rows = []
         for (o, _), obs_id in zip(batch, observation_ids, strict=True):
             for c in o.changes:
-                competitor = c.competitor_id if c.competitor_id is not None else self.competitor_of.get(o.watch_id)
+                competitor = (
+                    c.competitor_id if c.competitor_id is not None else self.competitor_of.get(o.watch_id)
+                )
                 rows.append(
                     Change.values_of(
                         c,

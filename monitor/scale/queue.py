@@ -99,6 +99,8 @@ class WatchQueue:
             if not fresh:
                 break
             entries.extend(fresh)
+            if block is None:  # a read that did not wait: what it found was queued already
+                break
             # The first entry of a pass wakes a blocked read: wait a moment for the rest of the pass,
             # so a crawl starts with a full batch rather than one watch.
             time.sleep(LINGER)

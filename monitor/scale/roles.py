@@ -242,9 +242,10 @@ class Scheduler(Role):
 
 
 # What a crawl imports at its first page, not at start (so that a process that never crawls does not
-# pay for them): the extractors (a worker extracts inline) and the price-anomaly scorer the kinds' plans
-# load. A worker imports them while warming up: a measured crawl never pays a process's start-up.
-FIRST_USE = ("spiders.extract", "monitor.anomaly_feed")
+# pay for them): the extractors (a worker extracts inline), the price-anomaly feed the kinds' plans load
+# and its scorer (numpy), which the feed imports at the first series that has a past. A worker imports
+# them while warming up: a measured crawl never pays a process's start-up.
+FIRST_USE = ("spiders.extract", "monitor.anomaly_feed", "monitor.anomaly.scorer")
 
 
 def _first_use_modules() -> list[str]:
