@@ -16,7 +16,7 @@ from typing import Any
 from spiders.extract.currency import currency_of_country, iso_options, to_iso
 from spiders.extract.microdata import microdata_items, rdfa_items
 from spiders.extract.product_candidates import FIELDS, Candidates
-from spiders.extract.product_dom import TEST_ATTRS, page_title
+from spiders.extract.product_dom import TEST_ATTRS_IN_SOURCE, page_title
 from spiders.extract.product_explain import why_won
 from spiders.extract.product_heuristics import add_heuristics
 from spiders.extract.product_identifiers import PageIdentifiers, read_identifiers
@@ -130,7 +130,7 @@ def _collect(
         add_structured(cands, main_product(read_products(rdfa_items(doc)), url, title), "rdfa")
     add_meta(cands, meta)
     # Test attributes (data-testid...) are looked for only on pages that have some: a cheap text test.
-    tested = page.text is None or any(name in page.text for name in TEST_ATTRS)
+    tested = page.text is None or TEST_ATTRS_IN_SOURCE.search(page.text) is not None
     add_heuristics(cands, doc, title_el, title, tuning, tested)
     add_platforms(
         cands, doc, url, title, page.text
