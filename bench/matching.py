@@ -82,8 +82,9 @@ from monitor.demo.catalogue import Catalogue  # noqa: E402
 from monitor.demo.pages import product_page  # noqa: E402
 from monitor.demo.session_prices import _decoys, our_sku  # noqa: E402
 from monitor.demo.shops import HTTP_SHOPS, SHOPS  # noqa: E402
+from spiders.extract.gtin import normalise_gtin  # noqa: E402
 from spiders.extract.product import extract_product  # noqa: E402
-from spiders.extract.product_identifiers import BRAND_LABELS, MPN_LABELS, normalise_gtin, read_identifiers  # noqa: E402
+from spiders.extract.product_identifiers import BRAND_LABELS, MPN_LABELS, read_identifiers  # noqa: E402
 
 SHARED = Path(os.environ.get("RIVALWATCH_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpora" / "products" / "zyte_benchmark"

@@ -21,7 +21,7 @@ class ProductState(ObservedAtRow, Base):
     name: Mapped[str | None] = mapped_column(Text)
     sku: Mapped[str | None] = mapped_column(String(200))
     brand: Mapped[str | None] = mapped_column(String(200))
-    # What the catalogue's matching reads (monitor.kinds.product.identifiers): GTIN-14 digits, the
+    # What the catalogue's matching reads (spiders.extract.product_identifiers): GTIN-14 digits, the
     # manufacturer's part number, and the shipping cost where the page states one.
     gtin: Mapped[str | None] = mapped_column(String(14))
     mpn: Mapped[str | None] = mapped_column(String(200))

@@ -10,7 +10,8 @@ import pytest
 
 from monitor.catalogue.matching import CatalogueIndex, OurItem, PageItem
 from monitor.catalogue.titles import parse_title
-from monitor.kinds.product.identifiers import normalise_gtin, read_identifiers
+from spiders.extract.gtin import normalise_gtin
+from spiders.extract.product_identifiers import read_identifiers
 
 HEADPHONES = OurItem(1, "NV-K12P", "Kestrel K12 Pro Wireless Headphones", "Kestrel", "04006381333931")
 LITE = OurItem(2, "NV-K12L", "Kestrel K12 Lite Wireless Headphones", "Kestrel", "05012345678900")

@@ -33,7 +33,7 @@ from monitor.config.durations import Duration
 from monitor.config.selectors import check_http_url
 from monitor.config.settings import Strict
 from monitor.config.watch_fields import as_list
-from monitor.kinds.product.identifiers import normalise_gtin
+from spiders.extract.gtin import normalise_gtin
 
 STOCK_WORDS = {
     "in_stock": "InStock",

@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from spiders.extract.gtin import PREFIXED, normalise_gtin
 from spiders.extract.price import parse_amount
 from spiders.extract.product_page import PageError, parse_page
 from spiders.extract.structured import canonical_keys, json_ld_blocks, types_of, walk_nodes
@@ -32,7 +33,6 @@ from spiders.extract.structured import canonical_keys, json_ld_blocks, types_of,
 GTIN_KEYS = ("gtin", "gtin13", "gtin14", "gtin12", "gtin8", "isbn", "ean", "upc")
 _PRODUCT_TYPES = {"Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book"}
 _RELATED = {"isRelatedTo", "isSimilarTo", "isAccessoryOrSparePartFor", "isConsumableFor", "itemListElement"}
-_PREFIXED = re.compile(r"^\s*(?:gtin\d*|ean\d*|upc|isbn\d*)\s*[:=]\s*(.+)$", re.IGNORECASE)
 # <meta itemprop="gtin13" content="..."> / <span itemprop="mpn">...</span> (and RDFa `property`).
 # These run over the lower-cased source (bytes.lower keeps every offset), which regular expressions
 # scan several times faster than with IGNORECASE; values are sliced from the original.
@@ -110,48 +110,6 @@ class PageIdentifiers:
     brand_label: str | None = None  # the label the brand was read under (None: the extractor's)
 
 
-def gtin_check_ok(digits: str) -> bool:
-    """The GS1 check digit (the last digit) of an 8, 12, 13 or 14 digit GTIN."""
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
-
-
-def _isbn10_as_gtin(text: str) -> str | None:
-    """An ISBN-10 ("0-306-40615-2", check character X allowed) as its ISBN-13 (978 + 9 digits)."""
-    if not re.fullmatch(r"\d{9}[\dXx]", text):
-        return None
-    total = sum((10 - i) * int(d) for i, d in enumerate(text[:9])) + (10 if text[9] in "Xx" else int(text[9]))
-    if total % 11:
-        return None
-    body = "978" + text[:9]
-    check = (10 - sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body))) % 10) % 10
-    return body + str(check)
-
-
-def normalise_gtin(value: object, isbn: bool = False) -> str | None:
-    """A GTIN-8/12/13/14 (EAN, UPC, ISBN-13) as 14 digits, or None when it is not a valid one.
-    Also read: an 11-digit UPC-A or EAN-13 whose leading zeros a spreadsheet dropped
-    ("36000291452", or "4006381333931.0" from a float): the check digit, which leading zeros do not
-    change, still decides; and, where the value is said to be an ISBN (`isbn`, or an "ISBN:"
-    prefix), an ISBN-10 as its ISBN-13 (ten digits are not otherwise taken for a barcode)."""
-    if value is None:
-        return None
-    text = re.sub(r"\.0+$", "", str(value).strip())
-    prefixed = _PREFIXED.match(text)
-    if prefixed:
-        text = prefixed.group(1)
-        isbn = isbn or prefixed.group(0).lstrip().lower().startswith("isbn")
-    digits = re.sub(r"[\s\-.]", "", text)
-    if isbn:
-        digits = _isbn10_as_gtin(digits) or digits
-    if not digits.isdigit() or len(digits) not in (8, 11, 12, 13, 14):
-        return None
-    if set(digits) == {"0"} or not gtin_check_ok(digits):
-        return None
-    return digits.zfill(14)
-
-
 def _text(value: Any) -> str | None:
     if isinstance(value, list):
         for item in value:
@@ -182,7 +140,7 @@ def _gtin_of(node: dict[str, Any]) -> str | None:
             return gtin
     for key in ("productID", "productId", "identifier"):
         text = _text(node.get(key))
-        if text and _PREFIXED.match(text):
+        if text and PREFIXED.match(text):
             return normalise_gtin(text)
     return None
 
