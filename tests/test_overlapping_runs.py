@@ -18,6 +18,7 @@ from bench.lib.overlap import (
     write_watchlist,
 )
 from models import CrawlRun, Watch
+from models.crawl import Observation
 from monitor.crawl.claims import claim_due, release, renew, run_owner
 
 N, MOVES = 240, 24
@@ -38,6 +39,14 @@ def test_two_overlapping_runs_check_each_watch_once_and_record_each_move_once(st
             assert r.returncode == 0, r.stderr[-3000:]
         per_watch, changes = counts_since(factory, last)
     assert sorted(set(per_watch.values())) == [1], {w: n for w, n in per_watch.items() if n != 1}
+    with factory() as s:
+        # A failed check is no change: name it, so a lost move and a check that failed are told apart.
+        failed = s.execute(
+            select(Observation.watch_id, Observation.error_reason).where(
+                Observation.run_id > last, Observation.status == "failed"
+            )
+        ).all()
+    assert failed == []
     assert changes == MOVES
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Watch).where(Watch.claimed_by.is_not(None))) == 0

@@ -122,7 +122,9 @@ def write_watchlist(path: Path, shop: PriceShop, database_url: str, concurrency:
             "allow_private_addresses": True,
             "default_interval": "1d",
             "retries": 0,
-            "download_timeout": 10,
+            # Two runs at 16 requests each on a loaded 2-core machine: an answer may take seconds, and a
+            # check that times out is a failure (no change), not what the overlap is about.
+            "download_timeout": 30,
             "extract_workers": 0,
             "autothrottle": False,
             "concurrent_requests": concurrency,
