@@ -91,11 +91,16 @@ def test_the_browser_chromium_runs_has_the_merged_switch_last() -> None:
     from playwright.sync_api import sync_playwright
 
     launch = _settings()["PLAYWRIGHT_LAUNCH_OPTIONS"]
+    # Only the browser this test starts: a browser an earlier test of this worker process started may
+    # still be shutting down among our descendants.
+    before = set(_descendants(os.getpid()))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch)
         try:
             lines = []
             for pid in _descendants(os.getpid()):
+                if pid in before:
+                    continue
                 try:
                     argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 except OSError:
