@@ -61,6 +61,13 @@ def test_identifiers_come_from_the_pages_own_product_not_its_related_ones() -> N
     )
 
 
+def test_a_shipping_rate_written_as_a_json_number_is_read() -> None:
+    offer = {"@type": "Offer", "price": 99, "shippingDetails": {"shippingRate": {"value": 4.99, "currency": "EUR"}}}
+    data = {"@context": "https://schema.org", "@type": "Product", "name": "Kestrel K12", "offers": offer}
+    ids = read_identifiers(_page(f'<script type="application/ld+json">{json.dumps(data)}</script>'))
+    assert (ids.shipping, ids.shipping_currency) == (Decimal("4.99"), "EUR")
+
+
 def test_identifiers_from_microdata_and_from_a_labelled_specification_row() -> None:
     micro = _page(body='<div itemscope itemtype="https://schema.org/Product"><meta itemprop="gtin13" content="4006381333931">'
                   '<span itemprop="mpn">K12P-BLK</span></div>')

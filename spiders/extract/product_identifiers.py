@@ -28,7 +28,14 @@ from typing import Any
 from spiders.extract.gtin import PREFIXED, normalise_gtin
 from spiders.extract.price import parse_amount
 from spiders.extract.product_page import PageError, parse_page
-from spiders.extract.structured import canonical_keys, json_ld_blocks, types_of, walk_nodes
+from spiders.extract.structured import (
+    VALUE_FIRST,
+    canonical_keys,
+    json_ld_blocks,
+    text_of,
+    types_of,
+    walk_nodes,
+)
 
 GTIN_KEYS = ("gtin", "gtin13", "gtin14", "gtin12", "gtin8", "isbn", "ean", "upc")
 _PRODUCT_TYPES = {"Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Book"}
@@ -111,17 +118,8 @@ class PageIdentifiers:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, list):
-        for item in value:
-            text = _text(item)
-            if text:
-                return text
-        return None
-    if isinstance(value, dict):
-        return _text(value.get("@value") or value.get("value") or value.get("name"))
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        return " ".join(str(value).split()) or None
-    return None
+    """An identifier's or an amount's text: an object's value before its name."""
+    return text_of(value, VALUE_FIRST)
 
 
 def _products(blocks: list[Any]) -> list[dict[str, Any]]:

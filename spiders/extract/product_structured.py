@@ -19,7 +19,7 @@ from spiders.extract.availability import availability_from_text, normalize_avail
 from spiders.extract.price import parse_amount, parse_price
 from spiders.extract.product_candidates import Candidates
 from spiders.extract.product_similarity import similarity
-from spiders.extract.structured import canonical_keys, types_of, walk_nodes
+from spiders.extract.structured import canonical_keys, text_of, types_of, walk_nodes
 
 _PRODUCT_TYPES = {
     "Product",
@@ -65,22 +65,6 @@ class StructuredProduct:
     url: str | None
     offers: list[Offer] = field(default_factory=list)
     order: int = 0
-
-
-def text_of(value: Any) -> str | None:
-    """A plain string from a JSON-LD value (string, number, {"name"/"@value": ...}, or list of them)."""
-    if isinstance(value, list):
-        for item in value:
-            text = text_of(item)
-            if text:
-                return text
-        return None
-    if isinstance(value, dict):
-        return text_of(value.get("name") or value.get("@value") or value.get("value"))
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = " ".join(str(value).split())
-        return text or None
-    return None
 
 
 def read_products(blocks: list[Any]) -> list[StructuredProduct]:
@@ -266,7 +250,9 @@ def _add_twitter_pairs(cands: Candidates, meta: dict[str, list[str]]) -> None:
                 cands.add("price", parsed.amount, "meta", detail=detail, currency=parsed.currency)
                 cands.add("currency", parsed.currency, "meta")
         elif _TWITTER_STOCK_LABEL.match(label[0]):
-            cands.add("availability", availability_from_text(data[0]), "meta", detail="twitter:label/data meta pair")
+            cands.add(
+                "availability", availability_from_text(data[0]), "meta", detail="twitter:label/data meta pair"
+            )
 
 
 def add_meta(cands: Candidates, meta: dict[str, list[str]]) -> None:

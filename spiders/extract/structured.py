@@ -142,3 +142,26 @@ def walk_nodes(data: Any, parent_key: str = "") -> Iterator[tuple[dict[str, Any]
         elif isinstance(node, list):
             for v in reversed(node):
                 stack.append((v, key))
+
+
+# Where a JSON-LD object keeps its text: a thing's name first (a brand, a seller), or its value
+# first (an identifier or an amount: {"@type": "PropertyValue", "name": "GTIN", "value": "..."}).
+NAME_FIRST = ("name", "@value", "value")
+VALUE_FIRST = ("@value", "value", "name")
+
+
+def text_of(value: Any, keys: tuple[str, ...] = NAME_FIRST) -> str | None:
+    """A plain string from a JSON-LD value (string, number, an object's text under `keys`, or the
+    first of a list that has one)."""
+    if isinstance(value, list):
+        for item in value:
+            text = text_of(item, keys)
+            if text:
+                return text
+        return None
+    if isinstance(value, dict):
+        return text_of(next((value[k] for k in keys if value.get(k)), None), keys)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = " ".join(str(value).split())
+        return text or None
+    return None
